@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Tripline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tripline", targets: ["tripline"]),
+        .library(name: "TriplineCore", targets: ["TriplineCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Events, parsers and (later) detection: Foundation only.
+        .target(name: "TriplineCore"),
+        // Deterministic synthetic auth logs with labelled attacks, for tests, demos and benchmarks.
+        .target(name: "TriplineGenerator", dependencies: ["TriplineCore"]),
+        .executableTarget(
+            name: "tripline",
+            dependencies: [
+                "TriplineCore",
+                "TriplineGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
+        .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
+        .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,216 @@
+/// A small JSON parser that works on bytes: one document per call, with a depth limit so that
+/// hostile input cannot exhaust the stack. Errors carry the byte offset of the problem.
+public struct JSONParser {
+    /// Why a document could not be read.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// Byte offset (0-based) of the problem in the input.
+        public let offset: Int
+        /// What was wrong.
+        public let reason: String
+        public var description: String { "\(reason) at byte \(offset + 1)" }
+    }
+
+    /// Deepest nesting accepted.
+    public static let maxDepth = 64
+
+    private let s: ByteSpan
+    private var i = 0
+
+    private init(_ s: ByteSpan) { self.s = s }
+
+    /// Parses exactly one JSON value from `bytes` (surrounding whitespace allowed).
+    public static func parse(_ bytes: ByteSpan) throws(Failure) -> JSONValue {
+        var p = JSONParser(bytes)
+        p.skipWS()
+        let v = try p.value(depth: 0)
+        p.skipWS()
+        if p.i != p.s.count { throw Failure(offset: p.i, reason: "unexpected text after the JSON value") }
+        return v
+    }
+
+    /// Parses a JSON value from a `String`.
+    public static func parse(_ text: String) throws(Failure) -> JSONValue {
+        var t = text
+        let r: Result<JSONValue, Failure> = t.withUTF8 { buf in
+            Result { () throws(Failure) -> JSONValue in try parse(ByteSpan(buf)) }
+        }
+        return try r.get()
+    }
+
+    private mutating func skipWS() {
+        while i < s.count {
+            let c = s[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { break }
+        }
+    }
+
+    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+
+    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+        guard depth < JSONParser.maxDepth else { throw fail("JSON nested deeper than \(JSONParser.maxDepth) levels") }
+        guard i < s.count else { throw fail("unexpected end of JSON") }
+        switch s[i] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"):
+            guard s.matches("true", at: i) else { throw fail("invalid literal") }
+            i += 4; return .bool(true)
+        case UInt8(ascii: "f"):
+            guard s.matches("false", at: i) else { throw fail("invalid literal") }
+            i += 5; return .bool(false)
+        case UInt8(ascii: "n"):
+            guard s.matches("null", at: i) else { throw fail("invalid literal") }
+            i += 4; return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try number()
+        default:
+            throw fail("unexpected character '\(printable(s[i]))'")
+        }
+    }
+
+    private func printable(_ c: UInt8) -> String {
+        c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\x" + String(c, radix: 16)
+    }
+
+    private mutating func object(depth: Int) throws(Failure) -> JSONValue {
+        i += 1
+        var out: [String: JSONValue] = [:]
+        skipWS()
+        if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+        while true {
+            skipWS()
+            guard i < s.count, s[i] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
+            let key = try string()
+            skipWS()
+            guard i < s.count, s[i] == UInt8(ascii: ":") else { throw fail("expected ':' after key \"\(key)\"") }
+            i += 1
+            skipWS()
+            out[key] = try value(depth: depth + 1)
+            skipWS()
+            guard i < s.count else { throw fail("unexpected end of JSON in an object") }
+            if s[i] == UInt8(ascii: ",") { i += 1; continue }
+            if s[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+            throw fail("expected ',' or '}' in an object")
+        }
+    }
+
+    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
+        i += 1
+        var out: [JSONValue] = []
+        skipWS()
+        if i < s.count, s[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+        while true {
+            skipWS()
+            out.append(try value(depth: depth + 1))
+            skipWS()
+            guard i < s.count else { throw fail("unexpected end of JSON in an array") }
+            if s[i] == UInt8(ascii: ",") { i += 1; continue }
+            if s[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+            throw fail("expected ',' or ']' in an array")
+        }
+    }
+
+    private mutating func number() throws(Failure) -> JSONValue {
+        let start = i
+        var isInt = true
+        if s[i] == UInt8(ascii: "-") { i += 1 }
+        let digitsStart = i
+        while i < s.count, s[i] >= 0x30, s[i] <= 0x39 { i += 1 }
+        guard i > digitsStart else { throw fail("invalid number") }
+        if i < s.count, s[i] == UInt8(ascii: ".") {
+            isInt = false; i += 1
+            let f = i
+            while i < s.count, s[i] >= 0x30, s[i] <= 0x39 { i += 1 }
+            guard i > f else { throw fail("invalid number") }
+        }
+        if i < s.count, s[i] == UInt8(ascii: "e") || s[i] == UInt8(ascii: "E") {
+            isInt = false; i += 1
+            if i < s.count, s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-") { i += 1 }
+            let e = i
+            while i < s.count, s[i] >= 0x30, s[i] <= 0x39 { i += 1 }
+            guard i > e else { throw fail("invalid number") }
+        }
+        let text = s.string(start, i)
+        if isInt, let v = Int64(text) { return .int(v) }
+        guard let d = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
+        return .double(d)
+    }
+
+    private mutating func string() throws(Failure) -> String {
+        i += 1
+        let start = i
+        // Fast path: no escapes.
+        while i < s.count {
+            let c = s[i]
+            if c == UInt8(ascii: "\"") {
+                let r = s.string(start, i)
+                i += 1
+                return r
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw fail("control character in a string") }
+            i += 1
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(i - start + 16)
+        for k in start..<i { bytes.append(s[k]) }
+        while i < s.count {
+            let c = s[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if c < 0x20 { throw fail("control character in a string") }
+            if c != UInt8(ascii: "\\") { bytes.append(c); i += 1; continue }
+            i += 1
+            guard i < s.count else { break }
+            let e = s[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): bytes.append(0x22)
+            case UInt8(ascii: "\\"): bytes.append(0x5C)
+            case UInt8(ascii: "/"): bytes.append(0x2F)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if code >= 0xD800 && code < 0xDC00, s.matches("\\u", at: i) {
+                    i += 2
+                    let low = try hex4()
+                    if low >= 0xDC00 && low < 0xE000 {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        code = 0xFFFD
+                    }
+                }
+                let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default:
+                throw Failure(offset: i - 1, reason: "invalid escape in a string")
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard i + 4 <= s.count else { throw fail("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = s[i]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw fail("invalid \\u escape")
+            }
+            v = v * 16 + d
+            i += 1
+        }
+        return v
+    }
+}

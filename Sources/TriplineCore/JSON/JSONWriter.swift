@@ -1,0 +1,111 @@
+/// Appends JSON text to a byte buffer: fast string escaping for the hot output paths
+/// (`tripline parse`, exports) without `JSONEncoder`.
+public struct JSONWriter {
+    /// The bytes written so far.
+    public var bytes: [UInt8] = []
+
+    /// An empty writer.
+    public init() {}
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `s` as a quoted JSON string. Control characters, quotes and backslashes are
+    /// escaped, and so are U+2028/U+2029 so the output is also safe to embed in JavaScript.
+    public mutating func string(_ s: String) {
+        bytes.append(0x22)
+        var s = s
+        s.withUTF8 { buf in
+            var runStart = 0
+            var k = 0
+            let n = buf.count
+            while k < n {
+                let c = buf[k]
+                var esc: UInt8 = 0
+                var needsEscape = false
+                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
+                    needsEscape = true
+                    switch c {
+                    case 0x22: esc = 0x22
+                    case 0x5C: esc = 0x5C
+                    case 0x0A: esc = UInt8(ascii: "n")
+                    case 0x0D: esc = UInt8(ascii: "r")
+                    case 0x09: esc = UInt8(ascii: "t")
+                    default: esc = 0
+                    }
+                } else if c == 0xE2, k + 2 < n, buf[k + 1] == 0x80, buf[k + 2] == 0xA8 || buf[k + 2] == 0xA9 {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
+                    bytes.append(contentsOf: buf[k + 2] == 0xA8 ? Array("\\u2028".utf8) : Array("\\u2029".utf8))
+                    k += 3
+                    runStart = k
+                    continue
+                }
+                if needsEscape {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
+                    bytes.append(0x5C)
+                    if esc != 0 {
+                        bytes.append(esc)
+                    } else {
+                        bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
+                        bytes.append(JSONWriter.hex[Int(c >> 4)]); bytes.append(JSONWriter.hex[Int(c & 15)])
+                    }
+                    runStart = k + 1
+                }
+                k += 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n]))
+        }
+        bytes.append(0x22)
+    }
+
+    /// Appends raw ASCII text (already valid JSON).
+    public mutating func raw(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends an integer.
+    public mutating func int<I: BinaryInteger>(_ v: I) {
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    /// Appends a number; non-finite values become `null` (JSON has no NaN).
+    public mutating func double(_ v: Double) {
+        guard v.isFinite else { raw("null"); return }
+        if v == v.rounded(), abs(v) < 1e15 { int(Int64(v)); return }
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    /// Appends `"key":`.
+    public mutating func key(_ k: StaticString) {
+        bytes.append(0x22)
+        raw(k)
+        bytes.append(0x22)
+        bytes.append(0x3A)
+    }
+
+    /// Appends any JSON value; object keys are sorted.
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: raw("null")
+        case .bool(let b): b ? raw("true") : raw("false")
+        case .int(let i): int(i)
+        case .double(let d): double(d)
+        case .string(let s): string(s)
+        case .array(let a):
+            bytes.append(UInt8(ascii: "["))
+            for (n, e) in a.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                value(e)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o):
+            bytes.append(UInt8(ascii: "{"))
+            for (n, k) in o.keys.sorted().enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(k)
+                bytes.append(0x3A)
+                value(o[k] ?? .null)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+}

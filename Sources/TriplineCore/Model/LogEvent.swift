@@ -1,0 +1,127 @@
+/// One normalised log event: what happened, to whom, from where, and where it was read.
+///
+/// Every parser (syslog, NDJSON, JSON array, CSV) produces these, and everything downstream
+/// (detection, the dashboard, the API) consumes them. Text fields hold attacker-controlled
+/// data as logged: display code must neutralise control characters before showing them.
+public struct LogEvent: Sendable, Hashable {
+    /// When it happened, UTC.
+    public var timestamp: Timestamp
+    /// The machine that logged it (syslog host, or a structured `host` field).
+    public var host: String?
+    /// The program that logged it (`sshd`, `sudo`, …).
+    public var program: String?
+    /// The process id of the logging program, when given.
+    public var pid: Int?
+    /// The account the event is about (the one logging in, running sudo, …).
+    public var user: String?
+    /// The remote address or host name as logged (`rhost=www.example.com` stays a name).
+    public var sourceIP: String?
+    /// The remote port, when logged.
+    public var sourcePort: Int?
+    /// The kind of event.
+    public var eventType: EventType
+    /// Whether it worked.
+    public var outcome: Outcome
+    /// A finer verb: the structured source's original `action`, or the syslog message's kind
+    /// (`accepted`, `failed`, `invalid_user`, `not_in_sudoers`, …).
+    public var action: String?
+    /// The authentication method (`password`, `publickey`, `keyboard-interactive/pam`, …).
+    public var authMethod: String?
+    /// Whether the account named does not exist on the host (sshd's "invalid user").
+    public var invalidUser: Bool
+    /// The account being switched to (sudo's `USER=`, su's target).
+    public var targetUser: String?
+    /// The command run (sudo's `COMMAND=`).
+    public var command: String?
+    /// The log message (for syslog, the text after the program tag).
+    public var message: String
+    /// The file the event was read from (`-` for standard input).
+    public var file: String?
+    /// The 1-based line number in that file.
+    public var line: Int
+    /// Fields of a structured source that Tripline does not model, kept as they were.
+    public var extra: [String: JSONValue]
+
+    /// An event; everything but the time, kind, outcome and message is optional.
+    public init(
+        timestamp: Timestamp, host: String? = nil, program: String? = nil, pid: Int? = nil,
+        user: String? = nil, sourceIP: String? = nil, sourcePort: Int? = nil,
+        eventType: EventType = .other, outcome: Outcome = .unknown, action: String? = nil,
+        authMethod: String? = nil, invalidUser: Bool = false, targetUser: String? = nil,
+        command: String? = nil, message: String = "", file: String? = nil, line: Int = 0,
+        extra: [String: JSONValue] = [:]
+    ) {
+        self.timestamp = timestamp
+        self.host = host
+        self.program = program
+        self.pid = pid
+        self.user = user
+        self.sourceIP = sourceIP
+        self.sourcePort = sourcePort
+        self.eventType = eventType
+        self.outcome = outcome
+        self.action = action
+        self.authMethod = authMethod
+        self.invalidUser = invalidUser
+        self.targetUser = targetUser
+        self.command = command
+        self.message = message
+        self.file = file
+        self.line = line
+        self.extra = extra
+    }
+
+    /// `file:line`, the way evidence is cited.
+    public var location: String { "\(file ?? "-"):\(line)" }
+
+    /// The field names this type writes and reads; a structured record's other keys go to `extra`.
+    public static let modelledFields: Set<String> = [
+        "timestamp", "host", "program", "pid", "user", "source_ip", "source_port", "event_type",
+        "outcome", "action", "auth_method", "invalid_user", "target_user", "command", "message",
+        "file", "line",
+    ]
+
+    /// Appends the event as one JSON object (no newline), the schema of `tripline parse`.
+    ///
+    /// Field names follow the prototype (`timestamp, user, source_ip, event_type, action,
+    /// message`) and snake_case for the rest; absent values are `null`, so every line has
+    /// the same keys. Extra structured fields follow, sorted by key.
+    public func writeJSON(to w: inout JSONWriter) {
+        w.bytes.append(UInt8(ascii: "{"))
+        w.key("timestamp"); w.bytes.append(0x22); CivilTime.appendISO8601(timestamp, to: &w.bytes); w.bytes.append(0x22)
+        w.raw(","); w.key("user"); optString(user, &w)
+        w.raw(","); w.key("source_ip"); optString(sourceIP, &w)
+        w.raw(","); w.key("event_type"); w.string(eventType.rawValue)
+        w.raw(","); w.key("action"); optString(action, &w)
+        w.raw(","); w.key("message"); w.string(message)
+        w.raw(","); w.key("outcome"); w.string(outcome.rawValue)
+        w.raw(","); w.key("host"); optString(host, &w)
+        w.raw(","); w.key("program"); optString(program, &w)
+        w.raw(","); w.key("pid"); if let pid { w.int(pid) } else { w.raw("null") }
+        w.raw(","); w.key("source_port"); if let sourcePort { w.int(sourcePort) } else { w.raw("null") }
+        w.raw(","); w.key("auth_method"); optString(authMethod, &w)
+        w.raw(","); w.key("invalid_user"); invalidUser ? w.raw("true") : w.raw("false")
+        w.raw(","); w.key("target_user"); optString(targetUser, &w)
+        w.raw(","); w.key("command"); optString(command, &w)
+        w.raw(","); w.key("file"); optString(file, &w)
+        w.raw(","); w.key("line"); w.int(line)
+        for k in extra.keys.sorted() {
+            w.raw(",")
+            w.string(k)
+            w.bytes.append(0x3A)
+            w.value(extra[k] ?? .null)
+        }
+        w.bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The event as a JSON object string.
+    public var jsonString: String {
+        var w = JSONWriter()
+        writeJSON(to: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    private func optString(_ s: String?, _ w: inout JSONWriter) {
+        if let s { w.string(s) } else { w.raw("null") }
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads log files (or standard input) in any supported format and hands each event to a
+/// closure, streaming in 1 MiB chunks so that memory does not grow with the file (JSON arrays
+/// excepted: those are read whole).
+///
+/// Bad input never stops it: blank, binary, over-long and unparseable lines are counted in the
+/// ``ParseSummary`` with their `file:line`; invalid UTF-8 is kept with replacement characters.
+public struct LogReader: Sendable {
+    /// Longest line accepted; longer ones are skipped.
+    public static let maxLineBytes = 1 << 20
+    static let chunkBytes = 1 << 20
+
+    /// Parsing options (year, zone).
+    public var options: ParseOptions
+    /// The format to use, or nil to detect it per file.
+    public var format: LogFormat?
+
+    /// A reader with the given options; `format` nil detects each file's format.
+    public init(options: ParseOptions = ParseOptions(), format: LogFormat? = nil) {
+        self.options = options
+        self.format = format
+    }
+
+    /// Expands folders into the regular, non-hidden files below them (sorted), keeping files
+    /// and `-` as given.
+    public static func expand(_ paths: [String]) -> [String] {
+        var out: [String] = []
+        let fm = FileManager.default
+        for p in paths {
+            var isDir: ObjCBool = false
+            if p != "-", fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
+                let base = URL(fileURLWithPath: p)
+                var found: [String] = []
+                if let en = fm.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) {
+                    for case let url as URL in en {
+                        if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                            found.append(p.hasSuffix("/") ? p + url.path.dropFirst(base.path.count + 1) : p + "/" + url.path.dropFirst(base.path.count + 1))
+                        }
+                    }
+                }
+                out += found.sorted()
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// Reads every path (folders expanded) and returns the merged summary.
+    public func read(paths: [String], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var total = ParseSummary()
+        for p in LogReader.expand(paths) {
+            total.merge(try read(path: p, onEvent))
+        }
+        return total
+    }
+
+    /// Reads one file (`-` for standard input).
+    public func read(path: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var summary = ParseSummary()
+        summary.files.append(path)
+        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            summary.unreadable.append((path, String(cString: strerror(errno))))
+            return summary
+        }
+        defer { if fd != 0 { close(fd) } }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            summary.unreadable.append((path, "is a directory"))
+            return summary
+        }
+        let displayName = path
+        var state = FileState(options: options, format: format, file: displayName)
+
+        let capacity = LogReader.chunkBytes + LogReader.maxLineBytes + 1
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var filled = 0          // bytes in buffer
+        var lineNo = 0
+        var discarding = false  // inside an over-long line, dropping bytes until its newline
+        var firstChunk = true
+        var wholeFile: [UInt8]? // JSON documents are collected whole
+
+        while true {
+            let n = systemRead(fd, buffer + filled, capacity - filled)
+            if n < 0 {
+                if errno == EINTR { continue }
+                summary.unreadable.append((path, String(cString: strerror(errno))))
+                break
+            }
+            let eof = n == 0
+            filled += n
+            if firstChunk, filled > 0 || eof {
+                firstChunk = false
+                if state.format == nil {
+                    let head = ByteSpan(base: buffer, count: filled)
+                    guard let f = LogFormat.detect(firstBytes: head) else {
+                        let gz = filled >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B
+                        summary.passedOver.append((path, gz
+                            ? "gzip-compressed; decompress it first (zcat \(path) | tripline parse -)"
+                            : "binary data, not a log"))
+                        return summary
+                    }
+                    state.format = f
+                }
+                summary.formats[path] = state.format
+                if state.format == .json { wholeFile = [] }
+            }
+            if wholeFile != nil {
+                wholeFile!.append(contentsOf: UnsafeBufferPointer(start: buffer, count: filled))
+                filled = 0
+                if eof { break } else { continue }
+            }
+            // Split complete lines.
+            var start = 0
+            while start < filled {
+                guard let nl = memchr(buffer + start, 0x0A, filled - start) else { break }
+                let end = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                lineNo += 1
+                if discarding {
+                    discarding = false
+                    summary.linesRead += 1
+                    summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)
+                } else {
+                    try state.line(ByteSpan(base: buffer + start, count: end - start), number: lineNo, summary: &summary, onEvent)
+                }
+                start = end + 1
+            }
+            // Keep the partial last line.
+            let rest = filled - start
+            if rest > LogReader.maxLineBytes {
+                discarding = true
+                filled = 0
+            } else {
+                if start > 0, rest > 0 { memmove(buffer, buffer + start, rest) }
+                filled = rest
+            }
+            if eof {
+                if filled > 0 || discarding {
+                    lineNo += 1
+                    if discarding {
+                        summary.linesRead += 1
+                        summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)
+                    } else {
+                        try state.line(ByteSpan(base: buffer, count: filled), number: lineNo, summary: &summary, onEvent)
+                    }
+                }
+                try state.finish(summary: &summary, onEvent)
+                break
+            }
+        }
+        if var doc = wholeFile {
+            try doc.withUnsafeMutableBufferPointer { buf in
+                try state.jsonDocument(ByteSpan(UnsafeBufferPointer(buf)), summary: &summary, onEvent)
+            }
+        }
+        return summary
+    }
+}
+
+/// Per-file parsing state: the format, the syslog parser's context, the CSV header.
+struct FileState {
+    var format: LogFormat?
+    let file: String
+    var syslog: SyslogParser
+    var mapper: StructuredRecordMapper
+    var csvHeader: [String]?
+    var csvPending: [UInt8] = []
+    var csvPendingLine = 0
+
+    init(options: ParseOptions, format: LogFormat?, file: String) {
+        self.format = format
+        self.file = file
+        self.syslog = SyslogParser(options: options)
+        self.mapper = StructuredRecordMapper(options: options)
+    }
+
+    mutating func line(_ raw: ByteSpan, number: Int, summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+        var s = raw
+        if s.count > 0, s[s.count - 1] == 0x0D { s = s.slice(0, s.count - 1) }
+        if number == 1, s.hasPrefix("\u{FEFF}") { s = s.suffix(from: 3) }
+        if !csvPending.isEmpty {
+            // Continuation of a quoted CSV field.
+            csvPending.append(0x0A)
+            csvPending.append(contentsOf: UnsafeBufferPointer(start: s.base, count: s.count))
+            if csvPending.count > LogReader.maxLineBytes {
+                summary.linesRead += 1
+                summary.skip(.tooLong, file: file, line: csvPendingLine, detail: "unterminated quoted CSV field")
+                csvPending = []
+                return
+            }
+            var pending = csvPending
+            let done = try pending.withUnsafeBufferPointer { buf -> Bool in
+                guard CSVRow.fields(ByteSpan(buf)) != nil else { return false }
+                try csvRecord(ByteSpan(buf), number: csvPendingLine, summary: &summary, onEvent)
+                return true
+            }
+            if done { csvPending = [] }
+            return
+        }
+        summary.linesRead += 1
+        if s.trimmed().count == 0 {
+            summary.skip(.blank, file: file, line: number, detail: nil)
+            return
+        }
+        if s.firstIndex(of: 0) != nil {
+            summary.skip(.binary, file: file, line: number, detail: nil)
+            return
+        }
+        if !s.isValidUTF8 { summary.repairedUTF8 += 1 }
+        switch format ?? .syslog {
+        case .syslog:
+            try emit(syslog.parse(s, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
+        case .ndjson:
+            do {
+                let v = try JSONParser.parse(s)
+                guard case .object(let o) = v else {
+                    summary.skip(.notAnObject, file: file, line: number, detail: nil)
+                    return
+                }
+                try emit(mapper.event(from: o, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
+            } catch {
+                summary.skip(.invalidJSON, file: file, line: number, detail: "\(error)")
+            }
+        case .csv:
+            if CSVRow.fields(s) == nil {
+                csvPending = Array(UnsafeBufferPointer(start: s.base, count: s.count))
+                csvPendingLine = number
+                return
+            }
+            try csvRecord(s, number: number, summary: &summary, onEvent)
+        case .json:
+            break // handled whole in jsonDocument
+        }
+    }
+
+    private mutating func emit(_ r: LineResult, number: Int, summary: inout ParseSummary, onEvent: (LogEvent) throws -> Void) rethrows {
+        switch r {
+        case .event(let e):
+            summary.events += 1
+            try onEvent(e)
+        case .skipped(let reason, let detail):
+            summary.skip(reason, file: file, line: number, detail: detail)
+        }
+    }
+
+    private mutating func csvRecord(_ s: ByteSpan, number: Int, summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+        guard let fields = CSVRow.fields(s) else { return }
+        guard let header = csvHeader else {
+            csvHeader = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            summary.skip(.csvHeader, file: file, line: number, detail: nil)
+            return
+        }
+        guard fields.count == header.count else {
+            summary.skip(.csvFieldCount, file: file, line: number, detail: "\(fields.count) fields, header has \(header.count)")
+            return
+        }
+        var record: [String: JSONValue] = [:]
+        for (k, v) in zip(header, fields) where !k.isEmpty {
+            record[k] = v.isEmpty ? .null : .string(v)
+        }
+        try emit(mapper.event(from: record, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
+    }
+
+    mutating func finish(summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+        if !csvPending.isEmpty {
+            summary.linesRead += 1
+            summary.skip(.csvFieldCount, file: file, line: csvPendingLine, detail: "unterminated quoted field at end of file")
+            csvPending = []
+        }
+    }
+
+    /// A whole JSON document: an array of records, or an object whose first array holds them.
+    /// Each element is parsed on its own, so one bad record costs only itself.
+    mutating func jsonDocument(_ s: ByteSpan, summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+        var i = 0
+        var line = 1
+        func advance(to j: Int) {
+            while i < j {
+                if s[i] == 0x0A { line += 1 }
+                i += 1
+            }
+        }
+        func skipWS() {
+            while i < s.count, s[i] == 0x20 || s[i] == 0x0A || s[i] == 0x0D || s[i] == 0x09 {
+                if s[i] == 0x0A { line += 1 }
+                i += 1
+            }
+        }
+        skipWS()
+        if s.matches("\u{FEFF}", at: i) { i += 3; skipWS() }
+        if s.at(i) == UInt8(ascii: "{") {
+            // {"logs": [...]}: records are in the first array.
+            guard let open = s.firstIndex(of: UInt8(ascii: "["), from: i) else {
+                summary.linesRead += 1
+                if case .object(let o)? = try? JSONParser.parse(s) {
+                    try emit(mapper.event(from: o, file: file, line: line), number: line, summary: &summary, onEvent: onEvent)
+                } else {
+                    summary.skip(.invalidJSON, file: file, line: line, detail: "not a JSON array or object")
+                }
+                return
+            }
+            advance(to: open)
+        }
+        guard s.at(i) == UInt8(ascii: "[") else {
+            summary.linesRead += 1
+            summary.skip(.invalidJSON, file: file, line: line, detail: "expected a JSON array")
+            return
+        }
+        i += 1
+        while true {
+            skipWS()
+            guard i < s.count else {
+                summary.skip(.invalidJSON, file: file, line: line, detail: "array not closed")
+                return
+            }
+            if s[i] == UInt8(ascii: "]") { return }
+            if s[i] == UInt8(ascii: ",") { i += 1; continue }
+            // Find the element's end: depth 0 at a ',' or ']' outside strings.
+            let start = i
+            let startLine = line
+            var depth = 0
+            var inString = false
+            var j = i
+            while j < s.count {
+                let c = s[j]
+                if inString {
+                    if c == UInt8(ascii: "\\") { j += 2; continue }
+                    if c == UInt8(ascii: "\"") { inString = false }
+                } else if c == UInt8(ascii: "\"") {
+                    inString = true
+                } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                    depth += 1
+                } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                    if depth == 0 { break }
+                    depth -= 1
+                } else if c == UInt8(ascii: ","), depth == 0 {
+                    break
+                }
+                j += 1
+            }
+            let element = s.slice(start, j)
+            advance(to: min(j, s.count))
+            summary.linesRead += 1
+            do {
+                let v = try JSONParser.parse(element)
+                guard case .object(let o) = v else {
+                    summary.skip(.notAnObject, file: file, line: startLine, detail: nil)
+                    continue
+                }
+                try emit(mapper.event(from: o, file: file, line: startLine), number: startLine, summary: &summary, onEvent: onEvent)
+            } catch {
+                summary.skip(.invalidJSON, file: file, line: startLine, detail: "\(error)")
+            }
+            if j >= s.count { return }
+        }
+    }
+}
+
+/// `read(2)`, named apart from ``LogReader/read(path:_:)``.
+@inline(__always) func systemRead(_ fd: Int32, _ buf: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buf, n)
+    #else
+    return Darwin.read(fd, buf, n)
+    #endif
+}

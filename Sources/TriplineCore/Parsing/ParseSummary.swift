@@ -1,0 +1,81 @@
+/// A skipped line worth showing: where it is, and why.
+public struct SkipExample: Sendable, Hashable {
+    public let reason: SkipReason
+    public let file: String
+    public let line: Int
+    public let detail: String?
+
+    /// `file:line`.
+    public var location: String { "\(file):\(line)" }
+}
+
+/// What reading one or more files produced: counts, and the first few problems per reason.
+public struct ParseSummary: Sendable {
+    /// How many example locations are kept per skip reason.
+    public static let examplesPerReason = 3
+
+    /// Files read (or attempted), in order.
+    public var files: [String] = []
+    /// The format used for each file read.
+    public var formats: [String: LogFormat] = [:]
+    /// Lines (or records, for JSON arrays) read.
+    public var linesRead = 0
+    /// Events produced.
+    public var events = 0
+    /// Lines skipped, by reason.
+    public var skipped: [SkipReason: Int] = [:]
+    /// The first few skipped lines per reason.
+    public var examples: [SkipExample] = []
+    /// Lines with invalid UTF-8 that were kept with U+FFFD in place of the bad bytes.
+    public var repairedUTF8 = 0
+    /// Files that could not be read at all, with the reason (`missing.log: No such file or directory`).
+    public var unreadable: [(file: String, reason: String)] = []
+    /// Files passed over whole, with the reason (binary or compressed content).
+    public var passedOver: [(file: String, reason: String)] = []
+
+    /// An empty summary.
+    public init() {}
+
+    /// Lines skipped for reasons that are problems (not blank lines or CSV headers).
+    public var problemLines: Int { skipped.filter { $0.key.isProblem }.reduce(0) { $0 + $1.value } }
+
+    mutating func skip(_ reason: SkipReason, file: String, line: Int, detail: String?) {
+        skipped[reason, default: 0] += 1
+        if reason.isProblem, skipped[reason, default: 0] <= ParseSummary.examplesPerReason {
+            examples.append(SkipExample(reason: reason, file: file, line: line, detail: detail))
+        }
+    }
+
+    /// Adds another summary's counts to this one.
+    public mutating func merge(_ o: ParseSummary) {
+        files += o.files
+        formats.merge(o.formats) { a, _ in a }
+        linesRead += o.linesRead
+        events += o.events
+        for (k, v) in o.skipped { skipped[k, default: 0] += v }
+        for ex in o.examples where examples.filter({ $0.reason == ex.reason }).count < ParseSummary.examplesPerReason {
+            examples.append(ex)
+        }
+        repairedUTF8 += o.repairedUTF8
+        unreadable += o.unreadable
+        passedOver += o.passedOver
+    }
+
+    /// A few lines for people: totals, then each skip reason with its first locations.
+    public func report() -> String {
+        var out = "\(linesRead) lines read from \(files.count) file\(files.count == 1 ? "" : "s"), \(events) events"
+        let problems = problemLines
+        out += problems == 0 ? ", no lines skipped" : ", \(problems) lines skipped"
+        if let blank = skipped[.blank], blank > 0 { out += " (\(blank) blank)" }
+        out += "\n"
+        for (reason, n) in skipped.sorted(by: { $0.key < $1.key }) where reason.isProblem {
+            let ex = examples.filter { $0.reason == reason }
+            let locs = ex.map { e in e.location + (e.detail.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            out += "  skipped \(n) × \(reason.rawValue): \(locs)\(n > ex.count ? ", …" : "")\n"
+        }
+        if repairedUTF8 > 0 { out += "  kept \(repairedUTF8) lines with invalid UTF-8 (bad bytes shown as U+FFFD)\n" }
+        for p in passedOver { out += "  passed over \(p.file): \(p.reason)\n" }
+        for u in unreadable { out += "  could not read \(u.file): \(u.reason)\n" }
+        return out
+    }
+}

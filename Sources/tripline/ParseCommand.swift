@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+
+/// `tripline parse`: normalise logs to NDJSON events.
+struct ParseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Print one normalised event per line as NDJSON.",
+        discussion: """
+        Reads syslog (sshd, PAM, sudo, su, account changes), NDJSON, JSON arrays and CSV with \
+        a header row; the format is detected per file from its first line unless --format is \
+        given. Folders are read recursively; - reads standard input.
+
+        Each output line has the fields timestamp, user, source_ip, event_type, action, \
+        message, outcome (success|failure|unknown), host, program, pid, source_port, \
+        auth_method, invalid_user, target_user, command, file and line (1-based), plus any \
+        extra fields of structured input. The output is valid input again.
+
+        A summary goes to standard error: lines read, events, and skipped lines per reason \
+        with the file:line of the first few. The exit status is non-zero only when no input \
+        could be read at all.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Log files or folders to read; - for standard input.", valueName: "file"))
+    var files: [String]
+
+    @OptionGroup var parsing: ParseOptionGroup
+
+    @Flag(name: .long, help: "Do not print the summary on standard error.")
+    var quiet = false
+
+    func run() throws {
+        let reader = parsing.reader()
+        var out = BufferedOutput()
+        var w = JSONWriter()
+        let summary = reader.read(paths: files) { event in
+            w.bytes.removeAll(keepingCapacity: true)
+            event.writeJSON(to: &w)
+            w.bytes.append(0x0A)
+            out.write(w.bytes)
+        }
+        out.flush()
+        if !quiet { printError(summary.report()) }
+        if !summary.files.isEmpty, summary.unreadable.count == summary.files.count {
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+
+/// The options every command that reads logs shares: format, year and time zone.
+struct ParseOptionGroup: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Input format: auto, ndjson, json, csv or syslog. auto looks at each file's first line.",
+        valueName: "format"))
+    var format: String = "auto"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Year of the first line of classic syslog files, which carry none (default: the latest year that does not put the line in the future). Later lines follow on across New Year.",
+        valueName: "YYYY"))
+    var year: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Time zone of timestamps that carry no offset, as an IANA name (Europe/Berlin) or UTC±HH:MM (default: the machine's, from TZ).",
+        valueName: "TZ"))
+    var timezone: String?
+
+    func validate() throws {
+        if format != "auto", LogFormat(rawValue: format) == nil {
+            throw ValidationError("unknown format '\(format)': use auto, ndjson, json, csv or syslog")
+        }
+        if let year, !(1970...2200).contains(year) {
+            throw ValidationError("--year \(year) is out of range: give a four-digit year such as 2026")
+        }
+        if let timezone, ParseOptionGroup.zone(timezone) == nil {
+            throw ValidationError("unknown time zone '\(timezone)': use an IANA name such as Europe/Berlin, or UTC, or UTC+02:00")
+        }
+    }
+
+    /// The reader these options describe.
+    func reader() -> LogReader {
+        let tz = timezone.flatMap(ParseOptionGroup.zone) ?? .current
+        return LogReader(options: ParseOptions(year: year, timeZone: tz), format: LogFormat(rawValue: format))
+    }
+
+    /// A zone from an IANA name, `UTC`, or `UTC±HH[:MM]` / `±HH:MM`.
+    static func zone(_ name: String) -> TimeZone? {
+        if let z = TimeZone(identifier: name) { return z }
+        var s = Substring(name)
+        if s.hasPrefix("UTC") || s.hasPrefix("GMT") { s = s.dropFirst(3) }
+        if s.isEmpty { return TimeZone(secondsFromGMT: 0) }
+        guard let sign = s.first, sign == "+" || sign == "-" else { return nil }
+        let parts = s.dropFirst().split(separator: ":")
+        guard let h = Int(parts.first ?? ""), h <= 14 else { return nil }
+        let m = parts.count > 1 ? Int(parts[1]) ?? -1 : 0
+        guard (0..<60).contains(m) else { return nil }
+        return TimeZone(secondsFromGMT: (sign == "-" ? -1 : 1) * (h * 3600 + m * 60))
+    }
+}

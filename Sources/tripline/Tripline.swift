@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// The `tripline` command: a log anomaly detector for security operations.
+@main
+struct Tripline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tripline",
+        abstract: "Find brute force, password spraying, account takeover and other attacks in auth logs.",
+        discussion: """
+        Tripline reads sshd, PAM, sudo and su syslog lines as well as structured logs \
+        (NDJSON, JSON arrays, CSV with the fields timestamp, user, source_ip, event_type, \
+        action, message).
+        """,
+        version: TriplineVersion.string,
+        subcommands: [ParseCommand.self, GenerateCommand.self, BenchCommand.self]
+    )
+}
+
+/// The version this build reports.
+enum TriplineVersion {
+    static let string = "0.1.0"
+}
