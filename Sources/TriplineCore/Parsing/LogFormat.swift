@@ -12,8 +12,7 @@ public enum LogFormat: String, Sendable, CaseIterable, Codable {
     /// Guesses the format of a file from its first non-blank line; nil when the start of the
     /// file looks binary.
     public static func detect(firstBytes s: ByteSpan) -> LogFormat? {
-        let head = s.slice(0, min(s.count, 4096))
-        if head.firstIndex(of: 0) != nil { return nil }
+        if isBinary(s) { return nil }
         var i = 0
         while i < s.count, s[i] == 0x20 || s[i] == 0x0A || s[i] == 0x0D || s[i] == 0x09 { i += 1 }
         if s.matches("\u{FEFF}", at: i) { i += 3 }
@@ -28,7 +27,12 @@ public enum LogFormat: String, Sendable, CaseIterable, Codable {
             if next >= line.count || line.at(next) == UInt8(ascii: "{") || line.at(next) == UInt8(ascii: "]") { return .json }
             return .syslog
         case UInt8(ascii: "{"):
-            if case .object = try? JSONParser.parse(line) { return .ndjson }
+            if case .object(let o) = try? JSONParser.parse(line) {
+                // A one-line API body ({"logs": [...]}) is a document, not a record.
+                let hasTime = !Set(o.keys).isDisjoint(with: StructuredRecordMapper.timestampKeys)
+                if !hasTime, o.values.contains(where: { if case .array = $0 { return true } else { return false } }) { return .json }
+                return .ndjson
+            }
             return .json
         default:
             break
@@ -38,6 +42,22 @@ public enum LogFormat: String, Sendable, CaseIterable, Codable {
             if !names.isDisjoint(with: StructuredRecordMapper.timestampKeys) { return .csv }
         }
         return .syslog
+    }
+
+    /// Compressed or binary content: a known compression magic number, a NUL in the first
+    /// line, or mostly control bytes at the start. A stray NUL later (after a crash) is not enough.
+    static func isBinary(_ s: ByteSpan) -> Bool {
+        let magic: [[UInt8]] = [[0x1F, 0x8B], [0x42, 0x5A, 0x68], [0xFD, 0x37, 0x7A, 0x58, 0x5A], [0x28, 0xB5, 0x2F, 0xFD]]
+        for m in magic where s.count >= m.count && (0..<m.count).allSatisfy({ s[$0] == m[$0] }) { return true }
+        let head = s.slice(0, min(s.count, 4096))
+        let firstLineEnd = head.firstIndex(of: 0x0A) ?? head.count
+        if head.slice(0, firstLineEnd).firstIndex(of: 0) != nil { return true }
+        var control = 0
+        for k in 0..<head.count {
+            let c = head[k]
+            if c < 0x20, c != 0x09, c != 0x0A, c != 0x0D { control += 1 }
+        }
+        return head.count > 0 && control * 10 > head.count * 3
     }
 }
 

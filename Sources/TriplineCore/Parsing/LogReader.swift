@@ -124,7 +124,7 @@ public struct LogReader: Sendable {
                 guard let nl = memchr(buffer + start, 0x0A, filled - start) else { break }
                 let end = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
                 lineNo += 1
-                if discarding {
+                if discarding || end - start > LogReader.maxLineBytes {
                     discarding = false
                     summary.linesRead += 1
                     summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)

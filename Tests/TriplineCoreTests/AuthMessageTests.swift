@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+@Suite struct AuthMessageTests {
+    @Test func sshdLogins() throws {
+        let a = try #require(syslogEvent("Mar 30 15:54:19 h sshd[1]: Accepted publickey for vagrant from 192.168.121.1 port 56296 ssh2: RSA SHA256:1M4RzhMyWuFS"))
+        #expect(a.eventType == .login && a.outcome == .success)
+        #expect(a.user == "vagrant" && a.sourceIP == "192.168.121.1" && a.sourcePort == 56296 && a.authMethod == "publickey")
+        let f = try #require(syslogEvent("Mar 30 15:54:19 h sshd[2]: Failed keyboard-interactive/pam for invalid user warez from 192.241.237.101 port 54197 ssh2"))
+        #expect(f.outcome == .failure && f.invalidUser && f.user == "warez" && f.authMethod == "keyboard-interactive/pam")
+        let i = try #require(syslogEvent("Mar 30 15:54:19 h sshd[3]: Invalid user pascal from 35.188.49.176 port 53502"))
+        #expect(i.outcome == .failure && i.invalidUser && i.user == "pascal" && i.action == "invalid_user")
+    }
+
+    @Test func attackerChosenUserNamesDoNotMoveTheSource() throws {
+        let a = try #require(syslogEvent("Nov 11 08:04:52 h sshd[2737]: Failed password for invalid user test from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 port 58946 ssh2"))
+        #expect(a.sourceIP == "127.0.0.1")
+        #expect(a.user == "test from 10.10.1.2 port 55555 ssh2")
+        let b = try #require(syslogEvent("Nov 11 08:04:51 h sshd[2737]: Failed password for invalid user from 10.10.1.1 from 127.0.0.1 port 58946 ssh2"))
+        #expect(b.sourceIP == "127.0.0.1")
+        let c = try #require(syslogEvent("Jul 17 23:04:01 srv sshd[1300]: Connection closed by authenticating user test 127.0.0.1 port 12345 192.0.2.11 port 46039 [preauth]"))
+        #expect(c.sourceIP == "192.0.2.11" && c.user == "test 127.0.0.1 port 12345")
+        // PAM: the user name carries a fake rhost.
+        let d = try #require(syslogEvent("Jul 19 18:11:52 srv2 sshd[5]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.2  user=test rhost=192.0.2.152"))
+        #expect(d.sourceIP == "192.0.2.2" && d.user == "test rhost=192.0.2.152")
+        // PAM: ruser and user both carry it (sshd sets both to the name tried).
+        let e = try #require(syslogEvent("Jul 19 18:11:53 srv2 sshd[6]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser=x rhost=6.6.6.6 rhost=192.0.2.3  user=x rhost=6.6.6.6"))
+        #expect(e.sourceIP == "192.0.2.3")
+        #expect(e.user == "x rhost=6.6.6.6")
+    }
+
+    @Test func hostNamesStayNamesAndMappedIPv4IsNormalised() throws {
+        let a = try #require(syslogEvent("May 12 09:47:54 vaio sshd[16004]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=www.example.com  user=root"))
+        #expect(a.sourceIP == "www.example.com")
+        let b = try #require(syslogEvent("Jan  5 01:31:41 www sshd[1643]: ROOT LOGIN REFUSED FROM ::ffff:1.2.3.4"))
+        #expect(b.sourceIP == "1.2.3.4" && b.user == "root" && b.outcome == .failure)
+    }
+
+    @Test func addressLessLinesBorrowTheConnectionsAddress() {
+        let text = """
+        Feb 12 04:09:18 localhost sshd[26713]: Connection from 115.249.163.77 port 51353
+        Feb 12 04:09:21 localhost sshd[26713]: Disconnecting: Too many authentication failures for root [preauth]
+        """
+        let r = syslogEvents(text)
+        guard case .event(let e) = r[1] else { Issue.record("skipped"); return }
+        #expect(e.outcome == .failure && e.sourceIP == "115.249.163.77" && e.user == "root")
+    }
+
+    @Test func sessionsAndLogout() throws {
+        let o = try #require(syslogEvent("Mar  7 18:53:20 bar sshd[1556]: pam_unix(sshd:session): session opened for user rda(uid=1000) by (uid=0)"))
+        #expect(o.eventType == .sessionOpen && o.user == "rda")
+        let c = try #require(syslogEvent("Mar  7 18:53:20 bar sshd[1556]: pam_unix(sshd:session): session closed for user rda"))
+        #expect(c.eventType == .sessionClose && c.user == "rda")
+        let l = try #require(syslogEvent("Mar  7 18:53:20 bar sshd[1556]: Disconnected from user user 172.18.1.100 port 43042"))
+        #expect(l.eventType == .logout && l.user == "user" && l.sourceIP == "172.18.1.100")
+        let n = try #require(syslogEvent("Mar  7 18:53:20 bar systemd-logind[612]: New session 12 of user alice."))
+        #expect(n.eventType == .sessionOpen && n.user == "alice")
+    }
+
+    @Test func sudo() throws {
+        let ok = try #require(syslogEvent("Apr 27 15:22:23 niban sudo:     dcid : TTY=pts/4 ; PWD=/home/dcid ; USER=root ; COMMAND=/usr/bin/tail /var/log/snort/alert.fast"))
+        #expect(ok.eventType == .sudo && ok.outcome == .success && ok.user == "dcid" && ok.targetUser == "root")
+        #expect(ok.command == "/usr/bin/tail /var/log/snort/alert.fast")
+        let tsid = try #require(syslogEvent("Dec 30 19:36:11 rheltest sudo: cplummer : TTY=pts/2 ; PWD=/home/cplummer1 ; USER=root ; TSID=0000UM ; COMMAND=/bin/bash"))
+        #expect(tsid.command == "/bin/bash" && tsid.targetUser == "root")
+        let bad = try #require(syslogEvent("Jun 25 16:15:45 precise32 sudo:     mike : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/bin/ls"))
+        #expect(bad.outcome == .failure && bad.action == "incorrect_password" && bad.user == "mike" && bad.command == "/bin/ls")
+        let nis = try #require(syslogEvent("Apr 13 08:36:31 ix sudo:     ddp2 : user NOT in sudoers ; TTY=ttypZ ; PWD=/home/ddp2 ; USER=root ; COMMAND=/bin/ls"))
+        #expect(nis.outcome == .failure && nis.action == "not_in_sudoers" && nis.user == "ddp2")
+        let pam = try #require(syslogEvent("Apr 13 08:36:31 ix sudo: pam_unix(sudo:auth): authentication failure; logname=alice uid=1000 euid=0 tty=/dev/pts/0 ruser=alice rhost=  user=alice"))
+        #expect(pam.eventType == .sudo && pam.outcome == .failure && pam.user == "alice" && pam.sourceIP == nil)
+    }
+
+    @Test func su() throws {
+        let ok = try #require(syslogEvent("Apr 22 17:51:51 h su[1]: Successful su for root by alice"))
+        #expect(ok.eventType == .su && ok.outcome == .success && ok.user == "alice" && ok.targetUser == "root")
+        let bad = try #require(syslogEvent("Apr 22 17:51:51 h su[1]: FAILED su for root by alice"))
+        #expect(bad.outcome == .failure && bad.user == "alice" && bad.targetUser == "root")
+        let pam = try #require(syslogEvent("Apr 27 15:22:23 niban su(pam_unix)[2298]: authentication failure; logname= uid=1342 euid=0 tty= ruser=dcid rhost=  user=root"))
+        #expect(pam.eventType == .su && pam.outcome == .failure && pam.user == "dcid" && pam.targetUser == "root")
+        let bsd = try #require(syslogEvent("Apr 27 15:22:23 niban su[234]: BAD SU ger to fwmaster on /dev/ttyp0"))
+        #expect(bsd.outcome == .failure && bsd.user == "ger" && bsd.targetUser == "fwmaster")
+        let ul = try #require(syslogEvent("Apr 27 15:22:23 niban su[234]: FAILED SU (to root) bob on pts/3"))
+        #expect(ul.outcome == .failure && ul.user == "bob" && ul.targetUser == "root")
+        let plus = try #require(syslogEvent("Apr 27 15:22:23 niban su[234]: + pts/0 alice:root"))
+        #expect(plus.outcome == .success && plus.user == "alice" && plus.targetUser == "root")
+    }
+
+    @Test func accountChanges() throws {
+        let u = try #require(syslogEvent("Mar  1 10:00:00 h useradd[1]: new user: name=bob, UID=1001, GID=1001, home=/home/bob, shell=/bin/bash, from=/dev/pts/0"))
+        #expect(u.eventType == .userChange && u.targetUser == "bob" && u.action == "user_created")
+        let g = try #require(syslogEvent("Mar  1 10:00:00 h usermod[2]: add 'bob' to group 'sudo'"))
+        #expect(g.eventType == .groupChange && g.targetUser == "bob")
+        let p = try #require(syslogEvent("Mar  1 10:00:00 h passwd[3]: pam_unix(passwd:chauthtok): password changed for bob"))
+        #expect(p.eventType == .passwordChange && p.targetUser == "bob")
+    }
+
+    /// Every Wazuh sample line parses to an event; the ones Wazuh files under failed logins are failures.
+    @Test func wazuhSamplesParse() throws {
+        var lines = 0
+        for f in ["sshd.ini", "sudo.ini", "su.ini", "pam.ini"] {
+            let text = try String(contentsOf: ConformancePaths.file("wazuh/\(f)"), encoding: .utf8)
+            for l in text.split(separator: "\n") where l.hasPrefix("log ") {
+                guard let eq = l.range(of: " = ") else { continue }
+                let line = String(l[eq.upperBound...])
+                let e = syslogEvent(line)
+                #expect(e != nil, "wazuh/\(f): not parsed: \(line)")
+                lines += 1
+                if line.contains("Failed password") || line.contains("Invalid user") || line.contains("incorrect password") || line.contains("NOT in sudoers") {
+                    #expect(e?.outcome == .failure, "wazuh/\(f): \(line)")
+                }
+            }
+        }
+        #expect(lines > 60)
+    }
+}
