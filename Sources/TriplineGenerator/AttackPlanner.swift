@@ -152,7 +152,7 @@ struct AttackPlanner {
             let s = script.login(user: victim.name, uid: victim.uid, host: host, ip: ip, at: t, key: false)
             t = s.t
             script.sudoRefused(user: victim.name, host: host, ip: ip, command: "/bin/cat /etc/shadow", notInSudoers: !victim.usesSudo, at: t + 60_000_000)
-            for k in 0..<rng.int(150...400) {
+            for k in 0..<rng.int(80...200) {
                 script.fileAccess(user: victim.name, host: "files-01", ip: ip, path: "/srv/share/\(rng.pick(BenignBehaviour.shares))/doc\(k).xlsx",
                                   action: "read", bytes: rng.int(20_000...3_000_000), at: t + 90_000_000 + Int64(k) * 2_000_000)
             }
@@ -194,7 +194,7 @@ struct AttackPlanner {
         case .bulkDataAccess:
             let insider = rng.pick(people)
             let ip = insider.addresses[0]
-            let n = rng.int(600...2500)
+            let n = rng.int(300...1200)
             for k in 0..<n {
                 script.fileAccess(user: insider.name, host: "files-01", ip: ip, path: "/srv/share/\(rng.pick(BenignBehaviour.shares))/doc\(k % 900).\(rng.pick(["xlsx", "pdf", "docx"]))",
                                   action: rng.chance(0.9) ? "read" : "download", bytes: rng.int(20_000...5_000_000), at: t)

@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes realistic, deterministic auth logs for an organisation of users, admins and service
 /// accounts on several hosts, with planted attacks and a labels file:
-/// `auth.log` (syslog, RFC 3339 timestamps), `events.ndjson` (the prototype's schema, file
-/// access included) and `labels.json`.
+/// `auth.log` (syslog, RFC 3339 timestamps), `ndjson/events.ndjson` (the prototype's schema, file
+/// access included) and `labels/labels.json`.
 ///
 /// Generation walks hour by hour and writes events as soon as they are older than the current
 /// hour, so tens of millions of events need no more memory than an hour of them.
@@ -29,10 +29,15 @@ public struct AuthLogGenerator {
         try config.validate()
         let fm = FileManager.default
         try fm.createDirectory(atPath: config.outputDirectory, withIntermediateDirectories: true)
+        // The syslog form at the top; its NDJSON twin and the labels in subfolders, so that
+        // reading the folder reads each event once and no labels.
         let dir = URL(fileURLWithPath: config.outputDirectory)
-        let syslogPath = dir.appendingPathComponent("auth.log").path
-        let ndjsonPath = dir.appendingPathComponent("events.ndjson").path
-        let labelsPath = dir.appendingPathComponent("labels.json").path
+        for sub in ["ndjson", "labels"] {
+            try fm.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let syslogPath = dir.appendingPathComponent(GeneratorConfig.syslogFile).path
+        let ndjsonPath = dir.appendingPathComponent(GeneratorConfig.ndjsonFile).path
+        let labelsPath = dir.appendingPathComponent(GeneratorConfig.labelsFile).path
 
         let sink = try EventSink(syslogPath: syslogPath, ndjsonPath: ndjsonPath)
         var rng = SplitMix64(seed: config.seed)
@@ -88,7 +93,7 @@ struct BenignBehaviour {
         self.rng = rng
         // A human session averages ~8 syslog lines plus structured records; people start about
         // 0.12 sessions an hour on average over a week.
-        let natural = Double(population.people.count) * 0.12 * 9 + Double(population.services.count) * 2 * 6
+        let natural = Double(population.people.count) * 0.12 * 9 + Double(population.services.count) * 0.84 * 9
         if let target = config.targetEvents {
             let perHour = Double(target) / Double(config.days * 24)
             automationPerHour = max(0, (perHour - natural) / 8)
@@ -127,8 +132,8 @@ struct BenignBehaviour {
             humanSession(p, at: t, script: &script, labels: &labels)
         }
         for s in population.services {
-            // Every service account runs a couple of jobs an hour, around the clock.
-            let jobs = rng.int(1...3)
+            // Every service account runs a job most hours, around the clock.
+            let jobs = rng.chance(0.7) ? (rng.chance(0.2) ? 2 : 1) : 0
             for _ in 0..<jobs {
                 serviceSession(s, at: start + Int64(rng.unit() * 3_500_000_000), script: &script)
             }

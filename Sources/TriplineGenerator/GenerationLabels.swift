@@ -35,7 +35,7 @@ struct GenerationLabels {
         w.raw(","); w.key("start"); ts(Int64(config.startDay) * 86_400_000_000)
         w.raw(","); w.key("clean_days"); w.int(config.cleanDays)
         w.raw(","); w.key("syslog_lines"); w.int(syslogLines); w.raw(","); w.key("ndjson_records"); w.int(records)
-        w.raw("},\n  "); w.key("files"); w.raw("{"); w.key("syslog"); w.string("auth.log"); w.raw(","); w.key("ndjson"); w.string("events.ndjson"); w.raw("},\n  ")
+        w.raw("},\n  "); w.key("files"); w.raw("{"); w.key("syslog"); w.string(GeneratorConfig.syslogFile); w.raw(","); w.key("ndjson"); w.string(GeneratorConfig.ndjsonFile); w.raw("},\n  ")
         w.key("attacks"); w.raw("[")
         for (i, a) in attacks.enumerated() {
             w.raw(i == 0 ? "\n    {" : ",\n    {")

@@ -28,6 +28,13 @@ public struct GeneratorConfig: Sendable {
         self.startDay = startDay
     }
 
+    /// Where the syslog form goes, relative to the output folder.
+    public static let syslogFile = "auth.log"
+    /// Where the NDJSON form goes.
+    public static let ndjsonFile = "ndjson/events.ndjson"
+    /// Where the labels go.
+    public static let labelsFile = "labels/labels.json"
+
     /// Days kept free of attacks at the start, so a baseline can be learnt from them.
     public var cleanDays: Int { days >= 3 ? max(1, days / 3) : (days == 2 ? 1 : 0) }
 

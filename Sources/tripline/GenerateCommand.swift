@@ -8,8 +8,9 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write realistic auth logs with labelled attacks, for demos, tests and benchmarks.",
         discussion: """
-        Writes OUT/auth.log (syslog with RFC 3339 timestamps), OUT/events.ndjson (the same \
-        events in the prototype's JSON schema, plus file access events) and OUT/labels.json \
+        Writes OUT/auth.log (syslog with RFC 3339 timestamps), OUT/ndjson/events.ndjson (the \
+        same events in the prototype's JSON schema, plus file access events) and \
+        OUT/labels/labels.json \
         (every planted attack: kind, start, end, source, users, host, ATT&CK techniques; and \
         the benign situations that look unusual: new VPN addresses, on-call night work, typos).
 

@@ -88,13 +88,14 @@ import Testing
         #expect(s.skipped[.missingTimestamp] == 1)
     }
 
-    @Test func foldersAreExpandedRecursivelyAndSorted() throws {
+    @Test func foldersAreExpandedOneLevelAndSorted() throws {
         let a = try temporaryFile(good, name: "b.log")
         let dir = URL(fileURLWithPath: a).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
         try Data(good).write(to: dir.appendingPathComponent("sub/a.log"))
         try Data(good).write(to: dir.appendingPathComponent(".hidden"))
+        try Data(good).write(to: dir.appendingPathComponent("a.log"))
         let files = LogReader.expand([dir.path])
-        #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["b.log", "a.log"])
+        #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["a.log", "b.log"])
     }
 }

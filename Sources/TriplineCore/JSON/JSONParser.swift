@@ -28,6 +28,21 @@ public struct JSONParser {
         return v
     }
 
+    /// Parses a JSON object's members in document order, without building a dictionary for the
+    /// top level (the hot path for NDJSON records); nil when the value is not an object.
+    public static func parseObjectMembers(_ bytes: ByteSpan) throws(Failure) -> [(String, JSONValue)]? {
+        var p = JSONParser(bytes)
+        p.skipWS()
+        guard p.i < p.s.count, p.s[p.i] == UInt8(ascii: "{") else {
+            _ = try parse(bytes)
+            return nil
+        }
+        let members = try p.members(depth: 0)
+        p.skipWS()
+        if p.i != p.s.count { throw Failure(offset: p.i, reason: "unexpected text after the JSON value") }
+        return members
+    }
+
     /// Parses a JSON value from a `String`.
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
         var t = text
@@ -74,10 +89,18 @@ public struct JSONParser {
     }
 
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
+        let m = try members(depth: depth)
+        var out: [String: JSONValue] = Dictionary(minimumCapacity: m.count)
+        for (k, v) in m { out[k] = v }
+        return .object(out)
+    }
+
+    private mutating func members(depth: Int) throws(Failure) -> [(String, JSONValue)] {
         i += 1
-        var out: [String: JSONValue] = [:]
+        var out: [(String, JSONValue)] = []
+        out.reserveCapacity(12)
         skipWS()
-        if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+        if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return out }
         while true {
             skipWS()
             guard i < s.count, s[i] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
@@ -86,11 +109,11 @@ public struct JSONParser {
             guard i < s.count, s[i] == UInt8(ascii: ":") else { throw fail("expected ':' after key \"\(key)\"") }
             i += 1
             skipWS()
-            out[key] = try value(depth: depth + 1)
+            out.append((key, try value(depth: depth + 1)))
             skipWS()
             guard i < s.count else { throw fail("unexpected end of JSON in an object") }
             if s[i] == UInt8(ascii: ",") { i += 1; continue }
-            if s[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+            if s[i] == UInt8(ascii: "}") { i += 1; return out }
             throw fail("expected ',' or '}' in an object")
         }
     }

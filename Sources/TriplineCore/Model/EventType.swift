@@ -7,6 +7,10 @@ public struct EventType: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public let rawValue: String
     /// A kind by name; the name is lower-cased and spaces or dashes become underscores.
     public init(rawValue: String) {
+        if rawValue.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) }) {
+            self.rawValue = rawValue
+            return
+        }
         var s = rawValue.lowercased()
         if s.contains(" ") || s.contains("-") {
             s = String(s.map { $0 == " " || $0 == "-" ? "_" : $0 })

@@ -9,6 +9,10 @@ public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
     /// Words of refusal map to `.failure`; words of success, and verbs that say an action was
     /// carried out (`read`, `write`, `delete`, …), map to `.success`; anything else is `.unknown`.
     public init(action raw: String) {
+        if let known = Outcome.exact[raw] {
+            self = known
+            return
+        }
         let a = raw.lowercased().trimmingCharacters(in: .whitespaces)
         if Outcome.failureWords.contains(a) || a.hasPrefix("fail") || a.hasPrefix("den") || a.hasPrefix("reject") {
             self = .failure
@@ -18,6 +22,14 @@ public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
             self = .unknown
         }
     }
+
+    /// The words below as written, lower-case and capitalised: the common case without Foundation.
+    static let exact: [String: Outcome] = {
+        var t: [String: Outcome] = [:]
+        for w in failureWords { t[w] = .failure; t[w.capitalized] = .failure; t[w.uppercased()] = .failure }
+        for w in successWords { t[w] = .success; t[w.capitalized] = .success; t[w.uppercased()] = .success }
+        return t
+    }()
 
     static let failureWords: Set<String> = [
         "failed", "failure", "fail", "fails", "denied", "deny", "rejected", "reject", "refused",

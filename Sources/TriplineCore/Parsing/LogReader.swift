@@ -27,22 +27,21 @@ public struct LogReader: Sendable {
         self.format = format
     }
 
-    /// Expands folders into the regular, non-hidden files below them (sorted), keeping files
-    /// and `-` as given.
+    /// Expands folders into the regular, non-hidden files directly inside them (sorted; not
+    /// subfolders, so `/var/log` does not drag in `journal/` or `apt/`), keeping files and `-`
+    /// as given.
     public static func expand(_ paths: [String]) -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         for p in paths {
             var isDir: ObjCBool = false
             if p != "-", fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
-                let base = URL(fileURLWithPath: p)
+                let names = (try? fm.contentsOfDirectory(atPath: p)) ?? []
                 var found: [String] = []
-                if let en = fm.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) {
-                    for case let url as URL in en {
-                        if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                            found.append(p.hasSuffix("/") ? p + url.path.dropFirst(base.path.count + 1) : p + "/" + url.path.dropFirst(base.path.count + 1))
-                        }
-                    }
+                for name in names where !name.hasPrefix(".") {
+                    let full = p.hasSuffix("/") ? p + name : p + "/" + name
+                    var sub: ObjCBool = false
+                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { found.append(full) }
                 }
                 out += found.sorted()
             } else {
@@ -220,12 +219,11 @@ struct FileState {
             try emit(syslog.parse(s, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
         case .ndjson:
             do {
-                let v = try JSONParser.parse(s)
-                guard case .object(let o) = v else {
+                guard let members = try JSONParser.parseObjectMembers(s) else {
                     summary.skip(.notAnObject, file: file, line: number, detail: nil)
                     return
                 }
-                try emit(mapper.event(from: o, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
+                try emit(mapper.event(members: members, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
             } catch {
                 summary.skip(.invalidJSON, file: file, line: number, detail: "\(error)")
             }
@@ -262,11 +260,12 @@ struct FileState {
             summary.skip(.csvFieldCount, file: file, line: number, detail: "\(fields.count) fields, header has \(header.count)")
             return
         }
-        var record: [String: JSONValue] = [:]
+        var record: [(String, JSONValue)] = []
+        record.reserveCapacity(header.count)
         for (k, v) in zip(header, fields) where !k.isEmpty {
-            record[k] = v.isEmpty ? .null : .string(v)
+            record.append((k, v.isEmpty ? .null : .string(v)))
         }
-        try emit(mapper.event(from: record, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
+        try emit(mapper.event(members: record, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
     }
 
     mutating func finish(summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {

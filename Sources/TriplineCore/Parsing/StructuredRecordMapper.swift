@@ -3,7 +3,8 @@
 /// fields) to a ``LogEvent``. Keys it does not model are kept in ``LogEvent/extra``.
 ///
 /// A few common spellings are accepted as well (`@timestamp`, `time`, `username`, `src_ip`,
-/// `hostname`, ECS-style `{"user": {"name": …}}`), since logs from other tools use them.
+/// `hostname`, ECS-style `{"user": {"name": …}}`), since logs from other tools use them; when a
+/// record has several spellings of one field, the one listed first wins.
 struct StructuredRecordMapper {
     private var clock: LocalTimeConverter
 
@@ -11,29 +12,68 @@ struct StructuredRecordMapper {
         clock = LocalTimeConverter(zone: options.timeZone)
     }
 
-    static let timestampKeys = ["timestamp", "@timestamp", "time", "ts", "datetime", "date", "event_time"]
-    static let userKeys = ["user", "username", "user_name", "account", "login"]
-    static let sourceKeys = ["source_ip", "src_ip", "ip", "client_ip", "remote_addr", "remote_ip", "rhost", "source_address", "src"]
-    static let typeKeys = ["event_type", "type", "event", "category"]
-    static let hostKeys = ["host", "hostname", "server", "computer"]
-    static let messageKeys = ["message", "msg", "description"]
-    static let aliasKeys: Set<String> = Set(timestampKeys + userKeys + sourceKeys + typeKeys + hostKeys + messageKeys)
+    enum Field: Int, CaseIterable {
+        case timestamp, user, sourceIP, eventType, action, message, host, program, pid, sourcePort
+        case authMethod, invalidUser, targetUser, command, outcome, location
+    }
 
-    /// The event for a record, or why it was skipped.
+    /// Accepted keys per field, best first.
+    static let spellings: [Field: [String]] = [
+        .timestamp: ["timestamp", "@timestamp", "time", "ts", "datetime", "date", "event_time"],
+        .user: ["user", "username", "user_name", "account", "login"],
+        .sourceIP: ["source_ip", "src_ip", "ip", "client_ip", "remote_addr", "remote_ip", "rhost", "source_address", "src", "source"],
+        .eventType: ["event_type", "type", "event", "category"],
+        .action: ["action"],
+        .message: ["message", "msg", "description"],
+        .host: ["host", "hostname", "server", "computer"],
+        .program: ["program", "process", "app", "service"],
+        .pid: ["pid"],
+        .sourcePort: ["source_port", "src_port", "port"],
+        .authMethod: ["auth_method", "method"],
+        .invalidUser: ["invalid_user"],
+        .targetUser: ["target_user", "target", "runas"],
+        .command: ["command", "cmd"],
+        .outcome: ["outcome", "result", "status"],
+        .location: ["file", "line"],
+    ]
+
+    /// key → (field, rank).
+    static let keyTable: [String: (Field, Int)] = {
+        var t: [String: (Field, Int)] = [:]
+        for (f, keys) in spellings { for (rank, k) in keys.enumerated() { t[k] = (f, rank) } }
+        return t
+    }()
+
+    static var timestampKeys: [String] { spellings[.timestamp] ?? [] }
+
+    /// The event for a record given as a dictionary.
     mutating func event(from record: [String: JSONValue], file: String?, line: Int) -> LineResult {
-        var used = Set<String>()
-        func take(_ keys: [String]) -> JSONValue? {
-            for k in keys {
-                if let v = record[k], v != .null {
-                    used.insert(k)
-                    return v
+        event(members: record.map { ($0.key, $0.value) }, file: file, line: line)
+    }
+
+    /// The event for a record's members, in document order.
+    mutating func event(members: [(String, JSONValue)], file: String?, line: Int) -> LineResult {
+        var slots = [JSONValue?](repeating: nil, count: Field.allCases.count)
+        var ranks = [Int](repeating: Int.max, count: Field.allCases.count)
+        var extra: [String: JSONValue] = [:]
+        for (k, v) in members {
+            if let (f, rank) = StructuredRecordMapper.keyTable[k] {
+                if f == .location { continue } // where it was read wins over what the record claims
+                if v != .null, rank < ranks[f.rawValue] {
+                    if let old = slots[f.rawValue], let oldKey = StructuredRecordMapper.spellings[f]?[ranks[f.rawValue]] {
+                        extra[oldKey] = old
+                    }
+                    slots[f.rawValue] = v
+                    ranks[f.rawValue] = rank
+                } else if v != .null {
+                    extra[k] = v
                 }
+            } else {
+                extra[k] = v
             }
-            for k in keys where record[k] != nil { used.insert(k) }
-            return nil
         }
-        func text(_ keys: [String]) -> String? {
-            guard let v = take(keys) else { return nil }
+        func text(_ f: Field) -> String? {
+            guard let v = slots[f.rawValue] else { return nil }
             if case .object(let o) = v {
                 // ECS style: {"user": {"name": "alice"}}, {"source": {"ip": "…"}}, {"host": {"name": …}}
                 return (o["name"] ?? o["ip"] ?? o["address"])?.scalarText
@@ -42,41 +82,34 @@ struct StructuredRecordMapper {
             return s?.isEmpty == true ? nil : s
         }
 
-        guard let tsValue = take(StructuredRecordMapper.timestampKeys) else {
+        guard let tsValue = slots[Field.timestamp.rawValue] else {
             return .skipped(.missingTimestamp, detail: "no timestamp field (expected one of: timestamp, @timestamp, time)")
         }
         guard let ts = timestamp(tsValue) else {
             return .skipped(.badTimestamp, detail: "timestamp \(tsValue.scalarText.map { "\"\($0.prefix(40))\"" } ?? "value") is not ISO 8601 or epoch seconds")
         }
         var e = LogEvent(timestamp: ts, file: file, line: line)
-        e.user = text(StructuredRecordMapper.userKeys)
-        e.sourceIP = text(StructuredRecordMapper.sourceKeys)
-        if let t = text(StructuredRecordMapper.typeKeys) { e.eventType = EventType(rawValue: t) }
-        e.action = text(["action"])
-        e.message = text(StructuredRecordMapper.messageKeys) ?? ""
-        e.host = text(StructuredRecordMapper.hostKeys)
-        e.program = text(["program", "process", "app", "service"])
-        if let p = take(["pid"])?.numberValue, p >= 0, p < 1e10 { e.pid = Int(p) }
-        if let p = take(["source_port", "src_port", "port"])?.numberValue, p >= 0, p <= 65535 { e.sourcePort = Int(p) }
-        e.authMethod = text(["auth_method", "method"])
-        if let v = take(["invalid_user"]) {
-            switch v {
-            case .bool(let b): e.invalidUser = b
-            default: e.invalidUser = ["true", "1", "yes"].contains(v.scalarText?.lowercased() ?? "")
-            }
+        e.user = text(.user)
+        e.sourceIP = text(.sourceIP)
+        if let t = text(.eventType) { e.eventType = EventType(rawValue: t) }
+        e.action = text(.action)
+        e.message = text(.message) ?? ""
+        e.host = text(.host)
+        e.program = text(.program)
+        if let p = slots[Field.pid.rawValue]?.numberValue, p >= 0, p < 1e10 { e.pid = Int(p) }
+        if let p = slots[Field.sourcePort.rawValue]?.numberValue, p >= 0, p <= 65535 { e.sourcePort = Int(p) }
+        e.authMethod = text(.authMethod)
+        if let v = slots[Field.invalidUser.rawValue] {
+            if case .bool(let b) = v { e.invalidUser = b } else { e.invalidUser = ["true", "1", "yes"].contains(v.scalarText?.lowercased() ?? "") }
         }
-        e.targetUser = text(["target_user", "target", "runas"])
-        e.command = text(["command", "cmd"])
-        if let o = text(["outcome", "result", "status"]) {
+        e.targetUser = text(.targetUser)
+        e.command = text(.command)
+        if let o = text(.outcome) {
             e.outcome = Outcome(rawValue: o.lowercased()) ?? Outcome(action: o)
         } else if let a = e.action {
             e.outcome = Outcome(action: a)
         }
-        // Where it was read wins over what the record claims; the rest is kept.
-        used.insert("file"); used.insert("line")
-        for (k, v) in record where !used.contains(k) {
-            e.extra[k] = v
-        }
+        e.extra = extra
         return .event(e)
     }
 
