@@ -1,3 +1,4 @@
+import TriplineCore
 /// Plans the attacks (after the clean baseline days) and writes each one's lines, the way the
 /// tools and people behind them behave: bursts from one address, slow trickles, sprays over
 /// many accounts, logins from places and at hours the victim never used.

@@ -1,3 +1,4 @@
+import TriplineCore
 import Foundation
 
 /// Writes realistic, deterministic auth logs for an organisation of users, admins and service

@@ -1,3 +1,4 @@
+import TriplineCore
 /// The people and machines in a generated organisation: who logs in where, when and how.
 struct Population {
     enum Role: String { case regular, admin, service, remote }

@@ -1,3 +1,4 @@
+import TriplineCore
 /// Writes the lines real services log for one action: an ssh login with its PAM and logind
 /// companions, a failed password, sudo, su, a logout. Used by benign behaviour and attacks alike
 /// so both look the same on the wire.

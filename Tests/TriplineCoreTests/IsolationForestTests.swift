@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+/// Tripline's isolation forest against scikit-learn's on the committed fixture
+/// (`Tests/Fixtures/isolation_forest/make_fixture.py`).
+@Suite struct IsolationForestTests {
+    struct Fixture {
+        let train: [[Double]]
+        let test: [[Double]]
+        let scores: [Double]
+        let offset: Double
+        let outliers: Set<Int>
+        let contamination: Double
+    }
+
+    static func fixture() throws -> Fixture {
+        var url = URL(fileURLWithPath: #filePath)
+        url.deleteLastPathComponent(); url.deleteLastPathComponent()
+        url.appendPathComponent("Fixtures/isolation_forest/fixture.json")
+        let v = try JSONParser.parse(String(decoding: try Data(contentsOf: url), as: UTF8.self))
+        func matrix(_ k: String) -> [[Double]] {
+            guard case .array(let rows)? = v[k] else { return [] }
+            return rows.map { r in
+                guard case .array(let xs) = r else { return [] }
+                return xs.compactMap(\.numberValue)
+            }
+        }
+        guard case .array(let s)? = v["sklearn_score_samples"], case .array(let o)? = v["sklearn_outliers"] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return Fixture(train: matrix("train"), test: matrix("test"), scores: s.compactMap(\.numberValue),
+                       offset: v["sklearn_offset"]?.numberValue ?? 0,
+                       outliers: Set(o.compactMap { $0.numberValue.map { Int($0) } }),
+                       contamination: v["contamination"]?.numberValue ?? 0)
+    }
+
+    /// Spearman's rank correlation.
+    static func spearman(_ a: [Double], _ b: [Double]) -> Double {
+        func ranks(_ x: [Double]) -> [Double] {
+            let order = x.indices.sorted { x[$0] < x[$1] }
+            var r = [Double](repeating: 0, count: x.count)
+            var i = 0
+            while i < order.count {
+                var j = i
+                while j + 1 < order.count, x[order[j + 1]] == x[order[i]] { j += 1 }
+                let avg = Double(i + j) / 2 + 1
+                for k in i...j { r[order[k]] = avg }
+                i = j + 1
+            }
+            return r
+        }
+        let ra = ranks(a), rb = ranks(b)
+        let ma = ra.reduce(0, +) / Double(ra.count), mb = rb.reduce(0, +) / Double(rb.count)
+        var num = 0.0, da = 0.0, db = 0.0
+        for i in ra.indices {
+            num += (ra[i] - ma) * (rb[i] - mb)
+            da += (ra[i] - ma) * (ra[i] - ma)
+            db += (rb[i] - mb) * (rb[i] - mb)
+        }
+        return num / (da * db).squareRoot()
+    }
+
+    @Test func agreesWithScikitLearn() throws {
+        let f = try Self.fixture()
+        #expect(f.train.count == 1000 && f.test.count == 200)
+        let forest = IsolationForest(data: f.train, nEstimators: 100, maxSamples: 256, contamination: f.contamination, seed: 1)
+        let ours = forest.scoreSamples(f.test)
+        let rho = Self.spearman(ours, f.scores)
+        print("isolation forest vs scikit-learn: Spearman \(String(format: "%.4f", rho)), offset \(String(format: "%.4f", forest.offset)) vs \(String(format: "%.4f", f.offset))")
+        #expect(rho >= 0.9)
+        let ourOutliers = Set(f.test.indices.filter { forest.isOutlier(f.test[$0]) })
+        #expect(ourOutliers == f.outliers, "ours: \(ourOutliers.sorted()), sklearn: \(f.outliers.sorted())")
+        #expect(abs(forest.offset - f.offset) < 0.05)
+    }
+
+    @Test func isDeterministicForASeedAndDiffersAcrossSeeds() throws {
+        let f = try Self.fixture()
+        let a = IsolationForest(data: f.train, seed: 7), b = IsolationForest(data: f.train, seed: 7), c = IsolationForest(data: f.train, seed: 8)
+        #expect(a.scoreSamples(f.test) == b.scoreSamples(f.test))
+        #expect(a.scoreSamples(f.test) != c.scoreSamples(f.test))
+    }
+
+    @Test func semanticsMatchTheDefinition() {
+        #expect(IsolationForest.averagePathLength(1) == 0)
+        #expect(IsolationForest.averagePathLength(2) == 1)
+        // c(256) ≈ 10.24 (2·H(255) − 2·255/256).
+        #expect(abs(IsolationForest.averagePathLength(256) - 10.2448) < 0.001)
+        // Tiny data: max_samples is min(256, n) and the depth limit follows it.
+        let small = IsolationForest(data: [[0], [1], [2], [3], [100]], nEstimators: 50, contamination: 0.2, seed: 3)
+        #expect(small.maxSamples == 5)
+        #expect(small.trees.allSatisfy { t in t.left.count <= 2 * 5 })
+        #expect(small.isOutlier([100]) && !small.isOutlier([1.5]))
+        // Scores lie in (-1, 0].
+        let s = small.scoreSample([50])
+        #expect(s < 0 && s > -1)
+    }
+}
