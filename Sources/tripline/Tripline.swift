@@ -1,4 +1,5 @@
 import ArgumentParser
+import TriplineCore
 
 /// The `tripline` command: a log anomaly detector for security operations.
 @main
@@ -12,11 +13,11 @@ struct Tripline: ParsableCommand {
         action, message).
         """,
         version: TriplineVersion.string,
-        subcommands: [ParseCommand.self, GenerateCommand.self, BenchCommand.self]
+        subcommands: [ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, BenchCommand.self]
     )
 }
 
 /// The version this build reports.
 enum TriplineVersion {
-    static let string = "0.1.0"
+    static let string = TriplineBuild.version
 }

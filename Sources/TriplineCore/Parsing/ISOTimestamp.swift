@@ -66,3 +66,13 @@ enum ISOTimestamp {
         return .valid(micros: local, hasOffset: false, end: p)
     }
 }
+
+extension Timestamp {
+    /// Parses ISO 8601 / RFC 3339 text; a time without an offset is taken as UTC.
+    public init?(iso8601 text: String) {
+        var s = text
+        let r: ISOTimestamp.Result? = s.withUTF8 { ISOTimestamp.parse(ByteSpan($0).trimmed(), at: 0) }
+        guard case .valid(let micros, _, _)? = r else { return nil }
+        self.init(microseconds: micros)
+    }
+}

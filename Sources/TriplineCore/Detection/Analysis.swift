@@ -1,0 +1,99 @@
+/// One analysis of logs: what was read, what the detector found, and with which model. Its JSON
+/// (`tripline analyze --output json`, and later the REST API's answer) is
+/// `{"events_analyzed": N, "anomalies_detected": M, "model": {...}, "anomalies": [...]}`.
+public struct Analysis: Sendable {
+    /// Events fed to the detector.
+    public var eventsAnalyzed: Int
+    /// The anomalies, oldest first, at or above the minimum severity.
+    public var anomalies: [Anomaly]
+    /// What the reading found (lines, skips).
+    public var summary: ParseSummary
+    /// The model used.
+    public var model: TriplineModel?
+    /// Events the isolation forest scored and called outliers.
+    public var eventsScored: Int
+    public var outlierEvents: Int
+
+    /// Runs the detector over files (folders expanded). A single file or standard input is
+    /// streamed; several files are merged by time first, so that windows see one timeline.
+    public static func run(paths: [String], reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
+                           minimumSeverity: Severity = .low) -> Analysis {
+        var detector = Detector(model: model, config: config)
+        let files = LogReader.expand(paths)
+        let summary: ParseSummary
+        if files.count <= 1 {
+            summary = reader.read(paths: files) { detector.process($0) }
+        } else {
+            var events: [LogEvent] = []
+            summary = reader.read(paths: files) { events.append($0) }
+            events.sort { $0.timestamp < $1.timestamp } // stable: ties keep file order
+            for e in events { detector.process(e) }
+        }
+        let found = detector.finish().filter { $0.severity >= minimumSeverity }
+        return Analysis(eventsAnalyzed: detector.eventsProcessed, anomalies: found, summary: summary, model: model,
+                        eventsScored: detector.eventsScored, outlierEvents: detector.outlierEvents)
+    }
+
+    /// Runs the detector over events already in memory (time order).
+    public static func run(events: [LogEvent], model: TriplineModel?, config: DetectionConfig? = nil, minimumSeverity: Severity = .low) -> Analysis {
+        var detector = Detector(model: model, config: config)
+        for e in events { detector.process(e) }
+        let found = detector.finish().filter { $0.severity >= minimumSeverity }
+        var summary = ParseSummary()
+        summary.events = events.count
+        return Analysis(eventsAnalyzed: detector.eventsProcessed, anomalies: found, summary: summary, model: model,
+                        eventsScored: detector.eventsScored, outlierEvents: detector.outlierEvents)
+    }
+
+    /// Counts by severity.
+    public var bySeverity: [Severity: Int] {
+        var out: [Severity: Int] = [:]
+        for a in anomalies { out[a.severity, default: 0] += 1 }
+        return out
+    }
+
+    /// The JSON document.
+    public func writeJSON(to w: inout JSONWriter, pretty: Bool = false) {
+        let nl: StaticString = pretty ? "\n  " : ""
+        w.raw("{"); w.raw(nl); w.key("events_analyzed"); w.int(eventsAnalyzed)
+        w.raw(","); w.raw(nl); w.key("anomalies_detected"); w.int(anomalies.count)
+        w.raw(","); w.raw(nl); w.key("by_severity"); w.raw("{")
+        for (i, s) in Severity.allCases.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(s.rawValue); w.raw(":"); w.int(bySeverity[s] ?? 0)
+        }
+        w.raw("}")
+        w.raw(","); w.raw(nl); w.key("lines_read"); w.int(summary.linesRead)
+        w.raw(","); w.raw(nl); w.key("lines_skipped"); w.int(summary.problemLines)
+        w.raw(","); w.raw(nl); w.key("model"); writeModel(to: &w)
+        w.raw(","); w.raw(nl); w.key("anomalies"); w.raw("[")
+        for (i, a) in anomalies.enumerated() {
+            if i > 0 { w.raw(",") }
+            if pretty { w.raw("\n    ") }
+            a.writeJSON(to: &w)
+        }
+        if pretty && !anomalies.isEmpty { w.raw("\n  ") }
+        w.raw("]")
+        if pretty { w.raw("\n") }
+        w.raw("}")
+    }
+
+    private func writeModel(to w: inout JSONWriter) {
+        guard let m = model else { w.raw("null"); return }
+        w.raw("{"); w.key("version"); w.int(m.version)
+        w.raw(","); w.key("created_at"); w.string(m.createdAt)
+        w.raw(","); w.key("trained_on"); w.raw("{")
+        w.key("events"); w.int(m.training.events)
+        w.raw(","); w.key("from"); if let f = m.training.from { w.string(f) } else { w.raw("null") }
+        w.raw(","); w.key("to"); if let t = m.training.to { w.string(t) } else { w.raw("null") }
+        w.raw(","); w.key("files"); w.value(.array(m.training.files.map { .string($0) }))
+        w.raw("}")
+        w.raw(","); w.key("contamination"); w.double(m.config.contamination)
+        w.raw(","); w.key("threshold"); if let f = m.forest { w.double(f.offset) } else { w.raw("null") }
+        w.raw(","); w.key("users"); w.int(m.users.count)
+        w.raw(","); w.key("service_accounts"); w.value(.array(m.serviceAccounts.map { .string($0) }))
+        w.raw(","); w.key("events_scored"); w.int(eventsScored)
+        w.raw(","); w.key("outlier_events"); w.int(outlierEvents)
+        w.raw("}")
+    }
+}

@@ -1,0 +1,68 @@
+/// One incident: an entity (a source or a user), a kind, a stretch of time, with the numbers
+/// that made it one, the reasons in plain sentences, and the events behind it.
+public struct Anomaly: Sendable, Hashable, Identifiable {
+    /// Stable id: the same incident in the same data always gets the same id.
+    public var id: String
+    /// What kind of incident.
+    public var kind: AnomalyKind
+    /// When it started (the first event behind it).
+    public var start: Timestamp
+    /// The latest event behind it.
+    public var lastSeen: Timestamp
+    /// The user it is about (or the main account targeted, for source-scoped kinds).
+    public var user: String?
+    /// The source address or host name.
+    public var sourceIP: String?
+    /// The host that logged it (the first one, when several did).
+    public var host: String?
+    /// 0–100.
+    public var score: Double
+    /// Plain sentences an analyst reads.
+    public var reasons: [String]
+    /// How many events are behind it.
+    public var eventCount: Int
+    /// `file:line` of the first events behind it (capped).
+    public var evidence: [String]
+    /// The numbers behind it (failures, distinct users, novelty points, …).
+    public var details: [String: JSONValue]
+
+    /// Severity from the score.
+    public var severity: Severity { Severity(score: score) }
+    /// ATT&CK technique ids.
+    public var techniques: [String] { kind.techniques }
+
+    /// The entity as `source 1.2.3.4` or `user alice`.
+    public var entity: String {
+        if kind.isSourceScoped, let s = sourceIP { return "source \(s)" }
+        if let u = user { return "user \(u)" }
+        return sourceIP.map { "source \($0)" } ?? "unknown"
+    }
+
+    /// Appends the anomaly as a JSON object, the schema of `tripline analyze --output json`.
+    public func writeJSON(to w: inout JSONWriter) {
+        w.raw("{"); w.key("id"); w.string(id)
+        w.raw(","); w.key("timestamp"); w.string(start.iso8601)
+        w.raw(","); w.key("last_seen"); w.string(lastSeen.iso8601)
+        w.raw(","); w.key("user"); if let user { w.string(user) } else { w.raw("null") }
+        w.raw(","); w.key("source_ip"); if let sourceIP { w.string(sourceIP) } else { w.raw("null") }
+        w.raw(","); w.key("host"); if let host { w.string(host) } else { w.raw("null") }
+        w.raw(","); w.key("kind"); w.string(kind.rawValue)
+        w.raw(","); w.key("severity"); w.string(severity.rawValue)
+        w.raw(","); w.key("score"); w.double((score * 10).rounded() / 10)
+        w.raw(","); w.key("techniques"); w.value(.array(techniques.map { .string($0) }))
+        w.raw(","); w.key("reasons"); w.value(.array(reasons.map { .string($0) }))
+        w.raw(","); w.key("evidence"); w.raw("{"); w.key("event_count"); w.int(eventCount)
+        w.raw(","); w.key("locations"); w.value(.array(evidence.map { .string($0) }))
+        w.raw(","); w.key("truncated"); eventCount > evidence.count ? w.raw("true") : w.raw("false")
+        w.raw("}")
+        w.raw(","); w.key("details"); w.value(.object(details))
+        w.raw("}")
+    }
+
+    /// The anomaly as a JSON object string.
+    public var jsonString: String {
+        var w = JSONWriter()
+        writeJSON(to: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,142 @@
+/// The thresholds the detector uses. Defaults start from what the peers use (fail2ban, Wazuh,
+/// CrowdSec, Elastic) and are documented field by field; every one can be changed in a config
+/// file, and `contamination` / `baseline_days` also from the environment (`CONTAMINATION`,
+/// `BASELINE_DAYS`).
+public struct DetectionConfig: Sendable, Codable, Hashable {
+    /// Failed logins from one source within `bruteForceWindow` that make a brute force
+    /// (fail2ban: 5 in 10 minutes).
+    public var bruteForceFailures: Double = 5
+    /// Seconds.
+    public var bruteForceWindow: Double = 600
+    /// Average failures per targeted account at or above which many-account failures are a
+    /// brute force rather than a spray.
+    public var bruteForceMinPerUser: Double = 2.5
+
+    /// Distinct accounts one source fails on within `sprayWindow` that make a spray (Elastic's
+    /// rule wants more than 10).
+    public var sprayMinUsers: Int = 10
+    /// Seconds.
+    public var sprayWindow: Double = 3600
+    /// A spray tries each account only a few times.
+    public var sprayMaxPerUser: Double = 3
+
+    /// Distinct non-existent accounts one source tries within `enumerationWindow` (Wazuh 5712:
+    /// 8 invalid users in 120 s; scanners are often slower, so the window is wider).
+    public var enumerationMinInvalidUsers: Int = 8
+    /// Seconds.
+    public var enumerationWindow: Double = 600
+    /// The share of tried accounts that must be non-existent for enumeration rather than spraying.
+    public var enumerationMinInvalidShare: Double = 0.6
+
+    /// Failures from one source over `slowWindow`, spread over at least `slowMinHours` distinct
+    /// hours, that make a slow brute force (CrowdSec ssh-slow-bf leaks one per minute; a few an
+    /// hour needs a longer memory).
+    public var slowMinFailures: Double = 10
+    /// Seconds.
+    public var slowWindow: Double = 86_400
+    /// Distinct hours with failures.
+    public var slowMinHours: Int = 3
+
+    /// Failures from a source within `successAfterFailuresWindow` before a success from it that
+    /// make the success suspicious.
+    public var successAfterFailuresMin: Double = 5
+    /// Seconds.
+    public var successAfterFailuresWindow: Double = 3600
+
+    /// Novelty points (new source 1, new network 1.5, unusual hour 1, new host 0.5, password where
+    /// keys are usual 1, weekend for a weekday user 0.5) a login needs to be reported as a
+    /// possible takeover on its own; follow-up activity adds to it.
+    public var takeoverMinNovelty: Double = 3
+    /// Novelty points from which a login is watched for follow-up activity.
+    public var takeoverWatchNovelty: Double = 2
+    /// Seconds a suspicious login is watched for follow-up activity.
+    public var takeoverWatch: Double = 7200
+
+    /// Privilege points (not in sudoers 2, failed sudo 1, failed su 1, PAM sudo failure 0.5,
+    /// first sudo ever 1.5, a shell or password change by first-time sudo 2.5) within
+    /// `privilegeWindow` that make a privilege escalation attempt.
+    public var privilegeMinScore: Double = 2
+    /// Seconds.
+    public var privilegeWindow: Double = 1800
+
+    /// Misuse points (password login for a key-only account 1, new source 1, new network 0.5,
+    /// new host 0.5, interactive shell 1) a service account login needs.
+    public var serviceMinScore: Double = 1.5
+
+    /// Events of one kind (file access and other structured kinds) by one user within
+    /// `bulkWindow` that can be bulk access at all …
+    public var bulkMinEvents: Double = 100
+    /// … and how far above the user's usual busiest hour (95th percentile) it must be.
+    public var bulkFactor: Double = 10
+    /// Seconds.
+    public var bulkWindow: Double = 3600
+
+    /// Isolation-forest outliers by one entity within `outlierWindow` that are reported (as `low`).
+    public var outlierMinEvents: Int = 3
+    /// Seconds.
+    public var outlierWindow: Double = 3600
+
+    /// Share of training events the isolation forest treats as outliers.
+    public var contamination: Double = 0.01
+    /// Train on the first N days of the data only (nil: all of it).
+    public var baselineDays: Double?
+
+    /// Events kept per anomaly as evidence (`file:line`).
+    public var evidenceLimit: Int = 20
+
+    /// The defaults.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case bruteForceFailures = "brute_force_failures", bruteForceWindow = "brute_force_window"
+        case bruteForceMinPerUser = "brute_force_min_per_user"
+        case sprayMinUsers = "spray_min_users", sprayWindow = "spray_window", sprayMaxPerUser = "spray_max_per_user"
+        case enumerationMinInvalidUsers = "enumeration_min_invalid_users", enumerationWindow = "enumeration_window"
+        case enumerationMinInvalidShare = "enumeration_min_invalid_share"
+        case slowMinFailures = "slow_min_failures", slowWindow = "slow_window", slowMinHours = "slow_min_hours"
+        case successAfterFailuresMin = "success_after_failures_min", successAfterFailuresWindow = "success_after_failures_window"
+        case takeoverMinNovelty = "takeover_min_novelty", takeoverWatchNovelty = "takeover_watch_novelty", takeoverWatch = "takeover_watch"
+        case privilegeMinScore = "privilege_min_score", privilegeWindow = "privilege_window"
+        case serviceMinScore = "service_min_score"
+        case bulkMinEvents = "bulk_min_events", bulkFactor = "bulk_factor", bulkWindow = "bulk_window"
+        case outlierMinEvents = "outlier_min_events", outlierWindow = "outlier_window"
+        case contamination, baselineDays = "baseline_days", evidenceLimit = "evidence_limit"
+    }
+
+    /// Every key a config file may set.
+    public static var keys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DetectionConfig()
+        func v<T: Decodable>(_ k: CodingKeys, _ def: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? def }
+        bruteForceFailures = try v(.bruteForceFailures, d.bruteForceFailures)
+        bruteForceWindow = try v(.bruteForceWindow, d.bruteForceWindow)
+        bruteForceMinPerUser = try v(.bruteForceMinPerUser, d.bruteForceMinPerUser)
+        sprayMinUsers = try v(.sprayMinUsers, d.sprayMinUsers)
+        sprayWindow = try v(.sprayWindow, d.sprayWindow)
+        sprayMaxPerUser = try v(.sprayMaxPerUser, d.sprayMaxPerUser)
+        enumerationMinInvalidUsers = try v(.enumerationMinInvalidUsers, d.enumerationMinInvalidUsers)
+        enumerationWindow = try v(.enumerationWindow, d.enumerationWindow)
+        enumerationMinInvalidShare = try v(.enumerationMinInvalidShare, d.enumerationMinInvalidShare)
+        slowMinFailures = try v(.slowMinFailures, d.slowMinFailures)
+        slowWindow = try v(.slowWindow, d.slowWindow)
+        slowMinHours = try v(.slowMinHours, d.slowMinHours)
+        successAfterFailuresMin = try v(.successAfterFailuresMin, d.successAfterFailuresMin)
+        successAfterFailuresWindow = try v(.successAfterFailuresWindow, d.successAfterFailuresWindow)
+        takeoverMinNovelty = try v(.takeoverMinNovelty, d.takeoverMinNovelty)
+        takeoverWatchNovelty = try v(.takeoverWatchNovelty, d.takeoverWatchNovelty)
+        takeoverWatch = try v(.takeoverWatch, d.takeoverWatch)
+        privilegeMinScore = try v(.privilegeMinScore, d.privilegeMinScore)
+        privilegeWindow = try v(.privilegeWindow, d.privilegeWindow)
+        serviceMinScore = try v(.serviceMinScore, d.serviceMinScore)
+        bulkMinEvents = try v(.bulkMinEvents, d.bulkMinEvents)
+        bulkFactor = try v(.bulkFactor, d.bulkFactor)
+        bulkWindow = try v(.bulkWindow, d.bulkWindow)
+        outlierMinEvents = try v(.outlierMinEvents, d.outlierMinEvents)
+        outlierWindow = try v(.outlierWindow, d.outlierWindow)
+        contamination = try v(.contamination, d.contamination)
+        baselineDays = try c.decodeIfPresent(Double.self, forKey: .baselineDays)
+        evidenceLimit = try v(.evidenceLimit, d.evidenceLimit)
+    }
+}

@@ -1,0 +1,94 @@
+/// Counts that need a little memory of the recent past, computed identically at training and at
+/// detection: how much a failed login weighs (one attempt logged as two lines counts once), the
+/// failures from a source in the last 10 minutes, and a user's events of one kind in the last hour.
+struct DetectionWindows {
+    struct Counts {
+        /// What this event adds to its source's failed-login count (0 for non-failures).
+        var failureWeight: Double
+        var sourceFailures10m: Double
+        var userKindLastHour: Double
+    }
+
+    private struct Companion {
+        var action: String
+        var time: Int64
+        var paired: Bool
+    }
+
+    private var companions: [SSHSessionTracker.Key: Companion] = [:]
+    private var sourceFailures: [String: SlidingCounts] = [:]
+    private var userKind: [String: SlidingCounts] = [:]
+    private var seen = 0
+    private var now: Int64 = .min
+
+    static let tenMinutes = micros(600)
+    static let hour = micros(3600)
+    static let pairing = micros(5)
+
+    /// The weight of a failed login: 1 per attempt. Refused public keys (clients offer several)
+    /// and summary lines ("maximum authentication attempts exceeded") weigh nothing; PAM's line
+    /// and sshd's line for one password, or "Invalid user" and "Failed password for invalid
+    /// user" from one process within seconds, count once.
+    mutating func failureWeight(_ e: LogEvent) -> Double {
+        guard e.outcome == .failure else { return 0 }
+        var w: Double
+        switch e.eventType {
+        case .login, .disconnect:
+            switch e.action {
+            case "failed": w = e.authMethod == "publickey" ? 0 : 1
+            case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat": w = 0
+            default: w = 1
+            }
+        default:
+            return 0
+        }
+        guard w > 0, let pid = e.pid, let action = e.action else { return w }
+        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let t = e.timestamp.microseconds
+        if var c = companions[key], !c.paired, t - c.time <= DetectionWindows.pairing,
+           (action == "failed" && (c.action == "pam_auth_failure" || c.action == "invalid_user"))
+            || (action == "pam_auth_failure" && c.action == "failed") {
+            c.paired = true
+            companions[key] = c
+            w = 0
+        } else {
+            if companions.count > 50_000 { companions.removeAll(keepingCapacity: true) }
+            companions[key] = Companion(action: action, time: t, paired: false)
+        }
+        return w
+    }
+
+    /// Updates the windows with `e` and returns its counts (this event included).
+    mutating func observe(_ e: LogEvent) -> Counts {
+        let t = e.timestamp.microseconds
+        if t > now { now = t }
+        seen += 1
+        if seen % 20_000 == 0 { sweep() }
+        let weight = failureWeight(e)
+        var srcCount = 0.0
+        if let s = e.sourceIP {
+            var sc = sourceFailures[s] ?? SlidingCounts()
+            if weight > 0 { sc.add(t, weight: weight) }
+            sc.prune(before: t - DetectionWindows.tenMinutes)
+            srcCount = sc.total
+            if !sc.isEmpty { sourceFailures[s] = sc } else { sourceFailures[s] = nil }
+        }
+        var kindCount = 0.0
+        if let u = e.user, FeatureExtractor.isScored(e) {
+            let key = u + "\u{1F}" + e.eventType.rawValue
+            var kc = userKind[key] ?? SlidingCounts()
+            kc.add(t)
+            kc.prune(before: t - DetectionWindows.hour)
+            kindCount = kc.total
+            userKind[key] = kc
+        }
+        return Counts(failureWeight: weight, sourceFailures10m: srcCount, userKindLastHour: kindCount)
+    }
+
+    /// Forgets keys with nothing left in their window.
+    private mutating func sweep() {
+        let now = self.now
+        sourceFailures = sourceFailures.filter { ($0.value.newest ?? .min) >= now - DetectionWindows.tenMinutes }
+        userKind = userKind.filter { ($0.value.newest ?? .min) >= now - DetectionWindows.hour }
+    }
+}

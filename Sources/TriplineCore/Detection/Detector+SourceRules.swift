@@ -1,0 +1,186 @@
+import Foundation
+
+/// Brute force, slow brute force, password spraying, user enumeration and success after failures.
+extension Detector {
+    mutating func sourceFailure(_ e: LogEvent, source s: String, weight: Double) {
+        let t = e.timestamp.microseconds
+        var st = sources[s] ?? SourceState()
+        let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
+        st.add(.init(time: t, user: e.user, invalid: e.invalidUser, weight: weight), keep: keep, slowKeep: micros(config.slowWindow))
+        sources[s] = st
+
+        let key = "src|" + s
+        if book.incident(key) != nil {
+            recordSource(e, key: key, weight: weight)
+            return
+        }
+        // Windows over this source's recent failures.
+        let bfFrom = t - micros(config.bruteForceWindow)
+        let sprayFrom = t - micros(config.sprayWindow)
+        let enumFrom = t - micros(config.enumerationWindow)
+        var n10 = 0.0, nSpray = 0.0
+        var perUser: [String: Double] = [:]
+        var invalid = Set<String>(), invalidRecent = Set<String>()
+        for f in st.failures.reversed() {
+            if f.time < sprayFrom { break }
+            nSpray += f.weight
+            if f.time >= bfFrom { n10 += f.weight }
+            let u = f.user ?? "?"
+            perUser[u, default: 0] += max(f.weight, f.invalid ? 1 : 0)
+            if f.invalid {
+                invalid.insert(u)
+                if f.time >= enumFrom { invalidRecent.insert(u) }
+            }
+        }
+        let distinct = perUser.count
+        let attempts = perUser.values.reduce(0, +)
+        let perUserAvg = distinct > 0 ? attempts / Double(distinct) : 0
+        let invalidShare = distinct > 0 ? Double(invalid.count) / Double(distinct) : 0
+        var trigger = false
+        if invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
+            trigger = true
+        } else if distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
+            trigger = true
+        } else if n10 >= config.bruteForceFailures, distinct <= 2 || perUserAvg >= config.bruteForceMinPerUser {
+            trigger = true
+        } else {
+            let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
+            var total = 0.0, hours = 0
+            for (h, w) in st.hourly where h > slowFrom && w > 0 { total += w; hours += 1 }
+            if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true }
+        }
+        guard trigger else { return }
+        // Open with the failures already in the window, so the incident starts where the attack did.
+        recordSource(e, key: key, weight: weight, backfill: st.failures.filter { $0.time >= sprayFrom && $0.time < t })
+    }
+
+    /// Adds a failure to the source's incident and re-classifies it from everything it holds.
+    private mutating func recordSource(_ e: LogEvent, key: String, weight: Double, backfill: [SourceState.Failure] = []) {
+        let cfg = config
+        let t = e.timestamp.microseconds
+        let knownFor: Bool = {
+            guard let u = e.user, let s = e.sourceIP, let b = baseline(u) else { return false }
+            return b.sources[s] != nil
+        }()
+        book.record(key, kind: .bruteForce, event: e, gap: micros(1800), user: nil, source: e.sourceIP) { inc in
+            var items = backfill
+            items.append(.init(time: t, user: e.user, invalid: e.invalidUser, weight: weight))
+            for f in items {
+                inc.failures += f.weight
+                let u = f.user ?? "?"
+                inc.users[u, default: 0] += max(f.weight, f.invalid ? 1 : 0)
+                if f.invalid { inc.invalidUsers.insert(u) }
+                inc.hours.insert(f.time / 3_600_000_000)
+                let bucket = f.time / micros(cfg.bruteForceWindow)
+                inc.tenMinuteBuckets[bucket, default: 0] += f.weight
+                inc.maxInTenMinutes = max(inc.maxInTenMinutes, inc.tenMinuteBuckets[bucket] ?? 0)
+            }
+            if !backfill.isEmpty {
+                inc.anomaly.start = Timestamp(microseconds: backfill[0].time)
+                inc.anomaly.eventCount += backfill.count
+            }
+            if inc.tenMinuteBuckets.count > 200 {
+                let cutoff = t / micros(cfg.bruteForceWindow) - 200
+                inc.tenMinuteBuckets = inc.tenMinuteBuckets.filter { $0.key > cutoff }
+            }
+            Detector.classifySource(&inc, config: cfg, knownSourceForUser: knownFor)
+        }
+    }
+
+    /// Kind, score and reasons of a source incident from its running numbers.
+    static func classifySource(_ inc: inout IncidentBook.Incident, config c: DetectionConfig, knownSourceForUser: Bool) {
+        let distinct = inc.users.count
+        let attempts = inc.users.values.reduce(0, +)
+        let avg = distinct > 0 ? attempts / Double(distinct) : 0
+        let invalidShare = distinct > 0 ? Double(inc.invalidUsers.count) / Double(distinct) : 0
+        let top = inc.users.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let topNames = top.prefix(5).map { $0.key }.joined(separator: ", ")
+        let src = inc.anomaly.sourceIP ?? "?"
+        let spanMinutes = max(1, Int((inc.anomaly.lastSeen.microseconds - inc.anomaly.start.microseconds) / 60_000_000))
+        let f = Int(inc.failures.rounded())
+        var kind: AnomalyKind
+        var score: Double
+        var reasons: [String] = []
+        if inc.invalidUsers.count >= c.enumerationMinInvalidUsers, invalidShare >= c.enumerationMinInvalidShare {
+            kind = .userEnumeration
+            score = min(70, 42 + 10 * log2(Double(inc.invalidUsers.count) / Double(c.enumerationMinInvalidUsers)))
+            reasons.append("\(src) tried \(inc.invalidUsers.count) account names that do not exist (of \(distinct) tried) in \(spanMinutes) min; the threshold is \(c.enumerationMinInvalidUsers)")
+            reasons.append("names tried include: \(topNames)")
+        } else if distinct >= c.sprayMinUsers, avg <= c.sprayMaxPerUser {
+            kind = .passwordSpraying
+            score = min(84, 62 + 10 * log2(Double(distinct) / Double(c.sprayMinUsers)))
+            reasons.append("\(src) failed to log in to \(distinct) different accounts with \(String(format: "%.1f", avg)) attempts each on average in \(spanMinutes) min: one password tried across many accounts")
+            reasons.append("accounts include: \(topNames)")
+        } else if inc.maxInTenMinutes >= c.bruteForceFailures {
+            kind = .bruteForce
+            score = min(82, 45 + 12 * log2(inc.failures / c.bruteForceFailures))
+            let valid = inc.users.keys.filter { !inc.invalidUsers.contains($0) }
+            if !valid.isEmpty { score += 6 }
+            if inc.users["root"] != nil { score += 4 }
+            if knownSourceForUser { score -= 20 }
+            if distinct == 1 {
+                reasons.append("\(f) failed logins for \(topNames) from \(src) in \(spanMinutes) min (up to \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min; the threshold is \(Int(c.bruteForceFailures)))")
+            } else {
+                reasons.append("\(f) failed logins for \(distinct) accounts from \(src) in \(spanMinutes) min (up to \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min; the threshold is \(Int(c.bruteForceFailures)))")
+                reasons.append("accounts: \(topNames)")
+            }
+            if knownSourceForUser { reasons.append("\(src) is a usual address of this user: possibly a forgotten password") }
+        } else {
+            kind = .slowBruteForce
+            score = min(78, 48 + 10 * log2(max(1, inc.failures / c.slowMinFailures)))
+            reasons.append("\(f) failed logins from \(src) spread over \(inc.hours.count) hours (never more than \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min): a slow brute force that stays under rate limits")
+            reasons.append("accounts: \(topNames)")
+        }
+        inc.anomaly.kind = kind
+        inc.anomaly.score = max(1, min(100, score))
+        inc.anomaly.reasons = reasons
+        inc.anomaly.user = top.first.map { $0.key == "?" ? nil : $0.key } ?? nil
+        inc.gap = kind == .slowBruteForce ? micros(6 * 3600) : micros(1800)
+        inc.anomaly.details = [
+            "failures": .int(Int64(f)), "distinct_users": .int(Int64(distinct)),
+            "invalid_users": .int(Int64(inc.invalidUsers.count)), "max_failures_per_window": .double(inc.maxInTenMinutes),
+            "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.key) }),
+        ]
+    }
+
+    /// A successful login: after failures from the same source, it is the attack succeeding.
+    mutating func successfulLogin(_ e: LogEvent, user u: String) {
+        let t = e.timestamp.microseconds
+        var st = users[u] ?? UserState()
+        st.lastActivity = t
+        users[u] = st
+        if let s = e.sourceIP, let src = sources[s] {
+            let from = t - micros(config.successAfterFailuresWindow)
+            var recent = 0.0
+            var forUser = 0.0
+            for f in src.failures.reversed() {
+                if f.time < from { break }
+                recent += f.weight
+                if f.user == u { forUser += f.weight }
+            }
+            let attackOpen = book.incident("src|" + s) != nil
+            if recent >= config.successAfterFailuresMin || (attackOpen && recent > 0) {
+                let known = baseline(u)?.sources[s] != nil
+                let onlyOwn = forUser == recent
+                let srcKind = book.incident("src|" + s)?.anomaly.kind
+                book.record("success_after_failures|" + u + "|" + s, kind: .successAfterFailures, event: e, gap: micros(config.takeoverWatch), user: u, source: s) { inc in
+                    var score = forUser > 0 ? 88.0 : 74
+                    if known && onlyOwn { score = 45 }
+                    inc.anomaly.score = max(inc.anomaly.score, score)
+                    var r = ["\(u) logged in from \(s) after \(Int(recent.rounded())) failed logins from that address in the previous \(Int(config.successAfterFailuresWindow / 60)) min" + (forUser > 0 ? " (\(Int(forUser.rounded())) of them for \(u))" : "")]
+                    if let k = srcKind { r.append("\(s) is behind an ongoing \(k.title)") }
+                    if known && onlyOwn { r.append("\(s) is one of \(u)'s usual addresses and only \(u)'s password failed: possibly the user, after typos") }
+                    if let m = e.authMethod { r.append("login method: \(m)") }
+                    inc.anomaly.reasons = r + inc.notes
+                    inc.anomaly.details["failures_before"] = .double(recent)
+                    inc.anomaly.details["failures_for_user"] = .double(forUser)
+                }
+                // What the account does next is part of the story.
+                users[u]?.watch = UserState.Watch(start: t, points: config.takeoverMinNovelty, reasons: [], source: s, host: e.host,
+                                                  incidentKey: "success_after_failures|" + u + "|" + s, kind: .successAfterFailures)
+                return
+            }
+        }
+        loginNovelty(e, user: u)
+    }
+}

@@ -1,0 +1,145 @@
+/// The detection engine: feed it events in time order, one at a time, and it keeps the state
+/// its rules need (bounded windows per source and user), opens and extends incidents, and closes
+/// them when they go quiet. `tripline analyze` feeds it a file; the live dashboard feeds it line
+/// by line — the same code, the same anomalies.
+///
+/// Rules: brute force, slow brute force, password spraying and user enumeration per source;
+/// success after failures; account takeover and service-account misuse against the user's
+/// baseline; privilege escalation; bulk data access; and isolation-forest outliers, which on
+/// their own are at most `low`.
+public struct Detector {
+    /// The model (baselines and forest); nil runs the rules that need no history.
+    public let model: TriplineModel?
+    /// The thresholds.
+    public let config: DetectionConfig
+
+    var windows = DetectionWindows()
+    var book: IncidentBook
+    var sources: [String: SourceState] = [:]
+    var users: [String: UserState] = [:]
+    var now: Int64 = .min
+    var lastSweep: Int64 = .min
+    var outlierScratch: [Double] = []
+    /// Events processed.
+    public private(set) var eventsProcessed = 0
+    /// Events the isolation forest scored, and how many it called outliers.
+    public internal(set) var eventsScored = 0
+    public internal(set) var outlierEvents = 0
+
+    /// A detector with a model (or none) and thresholds (default: the model's, else the defaults).
+    public init(model: TriplineModel?, config: DetectionConfig? = nil) {
+        self.model = model
+        self.config = config ?? model?.config ?? DetectionConfig()
+        self.book = IncidentBook(evidenceLimit: self.config.evidenceLimit)
+    }
+
+    /// Processes one event.
+    public mutating func process(_ e: LogEvent) {
+        eventsProcessed += 1
+        let t = e.timestamp.microseconds
+        if t > now { now = t }
+        let counts = windows.observe(e)
+
+        if let s = e.sourceIP, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
+            sourceFailure(e, source: s, weight: counts.failureWeight)
+        }
+        if e.eventType == .login, e.outcome == .success, let u = e.user {
+            successfulLogin(e, user: u)
+        }
+        if e.eventType == .sudo || e.eventType == .su, let u = e.user {
+            privilege(e, user: u)
+        }
+        if FeatureExtractor.isDataKind(e.eventType), let u = e.user {
+            dataAccess(e, user: u)
+        }
+        if let forest = model?.forest, FeatureExtractor.isScored(e) {
+            outliers(e, forest: forest, counts: counts)
+        }
+        if lastSweep == .min { lastSweep = now } else if now - lastSweep > micros(60) { sweep() }
+    }
+
+    /// Anomalies opened, updated or closed since the last call.
+    public mutating func drainChanges() -> [Anomaly] { book.drainChanges() }
+
+    /// Incidents currently open (still collecting events).
+    public var openAnomalies: [Anomaly] { book.open.values.map(\.anomaly).filter { $0.score > 0 } }
+
+    /// Ends the input: closes every incident and returns all anomalies, oldest first.
+    public mutating func finish() -> [Anomaly] {
+        book.closeAll()
+        return book.closed.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+    }
+
+    /// Closes quiet incidents and forgets state nothing refers to any more.
+    mutating func sweep() {
+        lastSweep = now
+        book.expire(now: now)
+        let keep = micros(max(config.slowWindow, config.sprayWindow, config.successAfterFailuresWindow))
+        sources = sources.filter { $0.value.lastActivity >= now - keep }
+        let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
+        users = users.filter { $0.value.lastActivity >= now - userKeep }
+    }
+
+    /// The user's baseline, when the model has one.
+    func baseline(_ user: String) -> UserBaseline? { model?.users[user] }
+}
+
+/// What the detector remembers about one source.
+struct SourceState {
+    struct Failure {
+        var time: Int64
+        var user: String?
+        var invalid: Bool
+        var weight: Double
+    }
+
+    /// Failures within the longest short window, oldest first (capped).
+    var failures: [Failure] = []
+    /// Weighted failures per hour index, within the slow window.
+    var hourly: [Int64: Double] = [:]
+    var lastActivity: Int64 = .min
+    static let cap = 4000
+
+    mutating func add(_ f: Failure, keep: Int64, slowKeep: Int64) {
+        failures.append(f)
+        let cutoff = f.time - keep
+        if failures.count > SourceState.cap || (failures.first?.time ?? f.time) < cutoff {
+            let drop = failures.firstIndex { $0.time >= cutoff } ?? failures.count
+            let over = max(drop, failures.count - SourceState.cap)
+            failures.removeFirst(over)
+        }
+        hourly[f.time / 3_600_000_000, default: 0] += f.weight
+        if hourly.count > 30 { hourly = hourly.filter { $0.key * 3_600_000_000 >= f.time - slowKeep } }
+        lastActivity = max(lastActivity, f.time)
+    }
+}
+
+/// What the detector remembers about one user.
+struct UserState {
+    struct Signal {
+        var time: Int64
+        var points: Double
+        var what: String
+        var kind: String
+    }
+
+    /// A suspicious login being watched for follow-up activity.
+    struct Watch {
+        var start: Int64
+        var points: Double
+        var reasons: [String]
+        var source: String?
+        var host: String?
+        /// The incident follow-ups are added to, once there is one.
+        var incidentKey: String?
+        var kind: AnomalyKind
+        var followUps: [String] = []
+    }
+
+    var privilege: [Signal] = []
+    var watch: Watch?
+    var dataCounts: [String: SlidingCounts] = [:]
+    var outliers = SlidingCounts()
+    var firstSudoFlagged = false
+    var lastActivity: Int64 = .min
+}

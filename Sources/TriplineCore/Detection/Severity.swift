@@ -1,0 +1,28 @@
+/// How urgently an analyst should look, from a 0–100 score: low < 40 ≤ medium < 65 ≤ high < 85 ≤ critical.
+public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case low, medium, high, critical
+
+    /// The severity band a score falls in.
+    public init(score: Double) {
+        switch score {
+        case ..<40: self = .low
+        case ..<65: self = .medium
+        case ..<85: self = .high
+        default: self = .critical
+        }
+    }
+
+    /// The lowest score of the band.
+    public var minimumScore: Double {
+        switch self {
+        case .low: return 0
+        case .medium: return 40
+        case .high: return 65
+        case .critical: return 85
+        }
+    }
+
+    var rank: Int { Severity.allCases.firstIndex(of: self) ?? 0 }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}

@@ -1,0 +1,46 @@
+/// Weighted events in a sliding time window, oldest first; old entries are dropped as time
+/// moves on, so memory follows the window, not the input.
+struct SlidingCounts {
+    private(set) var times: [Int64] = []
+    private(set) var weights: [Double] = []
+    private var head = 0
+    private(set) var total = 0.0
+
+    var isEmpty: Bool { head >= times.count }
+    var count: Int { times.count - head }
+    var newest: Int64? { isEmpty ? nil : times[times.count - 1] }
+
+    mutating func add(_ t: Int64, weight: Double = 1) {
+        times.append(t)
+        weights.append(weight)
+        total += weight
+    }
+
+    /// Drops entries older than `cutoff`.
+    mutating func prune(before cutoff: Int64) {
+        while head < times.count, times[head] < cutoff {
+            total -= weights[head]
+            head += 1
+        }
+        if head > 64, head * 2 > times.count {
+            times.removeFirst(head)
+            weights.removeFirst(head)
+            head = 0
+        }
+        if isEmpty { total = 0 }
+    }
+
+    /// The weight of entries at or after `since`.
+    func sum(since: Int64) -> Double {
+        var s = 0.0
+        var i = times.count - 1
+        while i >= head, times[i] >= since {
+            s += weights[i]
+            i -= 1
+        }
+        return s
+    }
+}
+
+/// Microseconds in a number of seconds.
+@inline(__always) func micros(_ seconds: Double) -> Int64 { Int64(seconds * 1_000_000) }

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+
+/// `tripline analyze`: find the attacks in logs with a trained model.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Find attacks in logs: one anomaly per incident, with reasons and evidence.",
+        discussion: """
+        Runs the detector over the logs with the model from MODEL_DIR (train one first with \
+        tripline train). Several files are merged by time. --output json prints one document \
+        {"events_analyzed", "anomalies_detected", "model", "anomalies"}; ndjson one anomaly per \
+        line; table a summary for people (the default on a terminal).
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Log files or folders; - for standard input.", valueName: "path"))
+    var paths: [String]
+
+    @OptionGroup var model: ModelDirOption
+
+    @Option(name: .long, help: ArgumentHelp("json, ndjson or table (default: table on a terminal, json otherwise).", valueName: "format"))
+    var output: String?
+
+    @Option(name: .long, help: ArgumentHelp("Report only anomalies at or above: low, medium, high or critical.", valueName: "severity"))
+    var minSeverity: String = "low"
+
+    @OptionGroup var parsing: ParseOptionGroup
+
+    func validate() throws {
+        if let o = output, !["json", "ndjson", "table"].contains(o) { throw ValidationError("unknown output '\(o)': use json, ndjson or table") }
+        if Severity(rawValue: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
+    }
+
+    func run() throws {
+        let m: TriplineModel
+        do { m = try TriplineModel.load(from: model.resolved) } catch {
+            printError("tripline analyze: \(error)")
+            throw ExitCode(2)
+        }
+        let analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        if !analysis.summary.files.isEmpty, analysis.summary.unreadable.count == analysis.summary.files.count {
+            printError(analysis.summary.report())
+            throw ExitCode(2)
+        }
+        var out = BufferedOutput()
+        let format = output ?? (isatty(1) != 0 ? "table" : "json")
+        switch format {
+        case "ndjson":
+            for a in analysis.anomalies {
+                var w = JSONWriter()
+                a.writeJSON(to: &w)
+                w.bytes.append(0x0A)
+                out.write(w.bytes)
+            }
+        case "table":
+            out.write(AnomalyTable.render(analysis))
+        default:
+            var w = JSONWriter()
+            analysis.writeJSON(to: &w, pretty: true)
+            w.bytes.append(0x0A)
+            out.write(w.bytes)
+        }
+        out.flush()
+        if analysis.summary.problemLines > 0 || !analysis.summary.unreadable.isEmpty || !analysis.summary.passedOver.isEmpty {
+            printError(analysis.summary.report())
+        }
+    }
+}
+
+/// The `table` output: one line per anomaly, every log-derived field made terminal-safe.
+enum AnomalyTable {
+    static func render(_ a: Analysis) -> String {
+        var out = "\(a.eventsAnalyzed) events analysed, \(a.anomalies.count) anomalies"
+        let sev = a.bySeverity
+        out += " (" + Severity.allCases.reversed().map { "\(sev[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + ")\n"
+        guard !a.anomalies.isEmpty else { return out }
+        out += "\n" + pad("SEVERITY", 9) + pad("SCORE", 6) + pad("KIND", 24) + pad("ENTITY", 28) + pad("START (UTC)", 21) + pad("EVENTS", 7) + "REASON\n"
+        for x in a.anomalies.sorted(by: { ($0.score, $1.start) > ($1.score, $0.start) }) {
+            let start = String(x.start.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ")
+            out += pad(x.severity.rawValue.uppercased(), 9) + pad(String(Int(x.score.rounded())), 6) + pad(x.kind.rawValue, 24)
+            out += pad(TerminalSafe.sanitize(x.entity), 28) + pad(start, 21) + pad(String(x.eventCount), 7)
+            out += TerminalSafe.sanitize(x.reasons.first ?? "") + "\n"
+        }
+        return out
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String {
+        let c = s.count
+        if c >= n { return String(s.prefix(n - 1)) + " " }
+        return s + String(repeating: " ", count: n - c)
+    }
+}

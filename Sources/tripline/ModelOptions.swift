@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+
+/// Where models live: `--model-dir`, else `MODEL_DIR`, else `anomaly_outputs/` (the prototype's).
+struct ModelDirOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Folder of the model (default: $MODEL_DIR, else anomaly_outputs/).", valueName: "dir"))
+    var modelDir: String?
+
+    var resolved: String {
+        modelDir ?? ProcessInfo.processInfo.environment["MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "anomaly_outputs"
+    }
+}
+
+/// Reads a positive number from the environment, with a clear error when it is not one.
+func environmentNumber(_ name: String) throws -> Double? {
+    guard let raw = ProcessInfo.processInfo.environment[name], !raw.isEmpty else { return nil }
+    guard let v = Double(raw), v.isFinite, v >= 0 else {
+        throw ValidationError("environment variable \(name)='\(raw)' is not a number")
+    }
+    return v
+}

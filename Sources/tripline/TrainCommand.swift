@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+
+/// `tripline train`: learn baselines and the isolation forest from logs.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Learn what normal looks like from logs and write a model.",
+        discussion: """
+        Reads the logs (any format parse reads; folders are read one level deep), learns per-user, \
+        per-source and per-host baselines (usual hours, sources, networks, hosts, login methods, \
+        sudo use, activity volumes) and an isolation forest over per-event features, and writes \
+        MODEL_DIR/model.json atomically. CONTAMINATION and BASELINE_DAYS from the environment \
+        are used when the flags are not given.
+        """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Log files or folders to learn from; - for standard input.", valueName: "path"))
+    var dataPath: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Train on the first N days of the data only (default: $BASELINE_DAYS, else all of it).", valueName: "N"))
+    var baselineDays: Double?
+
+    @OptionGroup var model: ModelDirOption
+
+    @Option(name: .long, help: ArgumentHelp("Share of training events the isolation forest treats as outliers (default: $CONTAMINATION, else 0.01).", valueName: "share"))
+    var contamination: Double?
+
+    @Option(name: .long, help: "Random seed for sampling and the forest.")
+    var seed: UInt64 = 42
+
+    @OptionGroup var parsing: ParseOptionGroup
+
+    func validate() throws {
+        guard !dataPath.isEmpty else { throw ValidationError("give at least one --data-path") }
+        if let c = contamination, !(c > 0 && c < 0.5) { throw ValidationError("--contamination must be between 0 and 0.5, such as 0.01") }
+        if let d = baselineDays, d <= 0 { throw ValidationError("--baseline-days must be positive") }
+    }
+
+    func run() throws {
+        var config = DetectionConfig()
+        config.contamination = try contamination ?? environmentNumber("CONTAMINATION") ?? 0.01
+        guard config.contamination > 0, config.contamination < 0.5 else {
+            throw ValidationError("CONTAMINATION must be between 0 and 0.5, such as 0.01")
+        }
+        config.baselineDays = try baselineDays ?? environmentNumber("BASELINE_DAYS")
+        let trainer = Trainer(config: config, seed: seed)
+        let (m, summary) = trainer.train(paths: dataPath, reader: parsing.reader()) { p in
+            printError("  \(p.phase): \(p.events) events")
+        }
+        if summary.events == 0 {
+            printError(summary.report())
+            printError("tripline train: no events could be read from \(dataPath.joined(separator: " ")); nothing to learn from")
+            throw ExitCode(2)
+        }
+        do { try m.save(to: model.resolved) } catch {
+            printError("tripline train: \(error)")
+            throw ExitCode(1)
+        }
+        let t = m.training
+        var out = "trained on \(t.events) events (\(t.from ?? "?") to \(t.to ?? "?")) from \(t.files.count) file\(t.files.count == 1 ? "" : "s")"
+        if let d = t.baselineDays { out += ", first \(d.formatted()) days" }
+        out += "\n  entities: \(m.users.count) users (\(m.serviceAccounts.count) service accounts: \(m.serviceAccounts.prefix(8).joined(separator: ", "))), \(m.sources.count) sources, \(m.hosts.count) hosts"
+        if let f = m.forest {
+            out += "\n  isolation forest: \(f.trees.count) trees over \(t.scoredEvents) scored events (max_samples \(f.maxSamples)), contamination \(f.contamination), threshold \(String(format: "%.4f", f.offset))"
+        } else {
+            out += "\n  isolation forest: not trained (fewer than 2 scorable events)"
+        }
+        out += "\n  took \(String(format: "%.2f", t.seconds)) s; model written to \(TriplineModel.path(in: model.resolved))"
+        print(out)
+        if summary.problemLines > 0 || !summary.unreadable.isEmpty { printError(summary.report()) }
+    }
+}
