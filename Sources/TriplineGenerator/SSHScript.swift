@@ -49,15 +49,17 @@ struct SSHScript {
         if valid {
             emit(t, host, "sshd", p, "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=\(ip)  user=\(user)")
         }
+        // One structured record per attempt: for an unknown account it was written with the
+        // "Invalid user" line.
         emit(t + SSHScript.sec(1.5 + rng.unit()), host, "sshd", p,
              "Failed password for \(valid ? "" : "invalid user ")\(user) from \(ip) port \(port) ssh2",
-             .init(user: user, sourceIP: ip, eventType: "login", action: "failed",
-                   extra: [("auth_method", "password")] + (valid ? [] : [("invalid_user", "true")])))
+             valid ? .init(user: user, sourceIP: ip, eventType: "login", action: "failed", extra: [("auth_method", "password")]) : nil)
     }
 
     /// "Invalid user X from IP port P", sshd's first line for an unknown account.
     func invalidUser(user: String, host: String, ip: String, port: Int, pid p: Int, at t: Int64) {
-        emit(t, host, "sshd", p, "Invalid user \(user) from \(ip) port \(port)")
+        emit(t, host, "sshd", p, "Invalid user \(user) from \(ip) port \(port)",
+             .init(user: user, sourceIP: ip, eventType: "login", action: "failed"))
     }
 
     /// The end of a pre-authentication connection.

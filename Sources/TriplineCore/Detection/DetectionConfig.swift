@@ -8,9 +8,6 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
     public var bruteForceFailures: Double = 5
     /// Seconds.
     public var bruteForceWindow: Double = 600
-    /// Average failures per targeted account at or above which many-account failures are a
-    /// brute force rather than a spray.
-    public var bruteForceMinPerUser: Double = 2.5
 
     /// Distinct accounts one source fails on within `sprayWindow` that make a spray (Elastic's
     /// rule wants more than 10).
@@ -89,7 +86,6 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case bruteForceFailures = "brute_force_failures", bruteForceWindow = "brute_force_window"
-        case bruteForceMinPerUser = "brute_force_min_per_user"
         case sprayMinUsers = "spray_min_users", sprayWindow = "spray_window", sprayMaxPerUser = "spray_max_per_user"
         case enumerationMinInvalidUsers = "enumeration_min_invalid_users", enumerationWindow = "enumeration_window"
         case enumerationMinInvalidShare = "enumeration_min_invalid_share"
@@ -112,7 +108,6 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         func v<T: Decodable>(_ k: CodingKeys, _ def: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? def }
         bruteForceFailures = try v(.bruteForceFailures, d.bruteForceFailures)
         bruteForceWindow = try v(.bruteForceWindow, d.bruteForceWindow)
-        bruteForceMinPerUser = try v(.bruteForceMinPerUser, d.bruteForceMinPerUser)
         sprayMinUsers = try v(.sprayMinUsers, d.sprayMinUsers)
         sprayWindow = try v(.sprayWindow, d.sprayWindow)
         sprayMaxPerUser = try v(.sprayMaxPerUser, d.sprayMaxPerUser)

@@ -13,6 +13,8 @@ struct DetectionWindows {
         var action: String
         var time: Int64
         var paired: Bool
+        /// A failed attempt on this connection has been counted already.
+        var counted = false
     }
 
     private var companions: [SSHSessionTracker.Key: Companion] = [:]
@@ -30,7 +32,9 @@ struct DetectionWindows {
     /// and sshd's line for one password, or "Invalid user" and "Failed password for invalid
     /// user" from one process within seconds, count once.
     mutating func failureWeight(_ e: LogEvent) -> Double {
-        guard e.outcome == .failure else { return 0 }
+        if e.outcome != .failure {
+            return abandonedAttemptWeight(e)
+        }
         var w: Double
         switch e.eventType {
         case .login, .disconnect:
@@ -53,9 +57,18 @@ struct DetectionWindows {
             w = 0
         } else {
             if companions.count > 50_000 { companions.removeAll(keepingCapacity: true) }
-            companions[key] = Companion(action: action, time: t, paired: false)
+            companions[key] = Companion(action: action, time: t, paired: false, counted: true)
         }
         return w
+    }
+
+    /// A connection that an authenticating (or unknown) user drops before logging in, with no
+    /// failure logged for it, is an attempt too: some setups log only the disconnect.
+    private mutating func abandonedAttemptWeight(_ e: LogEvent) -> Double {
+        guard e.eventType == .disconnect, e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
+        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        if let c = companions[key], c.counted, e.timestamp.microseconds - c.time <= DetectionWindows.tenMinutes { return 0 }
+        return 1
     }
 
     /// Updates the windows with `e` and returns its counts (this event included).

@@ -2,16 +2,16 @@ import Foundation
 
 /// Brute force, slow brute force, password spraying, user enumeration and success after failures.
 extension Detector {
-    mutating func sourceFailure(_ e: LogEvent, source s: String, weight: Double) {
+    mutating func sourceFailure(_ e: LogEvent, source s: String, weight: Double, unknownAccount: Bool) {
         let t = e.timestamp.microseconds
         var st = sources[s] ?? SourceState()
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
-        st.add(.init(time: t, user: e.user, invalid: e.invalidUser, weight: weight), keep: keep, slowKeep: micros(config.slowWindow))
+        st.add(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight), keep: keep, slowKeep: micros(config.slowWindow))
         sources[s] = st
 
         let key = "src|" + s
         if book.incident(key) != nil {
-            recordSource(e, key: key, weight: weight)
+            recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
         }
         // Windows over this source's recent failures.
@@ -41,7 +41,8 @@ extension Detector {
             trigger = true
         } else if distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
             trigger = true
-        } else if n10 >= config.bruteForceFailures, distinct <= 2 || perUserAvg >= config.bruteForceMinPerUser {
+        } else if n10 >= config.bruteForceFailures {
+            // On one account or many: the incident's kind is settled from all it gathers.
             trigger = true
         } else {
             let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
@@ -51,11 +52,11 @@ extension Detector {
         }
         guard trigger else { return }
         // Open with the failures already in the window, so the incident starts where the attack did.
-        recordSource(e, key: key, weight: weight, backfill: st.failures.filter { $0.time >= sprayFrom && $0.time < t })
+        recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: st.failures.filter { $0.time >= sprayFrom && $0.time < t })
     }
 
     /// Adds a failure to the source's incident and re-classifies it from everything it holds.
-    private mutating func recordSource(_ e: LogEvent, key: String, weight: Double, backfill: [SourceState.Failure] = []) {
+    private mutating func recordSource(_ e: LogEvent, key: String, weight: Double, unknownAccount: Bool, backfill: [SourceState.Failure] = []) {
         let cfg = config
         let t = e.timestamp.microseconds
         let knownFor: Bool = {
@@ -64,7 +65,7 @@ extension Detector {
         }()
         book.record(key, kind: .bruteForce, event: e, gap: micros(1800), user: nil, source: e.sourceIP) { inc in
             var items = backfill
-            items.append(.init(time: t, user: e.user, invalid: e.invalidUser, weight: weight))
+            items.append(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight))
             for f in items {
                 inc.failures += f.weight
                 let u = f.user ?? "?"

@@ -41,7 +41,7 @@ public struct Detector {
         let counts = windows.observe(e)
 
         if let s = e.sourceIP, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
-            sourceFailure(e, source: s, weight: counts.failureWeight)
+            sourceFailure(e, source: s, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
         }
         if e.eventType == .login, e.outcome == .success, let u = e.user {
             successfulLogin(e, user: u)
@@ -78,6 +78,14 @@ public struct Detector {
         sources = sources.filter { $0.value.lastActivity >= now - keep }
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
         users = users.filter { $0.value.lastActivity >= now - userKeep }
+    }
+
+    /// Whether the event names an account that does not exist: sshd says so; for structured
+    /// sources, which do not, an account the model never saw do anything is taken as one.
+    func isUnknownAccount(_ e: LogEvent) -> Bool {
+        if e.invalidUser { return true }
+        guard e.program == nil, let m = model, let u = e.user else { return false }
+        return m.users[u] == nil
     }
 
     /// The user's baseline, when the model has one.

@@ -188,9 +188,13 @@ struct BaselineBuilder {
                 u.hourlyVolume[kind] = HourlyVolume(p95: IsolationForest.percentile(counts, 95), max: counts.last ?? 0)
                 globalCounts[kind, default: []] += counts
             }
+            // A service account works around the clock: night hours as busy as the day, every
+            // day, with keys, from a fixed place. People, even on-call admins, sleep most nights.
             let logins = u.methods.values.reduce(0, +)
             let keyShare = logins > 0 ? Double(u.methods["publickey", default: 0]) / Double(logins) : 0
-            u.isServiceAccount = logins >= 10 && u.activeHoursOfDay >= 12 && keyShare >= 0.9
+            let total = max(1, u.hours.reduce(0, +))
+            let night = Double(u.hours[0..<6].reduce(0, +)) / Double(total)
+            u.isServiceAccount = logins >= 10 && u.activeHoursOfDay >= 18 && night >= 0.12 && keyShare >= 0.95
                 && Double(u.activeDays) >= max(1, 0.7 * Double(allDays.count)) && u.sources.count <= 3
             users[name] = u
         }
