@@ -290,10 +290,19 @@ extension Detector {
         eventsScored += 1
         let x = FeatureExtractor.features(e, baseline: e.user.flatMap { baseline($0) }, sourceFailures10m: counts.sourceFailures10m, userKindEventsLastHour: counts.userKindLastHour)
         let score = forest.scoreSample(x)
+        let t0 = e.timestamp.microseconds
+        if let u = e.user, e.outcome != .failure {
+            users[u, default: UserState()].scored.add(t0)
+            users[u]?.scored.prune(before: t0 - micros(config.outlierWindow))
+            users[u]?.lastActivity = t0
+        }
         guard score < forest.offset else { return }
         outlierEvents += 1
-        // Failures belong to the source rules; the forest speaks for what accounts did.
+        // Failures belong to the source rules; the forest speaks for what accounts did, and only
+        // where it can say in words what is unusual.
         guard e.outcome != .failure, !e.invalidUser, let entity = e.user else { return }
+        let why = Detector.explain(x, baseline: baseline(entity))
+        guard !why.isEmpty else { return }
         // Rules already speak for entities with an open incident.
         if let s = e.sourceIP, book.incident("src|" + s) != nil { return }
         if users[entity]?.watch?.incidentKey != nil { return }
@@ -304,8 +313,10 @@ extension Detector {
         st.outliers.prune(before: t - micros(config.outlierWindow))
         users[entity] = st
         let key = "unusual_activity|" + entity
-        guard Int(st.outliers.total) >= config.outlierMinEvents || book.incident(key) != nil else { return }
-        let why = Detector.explain(x, baseline: e.user.flatMap { baseline($0) })
+        // A busy account always has a few outliers (the forest calls `contamination` of all
+        // events outliers): only a cluster that is a good share of what it did counts.
+        let rate = st.outliers.total / max(1, st.scored.total)
+        guard (Int(st.outliers.total) >= config.outlierMinEvents && rate >= 0.2) || book.incident(key) != nil else { return }
         let already = Int(st.outliers.total)
         let windowStart = st.outliers.times.first { $0 >= t - micros(config.outlierWindow) } ?? t
         book.record(key, kind: .unusualActivity, event: e, gap: micros(config.outlierWindow), user: e.user, source: e.sourceIP) { inc in

@@ -19,6 +19,8 @@ public struct Detector {
     var users: [String: UserState] = [:]
     var now: Int64 = .min
     var lastSweep: Int64 = .min
+    var lastCollect: Int64 = .min
+    var eventsAtCollect = 0
     var outlierScratch: [Double] = []
     /// Events processed.
     public private(set) var eventsProcessed = 0
@@ -70,10 +72,17 @@ public struct Detector {
         return book.closed.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
     }
 
-    /// Closes quiet incidents and forgets state nothing refers to any more.
+    /// Closes quiet incidents (every minute of log time) and, less often, forgets state nothing
+    /// refers to any more (every ten minutes of log time with enough new events, or when the
+    /// tables grow large), so the cost stays proportional to the input.
     mutating func sweep() {
         lastSweep = now
         book.expire(now: now)
+        if lastCollect == .min { lastCollect = now }
+        let due = (now - lastCollect > micros(600) && eventsProcessed - eventsAtCollect > 20_000) || sources.count + users.count > 200_000
+        guard due else { return }
+        lastCollect = now
+        eventsAtCollect = eventsProcessed
         let keep = micros(max(config.slowWindow, config.sprayWindow, config.successAfterFailuresWindow))
         sources = sources.filter { $0.value.lastActivity >= now - keep }
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
@@ -148,6 +157,8 @@ struct UserState {
     var watch: Watch?
     var dataCounts: [String: SlidingCounts] = [:]
     var outliers = SlidingCounts()
+    /// Scored events of the user within the outlier window, for the outlier rate.
+    var scored = SlidingCounts()
     var firstSudoFlagged = false
     var lastActivity: Int64 = .min
 }

@@ -38,7 +38,8 @@ public enum FeatureExtractor {
         let weekday = ((day % 7) + 7 + 3) % 7 // 1970-01-01 was a Thursday; 0 = Monday
         let angle = hourFloat / 24 * 2 * Double.pi
         let isPriv = e.eventType == .sudo || e.eventType == .su
-        var sourceKnown = 0.0
+        // No address (sudo, su) says nothing about the place: neutral.
+        var sourceKnown = e.sourceIP == nil ? 1.0 : 0.0
         if let b = baseline, let s = e.sourceIP { sourceKnown = b.sources[s] != nil ? 1 : (b.networks[networkPrefix(s)] != nil ? 0.5 : 0) }
         return [
             sin(angle), cos(angle), weekday >= 5 ? 1 : 0,

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+/// The detector on hand-made event sequences: attacks become one incident each; benign
+/// look-alikes stay quiet. Independent of `tripline generate`.
+@Suite struct DetectorTests {
+    static let t0 = Timestamp(year: 2026, month: 3, day: 2, hour: 0, minute: 0, second: 0).microseconds
+
+    static func at(_ day: Int, _ h: Int, _ m: Int, _ s: Double = 0) -> Timestamp {
+        Timestamp(microseconds: t0 + Int64(day) * 86_400_000_000 + Int64(h) * 3_600_000_000 + Int64(m) * 60_000_000 + Int64(s * 1e6))
+    }
+
+    static func login(_ t: Timestamp, _ user: String, _ ip: String, ok: Bool, method: String = "password", invalid: Bool = false, host: String = "web-01", pid: Int? = nil) -> LogEvent {
+        LogEvent(timestamp: t, host: host, program: "sshd", pid: pid ?? Int.random(in: 1000...99_999), user: user, sourceIP: ip, sourcePort: 40000,
+                 eventType: .login, outcome: ok ? .success : .failure, action: ok ? "accepted" : (invalid ? "invalid_user" : "failed"),
+                 authMethod: method, invalidUser: invalid, message: ok ? "Accepted" : "Failed", file: "t.log", line: 1)
+    }
+
+    static func sudo(_ t: Timestamp, _ user: String, ok: Bool, action: String? = nil, command: String = "/usr/bin/systemctl restart nginx") -> LogEvent {
+        LogEvent(timestamp: t, host: "web-01", program: "sudo", pid: 5, user: user, eventType: .sudo, outcome: ok ? .success : .failure,
+                 action: action ?? (ok ? "command" : "incorrect_password"), targetUser: "root", command: command, message: "sudo", file: "t.log", line: 2)
+    }
+
+    static func file(_ t: Timestamp, _ user: String, _ ip: String) -> LogEvent {
+        LogEvent(timestamp: t, host: "files-01", user: user, sourceIP: ip, eventType: EventType(rawValue: "file_access"), outcome: .success,
+                 action: "read", message: "read /srv/x", file: "t.ndjson", line: 3)
+    }
+
+    /// Two weeks of ordinary work: alice (office, keys, 9–17), bob (admin, routine sudo), svc_backup
+    /// (around the clock, keys, fixed source), a few file reads an hour.
+    static func baselineEvents(days: Int = 7) -> [LogEvent] {
+        var out: [LogEvent] = []
+        for d in 0..<days {
+            for h in 9...17 {
+                out.append(login(at(d, h, 5), "alice", "10.20.1.10", ok: true, method: "publickey"))
+                for k in 0..<4 { out.append(file(at(d, h, 10 + k), "alice", "10.20.1.10")) }
+                out.append(login(at(d, h, 7), "bob", "10.20.1.11", ok: true, method: "publickey", host: "db-01"))
+                out.append(sudo(at(d, h, 8), "bob", ok: true))
+                out.append(login(at(d, h, 9), "carol", "10.8.3.\(d + 2)", ok: true, method: "publickey"))
+                out.append(login(at(d, h, 11), "dave", "10.8.4.\(d + 2)", ok: true, method: "publickey"))
+                out.append(login(at(d, h, 13), "erin", "10.8.5.\(d + 2)", ok: true, method: "publickey"))
+            }
+            for h in 0..<24 {
+                out.append(login(at(d, h, 30), "svc_backup", "10.20.99.10", ok: true, method: "publickey", host: "db-01"))
+            }
+        }
+        return out.sorted { $0.timestamp < $1.timestamp }
+    }
+
+    static let model: TriplineModel = {
+        let events = baselineEvents()
+        let path = (try? temporaryFile(events.map { e -> String in var w = JSONWriter(); e.writeJSON(to: &w); return String(decoding: w.bytes, as: UTF8.self) }.joined(separator: "\n"), name: "base.ndjson")) ?? "/nonexistent"
+        return Trainer().train(paths: [path], reader: LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))).0
+    }()
+
+    static func detect(_ events: [LogEvent], model: TriplineModel? = DetectorTests.model) -> [Anomaly] {
+        Analysis.run(events: events.sorted { $0.timestamp < $1.timestamp }, model: model).anomalies
+    }
+
+    @Test func modelLearnsBaselines() {
+        let m = Self.model
+        #expect(m.users["alice"]?.sources["10.20.1.10"] != nil)
+        #expect(m.users["bob"]?.sudoCount ?? 0 > 0)
+        #expect(m.serviceAccounts == ["svc_backup"])
+        #expect(m.forest != nil)
+        #expect(m.networks["10.8.0.0/16"] ?? 0 >= 3)
+    }
+
+    @Test func bruteForceIsOneIncidentWithTechniques() {
+        let events = (0..<40).map { Self.login(Self.at(8, 3, 0, Double($0) * 3), "root", "203.0.113.45", ok: false) }
+        let found = Self.detect(events)
+        #expect(found.count == 1)
+        #expect(found.first?.kind == .bruteForce && found.first?.sourceIP == "203.0.113.45")
+        #expect(found.first?.techniques == ["T1110.001"])
+        #expect(found.first?.eventCount == 40)
+        #expect((found.first?.severity ?? .low) >= .medium)
+        #expect(found.first?.start == Self.at(8, 3, 0))
+    }
+
+    @Test func typosThenSuccessStayQuiet() {
+        let events = [Self.login(Self.at(8, 10, 0), "alice", "10.20.1.10", ok: false),
+                      Self.login(Self.at(8, 10, 0, 5), "alice", "10.20.1.10", ok: false),
+                      Self.login(Self.at(8, 10, 0, 12), "alice", "10.20.1.10", ok: true)]
+        #expect(Self.detect(events).isEmpty)
+    }
+
+    @Test func sprayingAndEnumerationAreTold() {
+        let users = (0..<15).map { "user\($0)" }
+        let spray = users.enumerated().map { Self.login(Self.at(8, 2, $0.offset), $0.element, "198.51.100.7", ok: false) }
+        #expect(Self.detect(spray, model: nil).map(\.kind) == [.passwordSpraying])
+        let names = ["admin", "test", "oracle", "pi", "git", "ubuntu", "guest", "ftp", "mysql", "www"]
+        let enumeration = names.enumerated().map { Self.login(Self.at(8, 2, 0, Double($0.offset) * 5), $0.element, "198.51.100.8", ok: false, invalid: true) }
+        #expect(Self.detect(enumeration, model: nil).map(\.kind) == [.userEnumeration])
+    }
+
+    @Test func slowBruteForceOverHours() {
+        var events: [LogEvent] = []
+        for h in 0..<6 { for k in 0..<3 { events.append(Self.login(Self.at(8, h, k * 17), "root", "192.0.2.99", ok: false)) } }
+        let found = Self.detect(events)
+        #expect(found.map(\.kind) == [.slowBruteForce])
+    }
+
+    @Test func successAfterFailuresIsCritical() {
+        var events = (0..<8).map { Self.login(Self.at(8, 4, 0, Double($0) * 4), "alice", "203.0.113.9", ok: false) }
+        events.append(Self.login(Self.at(8, 4, 1), "alice", "203.0.113.9", ok: true))
+        let found = Self.detect(events)
+        let saf = found.first { $0.kind == .successAfterFailures }
+        #expect(saf?.user == "alice" && saf?.severity == .critical)
+        #expect(found.contains { $0.kind == .bruteForce })
+    }
+
+    @Test func takeoverFromANewPlaceAtNightButNotANewVPNLease() {
+        let bad = [Self.login(Self.at(8, 3, 10), "alice", "185.220.101.4", ok: true, method: "password"),
+                   Self.sudo(Self.at(8, 3, 12), "alice", ok: false, action: "not_in_sudoers", command: "/bin/cat /etc/shadow")]
+        let found = Self.detect(bad)
+        let takeover = found.first { $0.kind == .accountTakeover }
+        #expect(takeover?.user == "alice")
+        #expect((takeover?.severity ?? .low) >= .high, "the follow-up raises it: \(takeover?.reasons ?? [])")
+        // carol's new VPN address in the day: nothing.
+        #expect(Self.detect([Self.login(Self.at(8, 11, 0), "carol", "10.8.9.200", ok: true, method: "publickey")]).isEmpty)
+    }
+
+    @Test func privilegeEscalationButNotRoutineSudoOrATypo() {
+        #expect(Self.detect([Self.sudo(Self.at(8, 11, 0), "alice", ok: false, action: "not_in_sudoers", command: "/bin/bash")]).map(\.kind) == [.privilegeEscalation])
+        #expect(Self.detect([Self.sudo(Self.at(8, 11, 0), "bob", ok: true)]).isEmpty)
+        let typo = [LogEvent(timestamp: Self.at(8, 11, 0), host: "db-01", program: "sudo", user: "bob", eventType: .sudo, outcome: .failure, action: "pam_auth_failure", message: "pam"),
+                    Self.sudo(Self.at(8, 11, 0, 9), "bob", ok: true)]
+        #expect(Self.detect(typo).isEmpty)
+    }
+
+    @Test func serviceAccountUsedInteractively() {
+        let events = [Self.login(Self.at(8, 14, 0), "svc_backup", "10.20.47.3", ok: true, method: "password", host: "files-01"),
+                      Self.sudo(Self.at(8, 14, 2), "svc_backup", ok: true, command: "/bin/bash")]
+        let found = Self.detect(events)
+        #expect(found.map(\.kind) == [.serviceAccountMisuse])
+        // Its usual job is quiet.
+        #expect(Self.detect([Self.login(Self.at(8, 3, 30), "svc_backup", "10.20.99.10", ok: true, method: "publickey", host: "db-01")]).isEmpty)
+    }
+
+    @Test func bulkDataAccessAgainstTheUsersOwnVolume() {
+        let events = (0..<600).map { Self.file(Self.at(8, 11, 0, Double($0) * 3), "alice", "10.20.1.10") }
+        let found = Self.detect(events)
+        #expect(found.map(\.kind) == [.bulkDataAccess])
+        #expect(found.first?.eventCount == 600 || (found.first?.eventCount ?? 0) >= 100)
+        // Her usual handful is not.
+        #expect(Self.detect((0..<6).map { Self.file(Self.at(8, 11, $0), "alice", "10.20.1.10") }).isEmpty)
+    }
+
+    @Test func streamingLineByLineMatchesTheWholeFile() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let logs = root.appendingPathComponent("test_logs/auth.log").path
+        let reader = LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        var cfg = DetectionConfig()
+        cfg.baselineDays = 1
+        let (model, _) = Trainer(config: cfg).train(paths: [logs], reader: reader)
+        let whole = Analysis.run(paths: [logs], reader: reader, model: model).anomalies
+        var detector = Detector(model: model)
+        var live: [String: Anomaly] = [:]
+        _ = reader.read(path: logs) { e in
+            detector.process(e)
+            for a in detector.drainChanges() { live[a.id] = a }
+        }
+        let final = detector.finish()
+        for a in detector.drainChanges() { live[a.id] = a }
+        #expect(!whole.isEmpty)
+        #expect(final == whole)
+        #expect(Set(live.keys) == Set(whole.map(\.id)), "every anomaly was published while streaming")
+    }
+
+    @Test func memoryStaysBoundedOnEndlessInput() {
+        var d = Detector(model: Self.model)
+        var maxSources = 0, maxUsers = 0
+        for i in 0..<80_000 {
+            let t = Self.at(10, 0, 0, Double(i) * 5)
+            let ip = "198.18.\(i % 200).\(i / 200 % 250)"
+            d.process(Self.login(t, "u\(i % 5000)", ip, ok: i % 3 != 0))
+            maxSources = max(maxSources, d.sources.count)
+            maxUsers = max(maxUsers, d.users.count)
+        }
+        // 80 000 events over 4.6 days from 50 000 addresses: state is kept for the windows (a day), not for ever.
+        #expect(maxSources < 50_000)
+        #expect(maxUsers < 50_000)
+        #expect(d.book.open.count < 1000)
+    }
+}
