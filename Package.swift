@@ -10,23 +10,28 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Events, parsers and (later) detection: Foundation only.
         .target(name: "TriplineCore"),
         // Deterministic synthetic auth logs with labelled attacks, for tests, demos and benchmarks.
         .target(name: "TriplineGenerator", dependencies: ["TriplineCore"]),
+        // The TOML configuration file.
+        .target(name: "TriplineConfig", dependencies: ["TriplineCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "tripline",
             dependencies: [
                 "TriplineCore",
                 "TriplineGenerator",
+                "TriplineConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore"]),
+        .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var parsing: ParseOptionGroup
 
+    @OptionGroup var configFile: ConfigOption
+
     func validate() throws {
         if let o = output, !["json", "ndjson", "table"].contains(o) { throw ValidationError("unknown output '\(o)': use json, ndjson or table") }
         if Severity(rawValue: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
@@ -39,7 +41,9 @@ struct AnalyzeCommand: ParsableCommand {
             printError("tripline analyze: \(error)")
             throw ExitCode(2)
         }
-        let analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        // The thresholds the model was trained with, unless a config file says otherwise.
+        let config = try configFile.detection(base: m.config)
+        let analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
         if !analysis.summary.files.isEmpty, analysis.summary.unreadable.count == analysis.summary.files.count {
             printError(analysis.summary.report())
             throw ExitCode(2)

@@ -28,6 +28,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report only anomalies at or above this severity.", valueName: "severity"))
     var minSeverity = "low"
 
+    @OptionGroup var configFile: ConfigOption
+
     func validate() throws {
         guard ["syslog", "ndjson"].contains(form) else { throw ValidationError("--form must be syslog or ndjson") }
         guard Severity(rawValue: minSeverity) != nil else { throw ValidationError("unknown severity '\(minSeverity)'") }
@@ -36,11 +38,11 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let (labels, clean, _) = try Evaluation.labels(in: directory)
         let file = URL(fileURLWithPath: directory).appendingPathComponent(form == "syslog" ? GeneratorConfig.syslogFile : GeneratorConfig.ndjsonFile).path
-        var config = DetectionConfig()
+        var config = try configFile.detection(base: DetectionConfig())
         config.baselineDays = baselineDays ?? Double(max(1, clean))
         let reader = LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
         let (model, _) = Trainer(config: config).train(paths: [file], reader: reader)
-        let analysis = Analysis.run(paths: [file], reader: reader, model: model, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        let analysis = Analysis.run(paths: [file], reader: reader, model: model, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
         let relevant = labels.filter { form == "ndjson" || $0.inSyslog }
         let ev = Evaluation(anomalies: analysis.anomalies, labels: relevant)
         print("\(directory) (\(form)): trained on \(model.training.events) events (\(config.baselineDays ?? 0) days), analysed \(analysis.eventsAnalyzed), \(analysis.anomalies.count) anomalies")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriplineCore
+import TriplineConfig
 
 /// Where models live: `--model-dir`, else `MODEL_DIR`, else `anomaly_outputs/` (the prototype's).
 struct ModelDirOption: ParsableArguments {
@@ -19,4 +20,21 @@ func environmentNumber(_ name: String) throws -> Double? {
         throw ValidationError("environment variable \(name)='\(raw)' is not a number")
     }
     return v
+}
+
+/// `--config FILE` (default: `tripline.toml` in the current directory, when there is one).
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("TOML config file with detection thresholds under [detection] (default: ./tripline.toml if present).", valueName: "file"))
+    var config: String?
+
+    /// The thresholds: `base` (defaults, or the model's) with the config file applied.
+    func detection(base: DetectionConfig) throws -> DetectionConfig {
+        do {
+            guard let file = try ConfigFile.discover(explicit: config) else { return base }
+            return file.apply(to: base)
+        } catch {
+            printError("tripline: \(error)")
+            throw ExitCode(2)
+        }
+    }
 }

@@ -32,6 +32,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var parsing: ParseOptionGroup
 
+    @OptionGroup var configFile: ConfigOption
+
     func validate() throws {
         guard !dataPath.isEmpty else { throw ValidationError("give at least one --data-path") }
         if let c = contamination, !(c > 0 && c < 0.5) { throw ValidationError("--contamination must be between 0 and 0.5, such as 0.01") }
@@ -39,12 +41,13 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var config = DetectionConfig()
-        config.contamination = try contamination ?? environmentNumber("CONTAMINATION") ?? 0.01
+        // Flags, then the environment, then the config file, then the defaults.
+        var config = try configFile.detection(base: DetectionConfig())
+        config.contamination = try contamination ?? environmentNumber("CONTAMINATION") ?? config.contamination
         guard config.contamination > 0, config.contamination < 0.5 else {
             throw ValidationError("CONTAMINATION must be between 0 and 0.5, such as 0.01")
         }
-        config.baselineDays = try baselineDays ?? environmentNumber("BASELINE_DAYS")
+        config.baselineDays = try baselineDays ?? environmentNumber("BASELINE_DAYS") ?? config.baselineDays
         let trainer = Trainer(config: config, seed: seed)
         let (m, summary) = trainer.train(paths: dataPath, reader: parsing.reader()) { p in
             printError("  \(p.phase): \(p.events) events")

@@ -135,3 +135,49 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         evidenceLimit = try v(.evidenceLimit, d.evidenceLimit)
     }
 }
+
+extension DetectionConfig {
+    /// Why a setting could not be applied.
+    public enum SettingError: Error, Sendable, Equatable {
+        case unknownKey(String)
+        case outOfRange(key: String, value: Double, allowed: String)
+    }
+
+    nonisolated(unsafe) private static let doubles: [String: (WritableKeyPath<DetectionConfig, Double>, ClosedRange<Double>)] = [
+        "brute_force_failures": (\.bruteForceFailures, 1...100_000), "brute_force_window": (\.bruteForceWindow, 1...86_400),
+        "spray_window": (\.sprayWindow, 1...604_800), "spray_max_per_user": (\.sprayMaxPerUser, 1...1000),
+        "enumeration_window": (\.enumerationWindow, 1...604_800), "enumeration_min_invalid_share": (\.enumerationMinInvalidShare, 0...1),
+        "slow_min_failures": (\.slowMinFailures, 1...1_000_000), "slow_window": (\.slowWindow, 60...2_592_000),
+        "success_after_failures_min": (\.successAfterFailuresMin, 1...100_000), "success_after_failures_window": (\.successAfterFailuresWindow, 1...604_800),
+        "takeover_min_novelty": (\.takeoverMinNovelty, 0.5...10), "takeover_watch_novelty": (\.takeoverWatchNovelty, 0.5...10),
+        "takeover_watch": (\.takeoverWatch, 60...604_800), "privilege_min_score": (\.privilegeMinScore, 0.5...100),
+        "privilege_window": (\.privilegeWindow, 60...604_800), "service_min_score": (\.serviceMinScore, 0.5...10),
+        "bulk_min_events": (\.bulkMinEvents, 1...10_000_000), "bulk_factor": (\.bulkFactor, 1...10_000), "bulk_window": (\.bulkWindow, 60...604_800),
+        "outlier_window": (\.outlierWindow, 60...604_800), "contamination": (\.contamination, 0.0001...0.49),
+    ]
+    nonisolated(unsafe) private static let ints: [String: (WritableKeyPath<DetectionConfig, Int>, ClosedRange<Int>)] = [
+        "spray_min_users": (\.sprayMinUsers, 2...100_000), "enumeration_min_invalid_users": (\.enumerationMinInvalidUsers, 2...100_000),
+        "slow_min_hours": (\.slowMinHours, 1...720), "outlier_min_events": (\.outlierMinEvents, 1...100_000), "evidence_limit": (\.evidenceLimit, 1...10_000),
+    ]
+
+    /// Whether a setting takes a whole number.
+    public static func isInteger(_ key: String) -> Bool { ints[key] != nil }
+
+    /// Sets one setting by its config-file name, checking its range.
+    public mutating func set(_ key: String, to value: Double) throws(SettingError) {
+        if key == "baseline_days" {
+            guard value > 0, value <= 3660 else { throw .outOfRange(key: key, value: value, allowed: "more than 0, at most 3660") }
+            baselineDays = value
+        } else if let (path, range) = DetectionConfig.doubles[key] {
+            guard range.contains(value) else { throw .outOfRange(key: key, value: value, allowed: "\(range.lowerBound) to \(range.upperBound)") }
+            self[keyPath: path] = value
+        } else if let (path, range) = DetectionConfig.ints[key] {
+            guard value == value.rounded(), range.contains(Int(value)) else {
+                throw .outOfRange(key: key, value: value, allowed: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            self[keyPath: path] = Int(value)
+        } else {
+            throw .unknownKey(key)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import TOMLKit
+import TriplineCore
+
+/// Tripline's TOML configuration file (`tripline.toml`, or `--config FILE`). Today it holds the
+/// detection thresholds in a `[detection]` table; every key is checked, and a mistake names
+/// the key and the file.
+///
+/// ```toml
+/// [detection]
+/// brute_force_failures = 8     # Wazuh's 5720 instead of fail2ban's 5
+/// brute_force_window = 360
+/// contamination = 0.02
+/// ```
+public struct ConfigFile: Sendable {
+    /// The file read.
+    public let path: String
+    /// `[detection]` settings as written.
+    public let detection: [String: Double]
+
+    /// The default file name, looked for in the current directory.
+    public static let defaultName = "tripline.toml"
+    /// Sections a file may have.
+    public static let sections = ["detection"]
+
+    /// Reads and checks a config file.
+    public static func load(_ path: String) throws(ConfigError) -> ConfigFile {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw .syntax(path: path, line: e.source.begin.line, column: e.source.begin.column, message: e.description)
+        } catch {
+            throw .syntax(path: path, line: 0, column: 0, message: "\(error)")
+        }
+        var detection: [String: Double] = [:]
+        for key in table.keys {
+            guard sections.contains(key), let section = table[key]?.table else {
+                throw .unknownKey(path: path, key: key, section: nil, known: sections)
+            }
+            for k in section.keys {
+                guard DetectionConfig.keys.contains(k) else {
+                    throw .unknownKey(path: path, key: k, section: key, known: DetectionConfig.keys)
+                }
+                let v = section[k]
+                guard let number = v?.double ?? v?.int.map(Double.init) else {
+                    throw .badValue(path: path, key: "\(key).\(k)", message: "must be a number")
+                }
+                var probe = DetectionConfig()
+                do { try probe.set(k, to: number) } catch {
+                    if case .outOfRange(_, _, let allowed) = error {
+                        throw .badValue(path: path, key: "\(key).\(k)", message: "\(number) is out of range (\(allowed))")
+                    }
+                }
+                detection[k] = number
+            }
+        }
+        return ConfigFile(path: path, detection: detection)
+    }
+
+    /// `--config FILE` if given, else `tripline.toml` in the current directory if there is one.
+    public static func discover(explicit: String?) throws(ConfigError) -> ConfigFile? {
+        if let explicit { return try load(explicit) }
+        guard FileManager.default.fileExists(atPath: defaultName) else { return nil }
+        return try load(defaultName)
+    }
+
+    /// `base` with this file's `[detection]` settings applied.
+    public func apply(to base: DetectionConfig) -> DetectionConfig {
+        var c = base
+        for (k, v) in detection { try? c.set(k, to: v) }
+        return c
+    }
+}
+
+/// A configuration problem, naming the file and the key.
+public enum ConfigError: Error, Sendable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case syntax(path: String, line: Int, column: Int, message: String)
+    case unknownKey(path: String, key: String, section: String?, known: [String])
+    case badValue(path: String, key: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let p, let r): return "cannot read the config file \(p): \(r)"
+        case .syntax(let p, let l, let c, let m): return "\(p):\(l):\(c): not valid TOML: \(m)"
+        case .unknownKey(let p, let k, let s, let known):
+            let place = s.map { "in [\($0)] " } ?? ""
+            return "\(p): unknown key '\(k)' \(place)(known: \(known.joined(separator: ", ")))"
+        case .badValue(let p, let k, let m): return "\(p): \(k) \(m)"
+        }
+    }
+}
