@@ -9,8 +9,8 @@ extension Detector {
     /// Whether a sudo command is an interactive shell or touches accounts and credentials.
     static func isSensitive(_ command: String?) -> Bool {
         guard let c = command else { return false }
-        let first = String(c.split(separator: " ").first ?? "")
-        return shells.contains(first) || shells.contains(c) || sensitiveCommands.contains { c.contains($0) }
+        let first = String(c.prefix { $0 != " " })
+        return shells.contains(first) || shells.contains(c) || sensitiveCommands.contains { containsText(c, $0) }
     }
 
     /// A login that did not follow failures: how new is it for this user?
@@ -213,7 +213,7 @@ extension Detector {
         // Follow-ups of a suspicious login.
         if e.outcome == .failure {
             followUp(e, user: u, what: "privilege refused: \(e.eventType.rawValue) \(e.action ?? "")" + (e.command.map { " \($0)" } ?? ""), points: 1.5)
-        } else if e.outcome == .success, Detector.isSensitive(e.command) || e.eventType == .su {
+        } else if e.outcome == .success, st.watch != nil, Detector.isSensitive(e.command) || e.eventType == .su {
             followUp(e, user: u, what: "\(e.eventType.rawValue) \(e.command ?? "to " + target)", points: 1)
         }
         let key = "privilege_escalation|" + u
@@ -286,7 +286,7 @@ extension Detector {
     }
 
     /// Isolation-forest outliers: reported only as a cluster for one account, and only as `low`.
-    mutating func outliers(_ e: LogEvent, forest: IsolationForest, counts: DetectionWindows.Counts) {
+    mutating func outliers(_ e: LogEvent, forest: CompiledForest, counts: DetectionWindows.Counts) {
         eventsScored += 1
         let x = FeatureExtractor.features(e, baseline: e.user.flatMap { baseline($0) }, sourceFailures10m: counts.sourceFailures10m, userKindEventsLastHour: counts.userKindLastHour)
         let score = forest.scoreSample(x)

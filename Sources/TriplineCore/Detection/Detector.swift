@@ -21,7 +21,8 @@ public struct Detector {
     var lastSweep: Int64 = .min
     var lastCollect: Int64 = .min
     var eventsAtCollect = 0
-    var outlierScratch: [Double] = []
+    /// The model's forest, laid out for fast scoring.
+    let forest: CompiledForest?
     /// Events processed.
     public private(set) var eventsProcessed = 0
     /// Events the isolation forest scored, and how many it called outliers.
@@ -33,6 +34,7 @@ public struct Detector {
         self.model = model
         self.config = config ?? model?.config ?? DetectionConfig()
         self.book = IncidentBook(evidenceLimit: self.config.evidenceLimit)
+        self.forest = model?.forest.map(CompiledForest.init)
     }
 
     /// Processes one event.
@@ -54,7 +56,7 @@ public struct Detector {
         if FeatureExtractor.isDataKind(e.eventType), let u = e.user {
             dataAccess(e, user: u)
         }
-        if let forest = model?.forest, FeatureExtractor.isScored(e) {
+        if let forest, FeatureExtractor.isScored(e) {
             outliers(e, forest: forest, counts: counts)
         }
         if lastSweep == .min { lastSweep = now } else if now - lastSweep > micros(60) { sweep() }

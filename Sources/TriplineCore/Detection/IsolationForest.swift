@@ -153,3 +153,63 @@ public struct IsolationForest: Sendable, Codable {
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - Double(lo))
     }
 }
+
+/// An ``IsolationForest`` laid out for scoring: every tree's nodes in one set of flat arrays and
+/// the leaves' `c(size)` precomputed, so scoring an event walks memory without copying trees.
+public struct CompiledForest: Sendable {
+    private let feature: [Int32]
+    private let threshold: [Double]
+    private let left: [Int32]
+    private let right: [Int32]
+    private let leafValue: [Double]
+    private let roots: [Int32]
+    private let normaliser: Double
+    /// The outlier threshold (sklearn's `offset_`).
+    public let offset: Double
+    /// The contamination it was trained with.
+    public let contamination: Double
+
+    /// Compiles a forest.
+    public init(_ f: IsolationForest) {
+        var feature: [Int32] = [], threshold: [Double] = [], left: [Int32] = [], right: [Int32] = [], leaf: [Double] = [], roots: [Int32] = []
+        for t in f.trees {
+            let base = Int32(feature.count)
+            roots.append(base)
+            for i in t.left.indices {
+                feature.append(t.feature[i])
+                threshold.append(t.threshold[i])
+                left.append(t.left[i] >= 0 ? t.left[i] + base : -1)
+                right.append(t.right[i] >= 0 ? t.right[i] + base : -1)
+                leaf.append(t.left[i] >= 0 ? 0 : IsolationForest.averagePathLength(Int(t.size[i])))
+            }
+        }
+        self.feature = feature; self.threshold = threshold; self.left = left; self.right = right
+        self.leafValue = leaf; self.roots = roots
+        self.normaliser = IsolationForest.averagePathLength(f.maxSamples)
+        self.offset = f.offset
+        self.contamination = f.contamination
+    }
+
+    /// sklearn's `score_samples` for one point, the same value as ``IsolationForest/scoreSample(_:)``.
+    public func scoreSample(_ x: [Double]) -> Double {
+        var total = 0.0
+        x.withUnsafeBufferPointer { xp in
+            feature.withUnsafeBufferPointer { fp in
+            threshold.withUnsafeBufferPointer { tp in
+            left.withUnsafeBufferPointer { lp in
+            right.withUnsafeBufferPointer { rp in
+            leafValue.withUnsafeBufferPointer { vp in
+                for r in roots {
+                    var node = Int(r)
+                    var depth = 0.0
+                    while lp[node] >= 0 {
+                        node = Int(xp[Int(fp[node])] <= tp[node] ? lp[node] : rp[node])
+                        depth += 1
+                    }
+                    total += depth + vp[node]
+                }
+            }}}}}
+        }
+        return -pow(2.0, -(total / Double(roots.count)) / normaliser)
+    }
+}
