@@ -62,11 +62,20 @@ extension Detector {
             reasons.append("a weekend login; \(u) has not worked weekends")
         }
         guard points >= config.takeoverWatchNovelty else { return }
+        // Repeated logins from the same new place join the incident already open for it.
+        let key = "account_takeover|" + u + "|" + (s ?? "-")
+        if book.incident(key) != nil {
+            book.annotate(key, event: e) { inc in inc.anomaly.details["logins"] = .int(Int64(inc.anomaly.eventCount)) }
+            users[u]?.lastActivity = t
+            return
+        }
         var w = UserState.Watch(start: t, points: points, reasons: reasons, source: s, host: e.host, incidentKey: nil, kind: .accountTakeover)
-        if points >= config.takeoverMinNovelty {
-            let key = "account_takeover|" + u + "|" + String(t)
+        // With a thin history (under three days) novelty alone proves little: wait for what
+        // the account does next.
+        let thin = b.activeDays < 3
+        if points >= config.takeoverMinNovelty, !thin {
             w.incidentKey = key
-            book.record(key, kind: .accountTakeover, event: e, gap: micros(config.takeoverWatch), user: u, source: s) { inc in
+            book.record(key, kind: .accountTakeover, event: e, gap: micros(86_400), user: u, source: s) { inc in
                 inc.points = points
                 inc.notes = reasons
                 Detector.scoreTakeover(&inc, user: u, config: config)
@@ -147,10 +156,10 @@ extension Detector {
                 }
             }
         } else if w.kind == .accountTakeover, w.points >= config.takeoverMinNovelty || (w.points >= config.takeoverWatchNovelty + 1 && w.followUps.count >= 1) {
-            let key = "account_takeover|" + u + "|" + String(w.start)
+            let key = "account_takeover|" + u + "|" + (w.source ?? "-")
             w.incidentKey = key
             let reasons = w.reasons, total = w.points - points
-            book.record(key, kind: .accountTakeover, event: e, gap: micros(config.takeoverWatch), user: u, source: w.source) { inc in
+            book.record(key, kind: .accountTakeover, event: e, gap: micros(86_400), user: u, source: w.source) { inc in
                 inc.anomaly.start = Timestamp(microseconds: w.start)
                 inc.points = max(total, config.takeoverMinNovelty)
                 inc.followUps = 1
