@@ -17,6 +17,12 @@ let package = Package(
         .target(name: "TriplineCore"),
         // Deterministic synthetic auth logs with labelled attacks, for tests, demos and benchmarks.
         .target(name: "TriplineGenerator", dependencies: ["TriplineCore"]),
+        // Debian's ncursesw, for the dashboard.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // Following files, the live detection engine, exports.
+        .target(name: "TriplineEngine", dependencies: ["TriplineCore"]),
+        // The terminal dashboard: state, reducer, rendering, themes, the curses terminal.
+        .target(name: "TriplineTUI", dependencies: ["TriplineCore", "TriplineEngine", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The TOML configuration file.
         .target(name: "TriplineConfig", dependencies: ["TriplineCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
@@ -25,6 +31,8 @@ let package = Package(
                 "TriplineCore",
                 "TriplineGenerator",
                 "TriplineConfig",
+                "TriplineEngine",
+                "TriplineTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +40,8 @@ let package = Package(
         .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore"]),
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
+        .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore"]),
+        .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

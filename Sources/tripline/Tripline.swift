@@ -13,7 +13,8 @@ struct Tripline: ParsableCommand {
         action, message).
         """,
         version: TriplineVersion.string,
-        subcommands: [ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, BenchCommand.self]
+        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, BenchCommand.self],
+        defaultSubcommand: DashboardCommand.self
     )
 }
 

@@ -9,7 +9,7 @@
 /// their own are at most `low`.
 public struct Detector {
     /// The model (baselines and forest); nil runs the rules that need no history.
-    public let model: TriplineModel?
+    public private(set) var model: TriplineModel?
     /// The thresholds.
     public let config: DetectionConfig
 
@@ -22,7 +22,7 @@ public struct Detector {
     var lastCollect: Int64 = .min
     var eventsAtCollect = 0
     /// The model's forest, laid out for fast scoring.
-    let forest: CompiledForest?
+    private(set) var forest: CompiledForest?
     /// Events processed.
     public private(set) var eventsProcessed = 0
     /// Events the isolation forest scored, and how many it called outliers.
@@ -35,6 +35,12 @@ public struct Detector {
         self.config = config ?? model?.config ?? DetectionConfig()
         self.book = IncidentBook(evidenceLimit: self.config.evidenceLimit)
         self.forest = model?.forest.map(CompiledForest.init)
+    }
+
+    /// Swaps in a newly trained model; windows and open incidents carry on.
+    public mutating func replaceModel(_ m: TriplineModel) {
+        model = m
+        forest = m.forest.map(CompiledForest.init)
     }
 
     /// Processes one event.

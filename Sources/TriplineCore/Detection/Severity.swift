@@ -22,7 +22,8 @@ public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Compara
         }
     }
 
-    var rank: Int { Severity.allCases.firstIndex(of: self) ?? 0 }
+    /// 0 for low up to 3 for critical.
+    public var rank: Int { Severity.allCases.firstIndex(of: self) ?? 0 }
 
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }

@@ -1,0 +1,282 @@
+import Foundation
+import TriplineCore
+
+/// The live engine behind the dashboard: follows files (or replays one), feeds every event to
+/// the same ``Detector`` `tripline analyze` uses, keeps bounded state (the newest anomalies and
+/// recent events), publishes an ``EngineSnapshot`` a few times a second, answers drill-down
+/// requests and retrains in the background.
+public actor DetectionEngine {
+    /// How to run.
+    public struct Options: Sendable {
+        public var paths: [String]
+        public var fromStart = false
+        /// Replay the files with their original timing sped up this many times.
+        public var replaySpeed: Double?
+        public var parse = ParseOptions()
+        public var format: LogFormat?
+        public var modelDirectory: String
+        public var config: DetectionConfig?
+        /// Anomalies kept for the feed.
+        public var maxAnomalies = 500
+        /// Events kept for drill-down.
+        public var recentEvents = 5000
+
+        public init(paths: [String], modelDirectory: String) {
+            self.paths = paths
+            self.modelDirectory = modelDirectory
+        }
+    }
+
+    /// The latest snapshot (read by the UI whenever it likes).
+    public nonisolated let snapshots = SharedBox(EngineSnapshot())
+    /// Drill-down: the UI asks by setting `request`; the engine answers in `details`.
+    public nonisolated let drillRequest = SharedBox<EntityRequest?>(nil)
+    public nonisolated let drillDetails = SharedBox<EntityDetails?>(nil)
+
+    /// A drill-down request.
+    public struct EntityRequest: Sendable, Equatable {
+        public var kind: EntityDetails.Kind
+        public var name: String
+        public init(kind: EntityDetails.Kind, name: String) { self.kind = kind; self.name = name }
+    }
+
+    let options: Options
+    var detector: Detector
+    var model: TriplineModel?
+    let follower: FileFollower?
+    var replay: [LogEvent] = []
+    var replayIndex = 0
+    var replayStart: Date?
+    var anomalies: [String: Anomaly] = [:]
+    var recent: [LogEvent] = []
+    var recentHead = 0
+    var events = 0
+    var rateWindow: [(Date, Int)] = []
+    var lastEventTime: Timestamp?
+    var dirty = true
+    var lastPublish = Date.distantPast
+    var version = 0
+    let retrainStatus = SharedBox<RetrainStatus>(.idle)
+    let retrainedModel = SharedBox<TriplineModel?>(nil)
+
+    /// An engine; loads the model if there is one (the rules run without it).
+    public init(options: Options) {
+        self.options = options
+        let m = try? TriplineModel.load(from: options.modelDirectory)
+        self.model = m
+        self.detector = Detector(model: m, config: options.config)
+        if let speed = options.replaySpeed, speed > 0 {
+            follower = nil
+            var all: [LogEvent] = []
+            _ = LogReader(options: options.parse, format: options.format).read(paths: options.paths) { all.append($0) }
+            replay = all.sorted { $0.timestamp < $1.timestamp }
+        } else {
+            follower = FileFollower(patterns: options.paths, fromStart: options.fromStart, options: options.parse, format: options.format)
+        }
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            let worked = tick()
+            try? await Task.sleep(nanoseconds: worked ? 20_000_000 : 150_000_000)
+        }
+    }
+
+    /// One round: read, detect, maybe swap the model, maybe publish. True when there was input.
+    @discardableResult
+    public func tick() -> Bool {
+        var count = 0
+        if let follower {
+            follower.poll { e in
+                process(e)
+                count += 1
+            }
+        } else {
+            count = replayTick()
+        }
+        if let m = retrainedModel.get() {
+            retrainedModel.set(nil)
+            model = m
+            detector.replaceModel(m)
+            dirty = true
+        }
+        if let req = drillRequest.get() {
+            drillRequest.set(nil)
+            drillDetails.set(details(req))
+        }
+        let now = Date()
+        rateWindow.append((now, count))
+        rateWindow.removeAll { now.timeIntervalSince($0.0) > 5 }
+        if dirty || now.timeIntervalSince(lastPublish) > 1 { publish(now) }
+        return count > 0
+    }
+
+    private func replayTick() -> Int {
+        guard replayIndex < replay.count, let speed = options.replaySpeed else { return 0 }
+        let start = replayStart ?? Date()
+        replayStart = start
+        let first = replay[0].timestamp.seconds
+        let horizon = first + Date().timeIntervalSince(start) * speed
+        var n = 0
+        while replayIndex < replay.count, replay[replayIndex].timestamp.seconds <= horizon, n < 50_000 {
+            process(replay[replayIndex])
+            replayIndex += 1
+            n += 1
+        }
+        return n
+    }
+
+    /// Feeds one event (also for tests and for standard input).
+    public func process(_ e: LogEvent) {
+        detector.process(e)
+        events += 1
+        lastEventTime = e.timestamp
+        if recent.count < options.recentEvents { recent.append(e) } else {
+            recent[recentHead] = e
+            recentHead = (recentHead + 1) % options.recentEvents
+        }
+        let changes = detector.drainChanges()
+        if !changes.isEmpty {
+            for a in changes { anomalies[a.id] = a }
+            if anomalies.count > options.maxAnomalies + 50 {
+                let keep = anomalies.values.sorted { $0.start > $1.start }.prefix(options.maxAnomalies)
+                anomalies = Dictionary(uniqueKeysWithValues: keep.map { ($0.id, $0) })
+            }
+            dirty = true
+        } else if events % 500 == 0 {
+            dirty = true
+        }
+    }
+
+    private func publish(_ now: Date) {
+        lastPublish = now
+        dirty = false
+        var s = EngineSnapshot()
+        s.anomalies = anomalies.values.sorted { ($0.start, $0.id) > ($1.start, $1.id) }
+        // Histogram: the last two hours of log time, per minute, by severity.
+        if let latest = lastEventTime {
+            let end = latest.wholeSeconds / 60
+            var buckets: [Int64: [Int]] = [:]
+            for a in s.anomalies {
+                let m = a.start.wholeSeconds / 60
+                guard m > end - 120 else { continue }
+                buckets[m, default: [0, 0, 0, 0]][a.severity.rank] += 1
+            }
+            s.histogram = (0..<120).map { i in
+                let m = end - 119 + Int64(i)
+                return .init(minute: m, counts: buckets[m] ?? [0, 0, 0, 0])
+            }
+        }
+        s.topSources = DetectionEngine.offenders(s.anomalies.compactMap { a in a.sourceIP.map { ($0, a.severity) } })
+        s.topUsers = DetectionEngine.offenders(s.anomalies.compactMap { a in a.user.map { ($0, a.severity) } })
+        var st = EngineStats()
+        st.events = events
+        st.anomalies = anomalies.count
+        st.linesSkipped = follower?.skipped ?? 0
+        st.files = follower?.files ?? options.paths
+        let span = max(0.5, now.timeIntervalSince(rateWindow.first?.0 ?? now))
+        st.eventsPerSecond = Double(rateWindow.reduce(0) { $0 + $1.1 }) / span
+        st.lagBytes = follower?.lag ?? 0
+        st.lastEvent = lastEventTime
+        st.replaying = follower == nil && replayIndex < replay.count
+        s.stats = st
+        s.model = model.map(ModelSummary.init)
+        s.retrain = retrainStatus.get()
+        version += 1
+        s.version = version
+        snapshots.set(s)
+    }
+
+    static func offenders(_ items: [(String, Severity)]) -> [EngineSnapshot.Offender] {
+        var map: [String: EngineSnapshot.Offender] = [:]
+        for (name, sev) in items {
+            var o = map[name] ?? .init(name: name, count: 0, worst: sev)
+            o.count += 1
+            if sev > o.worst { o.worst = sev }
+            map[name] = o
+        }
+        return map.values.sorted { ($0.worst, $0.count, $1.name) > ($1.worst, $1.count, $0.name) }
+    }
+
+    /// Details for a drill-down.
+    func details(_ r: EntityRequest) -> EntityDetails {
+        let mine: (Anomaly) -> Bool = { r.kind == .user ? $0.user == r.name : $0.sourceIP == r.name }
+        let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
+        let ordered = recent[recentHead...] + recent[..<recentHead]
+        let events = ordered.filter(evMine)
+        let lines = events.suffix(200).reversed().map { e in
+            "\(e.timestamp.iso8601.prefix(19)) \(e.host ?? "-") \(e.program ?? "-")\(e.pid.map { "[\($0)]" } ?? ""): \(e.message)"
+        }
+        var baseline: [String] = []
+        if r.kind == .user, let b = model?.users[r.name] {
+            let hours = (0..<24).filter { b.hours[$0] > 0 }.map { String(format: "%02d", $0) }.joined(separator: " ")
+            baseline.append("usual hours (UTC): \(hours.isEmpty ? "none seen" : hours)")
+            baseline.append("sources: " + b.sources.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+            baseline.append("hosts: " + b.hosts.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+            baseline.append("login methods: " + b.methods.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            baseline.append("sudo commands: \(b.sudoCount); days active: \(b.activeDays)" + (b.isServiceAccount ? "; behaves like a service account" : ""))
+        } else if r.kind == .source, let b = model?.sources[r.name] {
+            baseline.append("seen in training: \(b.events) events, \(b.failures) failures")
+            baseline.append("users: " + b.users.sorted { $0.value > $1.value }.prefix(8).map { $0.key }.joined(separator: ", "))
+        } else {
+            baseline.append(model == nil ? "no model yet: press R to train one" : "not seen in training")
+        }
+        var timeline = [Int](repeating: 0, count: 24)
+        if let end = lastEventTime?.wholeSeconds {
+            for e in events {
+                let age = (end - e.timestamp.wholeSeconds) / 3600
+                if age >= 0 && age < 24 { timeline[23 - Int(age)] += 1 }
+            }
+        }
+        return EntityDetails(kind: r.kind, name: r.name, anomalies: anomalies.values.filter(mine).sorted { $0.start > $1.start },
+                             recentEvents: lines, baseline: baseline, timeline: timeline)
+    }
+
+    /// Trains a new model in the background on the files given (readable regular files), while
+    /// the feed goes on; on success it is saved and swapped in, on failure the old one stays.
+    public func retrain() {
+        if case .running = retrainStatus.get() { return }
+        let files = LogReader.expand(options.paths.flatMap { FileFollower.isGlob($0) ? FileFollower.expandGlob($0) : [$0] })
+            .filter { $0 != "-" && FileManager.default.isReadableFile(atPath: $0) }
+        let status = retrainStatus, result = retrainedModel
+        let dir = options.modelDirectory
+        var base = model?.config ?? options.config ?? DetectionConfig()
+        base.baselineDays = nil
+        let config = base
+        let parse = options.parse, format = options.format
+        status.set(.running(started: Timestamp(seconds: Date().timeIntervalSince1970), events: 0))
+        dirty = true
+        guard !files.isEmpty else {
+            status.set(.failed("no readable log files to train on"))
+            return
+        }
+        Thread.detachNewThread {
+            let started = Date()
+            let (m, summary) = Trainer(config: config).train(paths: files, reader: LogReader(options: parse, format: format)) { p in
+                status.set(.running(started: Timestamp(seconds: started.timeIntervalSince1970), events: p.events))
+            }
+            guard summary.events > 0 else {
+                status.set(.failed("no events in \(files.joined(separator: ", "))"))
+                return
+            }
+            do {
+                try m.save(to: dir)
+                result.set(m)
+                status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started)))
+            } catch {
+                status.set(.failed("\(error)"))
+            }
+        }
+    }
+}
+
+extension FileFollower {
+    /// The paths a glob matches now.
+    public static func expandGlob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
+    }
+}

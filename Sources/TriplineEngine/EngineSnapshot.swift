@@ -1,0 +1,87 @@
+import TriplineCore
+
+/// Everything the dashboard shows, as one value the engine publishes and the UI reads without
+/// waiting: the newest anomalies, a per-minute histogram, top offenders, model and engine stats.
+public struct EngineSnapshot: Sendable {
+    /// Newest first, at most the engine's limit.
+    public var anomalies: [Anomaly] = []
+    /// Per minute (newest last): counts by severity.
+    public var histogram: [MinuteBucket] = []
+    /// Sources with the most or worst anomalies.
+    public var topSources: [Offender] = []
+    /// Users with the most or worst anomalies.
+    public var topUsers: [Offender] = []
+    public var stats = EngineStats()
+    public var model: ModelSummary?
+    public var retrain: RetrainStatus = .idle
+    /// Increases with every publication, so readers can tell a new snapshot cheaply.
+    public var version = 0
+
+    public init() {}
+
+    /// One minute of the histogram.
+    public struct MinuteBucket: Sendable, Equatable {
+        /// Minutes since the epoch.
+        public var minute: Int64
+        /// Counts indexed by ``Severity`` order (low, medium, high, critical).
+        public var counts: [Int]
+        public init(minute: Int64, counts: [Int]) { self.minute = minute; self.counts = counts }
+        public var total: Int { counts.reduce(0, +) }
+    }
+
+    /// A source or user and its anomalies.
+    public struct Offender: Sendable, Equatable {
+        public var name: String
+        public var count: Int
+        public var worst: Severity
+        public init(name: String, count: Int, worst: Severity) { self.name = name; self.count = count; self.worst = worst }
+    }
+}
+
+/// The engine's counters.
+public struct EngineStats: Sendable, Equatable {
+    public var events = 0
+    public var anomalies = 0
+    public var linesSkipped = 0
+    public var files: [String] = []
+    public var eventsPerSecond = 0.0
+    /// Bytes written to the files and not read yet.
+    public var lagBytes: Int64 = 0
+    /// The newest event's time.
+    public var lastEvent: Timestamp?
+    public var replaying = false
+    public init() {}
+}
+
+/// What the model stats pane says about the model.
+public struct ModelSummary: Sendable, Equatable {
+    public var version: Int
+    public var createdAt: String
+    public var trainedEvents: Int
+    public var trainedFrom: String?
+    public var trainedTo: String?
+    public var contamination: Double
+    public var threshold: Double?
+    public var users: Int
+    public var serviceAccounts: Int
+
+    public init(_ m: TriplineModel) {
+        version = m.version
+        createdAt = m.createdAt
+        trainedEvents = m.training.events
+        trainedFrom = m.training.from
+        trainedTo = m.training.to
+        contamination = m.config.contamination
+        threshold = m.forest?.offset
+        users = m.users.count
+        serviceAccounts = m.serviceAccounts.count
+    }
+}
+
+/// Where a retrain stands.
+public enum RetrainStatus: Sendable, Equatable {
+    case idle
+    case running(started: Timestamp, events: Int)
+    case done(events: Int, seconds: Double)
+    case failed(String)
+}

@@ -1,0 +1,254 @@
+import Foundation
+import TriplineCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Follows files the way `tail -F` does, by polling (inotify-free, so it works on every
+/// filesystem, and costs a `stat` per file per poll when nothing happens): it survives
+/// rename-and-recreate rotation (the old file is read to its end first), copytruncate and
+/// truncation, waits for files that do not exist yet, picks up new files matching a glob,
+/// never hands out a partial last line until it is complete, and loses or doubles no line.
+public final class FileFollower {
+    /// One followed path.
+    final class Followed {
+        let path: String
+        var fd: Int32 = -1
+        var device: UInt64 = 0
+        var inode: UInt64 = 0
+        var offset: Int64 = 0
+        var lineNumber = 0
+        var partial: [UInt8] = []
+        var fingerprint: [UInt8] = []
+        var parser: LineParser
+
+        init(path: String, parser: LineParser) {
+            self.path = path
+            self.parser = parser
+        }
+    }
+
+    /// Paths or globs given.
+    public let patterns: [String]
+    /// Read files from their start (else from their end, after some history).
+    public let fromStart: Bool
+    /// History read from the end of each file at start, in bytes.
+    public let historyBytes: Int
+    let options: ParseOptions
+    let format: LogFormat?
+    private var followed: [String: Followed] = [:]
+    private var order: [String] = []
+    private var lastGlob: Date = .distantPast
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    /// Bytes each poll reads per file at most, so one huge backlog cannot starve the others.
+    static let maxBytesPerPoll = 8 << 20
+
+    /// A follower for paths or globs (`/var/log/auth.log*`).
+    public init(patterns: [String], fromStart: Bool, historyBytes: Int = 256 << 10, options: ParseOptions, format: LogFormat? = nil) {
+        self.patterns = patterns
+        self.fromStart = fromStart
+        self.historyBytes = historyBytes
+        self.options = options
+        self.format = format
+        discover(initial: true)
+    }
+
+    /// Files being followed (existing or awaited).
+    public var files: [String] { order }
+
+    /// Lines skipped so far, over all files.
+    public var skipped: Int { followed.values.reduce(0) { $0 + $1.parser.summary.problemLines } }
+
+    /// Bytes not read yet, over all files (how far behind the files the engine is).
+    public var lag: Int64 {
+        var total: Int64 = 0
+        for f in followed.values {
+            var st = stat()
+            if stat(f.path, &st) == 0, UInt64(st.st_ino) == f.inode { total += max(0, Int64(st.st_size) - f.offset) }
+        }
+        return total
+    }
+
+    static func isGlob(_ p: String) -> Bool { p.contains("*") || p.contains("?") || p.contains("[") }
+
+    private func discover(initial: Bool) {
+        for p in patterns {
+            if FileFollower.isGlob(p) {
+                var g = glob_t()
+                defer { globfree(&g) }
+                if glob(p, 0, nil, &g) == 0 {
+                    for i in 0..<Int(g.gl_pathc) {
+                        if let c = g.gl_pathv[i] { add(String(cString: c), initial: initial) }
+                    }
+                }
+            } else {
+                add(p, initial: initial)
+            }
+        }
+    }
+
+    private func add(_ path: String, initial: Bool) {
+        guard followed[path] == nil else { return }
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
+        followed[path] = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
+        order.append(path)
+        // A file that appears later is new: read it from its start.
+        open(followed[path]!, atEnd: initial && !fromStart)
+    }
+
+    private func open(_ f: Followed, atEnd: Bool) {
+        let fd = Glibc.open(f.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        var st = stat()
+        fstat(fd, &st)
+        f.fd = fd
+        f.device = UInt64(st.st_dev)
+        f.inode = UInt64(st.st_ino)
+        f.offset = 0
+        f.lineNumber = 0
+        f.partial = []
+        f.fingerprint = readFingerprint(fd)
+        if atEnd {
+            let size = Int64(st.st_size)
+            let start = max(0, size - Int64(historyBytes))
+            // Count the lines before the history so file:line stays right.
+            f.lineNumber = countLines(fd, upTo: start)
+            f.offset = start
+            if start > 0 {
+                // Skip the partial line the history starts in.
+                var b = [UInt8](repeating: 0, count: 1)
+                var skippedBytes: Int64 = 0
+                while pread(fd, &b, 1, off_t(start + skippedBytes)) == 1 {
+                    skippedBytes += 1
+                    if b[0] == 0x0A { break }
+                }
+                f.offset = start + skippedBytes
+                f.lineNumber += 1
+            }
+        }
+    }
+
+    private func readFingerprint(_ fd: Int32) -> [UInt8] {
+        var b = [UInt8](repeating: 0, count: 64)
+        let n = pread(fd, &b, 64, 0)
+        return n > 0 ? Array(b[0..<n]) : []
+    }
+
+    private func countLines(_ fd: Int32, upTo end: Int64) -> Int {
+        var count = 0
+        var pos: Int64 = 0
+        while pos < end {
+            let want = Int(min(Int64(buffer.count), end - pos))
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(pos)) }
+            if n <= 0 { break }
+            buffer.withUnsafeBytes { raw in
+                var p = raw.baseAddress!
+                var left = n
+                while left > 0, let hit = memchr(p, 0x0A, left) {
+                    count += 1
+                    let used = p.distance(to: UnsafeRawPointer(hit)) + 1
+                    p += used
+                    left -= used
+                }
+            }
+            pos += Int64(n)
+        }
+        return count
+    }
+
+    /// Reads what is new in every file and hands out the events of complete lines, in order.
+    /// Returns the number of bytes read.
+    @discardableResult
+    public func poll(_ onEvent: (LogEvent) -> Void) -> Int {
+        if Date().timeIntervalSince(lastGlob) > 1 {
+            lastGlob = Date()
+            discover(initial: false)
+        }
+        var total = 0
+        for path in order {
+            guard let f = followed[path] else { continue }
+            total += pollOne(f, onEvent)
+        }
+        return total
+    }
+
+    private func pollOne(_ f: Followed, _ onEvent: (LogEvent) -> Void) -> Int {
+        var st = stat()
+        let exists = stat(f.path, &st) == 0
+        if f.fd < 0 {
+            guard exists else { return 0 } // still waiting for it
+            open(f, atEnd: false)
+            if f.fd < 0 { return 0 }
+        }
+        var read = 0
+        if !exists || UInt64(st.st_ino) != f.inode || UInt64(st.st_dev) != f.device {
+            // Rotated (renamed away, maybe recreated): finish the old file, then switch.
+            read += drain(f, onEvent, all: true)
+            flushPartial(f, onEvent)
+            close(f.fd)
+            f.fd = -1
+            if exists { open(f, atEnd: false); read += drain(f, onEvent, all: false) }
+            return read
+        }
+        if Int64(st.st_size) < f.offset || (f.offset > 0 && readFingerprint(f.fd) != f.fingerprint && !f.fingerprint.isEmpty && Int64(st.st_size) >= Int64(f.fingerprint.count)) {
+            // Truncated (copytruncate) or overwritten: start again from the top.
+            f.offset = 0
+            f.lineNumber = 0
+            f.partial = []
+            f.fingerprint = readFingerprint(f.fd)
+        }
+        if f.fingerprint.count < 64, Int64(st.st_size) > Int64(f.fingerprint.count) { f.fingerprint = readFingerprint(f.fd) }
+        read += drain(f, onEvent, all: false)
+        return read
+    }
+
+    /// Reads from the file's offset to its end (capped per poll unless `all`).
+    private func drain(_ f: Followed, _ onEvent: (LogEvent) -> Void, all: Bool) -> Int {
+        var total = 0
+        while all || total < FileFollower.maxBytesPerPoll {
+            let n = buffer.withUnsafeMutableBytes { pread(f.fd, $0.baseAddress, $0.count, off_t(f.offset)) }
+            if n <= 0 { break }
+            f.offset += Int64(n)
+            total += n
+            buffer.withUnsafeBytes { raw in
+                let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var start = 0
+                while start < n, let hit = memchr(base + start, 0x0A, n - start) {
+                    let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if f.partial.isEmpty {
+                        emit(f, ByteSpan(base: base + start, count: end - start), onEvent)
+                    } else {
+                        f.partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+                        let line = f.partial
+                        f.partial = []
+                        line.withUnsafeBufferPointer { emit(f, ByteSpan($0), onEvent) }
+                    }
+                    start = end + 1
+                }
+                if start < n {
+                    f.partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
+                    if f.partial.count > LogReader.maxLineBytes { f.partial.removeAll(keepingCapacity: true) }
+                }
+            }
+        }
+        return total
+    }
+
+    /// A rotated file's last line without a newline is complete: the file will not grow again.
+    private func flushPartial(_ f: Followed, _ onEvent: (LogEvent) -> Void) {
+        guard !f.partial.isEmpty else { return }
+        let line = f.partial
+        f.partial = []
+        line.withUnsafeBufferPointer { emit(f, ByteSpan($0), onEvent) }
+    }
+
+    private func emit(_ f: Followed, _ line: ByteSpan, _ onEvent: (LogEvent) -> Void) {
+        f.lineNumber += 1
+        for e in f.parser.parse(line, number: f.lineNumber) { onEvent(e) }
+    }
+
+    deinit {
+        for f in followed.values where f.fd >= 0 { close(f.fd) }
+    }
+}

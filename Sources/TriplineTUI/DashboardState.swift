@@ -1,0 +1,219 @@
+import TriplineCore
+import TriplineEngine
+
+/// A key press, decoded from the terminal.
+public enum Key: Equatable, Sendable {
+    case char(Character)
+    case enter, escape, tab, backTab, up, down, left, right, pageUp, pageDown, home, end, backspace
+    case resize, redraw, interrupt
+}
+
+/// Everything the dashboard shows and remembers: a plain value, changed only by ``reduce``.
+public struct DashboardState: Sendable {
+    public enum View: Equatable, Sendable { case main, drill(DetectionEngine.EntityRequest), help }
+    public enum Pane: Int, CaseIterable, Sendable { case feed, sources, users }
+
+    public var snapshot = EngineSnapshot()
+    public var view: View = .main
+    /// Where to go back to from a drill-down.
+    public var previousView: View = .main
+    public var focus: Pane = .feed
+    public var feedCursor = 0
+    public var feedScroll = 0
+    public var offenderCursor = 0
+    public var drillScroll = 0
+    public var filter = ""
+    public var editingFilter = false
+    public var minSeverity: Severity = .low
+    /// The feed frozen by `p` (new anomalies still counted in the header).
+    public var frozen: [Anomaly]?
+    public var selected = Set<String>()
+    /// Entities muted for the session by `a`.
+    public var acknowledged = Set<String>()
+    public var exportPrompt: String?
+    public var message: String?
+    public var messageIsError = false
+    public var themeNames: [String] = ["dark"]
+    public var themeIndex = 0
+    public var details: EntityDetails?
+    public var width = 80
+    public var height = 24
+    /// Shown in the header: what is being followed.
+    public var sourceLabel = ""
+
+    public init() {}
+
+    /// The feed as shown: frozen or live, filtered, without acknowledged entities.
+    public var feed: [Anomaly] {
+        let all = frozen ?? snapshot.anomalies
+        let needle = filter.lowercased()
+        return all.filter { a in
+            guard a.severity >= minSeverity else { return false }
+            if let u = a.user, acknowledged.contains("user " + u) { return false }
+            if let s = a.sourceIP, acknowledged.contains("source " + s) { return false }
+            guard !needle.isEmpty else { return true }
+            return [a.user, a.sourceIP, a.kind.rawValue, a.host].contains { $0?.lowercased().contains(needle) == true }
+        }
+    }
+
+    /// The offenders list in focus.
+    var offenders: [EngineSnapshot.Offender] { focus == .users ? snapshot.topUsers : snapshot.topSources }
+
+    /// The row count the feed pane shows at the current size.
+    public var feedRows: Int { max(1, Layout(width: width, height: height).feed.height - 2) }
+}
+
+/// What the app must do after a key: the reducer stays pure.
+public enum Effect: Equatable, Sendable {
+    case quit
+    case retrain
+    case export(path: String, ids: [String])
+    case drill(DetectionEngine.EntityRequest)
+    case theme(String)
+}
+
+/// Applies a key to the state; returns what the app must do.
+public func reduce(_ s: inout DashboardState, key: Key, now: Timestamp) -> [Effect] {
+    if s.exportPrompt != nil { return reduceExportPrompt(&s, key: key) }
+    if s.editingFilter { reduceFilter(&s, key: key); return [] }
+    if case .char(let c) = key, c == "q" || key == .interrupt {
+        if s.view != .main { s.view = .main; return [] }
+        return [.quit]
+    }
+    if key == .interrupt { return [.quit] }
+    switch s.view {
+    case .help:
+        s.view = .main
+        return []
+    case .drill:
+        switch key {
+        case .escape, .backspace, .left: s.view = .main; s.details = nil
+        case .down, .char("j"): s.drillScroll += 1
+        case .up, .char("k"): s.drillScroll = max(0, s.drillScroll - 1)
+        case .pageDown: s.drillScroll += 10
+        case .pageUp: s.drillScroll = max(0, s.drillScroll - 10)
+        case .char("g"), .home: s.drillScroll = 0
+        default: break
+        }
+        return []
+    case .main:
+        break
+    }
+    let feed = s.feed
+    switch key {
+    case .char("?"): s.view = .help
+    case .tab: s.focus = DashboardState.Pane(rawValue: (s.focus.rawValue + 1) % 3) ?? .feed; s.offenderCursor = 0
+    case .backTab: s.focus = DashboardState.Pane(rawValue: (s.focus.rawValue + 2) % 3) ?? .feed; s.offenderCursor = 0
+    case .down, .char("j"): move(&s, by: 1, count: feed.count)
+    case .up, .char("k"): move(&s, by: -1, count: feed.count)
+    case .pageDown: move(&s, by: s.feedRows, count: feed.count)
+    case .pageUp: move(&s, by: -s.feedRows, count: feed.count)
+    case .char("g"), .home: move(&s, by: -1_000_000, count: feed.count)
+    case .char("G"), .end: move(&s, by: 1_000_000, count: feed.count)
+    case .enter:
+        if let req = drillTarget(s, feed: feed) {
+            s.previousView = .main
+            s.view = .drill(req)
+            s.details = nil
+            s.drillScroll = 0
+            return [.drill(req)]
+        }
+    case .escape:
+        if !s.filter.isEmpty { s.filter = ""; s.message = "filter cleared" }
+    case .char("/"):
+        s.editingFilter = true
+    case .char("s"):
+        let all = Severity.allCases
+        s.minSeverity = all[(all.firstIndex(of: s.minSeverity).map { $0 + 1 } ?? 0) % all.count]
+        s.feedCursor = 0; s.feedScroll = 0
+        s.message = "showing \(s.minSeverity.rawValue) and above"
+    case .char("p"):
+        if s.frozen == nil { s.frozen = s.snapshot.anomalies; s.message = "feed paused: new anomalies are counted, not shown (p to resume)" }
+        else { s.frozen = nil; s.message = "feed resumed" }
+    case .char(" "):
+        if s.focus == .feed, s.feedCursor < feed.count {
+            let id = feed[s.feedCursor].id
+            if s.selected.contains(id) { s.selected.remove(id) } else { s.selected.insert(id) }
+            move(&s, by: 1, count: feed.count)
+        }
+    case .char("e"):
+        let stamp = now.iso8601.prefix(19).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+        s.exportPrompt = "tripline-export-\(stamp).json"
+    case .char("R"):
+        s.message = "retraining in the background…"
+        return [.retrain]
+    case .char("t"):
+        s.themeIndex = (s.themeIndex + 1) % max(1, s.themeNames.count)
+        let name = s.themeNames[s.themeIndex]
+        s.message = "theme: \(name)"
+        return [.theme(name)]
+    case .char("a"):
+        if let entity = entityUnderCursor(s, feed: feed) {
+            if s.acknowledged.contains(entity) { s.acknowledged.remove(entity); s.message = "\(entity) shown again" }
+            else { s.acknowledged.insert(entity); s.message = "\(entity) acknowledged: hidden for this session (a again to show)" }
+            s.feedCursor = min(s.feedCursor, max(0, s.feed.count - 1))
+        }
+    default:
+        break
+    }
+    return []
+}
+
+private func move(_ s: inout DashboardState, by n: Int, count: Int) {
+    if s.focus == .feed {
+        s.feedCursor = max(0, min(max(0, count - 1), s.feedCursor + n))
+        if s.feedCursor < s.feedScroll { s.feedScroll = s.feedCursor }
+        if s.feedCursor >= s.feedScroll + s.feedRows { s.feedScroll = s.feedCursor - s.feedRows + 1 }
+    } else {
+        s.offenderCursor = max(0, min(max(0, s.offenders.count - 1), s.offenderCursor + n))
+    }
+}
+
+private func drillTarget(_ s: DashboardState, feed: [Anomaly]) -> DetectionEngine.EntityRequest? {
+    switch s.focus {
+    case .feed:
+        guard s.feedCursor < feed.count else { return nil }
+        let a = feed[s.feedCursor]
+        if a.kind.isSourceScoped, let src = a.sourceIP { return .init(kind: .source, name: src) }
+        if let u = a.user { return .init(kind: .user, name: u) }
+        return a.sourceIP.map { .init(kind: .source, name: $0) }
+    case .sources:
+        guard s.offenderCursor < s.snapshot.topSources.count else { return nil }
+        return .init(kind: .source, name: s.snapshot.topSources[s.offenderCursor].name)
+    case .users:
+        guard s.offenderCursor < s.snapshot.topUsers.count else { return nil }
+        return .init(kind: .user, name: s.snapshot.topUsers[s.offenderCursor].name)
+    }
+}
+
+private func entityUnderCursor(_ s: DashboardState, feed: [Anomaly]) -> String? {
+    guard let t = drillTarget(s, feed: feed) else { return nil }
+    return "\(t.kind.rawValue) \(t.name)"
+}
+
+private func reduceFilter(_ s: inout DashboardState, key: Key) {
+    switch key {
+    case .enter: s.editingFilter = false; s.feedCursor = 0; s.feedScroll = 0
+    case .escape: s.editingFilter = false; s.filter = ""
+    case .backspace: if !s.filter.isEmpty { s.filter.removeLast() }
+    case .char(let c): if s.filter.count < 64, !c.isNewline { s.filter.append(c) }
+    default: break
+    }
+}
+
+private func reduceExportPrompt(_ s: inout DashboardState, key: Key) -> [Effect] {
+    guard var name = s.exportPrompt else { return [] }
+    switch key {
+    case .enter:
+        s.exportPrompt = nil
+        let feed = s.feed
+        let ids = s.selected.isEmpty ? feed.map(\.id) : feed.map(\.id).filter { s.selected.contains($0) }
+        guard !name.isEmpty else { s.message = "export cancelled"; return [] }
+        return [.export(path: name, ids: ids)]
+    case .escape: s.exportPrompt = nil; s.message = "export cancelled"
+    case .backspace: if !name.isEmpty { name.removeLast() }; s.exportPrompt = name
+    case .char(let c): if name.count < 200, !c.isNewline { name.append(c) }; s.exportPrompt = name
+    default: break
+    }
+    return []
+}

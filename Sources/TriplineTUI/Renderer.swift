@@ -1,0 +1,367 @@
+import Foundation
+import TriplineCore
+import TriplineEngine
+
+/// Draws a ``DashboardState`` into a ``ScreenBuffer``: pure, so tests compare the text.
+public struct Renderer: Sendable {
+    /// Box-drawing and block characters (UTF-8 locale) or ASCII.
+    public var unicode: Bool
+    /// "Now", for ages ("trained 2 h ago").
+    public var now: Timestamp
+
+    public init(unicode: Bool, now: Timestamp) {
+        self.unicode = unicode
+        self.now = now
+    }
+
+    public func render(_ s: DashboardState) -> ScreenBuffer {
+        var b = ScreenBuffer(width: s.width, height: s.height)
+        let layout = Layout(width: s.width, height: s.height)
+        if layout.isTooSmall {
+            let msg = "terminal too small: have \(s.width)×\(s.height), need \(Layout.minimumWidth)×\(Layout.minimumHeight)"
+            let lines = [msg, "enlarge the window, or press q to quit"]
+            for (i, l) in lines.enumerated() {
+                let w = l.count
+                b.put(l, x: max(0, (s.width - w) / 2), y: max(0, s.height / 2 - 1 + i), role: i == 0 ? .error : .dim)
+            }
+            return b
+        }
+        header(&b, s, layout.header)
+        switch s.view {
+        case .main, .help:
+            feed(&b, s, layout.feed)
+            histogram(&b, s, layout.histogram)
+            offenders(&b, s, layout.offenders)
+            stats(&b, s, layout.stats)
+            if s.view == .help { help(&b, s) }
+        case .drill(let req):
+            drill(&b, s, req, Layout.Rect(x: 0, y: 1, width: s.width, height: s.height - 2))
+        }
+        statusLine(&b, s, layout.status)
+        return b
+    }
+
+    // MARK: - Pieces
+
+    func box(_ b: inout ScreenBuffer, _ r: Layout.Rect, title: String, focused: Bool) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        let role: Role = focused ? .focus : .border
+        let (h, v, tl, tr, bl, br) = unicode ? ("─", "│", "┌", "┐", "└", "┘") : ("-", "|", "+", "+", "+", "+")
+        b.put(tl + String(repeating: h, count: r.width - 2) + tr, x: r.x, y: r.y, role: role)
+        for row in (r.y + 1)..<(r.y + r.height - 1) {
+            b.put(v, x: r.x, y: row, role: role)
+            b.put(v, x: r.x + r.width - 1, y: row, role: role)
+        }
+        b.put(bl + String(repeating: h, count: r.width - 2) + br, x: r.x, y: r.y + r.height - 1, role: role)
+        b.put(" \(title) ", x: r.x + 2, y: r.y, maxWidth: r.width - 4, role: focused ? .focus : .header, bold: true)
+    }
+
+    static func role(_ s: Severity) -> Role {
+        switch s {
+        case .low: return .low
+        case .medium: return .medium
+        case .high: return .high
+        case .critical: return .critical
+        }
+    }
+
+    func header(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
+        b.fill(x: 0, y: r.y, width: r.width, height: 1, role: .title)
+        var text = " Tripline"
+        text += "  " + (s.sourceLabel.isEmpty ? "" : TerminalSafe.sanitize(s.sourceLabel))
+        let st = s.snapshot.stats
+        text += "  events \(Renderer.count(st.events))  anomalies \(Renderer.count(st.anomalies))"
+        if s.frozen != nil { text += "  [PAUSED]" }
+        if s.minSeverity > .low { text += "  ≥\(s.minSeverity.rawValue)" }
+        if !s.filter.isEmpty { text += "  filter: \(TerminalSafe.sanitize(s.filter))" }
+        if !s.acknowledged.isEmpty { text += "  muted \(s.acknowledged.count)" }
+        if st.replaying { text += "  replay" }
+        b.put(text, x: 0, y: r.y, maxWidth: r.width, role: .title, bold: true)
+    }
+
+    struct Columns {
+        var time: Int, sev: Int, kind: Int, user: Int, source: Int, host: Int, score: Int
+        var wide: Bool
+    }
+
+    func columns(_ width: Int) -> Columns {
+        if width >= 120 { return Columns(time: 8, sev: 8, kind: 22, user: 14, source: 17, host: 12, score: 5, wide: true) }
+        return Columns(time: 5, sev: 4, kind: 16, user: 10, source: 15, host: 0, score: 3, wide: false)
+    }
+
+    static func sevWord(_ s: Severity, wide: Bool) -> String {
+        if wide { return s.rawValue.uppercased() }
+        switch s {
+        case .low: return "LOW"
+        case .medium: return "MED"
+        case .high: return "HIGH"
+        case .critical: return "CRIT"
+        }
+    }
+
+    func feed(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
+        let items = s.feed
+        box(&b, r, title: "Anomalies \(items.count)" + (s.selected.isEmpty ? "" : " · \(s.selected.count) selected") + " · newest first", focused: s.focus == .feed)
+        let inner = r.width - 2
+        let c = columns(inner)
+        var x = r.x + 1
+        let y0 = r.y + 1
+        func col(_ text: String, _ w: Int, y: Int, role: Role = .normal, bold: Bool = false) {
+            guard w > 0 else { return }
+            b.put(text, x: x, y: y, maxWidth: w, role: role, bold: bold)
+            x += w + 1
+        }
+        // Column heads.
+        col(" ", 1, y: y0, role: .header)
+        col("TIME", c.time, y: y0, role: .header)
+        col("SEV", c.sev, y: y0, role: .header)
+        col("KIND", c.kind, y: y0, role: .header)
+        col("USER", c.user, y: y0, role: .header)
+        col("SOURCE", c.source, y: y0, role: .header)
+        if c.wide { col("HOST", c.host, y: y0, role: .header) }
+        col("SCORE", c.score, y: y0, role: .header)
+        b.put("REASON", x: x, y: y0, maxWidth: r.x + r.width - 1 - x, role: .header)
+        let rows = r.height - 3
+        if items.isEmpty {
+            b.put(s.snapshot.stats.events == 0 ? "waiting for events…" : "no anomalies" + (s.filter.isEmpty && s.minSeverity == .low ? " so far" : " match the filter"),
+                  x: r.x + 2, y: y0 + 1, maxWidth: inner - 2, role: .dim)
+            return
+        }
+        let start = min(s.feedScroll, max(0, items.count - 1))
+        for (i, a) in items.dropFirst(start).prefix(rows).enumerated() {
+            let y = y0 + 1 + i
+            let idx = start + i
+            x = r.x + 1
+            let sevRole = Renderer.role(a.severity)
+            col(s.selected.contains(a.id) ? "*" : " ", 1, y: y, role: .selected, bold: true)
+            let iso = a.start.iso8601
+            col(c.wide ? String(iso.dropFirst(11).prefix(8)) : String(iso.dropFirst(11).prefix(5)), c.time, y: y)
+            col(Renderer.sevWord(a.severity, wide: c.wide), c.sev, y: y, role: sevRole, bold: a.severity >= .high)
+            col(c.wide ? a.kind.rawValue : Renderer.shortKind(a.kind), c.kind, y: y)
+            col(TerminalSafe.sanitize(a.user ?? "-"), c.user, y: y)
+            col(TerminalSafe.sanitize(a.sourceIP ?? "-"), c.source, y: y)
+            if c.wide { col(TerminalSafe.sanitize(a.host ?? "-"), c.host, y: y) }
+            col(String(Int(a.score.rounded())), c.score, y: y)
+            b.put(TerminalSafe.sanitize(a.reasons.first ?? ""), x: x, y: y, maxWidth: r.x + r.width - 1 - x, role: .dim)
+            if s.focus == .feed, idx == s.feedCursor {
+                b.restyle(x: r.x + 1, y: y, width: inner, role: .cursor, reverse: true)
+            }
+        }
+    }
+
+    func histogram(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
+        let inner = r.width - 2, rows = r.height - 3
+        let buckets = Array(s.snapshot.histogram.suffix(max(0, inner)))
+        let maxTotal = max(1, buckets.map(\.total).max() ?? 0)
+        box(&b, r, title: "Anomalies per minute · max \(maxTotal)", focused: false)
+        guard rows > 0, inner > 0 else { return }
+        let glyphs = unicode ? ["░", "▒", "▓", "█"] : [".", "+", "=", "#"]
+        for (i, bucket) in buckets.enumerated() {
+            let x = r.x + 1 + (inner - buckets.count) + i
+            // Stack from the bottom: critical lowest, then high, medium, low.
+            var heights: [Int] = []
+            var used = 0
+            for sev in [3, 2, 1, 0] {
+                let h = bucket.counts[sev] == 0 ? 0 : max(1, Int((Double(bucket.counts[sev]) / Double(maxTotal) * Double(rows)).rounded()))
+                let take = min(h, rows - used)
+                heights.append(take)
+                used += take
+            }
+            var y = r.y + 1 + rows - 1
+            for (k, sev) in [3, 2, 1, 0].enumerated() {
+                for _ in 0..<heights[k] {
+                    b.put(glyphs[sev], x: x, y: y, role: Renderer.role(Severity.allCases[sev]))
+                    y -= 1
+                }
+            }
+        }
+        // Time axis: the first and last minute shown.
+        if let first = buckets.first, let last = buckets.last {
+            let fmt: (Int64) -> String = { m in
+                let t = Timestamp(microseconds: m * 60_000_000).iso8601
+                return String(t.dropFirst(11).prefix(5))
+            }
+            b.put(fmt(first.minute), x: r.x + 1, y: r.y + r.height - 2, role: .dim)
+            let l = fmt(last.minute)
+            b.put(l, x: r.x + r.width - 1 - l.count, y: r.y + r.height - 2, role: .dim)
+        } else {
+            b.put("no anomalies yet", x: r.x + 2, y: r.y + 1, maxWidth: inner - 2, role: .dim)
+        }
+    }
+
+    func offenders(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
+        let focused = s.focus == .sources || s.focus == .users
+        box(&b, r, title: "Top offenders", focused: focused)
+        let inner = r.width - 2
+        let rows = r.height - 2
+        let half = max(1, rows / 2)
+        var y = r.y + 1
+        for (label, list, pane) in [("SOURCES", s.snapshot.topSources, DashboardState.Pane.sources), ("USERS", s.snapshot.topUsers, DashboardState.Pane.users)] {
+            guard y < r.y + r.height - 1 else { break }
+            b.put(label, x: r.x + 1, y: y, maxWidth: inner, role: s.focus == pane ? .focus : .header, bold: true)
+            y += 1
+            for (i, o) in list.prefix(half - 1).enumerated() {
+                guard y < r.y + r.height - 1 else { break }
+                let count = String(o.count)
+                let nameWidth = inner - count.count - 7
+                b.put(TerminalSafe.sanitize(o.name), x: r.x + 1, y: y, maxWidth: max(1, nameWidth))
+                b.put(Renderer.sevWord(o.worst, wide: false), x: r.x + r.width - 2 - count.count - 5, y: y, role: Renderer.role(o.worst))
+                b.put(count, x: r.x + r.width - 1 - count.count, y: y)
+                if s.focus == pane, i == s.offenderCursor { b.restyle(x: r.x + 1, y: y, width: inner, role: .cursor, reverse: true) }
+                y += 1
+            }
+            if list.isEmpty, y < r.y + r.height - 1 { b.put("none", x: r.x + 2, y: y, role: .dim); y += 1 }
+        }
+    }
+
+    func stats(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
+        box(&b, r, title: "Model", focused: false)
+        var lines: [(String, Role)] = []
+        if let m = s.snapshot.model {
+            lines.append(("v\(m.version), trained \(Renderer.age(m.createdAt, now: now))", .normal))
+            lines.append(("on \(Renderer.count(m.trainedEvents)) events, \(m.users) users", .dim))
+            lines.append(("contamination \(m.contamination)" + (m.threshold.map { String(format: " thr %.3f", $0) } ?? ""), .dim))
+        } else {
+            lines.append(("no model: rules only", .medium))
+            lines.append(("press R to train one", .dim))
+        }
+        switch s.snapshot.retrain {
+        case .idle: break
+        case .running(_, let n): lines.append(("retraining… \(Renderer.count(n)) events", .medium))
+        case .done(let n, let secs): lines.append((String(format: "retrained: %@ events, %.1f s", Renderer.count(n), secs), .normal))
+        case .failed(let why): lines.append(("retrain failed: \(TerminalSafe.sanitize(why))", .error))
+        }
+        let st = s.snapshot.stats
+        lines.append(("events \(Renderer.count(st.events)) · \(Renderer.rate(st.eventsPerSecond))/s", .normal))
+        lines.append(("anomalies \(Renderer.count(st.anomalies)) · skipped \(Renderer.count(st.linesSkipped))", .normal))
+        lines.append(("files \(st.files.count) · lag \(Renderer.bytes(st.lagBytes))", .normal))
+        if let last = st.lastEvent { lines.append(("last event \(last.iso8601.prefix(19).replacingOccurrences(of: "T", with: " "))", .dim)) }
+        for (i, (text, role)) in lines.prefix(max(0, r.height - 2)).enumerated() {
+            b.put(text, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2, role: role)
+        }
+    }
+
+    func statusLine(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
+        b.fill(x: 0, y: r.y, width: r.width, height: 1, role: .status)
+        if let p = s.exportPrompt {
+            b.put(" export to: \(TerminalSafe.sanitize(p))█  (Enter to write, Esc to cancel)", x: 0, y: r.y, maxWidth: r.width, role: .status, bold: true)
+        } else if s.editingFilter {
+            b.put(" filter (user, IP, kind): \(TerminalSafe.sanitize(s.filter))█  (Enter to apply, Esc to clear)", x: 0, y: r.y, maxWidth: r.width, role: .status, bold: true)
+        } else if let m = s.message {
+            b.put(" " + TerminalSafe.sanitize(m), x: 0, y: r.y, maxWidth: r.width, role: s.messageIsError ? .error : .message, bold: true)
+        } else {
+            let hints: String
+            switch s.view {
+            case .drill: hints = " Esc back · j/k scroll · q back"
+            default: hints = " q quit · ? help · Tab pane · ↑↓ move · Enter drill · / filter · s severity · p pause · Space select · e export · R retrain · t theme · a mute"
+            }
+            b.put(unicode ? hints : hints.replacingOccurrences(of: "↑↓", with: "j/k"), x: 0, y: r.y, maxWidth: r.width, role: .status)
+        }
+    }
+
+    static let helpLines: [String] = [
+        "q            quit (or leave a drill-down)",
+        "?            this help",
+        "Tab/S-Tab    move between the feed and the offenders",
+        "↑ ↓ j k      move · PgUp PgDn page · g G top, bottom",
+        "Enter        drill down into the user or source",
+        "Esc          back · clears the filter",
+        "/            filter by user, IP or kind",
+        "s            minimum severity (low → critical)",
+        "p            pause the feed (new anomalies still counted)",
+        "Space        select or unselect an anomaly",
+        "e            export selected (or all shown) to JSON",
+        "R            retrain the model in the background",
+        "t            next theme",
+        "a            acknowledge (mute) the entity for this session",
+        "Ctrl-L       redraw",
+    ]
+
+    func help(_ b: inout ScreenBuffer, _ s: DashboardState) {
+        let w = min(s.width - 4, 64), h = min(s.height - 2, Renderer.helpLines.count + 4)
+        let r = Layout.Rect(x: (s.width - w) / 2, y: max(1, (s.height - h) / 2), width: w, height: h)
+        b.fill(x: r.x, y: r.y, width: r.width, height: r.height, role: .help)
+        box(&b, r, title: "Keys", focused: true)
+        for (i, l) in Renderer.helpLines.prefix(h - 4).enumerated() {
+            b.put(unicode ? l : l.replacingOccurrences(of: "↑ ↓", with: "up dn"), x: r.x + 2, y: r.y + 1 + i, maxWidth: w - 4, role: .help)
+        }
+        b.put("any key closes", x: r.x + 2, y: r.y + h - 2, maxWidth: w - 4, role: .dim)
+    }
+
+    func drill(_ b: inout ScreenBuffer, _ s: DashboardState, _ req: DetectionEngine.EntityRequest, _ r: Layout.Rect) {
+        box(&b, r, title: "\(req.kind.rawValue) \(TerminalSafe.sanitize(req.name))", focused: true)
+        guard let d = s.details, d.name == req.name else {
+            b.put("loading…", x: r.x + 2, y: r.y + 1, role: .dim)
+            return
+        }
+        var lines: [(String, Role, Bool)] = []
+        lines.append(("ANOMALIES (\(d.anomalies.count))", .header, true))
+        for a in d.anomalies.prefix(50) {
+            lines.append(("\(Renderer.sevWord(a.severity, wide: true)) \(Int(a.score.rounded())) \(a.kind.rawValue) \(a.start.iso8601.prefix(19)) → \(a.lastSeen.iso8601.dropFirst(11).prefix(8)) · \(a.eventCount) events · \(a.techniques.joined(separator: ", "))", Renderer.role(a.severity), true))
+            for reason in a.reasons { lines.append(("    " + TerminalSafe.sanitize(reason), .normal, false)) }
+            if !a.evidence.isEmpty { lines.append(("    evidence: " + TerminalSafe.sanitize(a.evidence.prefix(5).joined(separator: ", ")) + (a.eventCount > 5 ? ", …" : ""), .dim, false)) }
+        }
+        lines.append(("", .normal, false))
+        let spark = unicode ? ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] : ["_", ".", "-", "=", "#", "#", "#", "#"]
+        let mx = max(1, d.timeline.max() ?? 0)
+        let line = d.timeline.map { $0 == 0 ? " " : spark[min(7, $0 * 7 / mx)] }.joined()
+        lines.append(("TIMELINE (events per hour, last 24 h of log time, max \(mx))", .header, true))
+        lines.append(("[" + line + "]", .medium, false))
+        lines.append(("", .normal, false))
+        lines.append(("BASELINE", .header, true))
+        for l in d.baseline { lines.append(("  " + TerminalSafe.sanitize(l), .normal, false)) }
+        lines.append(("", .normal, false))
+        lines.append(("RECENT EVENTS (\(d.recentEvents.count), newest first)", .header, true))
+        for l in d.recentEvents { lines.append(("  " + TerminalSafe.sanitize(l), .dim, false)) }
+        let rows = r.height - 2
+        let start = min(s.drillScroll, max(0, lines.count - rows))
+        for (i, (text, role, bold)) in lines.dropFirst(start).prefix(rows).enumerated() {
+            b.put(text, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2, role: role, bold: bold)
+        }
+    }
+
+    // MARK: - Formatting
+
+    /// Kind names that fit 16 columns.
+    static func shortKind(_ k: AnomalyKind) -> String {
+        switch k {
+        case .bruteForce: return "brute force"
+        case .slowBruteForce: return "slow brute force"
+        case .passwordSpraying: return "password spray"
+        case .userEnumeration: return "user enumeration"
+        case .successAfterFailures: return "success/failures"
+        case .accountTakeover: return "account takeover"
+        case .privilegeEscalation: return "privilege escal."
+        case .serviceAccountMisuse: return "service misuse"
+        case .bulkDataAccess: return "bulk data access"
+        case .unusualActivity: return "unusual activity"
+        }
+    }
+
+    static func count(_ n: Int) -> String {
+        if n >= 10_000_000 { return String(format: "%.0fM", Double(n) / 1e6) }
+        if n >= 1_000_000 { return String(format: "%.1fM", Double(n) / 1e6) }
+        if n >= 10_000 { return String(format: "%.0fk", Double(n) / 1e3) }
+        return String(n)
+    }
+
+    static func rate(_ r: Double) -> String {
+        r >= 1000 ? String(format: "%.1fk", r / 1000) : String(format: "%.0f", r)
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        if n >= 1 << 30 { return String(format: "%.1f GB", Double(n) / Double(1 << 30)) }
+        if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
+        if n >= 1 << 10 { return String(format: "%.0f KB", Double(n) / 1024) }
+        return "\(n) B"
+    }
+
+    static func age(_ iso: String, now: Timestamp) -> String {
+        guard let t = Timestamp(iso8601: iso) else { return iso }
+        let secs = max(0, (now.microseconds - t.microseconds) / 1_000_000)
+        if secs < 60 { return "just now" }
+        if secs < 3600 { return "\(secs / 60) min ago" }
+        if secs < 86_400 * 2 { return "\(secs / 3600) h ago" }
+        return "\(secs / 86_400) days ago"
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+import TriplineEngine
+import TriplineTUI
+
+/// `tripline` / `tripline dashboard`: the live console.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The live dashboard: follow auth logs and watch attacks appear (the default command).",
+        discussion: """
+        Follows files as tail -F does (rotation, truncation, files that appear later, globs in \
+        quotes such as '/var/log/auth.log*'). With no paths it follows /var/log/auth.log and \
+        /var/log/secure, whichever exist. --replay SPEED plays a file back with its own timing, \
+        SPEED times faster. Press ? in the dashboard for the keys. Without a model the rules still \
+        run; R trains one from the files followed.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Files or quoted globs to follow.", valueName: "path"))
+    var paths: [String] = []
+
+    @OptionGroup var model: ModelDirOption
+
+    @Flag(name: .long, help: "Read the files from the start (default: from the end, after recent history).")
+    var fromStart = false
+
+    @Option(name: .long, help: ArgumentHelp("Replay the files with their original timing, this many times faster.", valueName: "speed"))
+    var replay: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Theme name (a file in the themes folder): dark, light, high-contrast.", valueName: "name"))
+    var theme: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder of theme files (default: $TRIPLINE_THEMES, else ./themes, else beside the binary).", valueName: "dir"))
+    var themesDir: String?
+
+    @Flag(name: .long, help: "No colour (also when NO_COLOR is set).")
+    var noColor = false
+
+    @OptionGroup var parsing: ParseOptionGroup
+
+    @OptionGroup var configFile: ConfigOption
+
+    func validate() throws {
+        if let r = replay, !(r > 0) { throw ValidationError("--replay must be a positive speed-up, such as 60") }
+        if paths.contains("-") { throw ValidationError("the dashboard follows files; for standard input use 'tripline analyze -'") }
+    }
+
+    func run() throws {
+        var follow = paths
+        if follow.isEmpty {
+            follow = ["/var/log/auth.log", "/var/log/secure"].filter { FileManager.default.isReadableFile(atPath: $0) }
+            guard !follow.isEmpty else {
+                printError("""
+                tripline: no auth log to follow: /var/log/auth.log and /var/log/secure are missing or not readable.
+                Pass the files to follow, for example:
+                  tripline dashboard /var/log/auth.log          (may need sudo)
+                  tripline dashboard test_logs/auth.log --replay 600
+                """)
+                throw ExitCode(2)
+            }
+        }
+        if replay != nil {
+            for p in follow where !FileManager.default.isReadableFile(atPath: p) {
+                printError("tripline: cannot read \(p) to replay it")
+                throw ExitCode(2)
+            }
+        }
+        let reader = parsing.reader()
+        var opts = DetectionEngine.Options(paths: follow, modelDirectory: model.resolved)
+        opts.fromStart = fromStart
+        opts.replaySpeed = replay
+        opts.parse = reader.options
+        opts.format = reader.format
+        let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
+        opts.config = try configFile.detection(base: base)
+        let themes = Theme.loadAll(from: DashboardCommand.themesDirectory(themesDir))
+        for p in themes.problems { printError("tripline: theme skipped: \(p)") }
+        if let t = theme, !themes.themes.contains(where: { $0.name == t }) {
+            printError("tripline: no theme '\(t)' (available: \(themes.themes.map(\.name).joined(separator: ", ")))")
+            throw ExitCode(2)
+        }
+        let noColour = noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let engine = DetectionEngine(options: opts)
+        let label = (replay != nil ? "replaying " : "following ") + follow.joined(separator: " ")
+        let app = DashboardApp(engine: engine, themes: themes.themes, initialTheme: theme, noColor: noColour, sourceLabel: label)
+        do { try app.run() } catch {
+            printError("tripline: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// `--themes-dir`, `$TRIPLINE_THEMES`, `./themes`, or the `themes` folder beside (or above) the binary.
+    static func themesDirectory(_ explicit: String?) -> String {
+        if let explicit { return explicit }
+        if let env = ProcessInfo.processInfo.environment["TRIPLINE_THEMES"], !env.isEmpty { return env }
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "themes") { return "themes" }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            for candidate in ["themes", "share/tripline/themes"] {
+                let p = dir.appendingPathComponent(candidate).path
+                if fm.fileExists(atPath: p) { return p }
+            }
+            dir.deleteLastPathComponent()
+        }
+        return "themes"
+    }
+}
