@@ -18,13 +18,13 @@ public struct Renderer: Sendable {
         var b = ScreenBuffer(width: s.width, height: s.height)
         let layout = Layout(width: s.width, height: s.height)
         if layout.isTooSmall {
-            let msg = "terminal too small: have \(s.width)×\(s.height), need \(Layout.minimumWidth)×\(Layout.minimumHeight)"
-            let lines = [msg, "enlarge the window, or press q to quit"]
+            let lines = ["terminal too small", "have \(s.width)×\(s.height), need \(Layout.minimumWidth)×\(Layout.minimumHeight)",
+                         "enlarge the window, or press q"]
             for (i, l) in lines.enumerated() {
                 let w = l.count
                 b.put(l, x: max(0, (s.width - w) / 2), y: max(0, s.height / 2 - 1 + i), role: i == 0 ? .error : .dim)
             }
-            return b
+            return unicode ? b : Renderer.asciified(b)
         }
         header(&b, s, layout.header)
         switch s.view {
@@ -38,7 +38,23 @@ public struct Renderer: Sendable {
             drill(&b, s, req, Layout.Rect(x: 0, y: 1, width: s.width, height: s.height - 2))
         }
         statusLine(&b, s, layout.status)
-        return b
+        return unicode ? b : Renderer.asciified(b)
+    }
+
+    static let asciiFor: [Unicode.Scalar: Unicode.Scalar] = ["·": "-", "…": ".", "≥": ">", "→": ">", "█": "_", "×": "x", "↑": "^", "↓": "v", "–": "-"]
+
+    /// Without a UTF-8 locale, every cell is ASCII: chrome is transliterated, anything else is `?`.
+    static func asciified(_ b: ScreenBuffer) -> ScreenBuffer {
+        var out = b
+        for y in 0..<b.height {
+            for x in 0..<b.width {
+                let c = b.cell(x: x, y: y)
+                if c.scalar.value > 0x7E {
+                    out.set(x: x, y: y, scalar: c.continuation ? " " : (asciiFor[c.scalar] ?? "?"))
+                }
+            }
+        }
+        return out
     }
 
     // MARK: - Pieces
@@ -153,7 +169,7 @@ public struct Renderer: Sendable {
         let inner = r.width - 2, rows = r.height - 3
         let buckets = Array(s.snapshot.histogram.suffix(max(0, inner)))
         let maxTotal = max(1, buckets.map(\.total).max() ?? 0)
-        box(&b, r, title: "Anomalies per minute · max \(maxTotal)", focused: false)
+        box(&b, r, title: "Per minute · max \(maxTotal)", focused: false)
         guard rows > 0, inner > 0 else { return }
         let glyphs = unicode ? ["░", "▒", "▓", "█"] : [".", "+", "=", "#"]
         for (i, bucket) in buckets.enumerated() {
@@ -220,7 +236,7 @@ public struct Renderer: Sendable {
         if let m = s.snapshot.model {
             lines.append(("v\(m.version), trained \(Renderer.age(m.createdAt, now: now))", .normal))
             lines.append(("on \(Renderer.count(m.trainedEvents)) events, \(m.users) users", .dim))
-            lines.append(("contamination \(m.contamination)" + (m.threshold.map { String(format: " thr %.3f", $0) } ?? ""), .dim))
+            lines.append(("contam. \(m.contamination)" + (m.threshold.map { String(format: ", thr %.2f", $0) } ?? ""), .dim))
         } else {
             lines.append(("no model: rules only", .medium))
             lines.append(("press R to train one", .dim))
@@ -232,10 +248,11 @@ public struct Renderer: Sendable {
         case .failed(let why): lines.append(("retrain failed: \(TerminalSafe.sanitize(why))", .error))
         }
         let st = s.snapshot.stats
-        lines.append(("events \(Renderer.count(st.events)) · \(Renderer.rate(st.eventsPerSecond))/s", .normal))
-        lines.append(("anomalies \(Renderer.count(st.anomalies)) · skipped \(Renderer.count(st.linesSkipped))", .normal))
-        lines.append(("files \(st.files.count) · lag \(Renderer.bytes(st.lagBytes))", .normal))
-        if let last = st.lastEvent { lines.append(("last event \(last.iso8601.prefix(19).replacingOccurrences(of: "T", with: " "))", .dim)) }
+        lines.append(("events \(Renderer.count(st.events)), \(Renderer.rate(st.eventsPerSecond))/s", .normal))
+        lines.append(("anomalies \(Renderer.count(st.anomalies))", .normal))
+        lines.append(("skipped \(Renderer.count(st.linesSkipped)), files \(st.files.count)", .normal))
+        lines.append(("lag \(Renderer.bytes(st.lagBytes))", .normal))
+        if let last = st.lastEvent { lines.append(("last \(last.iso8601.prefix(16).replacingOccurrences(of: "T", with: " "))", .dim)) }
         for (i, (text, role)) in lines.prefix(max(0, r.height - 2)).enumerated() {
             b.put(text, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2, role: role)
         }

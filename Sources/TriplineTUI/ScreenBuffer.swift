@@ -90,6 +90,12 @@ public struct ScreenBuffer: Equatable, Sendable {
 
     public func cell(x: Int, y: Int) -> Cell { cells[y * width + x] }
 
+    /// Replaces one cell's character, keeping its style.
+    public mutating func set(x: Int, y: Int, scalar: Unicode.Scalar) {
+        cells[y * width + x].scalar = scalar
+        cells[y * width + x].continuation = false
+    }
+
     /// Row `y` as text (wide characters once).
     public func line(_ y: Int) -> String {
         var s = ""

@@ -26,6 +26,14 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
     /// The numbers behind it (failures, distinct users, novelty points, …).
     public var details: [String: JSONValue]
 
+    /// An anomaly (detectors make these; tests and other tools may too).
+    public init(id: String, kind: AnomalyKind, start: Timestamp, lastSeen: Timestamp, user: String?, sourceIP: String?,
+                host: String?, score: Double, reasons: [String], eventCount: Int, evidence: [String], details: [String: JSONValue]) {
+        self.id = id; self.kind = kind; self.start = start; self.lastSeen = lastSeen; self.user = user
+        self.sourceIP = sourceIP; self.host = host; self.score = score; self.reasons = reasons
+        self.eventCount = eventCount; self.evidence = evidence; self.details = details
+    }
+
     /// Severity from the score.
     public var severity: Severity { Severity(score: score) }
     /// ATT&CK technique ids.

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import TriplineEngine
+import TriplineCore
+
+/// Following files as tail -F does: every line once, in order, through rotation and truncation.
+@Suite struct FileFollowerTests {
+    static func line(_ i: Int) -> String {
+        "2026-03-02T10:00:\(String(format: "%02d", i % 60)).000000+00:00 h sshd[\(i)]: Invalid user u\(i) from 192.0.2.\(i % 250 + 1) port \(1000 + i)\n"
+    }
+
+    func dir() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("follow-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    func append(_ url: URL, _ text: String) throws {
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let h = try FileHandle(forWritingTo: url)
+        try h.seekToEnd()
+        try h.write(contentsOf: Data(text.utf8))
+        try h.close()
+    }
+
+    func users(_ f: FileFollower) -> [String] {
+        var out: [String] = []
+        f.poll { out.append($0.user ?? "?") }
+        return out
+    }
+
+    @Test func partialLinesWaitUntilComplete() throws {
+        let d = try dir()
+        let log = d.appendingPathComponent("auth.log")
+        try append(log, Self.line(1))
+        let f = FileFollower(patterns: [log.path], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        #expect(users(f) == ["u1"])
+        let l2 = Self.line(2)
+        try append(log, String(l2.prefix(30)))
+        #expect(users(f) == [])
+        try append(log, String(l2.dropFirst(30)))
+        #expect(users(f) == ["u2"])
+        #expect(users(f) == [])
+    }
+
+    @Test func renameAndRecreateRotationLosesAndDoublesNothing() throws {
+        let d = try dir()
+        let log = d.appendingPathComponent("auth.log")
+        try append(log, Self.line(1) + Self.line(2))
+        let f = FileFollower(patterns: [log.path], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        #expect(users(f) == ["u1", "u2"])
+        try append(log, Self.line(3))                 // written before rotation, not read yet
+        try FileManager.default.moveItem(at: log, to: d.appendingPathComponent("auth.log.1"))
+        try append(log, Self.line(4))                 // the new file
+        #expect(users(f) == ["u3", "u4"])
+        try append(log, Self.line(5))
+        #expect(users(f) == ["u5"])
+    }
+
+    @Test func copytruncateAndTruncation() throws {
+        let d = try dir()
+        let log = d.appendingPathComponent("auth.log")
+        try append(log, Self.line(1) + Self.line(2) + Self.line(3))
+        let f = FileFollower(patterns: [log.path], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        #expect(users(f).count == 3)
+        // copytruncate: the file is emptied in place, then written again.
+        let h = try FileHandle(forWritingTo: log)
+        try h.truncate(atOffset: 0)
+        try h.close()
+        try append(log, Self.line(4))
+        #expect(users(f) == ["u4"])
+    }
+
+    @Test func waitsForMissingFilesAndPicksUpNewGlobMatches() throws {
+        let d = try dir()
+        let later = d.appendingPathComponent("later.log")
+        let f = FileFollower(patterns: [later.path, d.appendingPathComponent("app-*.log").path], fromStart: false,
+                             options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        #expect(users(f) == [])
+        try append(later, Self.line(1))
+        #expect(users(f) == ["u1"])
+        // A new file matching the glob is read from its start (after the next glob scan).
+        try append(d.appendingPathComponent("app-1.log"), Self.line(2))
+        Thread.sleep(forTimeInterval: 1.1)
+        #expect(users(f) == ["u2"])
+    }
+
+    @Test func startsFromTheEndWithSomeHistoryAndRightLineNumbers() throws {
+        let d = try dir()
+        let log = d.appendingPathComponent("auth.log")
+        var text = ""
+        for i in 1...2000 { text += Self.line(i) }
+        try append(log, text)
+        let f = FileFollower(patterns: [log.path], fromStart: false, historyBytes: 1000, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        var events: [LogEvent] = []
+        f.poll { events.append($0) }
+        #expect(!events.isEmpty && events.count < 20)
+        #expect(events.last?.user == "u2000")
+        #expect(events.last?.line == 2000)
+        try append(log, Self.line(2001))
+        var next: [LogEvent] = []
+        f.poll { next.append($0) }
+        #expect(next.map(\.line) == [2001])
+    }
+
+    @Test func manyRotationsUnderLoadKeepEveryLine() throws {
+        let d = try dir()
+        let log = d.appendingPathComponent("auth.log")
+        try append(log, "")
+        let f = FileFollower(patterns: [log.path], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        var seen: [String] = []
+        var n = 0
+        for round in 0..<5 {
+            for _ in 0..<50 { n += 1; try append(log, Self.line(n)) }
+            f.poll { seen.append($0.user ?? "?") }
+            for _ in 0..<20 { n += 1; try append(log, Self.line(n)) }
+            try FileManager.default.moveItem(at: log, to: d.appendingPathComponent("auth.log.\(round)"))
+            try append(log, "")
+        }
+        f.poll { seen.append($0.user ?? "?") }
+        #expect(seen == (1...n).map { "u\($0)" })
+    }
+}

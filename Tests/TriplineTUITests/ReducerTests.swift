@@ -1,0 +1,95 @@
+import Testing
+@testable import TriplineTUI
+import TriplineEngine
+import TriplineCore
+
+@Suite struct ReducerTests {
+    let now = RenderTests.now
+
+    func press(_ s: inout DashboardState, _ keys: Key...) -> [Effect] {
+        var out: [Effect] = []
+        for k in keys { out += reduce(&s, key: k, now: now) }
+        return out
+    }
+
+    @Test func movingAndDrillingDown() {
+        var s = RenderTests.state(width: 80, height: 24)
+        #expect(press(&s, .down, .char("j")).isEmpty)
+        #expect(s.feedCursor == 2)
+        _ = press(&s, .char("G"))
+        #expect(s.feedCursor == 4)
+        _ = press(&s, .char("g"))
+        #expect(s.feedCursor == 0)
+        let e = press(&s, .enter)
+        #expect(e == [.drill(.init(kind: .source, name: "203.0.113.45"))], "a brute force drills into its source")
+        #expect(s.view == .drill(.init(kind: .source, name: "203.0.113.45")))
+        _ = press(&s, .escape)
+        #expect(s.view == .main)
+        _ = press(&s, .down, .enter)
+        #expect(s.view == .drill(.init(kind: .user, name: "alice")), "success after failures drills into the user")
+        _ = press(&s, .char("q"))
+        #expect(s.view == .main, "q leaves a drill-down first")
+        #expect(press(&s, .char("q")) == [.quit])
+    }
+
+    @Test func offendersPaneDrillsToo() {
+        var s = RenderTests.state(width: 80, height: 24)
+        _ = press(&s, .tab)
+        #expect(s.focus == .sources)
+        _ = press(&s, .down)
+        #expect(press(&s, .enter) == [.drill(.init(kind: .source, name: "198.51.100.7"))])
+        _ = press(&s, .escape, .tab)
+        #expect(s.focus == .users)
+        _ = press(&s, .backTab, .backTab)
+        #expect(s.focus == .feed)
+    }
+
+    @Test func filterSeverityPauseAndMute() {
+        var s = RenderTests.state(width: 80, height: 24)
+        _ = press(&s, .char("/"), .char("1"), .char("9"), .char("8"), .enter)
+        #expect(s.filter == "198" && s.feed.count == 1)
+        _ = press(&s, .escape)
+        #expect(s.filter.isEmpty && s.feed.count == 5)
+        _ = press(&s, .char("s"), .char("s"))
+        #expect(s.minSeverity == .high && s.feed.count == 3)
+        _ = press(&s, .char("s"), .char("s"))
+        #expect(s.minSeverity == .low)
+        _ = press(&s, .char("p"))
+        s.snapshot.anomalies.insert(RenderTests.anomaly(9, .bruteForce, 80, user: "x", source: "192.0.2.77", minute: 55), at: 0)
+        #expect(s.feed.count == 5, "paused: the new anomaly is not shown")
+        _ = press(&s, .char("p"))
+        #expect(s.feed.count == 6)
+        _ = press(&s, .char("a"))
+        #expect(s.acknowledged == ["source 192.0.2.77"] && s.feed.count == 5)
+    }
+
+    @Test func selectAndExport() {
+        var s = RenderTests.state(width: 80, height: 24)
+        _ = press(&s, .char(" "), .down, .char(" "))
+        #expect(s.selected == ["TL-1", "TL-3"])
+        _ = press(&s, .char("e"))
+        #expect(s.exportPrompt?.hasPrefix("tripline-export-20260305T120000") == true)
+        _ = press(&s, .backspace, .backspace, .backspace, .backspace, .backspace)
+        let e = press(&s, .char("x"), .enter)
+        #expect(e == [.export(path: "tripline-export-20260305T120000x", ids: ["TL-1", "TL-3"])])
+        // Nothing selected: everything shown.
+        var t = RenderTests.state(width: 80, height: 24)
+        _ = press(&t, .char("s"), .char("s"), .char("e"))
+        let all = press(&t, .enter)
+        #expect(all.count == 1)
+        if case .export(_, let ids) = all.first { #expect(ids.count == 3) }
+    }
+
+    @Test func helpRetrainAndThemes() {
+        var s = RenderTests.state(width: 80, height: 24)
+        s.themeNames = ["dark", "high-contrast", "light"]
+        _ = press(&s, .char("?"))
+        #expect(s.view == .help)
+        _ = press(&s, .char("x"))
+        #expect(s.view == .main)
+        #expect(press(&s, .char("R")) == [.retrain])
+        #expect(press(&s, .char("t")) == [.theme("high-contrast")])
+        #expect(press(&s, .char("t"), .char("t")) == [.theme("light"), .theme("dark")])
+        #expect(press(&s, .interrupt) == [.quit])
+    }
+}

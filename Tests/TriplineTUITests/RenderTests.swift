@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import TriplineTUI
+import TriplineEngine
+import TriplineCore
+
+/// The dashboard rendered into a buffer, compared as text with golden files in `Snapshots/`
+/// (set TRIPLINE_RECORD=1 to rewrite them after a deliberate change, then review the diff).
+@Suite struct RenderTests {
+    static let now = Timestamp(year: 2026, month: 3, day: 5, hour: 12, minute: 0, second: 0)
+
+    static func anomaly(_ i: Int, _ kind: AnomalyKind, _ score: Double, user: String?, source: String?, minute: Int) -> Anomaly {
+        Anomaly(id: "TL-\(i)", kind: kind, start: Timestamp(year: 2026, month: 3, day: 5, hour: 11, minute: minute, second: 0),
+                lastSeen: Timestamp(year: 2026, month: 3, day: 5, hour: 11, minute: minute + 2, second: 0), user: user, sourceIP: source,
+                host: "web-01", score: score, reasons: ["reason number \(i) for \(kind.rawValue)"], eventCount: 10 + i,
+                evidence: ["auth.log:\(100 + i)"], details: [:])
+    }
+
+    static func state(width: Int, height: Int) -> DashboardState {
+        var s = DashboardState()
+        s.width = width
+        s.height = height
+        s.sourceLabel = "following /var/log/auth.log"
+        var snap = EngineSnapshot()
+        snap.anomalies = [
+            anomaly(1, .bruteForce, 92, user: "root", source: "203.0.113.45", minute: 50),
+            anomaly(2, .successAfterFailures, 90, user: "alice", source: "203.0.113.45", minute: 45),
+            anomaly(3, .passwordSpraying, 70, user: "bob", source: "198.51.100.7", minute: 30),
+            anomaly(4, .userEnumeration, 55, user: "admin", source: "192.0.2.9", minute: 20),
+            anomaly(5, .unusualActivity, 30, user: "carol", source: "10.8.1.2", minute: 10),
+        ]
+        snap.histogram = (0..<120).map { i in
+            EngineSnapshot.MinuteBucket(minute: now.wholeSeconds / 60 - 120 + Int64(i), counts: i % 17 == 0 ? [1, i % 2, 1, i % 3 == 0 ? 1 : 0] : [0, 0, 0, 0])
+        }
+        snap.topSources = [.init(name: "203.0.113.45", count: 2, worst: .critical), .init(name: "198.51.100.7", count: 1, worst: .high)]
+        snap.topUsers = [.init(name: "alice", count: 1, worst: .critical), .init(name: "root", count: 1, worst: .critical)]
+        snap.stats.events = 123_456
+        snap.stats.anomalies = 5
+        snap.stats.files = ["/var/log/auth.log"]
+        snap.stats.eventsPerSecond = 1530
+        snap.stats.lastEvent = now
+        snap.version = 1
+        s.snapshot = snap
+        return s
+    }
+
+    static func check(_ name: String, _ text: String) throws {
+        var dir = URL(fileURLWithPath: #filePath)
+        dir.deleteLastPathComponent()
+        let url = dir.appendingPathComponent("Snapshots/\(name).txt")
+        if ProcessInfo.processInfo.environment["TRIPLINE_RECORD"] != nil || !FileManager.default.fileExists(atPath: url.path) {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            if ProcessInfo.processInfo.environment["TRIPLINE_RECORD"] == nil {
+                Issue.record("recorded a new snapshot \(name); review it and run again")
+            }
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if expected != text {
+            let a = expected.split(separator: "\n", omittingEmptySubsequences: false), b = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let diff = zip(a.indices, zip(a, b)).filter { $0.1.0 != $0.1.1 }.prefix(5).map { "row \($0.0):\n  expected: \($0.1.0)\n  actual:   \($0.1.1)" }
+            Issue.record("screen \(name) differs from Snapshots/\(name).txt:\n\(diff.joined(separator: "\n"))")
+        }
+    }
+
+    @Test func mainScreenAt80x24() throws {
+        let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 80, height: 24))
+        try Self.check("main-80x24", b.text)
+        #expect(b.line(0).contains("events 123k"))
+        #expect(b.text.contains("CRIT") && b.text.contains("203.0.113.45"))
+    }
+
+    @Test func mainScreenLargeShowsMoreColumns() throws {
+        let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 140, height: 40))
+        try Self.check("main-140x40", b.text)
+        #expect(b.text.contains("HOST") && b.text.contains("CRITICAL"))
+    }
+
+    @Test func helpDrillAndAscii() throws {
+        var s = Self.state(width: 80, height: 24)
+        s.view = .help
+        try Self.check("help-80x24", Renderer(unicode: true, now: Self.now).render(s).text)
+        s.view = .main
+        let ascii = Renderer(unicode: false, now: Self.now).render(s)
+        #expect(!ascii.text.unicodeScalars.contains { $0.value > 0x7E }, "ASCII mode draws nothing but ASCII")
+        try Self.check("main-ascii-80x24", ascii.text)
+        let req = DetectionEngine.EntityRequest(kind: .source, name: "203.0.113.45")
+        s.view = .drill(req)
+        s.details = EntityDetails(kind: .source, name: "203.0.113.45", anomalies: [s.snapshot.anomalies[0]],
+                                  recentEvents: ["2026-03-05T11:52:00 web-01 sshd[9]: Failed password for root from 203.0.113.45 port 4 ssh2"],
+                                  baseline: ["not seen in training"], timeline: Array(repeating: 0, count: 20) + [3, 9, 40, 2])
+        try Self.check("drill-80x24", Renderer(unicode: true, now: Self.now).render(s).text)
+    }
+
+    @Test func tooSmallSaysSo() {
+        let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 40, height: 10))
+        #expect(b.text.contains("terminal too small") && b.text.contains("have 40×10, need 60×16"))
+    }
+
+    @Test func hostileTextIsShownNotObeyed() {
+        var s = Self.state(width: 100, height: 30)
+        s.snapshot.anomalies[0].user = "\u{1B}]0;pwned\u{07}\u{1B}[31mroot"
+        s.snapshot.anomalies[0].reasons = ["\u{1B}[2J\u{9B}31m cleared?"]
+        let b = Renderer(unicode: true, now: Self.now).render(s)
+        #expect(!b.text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || ($0.value >= 0x7F && $0.value < 0xA0) })
+        #expect(b.text.contains("\\x1b]0;pw"))
+    }
+
+    @Test func wideCharactersTakeTwoColumns() {
+        var buf = ScreenBuffer(width: 10, height: 1)
+        let used = buf.put("日本x", x: 0, y: 0)
+        #expect(used == 5)
+        #expect(buf.line(0) == "日本x     ")
+        var clip = ScreenBuffer(width: 3, height: 1)
+        clip.put("日本", x: 0, y: 0)
+        #expect(clip.line(0) == "日 ", "a wide character that does not fit is left out, not cut in half")
+    }
+}
