@@ -188,6 +188,11 @@ public final class CursesTerminal {
         signal(SIGINT, stop)
         signal(SIGTERM, stop)
         signal(SIGHUP, stop)
+        // A parent may have left them blocked (some launchers do): the dashboard must hear them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         // A crash: put the terminal back with async-signal-safe calls, then die as before.
         let fatal: @convention(c) (Int32) -> Void = { sig in
             if CursesTerminal.haveSavedModes { tcsetattr(0, TCSANOW, &CursesTerminal.savedModes) }

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import TriplineCore
+
+/// The real binary in a real terminal (tmux), driven as an analyst would: a brute force appended
+/// to a followed file shows up in the feed; drill-down, select and export, filter, resize, a
+/// hostile log line, quit — and the shell is intact afterwards.
+@Suite(.serialized) struct DashboardEndToEndTests {
+    static var hasTmux: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    @discardableResult
+    static func tmux(_ args: String...) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        p.arguments = ["-L", "tripline-test"] + args
+        // Output to a file, not a pipe: the tmux server inherits the client's descriptors and
+        // would hold a pipe open for ever.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let h = try FileHandle(forWritingTo: url)
+        p.standardOutput = h
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try h.close()
+        return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    }
+
+    static func screen(_ session: String) throws -> String { try tmux("capture-pane", "-p", "-t", session) }
+
+    /// Polls the screen until `predicate` holds (or the time runs out); returns the last screen.
+    @discardableResult
+    static func waitFor(_ session: String, seconds: Double = 8, _ predicate: (String) -> Bool) throws -> (String, Double) {
+        let start = Date()
+        var s = ""
+        while Date().timeIntervalSince(start) < seconds {
+            s = try screen(session)
+            if predicate(s) { return (s, Date().timeIntervalSince(start)) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return (s, Date().timeIntervalSince(start))
+    }
+
+    static func append(_ url: URL, _ text: String) throws {
+        let h = try FileHandle(forWritingTo: url)
+        try h.seekToEnd()
+        try h.write(contentsOf: Data(text.utf8))
+        try h.close()
+    }
+
+    @Test(.enabled(if: hasTmux, "tmux is not installed (apt-get install tmux)"), .timeLimit(.minutes(1)))
+    func liveFeedDrillExportFilterResizeAndQuit() throws {
+        let dir = try CLIRunner.tempDir()
+        let models = dir.appendingPathComponent("models").path
+        let train = try CLIRunner.run(["train", "--data-path", CLIRunner.projectRoot.appendingPathComponent("test_logs/auth.log").path, "--baseline-days", "1", "--model-dir", models])
+        #expect(train.status == 0)
+        let log = dir.appendingPathComponent("auth.log")
+        FileManager.default.createFile(atPath: log.path, contents: Data("2026-03-06T09:59:00.000000+00:00 web-01 sshd[1]: Server listening on 0.0.0.0 port 22.\n".utf8))
+        let session = "dash\(getpid())"
+        defer { _ = try? Self.tmux("kill-session", "-t", session) }
+        try Self.tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "LANG=C.UTF-8", "TZ=UTC", "PS1=$ ", "bash", "--norc", "--noprofile")
+        try Self.tmux("send-keys", "-t", session, "cd \(dir.path) && \(CLIRunner.binary.path) dashboard auth.log --model-dir \(models) --themes-dir \(CLIRunner.projectRoot.appendingPathComponent("themes").path)", "Enter")
+        let (started, _) = try Self.waitFor(session) { $0.contains("Tripline") && $0.contains("Anomalies") }
+        #expect(started.contains("following auth.log"), "\(started)")
+
+        // A brute force is written to the log: it appears in the feed.
+        var lines = ""
+        for i in 0..<20 {
+            lines += String(format: "2026-03-06T10:00:%02d.000000+00:00 web-01 sshd[%d]: Failed password for root from 203.0.113.45 port %d ssh2\n", i, 500 + i, 40000 + i)
+        }
+        try Self.append(log, lines)
+        let (feed, latency) = try Self.waitFor(session) { $0.contains("203.0.113.45") }
+        #expect(feed.contains("203.0.113.45") && feed.contains("brute force"), "\(feed)")
+        print("dashboard e2e: brute force on screen \(String(format: "%.2f", latency)) s after it was written")
+        #expect(latency < 3)
+
+        // Drill down into the source, and back.
+        try Self.tmux("send-keys", "-t", session, "Enter")
+        let (drill, _) = try Self.waitFor(session) { $0.contains("RECENT EVENTS") }
+        #expect(drill.contains("source 203.0.113.45") && drill.contains("Failed password for root"), "\(drill)")
+        try Self.tmux("send-keys", "-t", session, "Escape")
+        try Self.waitFor(session) { $0.contains("Top offenders") }
+
+        // Select it and export: the default name, an atomic write, a message with the path.
+        try Self.tmux("send-keys", "-t", session, "Space")
+        try Self.tmux("send-keys", "-t", session, "e")
+        try Self.waitFor(session) { $0.contains("export to:") }
+        try Self.tmux("send-keys", "-t", session, "Enter")
+        let (exported, _) = try Self.waitFor(session) { $0.contains("exported 1 anomaly to") }
+        #expect(exported.contains("exported 1 anomaly to"), "\(exported)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("tripline-export-") }
+        #expect(files.count == 1)
+        if let f = files.first {
+            let doc = try JSONParser.parse(String(decoding: try Data(contentsOf: dir.appendingPathComponent(f)), as: UTF8.self))
+            #expect(doc["count"] == .int(1))
+            if case .array(let a)? = doc["anomalies"] { #expect(a.first?["source_ip"] == .string("203.0.113.45")) }
+        }
+
+        // Filter to nothing, then clear.
+        try Self.tmux("send-keys", "-t", session, "/", "z", "z", "z", "Enter")
+        try Self.waitFor(session) { $0.contains("match the filter") }
+        try Self.tmux("send-keys", "-t", session, "Escape")
+        try Self.waitFor(session) { $0.contains("203.0.113.45") }
+
+        // Resize: smaller still draws, too small says so, back again.
+        try Self.tmux("resize-window", "-t", session, "-x", "70", "-y", "20")
+        let (small, _) = try Self.waitFor(session) { s in s.contains("Tripline") && s.split(separator: "\n").count <= 20 }
+        #expect(small.split(separator: "\n").allSatisfy { $0.count <= 70 })
+        try Self.tmux("resize-window", "-t", session, "-x", "40", "-y", "10")
+        try Self.waitFor(session) { $0.contains("terminal too small") }
+        try Self.tmux("resize-window", "-t", session, "-x", "100", "-y", "30")
+        try Self.waitFor(session) { $0.contains("Top offenders") }
+
+        // A log line that tries to retitle the window and change colours does neither.
+        let titleBefore = try Self.tmux("display-message", "-p", "-t", session, "#{pane_title}")
+        try Self.append(log, (0..<8).map { i in "2026-03-06T10:05:0\(i).000000+00:00 web-01 sshd[9\(i)]: Invalid user \u{1B}]2;pwned\u{07}\u{1B}[31mevil\(i) from 198.51.100.66 port 5\n" }.joined())
+        let (hostile, _) = try Self.waitFor(session) { $0.contains("198.51.100.66") }
+        #expect(hostile.contains("198.51.100.66"))
+        let titleAfter = try Self.tmux("display-message", "-p", "-t", session, "#{pane_title}")
+        #expect(titleAfter == titleBefore && !titleAfter.contains("pwned"))
+
+        // Quit: the shell is back, echoing and line-buffered.
+        try Self.tmux("send-keys", "-t", session, "q")
+        try Self.waitFor(session) { !$0.contains("Top offenders") }
+        try Self.tmux("send-keys", "-t", session, "echo shell-ok-$((40+2))", "Enter")
+        let (shell, _) = try Self.waitFor(session) { $0.contains("shell-ok-42") }
+        #expect(shell.contains("echo shell-ok-$((40+2))"), "typed text is echoed: the terminal is back in cooked mode")
+        #expect(shell.contains("shell-ok-42"))
+    }
+
+    @Test(.enabled(if: hasTmux, "tmux is not installed"), .timeLimit(.minutes(1)))
+    func sigtermAndNoAuthLog() throws {
+        let dir = try CLIRunner.tempDir()
+        let log = dir.appendingPathComponent("a.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let session = "sig\(getpid())"
+        defer { _ = try? Self.tmux("kill-session", "-t", session) }
+        try Self.tmux("new-session", "-d", "-s", session, "-x", "90", "-y", "26", "env", "LANG=C.UTF-8", "PS1=$ ", "bash", "--norc", "--noprofile")
+        let marker = dir.appendingPathComponent("no-model-\(getpid())").path
+        try Self.tmux("send-keys", "-t", session, "cd \(dir.path) && NO_COLOR=1 \(CLIRunner.binary.path) dashboard a.log --model-dir \(marker); echo exit-$?", "Enter")
+        try Self.waitFor(session) { $0.contains("no model") }
+        // SIGTERM from outside, as a service manager would send it.
+        var signalled = 0
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = Int32(entry), let cmd = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline")) else { continue }
+            let text = String(decoding: cmd.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            if text.contains("dashboard"), text.contains(marker) { kill(pid, SIGTERM); signalled += 1 }
+        }
+        #expect(signalled == 1)
+        let (s, _) = try Self.waitFor(session, seconds: 10) { $0.contains("exit-") }
+        #expect(s.contains("exit-0"), "SIGTERM ends the dashboard cleanly: \(s)")
+        try Self.tmux("send-keys", "-t", session, "clear; echo typed-$((1+1))", "Enter")
+        let (after, _) = try Self.waitFor(session) { $0.contains("typed-2") }
+        #expect(after.contains("typed-2"))
+    }
+}
