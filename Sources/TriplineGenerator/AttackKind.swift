@@ -1,3 +1,5 @@
+import TriplineCore
+
 /// The attack scenarios the generator plants, with the MITRE ATT&CK techniques they map to.
 public enum AttackKind: String, CaseIterable, Sendable, Codable {
     case bruteForce = "brute_force"
@@ -10,19 +12,8 @@ public enum AttackKind: String, CaseIterable, Sendable, Codable {
     case serviceAccountMisuse = "service_account_misuse"
     case bulkDataAccess = "bulk_data_access"
 
-    /// ATT&CK technique ids.
-    public var techniques: [String] {
-        switch self {
-        case .bruteForce, .slowBruteForce: return ["T1110.001"]
-        case .passwordSpraying: return ["T1110.003"]
-        case .userEnumeration: return ["T1087", "T1110"]
-        case .successAfterFailures: return ["T1110", "T1078"]
-        case .accountTakeover: return ["T1078"]
-        case .privilegeEscalation: return ["T1548.003"]
-        case .serviceAccountMisuse: return ["T1078.003"]
-        case .bulkDataAccess: return ["T1005", "T1039"]
-        }
-    }
+    /// ATT&CK technique ids: the same as the detector's kind of the same name.
+    public var techniques: [String] { AnomalyKind(rawValue: rawValue)?.techniques ?? [] }
 
     /// Whether the syslog form shows it (bulk file access exists only in structured logs).
     public var inSyslog: Bool { self != .bulkDataAccess }

@@ -1,3 +1,4 @@
+import TriplineCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +58,7 @@ public struct ScreenBuffer: Equatable, Sendable {
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
         for var s in text.unicodeScalars {
-            if TerminalSafeScalar.isControl(s) { s = "?" }
+            if TerminalSafe.isControl(s) { s = "?" }
             let w = ScreenBuffer.columns(s)
             if w == 0 { continue }
             if col + w > limit { break }
@@ -107,10 +108,3 @@ public struct ScreenBuffer: Equatable, Sendable {
     public var text: String { (0..<height).map(line).joined(separator: "\n") }
 }
 
-/// The control-character test used by the screen (the same as ``TerminalSafe``'s).
-enum TerminalSafeScalar {
-    static func isControl(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
-        return v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069)
-    }
-}
