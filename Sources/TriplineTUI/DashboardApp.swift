@@ -35,8 +35,19 @@ public final class DashboardApp {
         var lastDraw = Date.distantPast
         var needsDraw = true
         var messageSince: Date?
+        var instantReturns = 0
         while !CursesTerminal.stopRequested {
-            if let key = term.readKey() {
+            let asked = Date()
+            let pressed = term.readKey()
+            // A vanished terminal (the SSH connection or tmux pane gone without a SIGHUP reaching
+            // us) makes every read fail at once: leave instead of spinning.
+            if pressed == nil, Date().timeIntervalSince(asked) < 0.005 {
+                instantReturns += 1
+                if instantReturns > 200 { break }
+            } else {
+                instantReturns = 0
+            }
+            if let key = pressed {
                 if key == .resize {
                     (state.width, state.height) = term.size
                 } else if key == .redraw {
