@@ -160,9 +160,6 @@ extension DetectionConfig {
         "slow_min_hours": (\.slowMinHours, 1...720), "outlier_min_events": (\.outlierMinEvents, 1...100_000), "evidence_limit": (\.evidenceLimit, 1...10_000),
     ]
 
-    /// Whether a setting takes a whole number.
-    public static func isInteger(_ key: String) -> Bool { ints[key] != nil }
-
     /// Sets one setting by its config-file name, checking its range.
     public mutating func set(_ key: String, to value: Double) throws(SettingError) {
         if key == "baseline_days" {

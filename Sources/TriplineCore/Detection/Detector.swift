@@ -71,9 +71,6 @@ public struct Detector {
     /// Anomalies opened, updated or closed since the last call.
     public mutating func drainChanges() -> [Anomaly] { book.drainChanges() }
 
-    /// Incidents currently open (still collecting events).
-    public var openAnomalies: [Anomaly] { book.open.values.map(\.anomaly).filter { $0.score > 0 } }
-
     /// Ends the input: closes every incident and returns all anomalies, oldest first.
     public mutating func finish() -> [Anomaly] {
         book.closeAll()

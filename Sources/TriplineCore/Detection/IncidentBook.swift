@@ -89,9 +89,6 @@ struct IncidentBook {
         return out
     }
 
-    /// Forgets closed anomalies already handed out (live views keep their own bounded list).
-    mutating func dropClosed() { closed.removeAll(keepingCapacity: true) }
-
     static func id(_ key: String, _ t: Timestamp) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }

@@ -12,16 +12,6 @@ public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Compara
         }
     }
 
-    /// The lowest score of the band.
-    public var minimumScore: Double {
-        switch self {
-        case .low: return 0
-        case .medium: return 40
-        case .high: return 65
-        case .critical: return 85
-        }
-    }
-
     /// 0 for low up to 3 for critical.
     public var rank: Int { Severity.allCases.firstIndex(of: self) ?? 0 }
 

@@ -29,17 +29,6 @@ struct SlidingCounts {
         }
         if isEmpty { total = 0 }
     }
-
-    /// The weight of entries at or after `since`.
-    func sum(since: Int64) -> Double {
-        var s = 0.0
-        var i = times.count - 1
-        while i >= head, times[i] >= since {
-            s += weights[i]
-            i -= 1
-        }
-        return s
-    }
 }
 
 /// Microseconds in a number of seconds.

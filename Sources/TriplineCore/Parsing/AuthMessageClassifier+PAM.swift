@@ -20,7 +20,6 @@ extension AuthMessageClassifier {
             || m.hasPrefix("session opened for user ") || m.hasPrefix("session closed for user ")
         {
             rest = m
-            if rest.hasPrefix("PAM "), let r = rest.find(" more authentication failure") { _ = r }
         } else {
             return false
         }

@@ -15,7 +15,7 @@ struct AuthMessageClassifier {
             timestamp: timestamp, host: host, program: program, pid: pid,
             message: m.string, file: file, line: line)
         guard let program else {
-            classifyUnknownProgram(m, &e)
+            _ = pam(m, &e, defaultService: nil)
             return e
         }
         if program.hasPrefix("sshd") {
@@ -38,10 +38,6 @@ struct AuthMessageClassifier {
         "useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "gpasswd", "passwd",
         "chpasswd", "chage", "adduser", "deluser", "addgroup", "delgroup", "newusers",
     ]
-
-    private mutating func classifyUnknownProgram(_ m: ByteSpan, _ e: inout LogEvent) {
-        _ = pam(m, &e, defaultService: nil)
-    }
 
     // MARK: - Shared helpers
 
