@@ -24,31 +24,11 @@ enum CLIRunner {
         let stderr: String
     }
 
-    static func run(_ args: [String], stdin: String? = nil, cwd: URL? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = cwd ?? projectRoot
-        var env = ProcessInfo.processInfo.environment
-        env["TZ"] = "UTC"
-        p.environment = env
-        // Standard output goes to a file so that a large output can never block the child.
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        defer { try? FileManager.default.removeItem(at: outURL) }
-        let err = Pipe(), inp = Pipe()
-        p.standardOutput = outHandle
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try inp.fileHandleForWriting.close()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try outHandle.close()
-        let outData = try Data(contentsOf: outURL)
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    static func run(_ args: [String], stdin: String? = nil, cwd: URL? = nil, environment: [String: String]? = nil) throws -> Result {
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["TZ"] = env["TZ"] ?? "UTC"
+        let r = try ChildProcess.run(binary.path, args, environment: env, cwd: cwd ?? projectRoot, stdin: stdin.map { Data($0.utf8) })
+        return Result(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self))
     }
 
     static func tempDir() throws -> URL {

@@ -10,22 +10,8 @@ import TriplineCore
 
     @discardableResult
     static func tmux(_ args: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = ["-L", "tripline-test"] + args
-        // Output to a file, not a pipe: the tmux server inherits the client's descriptors and
-        // would hold a pipe open for ever.
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let h = try FileHandle(forWritingTo: url)
-        p.standardOutput = h
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try h.close()
-        return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        let r = try ChildProcess.run("/usr/bin/tmux", ["-L", "tripline-test"] + args, timeout: 20)
+        return String(decoding: r.stdout, as: UTF8.self)
     }
 
     static func screen(_ session: String) throws -> String { try tmux("capture-pane", "-p", "-t", session) }
@@ -149,8 +135,13 @@ import TriplineCore
             if text.contains("dashboard"), text.contains(marker) { kill(pid, SIGTERM); signalled += 1 }
         }
         #expect(signalled == 1)
-        let (s, _) = try Self.waitFor(session, seconds: 10) { $0.contains("exit-") }
-        #expect(s.contains("exit-0"), "SIGTERM ends the dashboard cleanly: \(s)")
+        // The shell's own line "exit-N" (the typed command also holds "exit-$?").
+        func exitLine(_ screen: String) -> String? {
+            screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix("exit-") && $0.dropFirst(5).allSatisfy(\.isNumber) && $0.count > 5 }
+        }
+        let (s, _) = try Self.waitFor(session, seconds: 10) { exitLine($0) != nil }
+        #expect(exitLine(s) == "exit-0", "SIGTERM ends the dashboard cleanly: \(s)")
         try Self.tmux("send-keys", "-t", session, "clear; echo typed-$((1+1))", "Enter")
         let (after, _) = try Self.waitFor(session) { $0.contains("typed-2") }
         #expect(after.contains("typed-2"))
