@@ -101,8 +101,21 @@ public struct Renderer: Sendable {
     }
 
     func columns(_ width: Int) -> Columns {
-        if width >= 120 { return Columns(time: 8, sev: 8, kind: 22, user: 14, source: 17, host: 12, score: 5, wide: true) }
+        if width >= 120 { return Columns(time: 14, sev: 8, kind: 22, user: 14, source: 17, host: 12, score: 5, wide: true) }
+        if width >= 98 { return Columns(time: 11, sev: 4, kind: 16, user: 10, source: 15, host: 0, score: 3, wide: false) }
         return Columns(time: 5, sev: 4, kind: 16, user: 10, source: 15, host: 0, score: 3, wide: false)
+    }
+
+    /// When an anomaly started, as wide as the column allows: `MM-DD HH:MM:SS`, `MM-DD HH:MM`, or
+    /// in five columns `HH:MM` on the day of the newest event and `MM-DD` before it, so rows from
+    /// other days never pass for today's.
+    static func startText(_ t: Timestamp, width: Int, newest: Timestamp?) -> String {
+        let iso = t.iso8601  // 2026-03-05T01:11:05.123456Z
+        let day = iso.dropFirst(5).prefix(5), minute = iso.dropFirst(11).prefix(5), second = iso.dropFirst(11).prefix(8)
+        if width >= 14 { return "\(day) \(second)" }
+        if width >= 11 { return "\(day) \(minute)" }
+        if let newest, newest.iso8601.prefix(10) != iso.prefix(10) { return String(day) }
+        return String(minute)
     }
 
     static func sevWord(_ s: Severity, wide: Bool) -> String {
@@ -150,8 +163,7 @@ public struct Renderer: Sendable {
             x = r.x + 1
             let sevRole = Renderer.role(a.severity)
             col(s.selected.contains(a.id) ? "*" : " ", 1, y: y, role: .selected, bold: true)
-            let iso = a.start.iso8601
-            col(c.wide ? String(iso.dropFirst(11).prefix(8)) : String(iso.dropFirst(11).prefix(5)), c.time, y: y)
+            col(Renderer.startText(a.start, width: c.time, newest: s.snapshot.stats.lastEvent), c.time, y: y)
             col(Renderer.sevWord(a.severity, wide: c.wide), c.sev, y: y, role: sevRole, bold: a.severity >= .high)
             col(c.wide ? a.kind.rawValue : Renderer.shortKind(a.kind), c.kind, y: y)
             col(TerminalSafe.sanitize(a.user ?? "-"), c.user, y: y)

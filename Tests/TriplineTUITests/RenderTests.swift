@@ -115,4 +115,14 @@ import TriplineCore
         clip.put("日本", x: 0, y: 0)
         #expect(clip.line(0) == "日 ", "a wide character that does not fit is left out, not cut in half")
     }
+
+    @Test func startTimesNeverPassOtherDaysForToday() {
+        let t = Timestamp(year: 2026, month: 3, day: 5, hour: 1, minute: 11, second: 5)
+        let sameDay = Timestamp(year: 2026, month: 3, day: 5, hour: 23, minute: 0, second: 0)
+        let nextDay = Timestamp(year: 2026, month: 3, day: 6, hour: 0, minute: 30, second: 0)
+        #expect(Renderer.startText(t, width: 5, newest: sameDay) == "01:11")
+        #expect(Renderer.startText(t, width: 5, newest: nextDay) == "03-05")
+        #expect(Renderer.startText(t, width: 11, newest: nextDay) == "03-05 01:11")
+        #expect(Renderer.startText(t, width: 14, newest: nil) == "03-05 01:11:05")
+    }
 }
