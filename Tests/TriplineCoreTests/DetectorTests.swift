@@ -78,6 +78,16 @@ import Testing
         #expect(found.first?.start == Self.at(8, 3, 0))
     }
 
+    /// Classic syslog has whole seconds and a threaded tool fails many times per second: failures
+    /// logged with the same time stamp all count (they once fell out of the opening window).
+    @Test func burstInOneSecondCountsEveryFailure() {
+        let events = (0..<8).map { _ in Self.login(Self.at(8, 4, 0), "root", "203.0.113.77", ok: false, pid: 4242) }
+        let found = Self.detect(events)
+        #expect(found.map(\.kind) == [.bruteForce])
+        #expect(found.first?.eventCount == 8)
+        #expect(found.first?.evidence.count == 8, "the failures before the incident opened are evidence too")
+    }
+
     @Test func typosThenSuccessStayQuiet() {
         let events = [Self.login(Self.at(8, 10, 0), "alice", "10.20.1.10", ok: false),
                       Self.login(Self.at(8, 10, 0, 5), "alice", "10.20.1.10", ok: false),

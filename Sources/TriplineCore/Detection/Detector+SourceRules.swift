@@ -6,7 +6,7 @@ extension Detector {
         let t = e.timestamp.microseconds
         var st = sources[s] ?? SourceState()
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
-        st.add(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight), keep: keep, slowKeep: micros(config.slowWindow))
+        st.add(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line), keep: keep, slowKeep: micros(config.slowWindow))
         sources[s] = st
 
         let key = "src|" + s
@@ -51,8 +51,10 @@ extension Detector {
             if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true }
         }
         guard trigger else { return }
-        // Open with the failures already in the window, so the incident starts where the attack did.
-        recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: st.failures.filter { $0.time >= sprayFrom && $0.time < t })
+        // Open with the failures already in the window, so the incident starts where the attack did:
+        // everything that arrived before this one (the last appended), including failures logged
+        // in the same second or microsecond, as bursts and second-resolution syslog have them.
+        recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: st.failures.dropLast().filter { $0.time >= sprayFrom && $0.time <= t })
     }
 
     /// Adds a failure to the source's incident and re-classifies it from everything it holds.
@@ -63,6 +65,7 @@ extension Detector {
             guard let u = e.user, let s = e.sourceIP, let b = baseline(u) else { return false }
             return b.sources[s] != nil
         }()
+        let evidenceLimit = book.evidenceLimit
         book.record(key, kind: .bruteForce, event: e, gap: micros(1800), user: nil, source: e.sourceIP) { inc in
             var items = backfill
             items.append(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight))
@@ -79,6 +82,9 @@ extension Detector {
             if !backfill.isEmpty {
                 inc.anomaly.start = Timestamp(microseconds: backfill[0].time)
                 inc.anomaly.eventCount += backfill.count
+                // The evidence starts with the failures that came before the incident opened.
+                let earlier = backfill.prefix(evidenceLimit).map { "\($0.file ?? "-"):\($0.line)" }
+                inc.anomaly.evidence = Array((earlier + inc.anomaly.evidence).prefix(evidenceLimit))
             }
             if inc.tenMinuteBuckets.count > 200 {
                 let cutoff = t / micros(cfg.bruteForceWindow) - 200

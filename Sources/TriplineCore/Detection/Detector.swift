@@ -113,6 +113,9 @@ struct SourceState {
         var user: String?
         var invalid: Bool
         var weight: Double
+        /// Where it was logged, for the evidence of an incident that opens later.
+        var file: String? = nil
+        var line: Int = 0
     }
 
     /// Failures within the longest short window, oldest first (capped).
