@@ -31,6 +31,8 @@ static inline int tl_key_enter(void) { return KEY_ENTER; }
 #include <stdio.h>
 /// ncurses on the process's own terminal (stdin/stdout), or NULL when TERM is unknown.
 static inline SCREEN *tl_newterm(void) { return newterm(NULL, stdout, stdin); }
+/// A screen on other streams (the dashboard reading events from stdin takes keys from /dev/tty).
+static inline SCREEN *tl_newterm_tty_input(FILE *in) { return newterm(NULL, stdout, in); }
 /// The locale's character set name (after setlocale).
 static inline const char *tl_codeset(void) { return nl_langinfo(CODESET); }
 

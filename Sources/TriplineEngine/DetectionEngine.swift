@@ -180,6 +180,7 @@ public actor DetectionEngine {
         st.lagBytes = follower?.lag ?? 0
         st.lastEvent = lastEventTime
         st.replaying = follower == nil && replayIndex < replay.count
+        st.inputEnded = follower?.inputEnded ?? false
         s.stats = st
         s.model = model.map(ModelSummary.init)
         s.retrain = retrainStatus.get()
@@ -199,12 +200,14 @@ public actor DetectionEngine {
         return map.values.sorted { ($0.worst, $0.count, $1.name) > ($1.worst, $1.count, $0.name) }
     }
 
+    /// The recent events kept in memory, oldest first.
+    func recentHistory() -> [LogEvent] { Array(recent[recentHead...] + recent[..<recentHead]) }
+
     /// Details for a drill-down.
     func details(_ r: EntityRequest) -> EntityDetails {
         let mine: (Anomaly) -> Bool = { r.kind == .user ? $0.user == r.name : $0.sourceIP == r.name }
         let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
-        let ordered = recent[recentHead...] + recent[..<recentHead]
-        let events = ordered.filter(evMine)
+        let events = recentHistory().filter(evMine)
         let lines = events.suffix(200).reversed().map { e in
             "\(e.timestamp.iso8601.prefix(19)) \(e.host ?? "-") \(e.program ?? "-")\(e.pid.map { "[\($0)]" } ?? ""): \(e.message)"
         }
@@ -247,8 +250,24 @@ public actor DetectionEngine {
         let parse = options.parse, format = options.format
         status.set(.running(started: Timestamp(seconds: Date().timeIntervalSince1970), events: 0))
         dirty = true
-        guard !files.isEmpty else {
-            status.set(.failed("no readable log files to train on"))
+        if files.isEmpty {
+            // Standard input cannot be read again: train on the recent history kept in memory.
+            let history = recentHistory()
+            guard history.count >= 2 else {
+                status.set(.failed("no readable log files and too little recent history (\(history.count) events) to train on"))
+                return
+            }
+            Thread.detachNewThread {
+                let started = Date()
+                let m = Trainer(config: config).train(events: history, label: "(recent history: \(history.count) events)")
+                do {
+                    try m.save(to: dir)
+                    result.set(m)
+                    status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started)))
+                } catch {
+                    status.set(.failed("\(error)"))
+                }
+            }
             return
         }
         Thread.detachNewThread {

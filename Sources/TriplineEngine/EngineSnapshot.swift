@@ -50,6 +50,8 @@ public struct EngineStats: Sendable, Equatable {
     /// The newest event's time.
     public var lastEvent: Timestamp?
     public var replaying = false
+    /// Standard input was followed and has ended (nothing more will come).
+    public var inputEnded = false
     public init() {}
 }
 

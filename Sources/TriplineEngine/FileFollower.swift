@@ -9,6 +9,7 @@ import Glibc
 /// rename-and-recreate rotation (the old file is read to its end first), copytruncate and
 /// truncation, waits for files that do not exist yet, picks up new files matching a glob,
 /// never hands out a partial last line until it is complete, and loses or doubles no line.
+/// `-` follows standard input (a pipe such as `journalctl -f -u ssh | tripline -`) until it ends.
 public final class FileFollower {
     /// One followed path.
     final class Followed {
@@ -21,6 +22,9 @@ public final class FileFollower {
         var partial: [UInt8] = []
         var fingerprint: [UInt8] = []
         var parser: LineParser
+        /// Standard input (`-`): read as it comes, never rotated; `ended` after end of file.
+        var isStream = false
+        var ended = false
 
         init(path: String, parser: LineParser) {
             self.path = path
@@ -64,7 +68,7 @@ public final class FileFollower {
         var total: Int64 = 0
         for f in followed.values {
             var st = stat()
-            if stat(f.path, &st) == 0, UInt64(st.st_ino) == f.inode { total += max(0, Int64(st.st_size) - f.offset) }
+            if !f.isStream, stat(f.path, &st) == 0, UInt64(st.st_ino) == f.inode { total += max(0, Int64(st.st_size) - f.offset) }
         }
         return total
     }
@@ -87,8 +91,19 @@ public final class FileFollower {
         }
     }
 
+    /// True once standard input, when followed, has ended.
+    public var inputEnded: Bool { followed["-"]?.ended ?? false }
+
     private func add(_ path: String, initial: Bool) {
         guard followed[path] == nil else { return }
+        if path == "-" {
+            let f = Followed(path: path, parser: LineParser(options: options, format: format, file: "(stdin)"))
+            f.isStream = true
+            f.fd = 0
+            followed[path] = f
+            order.append(path)
+            return
+        }
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
         followed[path] = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
@@ -174,6 +189,12 @@ public final class FileFollower {
     }
 
     private func pollOne(_ f: Followed, _ onEvent: (LogEvent) -> Void) -> Int {
+        if f.isStream {
+            guard !f.ended else { return 0 }
+            let n = drain(f, onEvent, all: false)
+            if f.ended { flushPartial(f, onEvent) }
+            return n
+        }
         var st = stat()
         let exists = stat(f.path, &st) == 0
         if f.fd < 0 {
@@ -207,7 +228,16 @@ public final class FileFollower {
     private func drain(_ f: Followed, _ onEvent: (LogEvent) -> Void, all: Bool) -> Int {
         var total = 0
         while all || total < FileFollower.maxBytesPerPoll {
-            let n = buffer.withUnsafeMutableBytes { pread(f.fd, $0.baseAddress, $0.count, off_t(f.offset)) }
+            let n: Int
+            if f.isStream {
+                // Only what is there already: a pipe must not block the engine.
+                var p = pollfd(fd: f.fd, events: Int16(POLLIN), revents: 0)
+                guard Glibc.poll(&p, 1, 0) > 0 else { break }
+                n = buffer.withUnsafeMutableBytes { read(f.fd, $0.baseAddress, $0.count) }
+                if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) { f.ended = true; break }
+            } else {
+                n = buffer.withUnsafeMutableBytes { pread(f.fd, $0.baseAddress, $0.count, off_t(f.offset)) }
+            }
             if n <= 0 { break }
             f.offset += Int64(n)
             total += n
@@ -249,6 +279,6 @@ public final class FileFollower {
     }
 
     deinit {
-        for f in followed.values where f.fd >= 0 { close(f.fd) }
+        for f in followed.values where f.fd >= 0 && !f.isStream { close(f.fd) }
     }
 }

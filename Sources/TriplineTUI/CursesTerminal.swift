@@ -16,6 +16,7 @@ public final class CursesTerminal {
     public let colorMode: ColorMode
     private var restored = false
     private var screen: OpaquePointer?
+    private var ttyInput: UnsafeMutablePointer<FILE>?
 
     /// Why the terminal could not be used.
     public struct TerminalError: Error, CustomStringConvertible {
@@ -23,15 +24,28 @@ public final class CursesTerminal {
     }
 
     /// Takes over the terminal. `noColor` (or `NO_COLOR` in the environment) draws without colour.
-    public init(noColor: Bool) throws {
+    /// `keysFromTTY` reads keys from `/dev/tty`, for when standard input carries the log lines.
+    public init(noColor: Bool, keysFromTTY: Bool = false) throws {
         setlocale(LC_ALL, "")
         let codeset = String(cString: tl_codeset())
         unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
-        guard isatty(0) != 0, isatty(1) != 0 else {
-            throw TerminalError(description: "the dashboard needs a terminal; use 'tripline analyze' for pipes and files")
+        let created: OpaquePointer?
+        if keysFromTTY {
+            guard isatty(1) != 0, let tty = fopen("/dev/tty", "r+") else {
+                throw TerminalError(description: "reading logs from standard input, the dashboard takes its keys from /dev/tty, and there is none; use 'tripline analyze -' for pipes without a terminal")
+            }
+            ttyInput = tty
+            CursesTerminal.ttyFD = fileno(tty)
+            CursesTerminal.saveTerminalModes()
+            created = tl_newterm_tty_input(tty)
+        } else {
+            guard isatty(0) != 0, isatty(1) != 0 else {
+                throw TerminalError(description: "the dashboard needs a terminal; use 'tripline analyze' for pipes and files")
+            }
+            CursesTerminal.saveTerminalModes()
+            created = tl_newterm()
         }
-        CursesTerminal.saveTerminalModes()
-        guard let scr = tl_newterm() else {
+        guard let scr = created else {
             throw TerminalError(description: "unknown terminal type '\(ProcessInfo.processInfo.environment["TERM"] ?? "")': set TERM (e.g. xterm-256color)")
         }
         screen = scr
@@ -162,6 +176,8 @@ public final class CursesTerminal {
         if let screen { delscreen(screen) }
         screen = nil
         CursesTerminal.restoreTerminalModes()
+        if let ttyInput { fclose(ttyInput) }
+        ttyInput = nil
     }
 
     deinit { restore() }
@@ -174,13 +190,15 @@ public final class CursesTerminal {
     nonisolated(unsafe) static var signalFlag: sig_atomic_t = 0
     nonisolated(unsafe) static var savedModes = termios()
     nonisolated(unsafe) static var haveSavedModes = false
+    /// The terminal whose modes are saved and restored: standard input, or /dev/tty.
+    nonisolated(unsafe) static var ttyFD: Int32 = 0
 
     static func saveTerminalModes() {
-        if tcgetattr(0, &savedModes) == 0 { haveSavedModes = true }
+        if tcgetattr(ttyFD, &savedModes) == 0 { haveSavedModes = true }
     }
 
     static func restoreTerminalModes() {
-        if haveSavedModes { tcsetattr(0, TCSANOW, &savedModes) }
+        if haveSavedModes { tcsetattr(ttyFD, TCSANOW, &savedModes) }
     }
 
     static func installHandlers() {
@@ -195,7 +213,7 @@ public final class CursesTerminal {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         // A crash: put the terminal back with async-signal-safe calls, then die as before.
         let fatal: @convention(c) (Int32) -> Void = { sig in
-            if CursesTerminal.haveSavedModes { tcsetattr(0, TCSANOW, &CursesTerminal.savedModes) }
+            if CursesTerminal.haveSavedModes { tcsetattr(CursesTerminal.ttyFD, TCSANOW, &CursesTerminal.savedModes) }
             let reset = "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
             _ = reset.withCString { write(1, $0, strlen($0)) }
             signal(sig, SIG_DFL)

@@ -9,6 +9,8 @@ public final class DashboardApp {
     let themes: [Theme]
     var themeIndex: Int
     let noColor: Bool
+    /// Keys come from /dev/tty because standard input carries the logs.
+    public var keysFromTTY = false
     var state = DashboardState()
 
     /// An app over an engine, with themes (the first is used unless `initialTheme` names another).
@@ -24,7 +26,7 @@ public final class DashboardApp {
 
     /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP; the terminal is restored on the way out.
     public func run() throws {
-        let term = try CursesTerminal(noColor: noColor)
+        let term = try CursesTerminal(noColor: noColor, keysFromTTY: keysFromTTY)
         defer { term.restore() }
         term.apply(themes[themeIndex])
         let engine = self.engine

@@ -263,7 +263,7 @@ public struct Renderer: Sendable {
         lines.append(("events \(Renderer.count(st.events)), \(Renderer.rate(st.eventsPerSecond))/s", .normal))
         lines.append(("anomalies \(Renderer.count(st.anomalies))", .normal))
         lines.append(("skipped \(Renderer.count(st.linesSkipped)), files \(st.files.count)", .normal))
-        lines.append(("lag \(Renderer.bytes(st.lagBytes))", .normal))
+        lines.append(st.inputEnded ? ("input ended", .medium) : ("lag \(Renderer.bytes(st.lagBytes))", .normal))
         if let last = st.lastEvent { lines.append(("last \(last.iso8601.prefix(16).replacingOccurrences(of: "T", with: " "))", .dim)) }
         for (i, (text, role)) in lines.prefix(max(0, r.height - 2)).enumerated() {
             b.put(text, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2, role: role)

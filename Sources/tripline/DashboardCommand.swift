@@ -18,7 +18,7 @@ struct DashboardCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Files or quoted globs to follow.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Files or quoted globs to follow, or - for standard input (keys then come from the terminal).", valueName: "path"))
     var paths: [String] = []
 
     @OptionGroup var model: ModelDirOption
@@ -44,7 +44,10 @@ struct DashboardCommand: ParsableCommand {
 
     func validate() throws {
         if let r = replay, !(r > 0) { throw ValidationError("--replay must be a positive speed-up, such as 60") }
-        if paths.contains("-") { throw ValidationError("the dashboard follows files; for standard input use 'tripline analyze -'") }
+        if paths.contains("-") {
+            if paths.count > 1 { throw ValidationError("'-' (standard input) cannot be mixed with files; run one dashboard per source") }
+            if replay != nil { throw ValidationError("--replay needs files (it sorts them by time first); '-' is read as it comes") }
+        }
     }
 
     func run() throws {
@@ -84,7 +87,9 @@ struct DashboardCommand: ParsableCommand {
         let noColour = noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let engine = DetectionEngine(options: opts)
         let label = (replay != nil ? "replaying " : "following ") + follow.joined(separator: " ")
-        let app = DashboardApp(engine: engine, themes: themes.themes, initialTheme: theme, noColor: noColour, sourceLabel: label)
+        let app = DashboardApp(engine: engine, themes: themes.themes, initialTheme: theme, noColor: noColour,
+                               sourceLabel: follow == ["-"] ? "reading standard input" : label)
+        app.keysFromTTY = follow == ["-"]
         do { try app.run() } catch {
             printError("tripline: \(error)")
             throw ExitCode(1)

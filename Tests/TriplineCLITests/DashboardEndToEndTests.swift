@@ -146,4 +146,43 @@ import TriplineCore
         let (after, _) = try Self.waitFor(session) { $0.contains("typed-2") }
         #expect(after.contains("typed-2"))
     }
+
+    /// Logs on standard input (keys then come from the terminal), a retrain on the recent history
+    /// with `R`, and `t` changing the colours.
+    @Test(.enabled(if: hasTmux, "tmux is not installed"), .timeLimit(.minutes(1)))
+    func standardInputRetrainAndTheme() throws {
+        let dir = try CLIRunner.tempDir()
+        let input = dir.appendingPathComponent("in.log")
+        try FileManager.default.copyItem(at: CLIRunner.projectRoot.appendingPathComponent("test_logs/auth.log"), to: input)
+        let models = dir.appendingPathComponent("models")
+        let session = "stdin\(getpid())"
+        defer { _ = try? Self.tmux("kill-session", "-t", session) }
+        // Colour on, whatever the environment running the tests says (NO_COLOR is common in CI).
+        try Self.tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "-u", "NO_COLOR", "LANG=C.UTF-8", "TZ=UTC", "PS1=$ ", "bash", "--norc", "--noprofile")
+        let themes = CLIRunner.projectRoot.appendingPathComponent("themes").path
+        try Self.tmux("send-keys", "-t", session, "cat \(input.path) | \(CLIRunner.binary.path) dashboard - --model-dir \(models.path) --themes-dir \(themes); echo exit-$?", "Enter")
+        let (fed, _) = try Self.waitFor(session, seconds: 10) { $0.contains("input ended") && $0.contains("no model") }
+        #expect(fed.contains("reading standard input") && fed.contains("input ended"), "\(fed)")
+        #expect(fed.contains("brute force"), "the sample's attacks arrive through the pipe: \(fed)")
+
+        // R: no files to read again, so the recent history trains the model; the pane says so.
+        try Self.tmux("send-keys", "-t", session, "R")
+        let (retrained, _) = try Self.waitFor(session, seconds: 20) { $0.contains("retrained:") }
+        #expect(retrained.contains("retrained:") && retrained.contains("trained just now"), "\(retrained)")
+        #expect(FileManager.default.fileExists(atPath: models.appendingPathComponent("model.json").path))
+
+        // t: the next theme, announced, and the colours on screen change.
+        let before = try Self.tmux("capture-pane", "-e", "-p", "-t", session)
+        try Self.tmux("send-keys", "-t", session, "t")
+        let (themed, _) = try Self.waitFor(session) { $0.contains("theme: ") }
+        #expect(themed.contains("theme: "))
+        Thread.sleep(forTimeInterval: 0.3)
+        let after = try Self.tmux("capture-pane", "-e", "-p", "-t", session)
+        func escapes(_ s: String) -> [Substring] { s.split(separator: "\u{1B}").map { $0.prefix(while: { $0 != "m" }) } }
+        #expect(Set(escapes(before)) != Set(escapes(after)), "the colours change with the theme")
+
+        try Self.tmux("send-keys", "-t", session, "q")
+        let (done, _) = try Self.waitFor(session) { $0.split(separator: "\n").contains { $0.hasPrefix("exit-") } }
+        #expect(done.contains("exit-0"), "\(done)")
+    }
 }

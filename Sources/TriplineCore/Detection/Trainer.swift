@@ -41,10 +41,32 @@ public struct Trainer {
             if earliest != Int64.max { cutoff = earliest + micros(days * 86_400) }
             else { cutoff = nil }
         }
+        var summary = ParseSummary()
+        let model = fit(files: files, cutoff: cutoff, started: started, progress: progress) { add in
+            summary = reader.read(paths: files, add)
+            return summary.problemLines
+        }
+        return (model, summary)
+    }
+
+    /// Trains on events already in memory (the dashboard's recent history when it reads a pipe);
+    /// `label` names where they came from in the model's training info.
+    public func train(events: [LogEvent], label: String, progress: ((Progress) -> Void)? = nil) -> TriplineModel {
+        fit(files: [label], cutoff: nil, started: Date(), progress: progress) { add in
+            for e in events { add(e) }
+            return 0
+        }
+    }
+
+    /// The pass both entry points share: `feed` hands every event to `add` and returns the number
+    /// of lines it skipped.
+    private func fit(files: [String], cutoff initialCutoff: Int64?, started: Date, progress: ((Progress) -> Void)?,
+                     feed: (_ add: (LogEvent) -> Void) -> Int) -> TriplineModel {
+        var cutoff = initialCutoff
         var b = BaselineBuilder(seed: seed, reservoirSize: reservoirSize)
         var firstSeen: Int64?
         var count = 0
-        let summary = reader.read(paths: files) { e in
+        let skipped = feed { e in
             if cutoff == nil, let days = config.baselineDays, firstSeen == nil {
                 // Standard input: the first event starts the baseline period.
                 cutoff = e.timestamp.microseconds + micros(days * 86_400)
@@ -65,16 +87,15 @@ public struct Trainer {
             forest = IsolationForest(data: samples, nEstimators: 100, maxSamples: 256, contamination: config.contamination, seed: seed)
         }
         let info = TrainingInfo(
-            files: files, events: b.events, skippedLines: summary.problemLines,
+            files: files, events: b.events, skippedLines: skipped,
             from: b.first.map { Timestamp(microseconds: $0).iso8601 }, to: b.last.map { Timestamp(microseconds: $0).iso8601 },
             baselineDays: config.baselineDays, seconds: Date().timeIntervalSince(started), scoredEvents: b.scored)
         var networks: [String: Int] = [:]
         for u in users.values { for n in u.networks.keys { networks[n, default: 0] += 1 } }
-        let model = TriplineModel(
+        return TriplineModel(
             createdAt: Timestamp(seconds: Date().timeIntervalSince1970).iso8601, triplineVersion: TriplineBuild.version,
             training: info, config: config, features: FeatureExtractor.names, forest: forest,
             users: users, sources: sources, hosts: hosts, globalVolume: global, networks: networks)
-        return (model, summary)
     }
 }
 
