@@ -11,6 +11,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // Events, parsers and (later) detection: Foundation only.
@@ -25,6 +30,20 @@ let package = Package(
         .target(name: "TriplineTUI", dependencies: ["TriplineCore", "TriplineEngine", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The TOML configuration file.
         .target(name: "TriplineConfig", dependencies: ["TriplineCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // The REST API (Hummingbird 2) over the shared analysis service.
+        .target(name: "TriplineServer", dependencies: [
+            "TriplineCore", "TriplineEngine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ]),
+        // The MCP server over stdio (modelcontextprotocol/swift-sdk).
+        .target(name: "TriplineMCP", dependencies: [
+            "TriplineCore", "TriplineEngine",
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "tripline",
             dependencies: [
@@ -33,7 +52,10 @@ let package = Package(
                 "TriplineConfig",
                 "TriplineEngine",
                 "TriplineTUI",
+                "TriplineServer",
+                "TriplineMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
@@ -42,6 +64,10 @@ let package = Package(
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
         .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore"]),
         .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"]),
+        .testTarget(name: "TriplineServerTests", dependencies: [
+            "TriplineServer", "TriplineEngine", "TriplineCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

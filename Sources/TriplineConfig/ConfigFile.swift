@@ -2,26 +2,46 @@ import Foundation
 import TOMLKit
 import TriplineCore
 
-/// Tripline's TOML configuration file (`tripline.toml`, or `--config FILE`). Today it holds the
-/// detection thresholds in a `[detection]` table; every key is checked, and a mistake names
-/// the key and the file.
+/// Tripline's TOML configuration file (`tripline.toml`, or `--config FILE`): detection
+/// thresholds in `[detection]`, the REST API's settings in `[api]`; every key is checked, and
+/// a mistake names the key and the file.
 ///
 /// ```toml
 /// [detection]
 /// brute_force_failures = 8     # Wazuh's 5720 instead of fail2ban's 5
 /// brute_force_window = 360
 /// contamination = 0.02
+///
+/// [api]
+/// host = "127.0.0.1"
+/// port = 8000
+/// token = "change-me"          # or TRIPLINE_API_TOKEN
+/// rate_limit = 100             # requests a minute per client; 0 turns it off
+/// max_body_bytes = 33554432
 /// ```
 public struct ConfigFile: Sendable {
     /// The file read.
     public let path: String
     /// `[detection]` settings as written.
     public let detection: [String: Double]
+    /// `[api]` settings as written.
+    public var api = APISettings()
+
+    /// The `[api]` table.
+    public struct APISettings: Sendable, Equatable {
+        public var host: String?
+        public var port: Int?
+        public var token: String?
+        public var rateLimit: Int?
+        public var maxBodyBytes: Int?
+        public init() {}
+        static let keys = ["host", "port", "token", "rate_limit", "max_body_bytes"]
+    }
 
     /// The default file name, looked for in the current directory.
     public static let defaultName = "tripline.toml"
     /// Sections a file may have.
-    public static let sections = ["detection"]
+    public static let sections = ["detection", "api"]
 
     /// Reads and checks a config file.
     public static func load(_ path: String) throws(ConfigError) -> ConfigFile {
@@ -36,9 +56,14 @@ public struct ConfigFile: Sendable {
             throw .syntax(path: path, line: 0, column: 0, message: "\(error)")
         }
         var detection: [String: Double] = [:]
+        var api = APISettings()
         for key in table.keys {
             guard sections.contains(key), let section = table[key]?.table else {
                 throw .unknownKey(path: path, key: key, section: nil, known: sections)
+            }
+            if key == "api" {
+                api = try apiSettings(section, path: path)
+                continue
             }
             for k in section.keys {
                 guard DetectionConfig.keys.contains(k) else {
@@ -57,7 +82,35 @@ public struct ConfigFile: Sendable {
                 detection[k] = number
             }
         }
-        return ConfigFile(path: path, detection: detection)
+        var file = ConfigFile(path: path, detection: detection)
+        file.api = api
+        return file
+    }
+
+    static func apiSettings(_ section: TOMLTable, path: String) throws(ConfigError) -> APISettings {
+        var a = APISettings()
+        for k in section.keys {
+            let v = section[k]
+            func whole(_ lo: Int, _ hi: Int) throws(ConfigError) -> Int {
+                guard let n = v?.int, n >= lo, n <= hi else {
+                    throw .badValue(path: path, key: "api.\(k)", message: "must be a whole number from \(lo) to \(hi)")
+                }
+                return n
+            }
+            func text() throws(ConfigError) -> String {
+                guard let t = v?.string, !t.isEmpty else { throw .badValue(path: path, key: "api.\(k)", message: "must be a non-empty string") }
+                return t
+            }
+            switch k {
+            case "host": a.host = try text()
+            case "port": a.port = try whole(0, 65535)
+            case "token": a.token = try text()
+            case "rate_limit": a.rateLimit = try whole(0, 1_000_000)
+            case "max_body_bytes": a.maxBodyBytes = try whole(1024, 1 << 34)
+            default: throw .unknownKey(path: path, key: k, section: "api", known: APISettings.keys)
+            }
+        }
+        return a
     }
 
     /// `--config FILE` if given, else `tripline.toml` in the current directory if there is one.

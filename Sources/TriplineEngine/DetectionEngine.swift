@@ -211,20 +211,7 @@ public actor DetectionEngine {
         let lines = events.suffix(200).reversed().map { e in
             "\(e.timestamp.iso8601.prefix(19)) \(e.host ?? "-") \(e.program ?? "-")\(e.pid.map { "[\($0)]" } ?? ""): \(e.message)"
         }
-        var baseline: [String] = []
-        if r.kind == .user, let b = model?.users[r.name] {
-            let hours = (0..<24).filter { b.hours[$0] > 0 }.map { String(format: "%02d", $0) }.joined(separator: " ")
-            baseline.append("usual hours (UTC): \(hours.isEmpty ? "none seen" : hours)")
-            baseline.append("sources: " + b.sources.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
-            baseline.append("hosts: " + b.hosts.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
-            baseline.append("login methods: " + b.methods.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            baseline.append("sudo commands: \(b.sudoCount); days active: \(b.activeDays)" + (b.isServiceAccount ? "; behaves like a service account" : ""))
-        } else if r.kind == .source, let b = model?.sources[r.name] {
-            baseline.append("seen in training: \(b.events) events, \(b.failures) failures")
-            baseline.append("users: " + b.users.sorted { $0.value > $1.value }.prefix(8).map { $0.key }.joined(separator: ", "))
-        } else {
-            baseline.append(model == nil ? "no model yet: press R to train one" : "not seen in training")
-        }
+        let baseline = EntityDetails.baseline(kind: r.kind, name: r.name, model: model, noModel: "no model yet: press R to train one")
         var timeline = [Int](repeating: 0, count: 24)
         if let end = lastEventTime?.wholeSeconds {
             for e in events {

@@ -27,6 +27,14 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("TOML config file with detection thresholds under [detection] (default: ./tripline.toml if present).", valueName: "file"))
     var config: String?
 
+    /// The config file in effect, if any (errors are printed and end the command).
+    func file() throws -> ConfigFile? {
+        do { return try ConfigFile.discover(explicit: config) } catch {
+            printError("tripline: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// The thresholds: `base` (defaults, or the model's) with the config file applied.
     func detection(base: DetectionConfig) throws -> DetectionConfig {
         do {

@@ -3,7 +3,7 @@ import TriplineCore
 
 /// The `tripline` command: a log anomaly detector for security operations.
 @main
-struct Tripline: ParsableCommand {
+struct Tripline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tripline",
         abstract: "Find brute force, password spraying, account takeover and other attacks in auth logs.",
@@ -13,7 +13,7 @@ struct Tripline: ParsableCommand {
         action, message).
         """,
         version: TriplineVersion.string,
-        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, BenchCommand.self],
+        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, ServeCommand.self, MCPCommand.self, BenchCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -33,14 +33,91 @@ enum ChildProcess {
     /// Runs `executable` to completion; kills it (SIGKILL) after `timeout` seconds and throws.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     cwd: URL? = nil, stdin: Data? = nil, timeout: Double = 120) throws -> Result {
+        let child = try start(executable, arguments, environment: environment, cwd: cwd, stdin: stdin)
+        defer { child.cleanUp() }
+        let status = try child.wait(timeout: timeout)
+        return Result(status: status, stdout: child.stdout, stderr: child.stderr)
+    }
+
+    /// A child still running: its output so far, a signal, a wait.
+    final class Running {
+        let pid: pid_t
+        let executable: String
+        let arguments: [String]
+        let files: [URL]
+        private var finished: Int32?
+
+        init(pid: pid_t, executable: String, arguments: [String], files: [URL]) {
+            self.pid = pid
+            self.executable = executable
+            self.arguments = arguments
+            self.files = files
+        }
+
+        var stdout: Data { (try? Data(contentsOf: files[1])) ?? Data() }
+        var stderr: Data { (try? Data(contentsOf: files[2])) ?? Data() }
+
+        /// Polls standard error until `text` appears; returns it all, or throws after `timeout`.
+        func waitForStderr(containing text: String, timeout: Double = 30) throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let s = String(decoding: stderr, as: UTF8.self)
+                if s.contains(text) { return s }
+                if let code = try exited() { throw Failure(description: "\(executable) exited (\(code)) before printing '\(text)': \(s)") }
+                usleep(20_000)
+            }
+            throw Failure(description: "\(executable) did not print '\(text)' within \(Int(timeout)) s: \(String(decoding: stderr, as: UTF8.self))")
+        }
+
+        func signal(_ sig: Int32) { if finished == nil { kill(pid, sig) } }
+
+        /// The exit status if it has ended (without waiting).
+        func exited() throws -> Int32? {
+            if let finished { return finished }
+            var status: Int32 = 0
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid {
+                // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
+                finished = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                return finished
+            }
+            if r < 0 && errno != EINTR { throw Failure(description: "waitpid failed for \(executable): \(String(cString: strerror(errno)))") }
+            return nil
+        }
+
+        /// Waits for the end; SIGKILL and a throw after `timeout` seconds.
+        func wait(timeout: Double) throws -> Int32 {
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                if let code = try exited() { return code }
+                if Date() > deadline {
+                    kill(pid, SIGKILL)
+                    var status: Int32 = 0
+                    _ = waitpid(pid, &status, 0)
+                    finished = 137
+                    throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was killed")
+                }
+                usleep(5_000)
+            }
+        }
+
+        func cleanUp() {
+            if finished == nil { kill(pid, SIGKILL); var st: Int32 = 0; _ = waitpid(pid, &st, 0); finished = 137 }
+            for u in files { try? FileManager.default.removeItem(at: u) }
+        }
+
+        deinit { cleanUp() }
+    }
+
+    /// Starts `executable` with its standard streams on files.
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                      cwd: URL? = nil, stdin: Data? = nil) throws -> Running {
         let tmp = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         let inURL = tmp.appendingPathComponent("child-in-\(id)")
         let outURL = tmp.appendingPathComponent("child-out-\(id)")
         let errURL = tmp.appendingPathComponent("child-err-\(id)")
         try (stdin ?? Data()).write(to: inURL)
-        defer { for u in [inURL, outURL, errURL] { try? FileManager.default.removeItem(at: u) } }
-
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -65,24 +142,6 @@ enum ChildProcess {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, nil, &cArgs, &cEnv)
         guard rc == 0 else { throw Failure(description: "cannot start \(executable): \(String(cString: strerror(rc)))") }
-
-        let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { throw Failure(description: "waitpid failed for \(executable): \(String(cString: strerror(errno)))") }
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was killed")
-            }
-            usleep(5_000)
-        }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
-        let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let out = (try? Data(contentsOf: outURL)) ?? Data()
-        let err = (try? Data(contentsOf: errURL)) ?? Data()
-        return Result(status: exit, stdout: out, stderr: err)
+        return Running(pid: pid, executable: executable, arguments: arguments, files: [inURL, outURL, errURL])
     }
 }

@@ -88,6 +88,19 @@ import Testing
         #expect(found.first?.evidence.count == 8, "the failures before the incident opened are evidence too")
     }
 
+    /// Windows keep one entry per `resolution`, so a busy server (thousands of events a second)
+    /// costs no more memory than a quiet one; totals stay exact.
+    @Test func slidingWindowsAreBoundedByTimeNotRate() {
+        var c = SlidingCounts(resolution: 1_000_000)
+        let t0: Int64 = 1_000_000_000_000
+        for i in 0..<200_000 { c.add(t0 + Int64(i) * 3_000) } // 200k events in 600 s
+        #expect(c.count <= 601)
+        #expect(c.total == 200_000)
+        c.prune(before: t0 + 300_000_000)                   // drop the first 300 s
+        #expect(abs(c.total - 100_000) <= 334, "exact to within one second's entries")
+        #expect(c.count <= 301)
+    }
+
     @Test func typosThenSuccessStayQuiet() {
         let events = [Self.login(Self.at(8, 10, 0), "alice", "10.20.1.10", ok: false),
                       Self.login(Self.at(8, 10, 0, 5), "alice", "10.20.1.10", ok: false),

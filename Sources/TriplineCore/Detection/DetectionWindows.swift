@@ -80,7 +80,7 @@ struct DetectionWindows {
         let weight = failureWeight(e)
         var srcCount = 0.0
         if let s = e.sourceIP {
-            var sc = sourceFailures[s] ?? SlidingCounts()
+            var sc = sourceFailures[s] ?? SlidingCounts(resolution: 1_000_000)
             if weight > 0 { sc.add(t, weight: weight) }
             sc.prune(before: t - DetectionWindows.tenMinutes)
             srcCount = sc.total

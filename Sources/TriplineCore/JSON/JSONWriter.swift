@@ -82,6 +82,20 @@ public struct JSONWriter {
         bytes.append(0x3A)
     }
 
+    /// Appends `"key":` for a key known only at run time (escaped as a string).
+    public mutating func dynamicKey(_ k: String) {
+        string(k)
+        bytes.append(0x3A)
+    }
+
+    /// Appends `true` or `false`.
+    public mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
+
+    /// Appends the string, or `null` when there is none.
+    public mutating func optionalString(_ s: String?) {
+        if let s { string(s) } else { raw("null") }
+    }
+
     /// Appends any JSON value; object keys are sorted.
     public mutating func value(_ v: JSONValue) {
         switch v {

@@ -75,6 +75,35 @@ public struct LogReader: Sendable {
             summary.unreadable.append((path, "is a directory"))
             return summary
         }
+        return try read(source: path, summary: summary, next: { buf, cap in
+            while true {
+                let n = systemRead(fd, buf, cap)
+                if n < 0, errno == EINTR { continue }
+                return n < 0 ? -Int(errno) - 1 : n
+            }
+        }, onEvent)
+    }
+
+    /// Reads logs held in memory (a request body), as if from a file called `name`.
+    public func read(bytes: [UInt8], name: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var summary = ParseSummary()
+        summary.files.append(name)
+        var offset = 0
+        return try bytes.withUnsafeBufferPointer { all in
+            try read(source: name, summary: summary, next: { buf, cap in
+                let n = min(cap, all.count - offset)
+                if n > 0, let base = all.baseAddress { buf.update(from: base + offset, count: n) }
+                offset += n
+                return n
+            }, onEvent)
+        }
+    }
+
+    /// The reading loop over a source of bytes: `next` fills up to `cap` bytes and returns how
+    /// many (0 at the end, or `-(errno) - 1` for a read error).
+    private func read(source path: String, summary initial: ParseSummary, next: (UnsafeMutablePointer<UInt8>, Int) -> Int,
+                      _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var summary = initial
         let displayName = path
         var state = FileState(options: options, format: format, file: displayName)
 
@@ -88,10 +117,9 @@ public struct LogReader: Sendable {
         var wholeFile: [UInt8]? // JSON documents are collected whole
 
         while true {
-            let n = systemRead(fd, buffer + filled, capacity - filled)
+            let n = next(buffer + filled, capacity - filled)
             if n < 0 {
-                if errno == EINTR { continue }
-                summary.unreadable.append((path, String(cString: strerror(errno))))
+                summary.unreadable.append((path, String(cString: strerror(Int32(-n - 1)))))
                 break
             }
             let eof = n == 0

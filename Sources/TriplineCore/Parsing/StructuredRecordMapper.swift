@@ -137,7 +137,8 @@ struct StructuredRecordMapper {
     }
 
     private func epoch(_ d: Double) -> Timestamp? {
-        guard d.isFinite, d >= 0 else { return nil }
+        // Beyond 1e17 (microseconds: the year 5138) is no time a log holds, and would not fit.
+        guard d.isFinite, d >= 0, d < 1e17 else { return nil }
         if d >= 1e14 { return Timestamp(microseconds: Int64(d)) }
         if d >= 1e11 { return Timestamp(microseconds: Int64(d * 1000)) }
         return Timestamp(seconds: d)

@@ -1,0 +1,162 @@
+import Foundation
+import Synchronization
+import TriplineCore
+
+/// The engine behind the REST API and the MCP server: one model (loaded from the model folder,
+/// reloadable), analyses of logs handed over (bodies, uploads, files), the anomalies found so far
+/// (the newest `keep`, so memory stays bounded) and counters. Thread-safe; analyses run in
+/// parallel on the caller's threads, with the same detector `tripline analyze` uses.
+public final class AnalysisService: Sendable {
+    /// Where `model.json` is read from.
+    public let modelDirectory: String
+    /// Detection settings that override the model's (a config file), if any.
+    public let config: DetectionConfig?
+    /// How many anomalies are kept for `anomalies(matching:)`.
+    public let keep: Int
+    /// When the service started.
+    public let started = Date()
+
+    private struct State {
+        var model: TriplineModel?
+        var modelLoadedAt: Date?
+        var modelError: String?
+        var anomalies: [String: Anomaly] = [:]
+        var order: [String] = []
+        var analyses = 0
+        var eventsAnalyzed = 0
+        var linesSkipped = 0
+        var anomaliesFound = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// A service over the model folder; loads the model now if there is one (a missing model is
+    /// not an error: `modelError` says why there is none).
+    public init(modelDirectory: String, config: DetectionConfig? = nil, keep: Int = 10_000) {
+        self.modelDirectory = modelDirectory
+        self.config = config
+        self.keep = max(1, keep)
+        _ = try? reloadModel()
+    }
+
+    /// The model in use, if any.
+    public var model: TriplineModel? { state.withLock { $0.model } }
+
+    /// Why no model is loaded (missing, damaged), or nil when one is.
+    public var modelError: String? { state.withLock { $0.modelError } }
+
+    /// When the model in use was loaded.
+    public var modelLoadedAt: Date? { state.withLock { $0.modelLoadedAt } }
+
+    /// (Re)loads `model.json`. On failure the model in use (if any) stays, and the error says why.
+    @discardableResult
+    public func reloadModel() throws(ModelError) -> TriplineModel {
+        do {
+            let m = try TriplineModel.load(from: modelDirectory)
+            state.withLock {
+                $0.model = m
+                $0.modelLoadedAt = Date()
+                $0.modelError = nil
+            }
+            return m
+        } catch {
+            state.withLock { if $0.model == nil { $0.modelError = error.description } }
+            throw error
+        }
+    }
+
+    /// Analyses logs held in memory (a request body, an upload, a tool argument) in any format
+    /// the parsers read; `name` stands for the file in evidence (`name:line`).
+    public func analyze(bytes: [UInt8], name: String, format: LogFormat? = nil, options: ParseOptions = ParseOptions(),
+                        minimumSeverity: Severity = .low) -> Analysis {
+        let reader = LogReader(options: options, format: format)
+        var events: [LogEvent] = []
+        let summary = reader.read(bytes: bytes, name: name) { events.append($0) }
+        return analyze(events: events, summary: summary, minimumSeverity: minimumSeverity)
+    }
+
+    /// Analyses files (folders expanded one level).
+    public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low) -> Analysis {
+        let m = model
+        let result = Analysis.run(paths: paths, reader: LogReader(options: options), model: m, config: config ?? m?.config,
+                                  minimumSeverity: minimumSeverity)
+        record(result)
+        return result
+    }
+
+    /// Analyses events already parsed (time order is restored first).
+    public func analyze(events: [LogEvent], summary: ParseSummary? = nil, minimumSeverity: Severity = .low) -> Analysis {
+        let m = model
+        let sorted = events.sorted { $0.timestamp < $1.timestamp }
+        var result = Analysis.run(events: sorted, model: m, config: config ?? m?.config, minimumSeverity: minimumSeverity)
+        if let summary { result.summary = summary }
+        record(result)
+        return result
+    }
+
+    private func record(_ a: Analysis) {
+        state.withLock { s in
+            s.analyses += 1
+            s.eventsAnalyzed += a.eventsAnalyzed
+            s.linesSkipped += a.summary.problemLines
+            s.anomaliesFound += a.anomalies.count
+            for x in a.anomalies {
+                if s.anomalies[x.id] == nil { s.order.append(x.id) }
+                s.anomalies[x.id] = x
+            }
+            if s.order.count > keep {
+                let drop = s.order.count - keep
+                for id in s.order.prefix(drop) { s.anomalies[id] = nil }
+                s.order.removeFirst(drop)
+            }
+        }
+    }
+
+    /// Anomalies kept, newest (by start) first, that pass `filter`, up to its limit.
+    public func anomalies(matching filter: AnomalyFilter) -> [Anomaly] {
+        let all = state.withLock { Array($0.anomalies.values) }
+        return Array(all.filter(filter.matches).sorted { ($0.start, $0.id) > ($1.start, $1.id) }.prefix(filter.limit))
+    }
+
+    /// One kept anomaly by id.
+    public func anomaly(id: String) -> Anomaly? { state.withLock { $0.anomalies[id] } }
+
+    /// Counters since the start.
+    public struct Stats: Sendable {
+        public var analyses: Int
+        public var eventsAnalyzed: Int
+        public var linesSkipped: Int
+        public var anomaliesFound: Int
+        public var anomaliesKept: Int
+        public var keptBySeverity: [Severity: Int]
+        public var keptByKind: [AnomalyKind: Int]
+        public var uptimeSeconds: Double
+    }
+
+    public var stats: Stats {
+        state.withLock { s in
+            var bySeverity: [Severity: Int] = [:]
+            var byKind: [AnomalyKind: Int] = [:]
+            for a in s.anomalies.values {
+                bySeverity[a.severity, default: 0] += 1
+                byKind[a.kind, default: 0] += 1
+            }
+            return Stats(analyses: s.analyses, eventsAnalyzed: s.eventsAnalyzed, linesSkipped: s.linesSkipped,
+                         anomaliesFound: s.anomaliesFound, anomaliesKept: s.anomalies.count, keptBySeverity: bySeverity,
+                         keptByKind: byKind, uptimeSeconds: Date().timeIntervalSince(started))
+        }
+    }
+
+    /// What the model knows about an anomaly's user and source, as lines.
+    public func baseline(for a: Anomaly) -> [String] {
+        let m = model
+        var lines: [String] = []
+        if let u = a.user {
+            lines += EntityDetails.baseline(kind: .user, name: u, model: m, noModel: "no model loaded").map { "user \(u): \($0)" }
+        }
+        if let ip = a.sourceIP {
+            lines += EntityDetails.baseline(kind: .source, name: ip, model: m, noModel: "no model loaded").map { "source \(ip): \($0)" }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import MCP
+import TriplineCore
+import TriplineEngine
+
+/// The MCP tools: the prototype's four (`load_anomaly_models`, `analyze_logs`,
+/// `analyze_log_file`, `get_detection_stats`) plus `list_anomalies` and `explain_anomaly`, as
+/// thin calls into ``AnalysisService``. Answers are JSON text; failures are tool errors
+/// (`isError`), never a crash, and the server keeps running.
+public struct TriplineTools: Sendable {
+    public let service: AnalysisService
+    public let roots: AllowedRoots
+
+    public init(service: AnalysisService, roots: AllowedRoots) {
+        self.service = service
+        self.roots = roots
+    }
+
+    static let severities: [Value] = Severity.allCases.map { .string($0.rawValue) }
+    static let kinds: [Value] = AnomalyKind.allCases.map { .string($0.rawValue) }
+    static let minSeverity: Value = .object(["type": "string", "enum": .array(severities),
+                                             "description": "Report only anomalies at or above this severity (default low)."])
+
+    /// The tools with their input schemas.
+    public static let tools: [Tool] = [
+        Tool(name: "load_anomaly_models",
+             description: "Load (or reload) the trained Tripline model from the model folder (MODEL_DIR). Use after `tripline train` wrote a new one. Returns what the model was trained on.",
+             inputSchema: .object(["type": "object", "properties": .object([:])]),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "analyze_logs",
+             description: "Find attacks (brute force, password spraying, account takeover, privilege escalation, …) in log data passed as a string: a JSON array of records {timestamp, user, source_ip, event_type, action, message}, an object {\"logs\": [...]}, CSV with a header, NDJSON, or raw syslog auth-log lines. Returns one anomaly per incident with severity, score, MITRE ATT&CK techniques, reasons and evidence.",
+             inputSchema: .object([
+                "type": "object",
+                "properties": .object([
+                    "logs": .object(["type": "string", "description": "The log data: JSON array or {\"logs\": [...]}, CSV, NDJSON or syslog lines."]),
+                    "min_severity": minSeverity,
+                ]),
+                "required": .array(["logs"]),
+             ]),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "analyze_log_file",
+             description: "Find attacks in a log file (or a folder of them) on this machine, in any format Tripline reads (syslog auth logs, NDJSON, JSON, CSV). Only paths under the folders the server allows can be read.",
+             inputSchema: .object([
+                "type": "object",
+                "properties": .object([
+                    "file_path": .object(["type": "string", "description": "Path of the log file or folder."]),
+                    "min_severity": minSeverity,
+                ]),
+                "required": .array(["file_path"]),
+             ]),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "get_detection_stats",
+             description: "The model in use (when trained, on what, contamination, threshold) and counters: analyses, events analysed, anomalies found and kept by severity and kind.",
+             inputSchema: .object(["type": "object", "properties": .object([:])]),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "list_anomalies",
+             description: "Anomalies found so far in this session, newest first, filtered by severity, kind, user, source address or time. Use it to find an incident, then explain_anomaly with its id.",
+             inputSchema: .object([
+                "type": "object",
+                "properties": .object([
+                    "severity": .object(["type": "string", "enum": .array(severities), "description": "At or above this severity."]),
+                    "kind": .object(["type": "string", "enum": .array(kinds)]),
+                    "user": .object(["type": "string"]),
+                    "source_ip": .object(["type": "string", "description": "Source address or host name, e.g. 203.0.113.45."]),
+                    "since": .object(["type": "string", "description": "ISO 8601 time: last seen at or after."]),
+                    "until": .object(["type": "string", "description": "ISO 8601 time: started before."]),
+                    "limit": .object(["type": "integer", "minimum": 1, "maximum": .int(AnomalyFilter.maximumLimit), "description": "At most this many (default 100)."]),
+                ]),
+             ]),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "explain_anomaly",
+             description: "Everything about one anomaly: its reasons, ATT&CK techniques, the log lines behind it (when the files can be read) and what the model learnt about its user and source (usual hours, sources, hosts).",
+             inputSchema: .object([
+                "type": "object",
+                "properties": .object(["id": .object(["type": "string", "description": "The anomaly's id, from an analysis or list_anomalies."])]),
+                "required": .array(["id"]),
+             ]),
+             annotations: .init(readOnlyHint: true)),
+    ]
+
+    /// A tool failure, answered with `isError`.
+    struct ToolError: Error { let message: String }
+
+    /// Runs a tool; every failure becomes a tool error result.
+    public func call(_ name: String, _ arguments: [String: Value]) -> CallTool.Result {
+        do {
+            let text = try run(name, arguments)
+            return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: false)
+        } catch let e as ToolError {
+            return CallTool.Result(content: [.text(text: e.message, annotations: nil, _meta: nil)], isError: true)
+        } catch {
+            return CallTool.Result(content: [.text(text: "\(error)", annotations: nil, _meta: nil)], isError: true)
+        }
+    }
+
+    func run(_ name: String, _ args: [String: Value]) throws -> String {
+        switch name {
+        case "load_anomaly_models":
+            do {
+                let m = try service.reloadModel()
+                var w = JSONWriter()
+                w.raw("{"); w.key("loaded"); w.bool(true)
+                w.raw(","); w.key("model_dir"); w.string(service.modelDirectory)
+                w.raw(","); w.key("created_at"); w.string(m.createdAt)
+                w.raw(","); w.key("trained_events"); w.int(m.training.events)
+                w.raw(","); w.key("trained_from"); w.optionalString(m.training.from)
+                w.raw(","); w.key("trained_to"); w.optionalString(m.training.to)
+                w.raw(","); w.key("users"); w.int(m.users.count)
+                w.raw(","); w.key("contamination"); w.double(m.config.contamination)
+                w.raw("}")
+                return text(w)
+            } catch {
+                throw ToolError(message: "no model loaded: \(error.description)")
+            }
+        case "analyze_logs":
+            let logs = try string(args, "logs", required: true) ?? ""
+            guard !logs.isEmpty else { throw ToolError(message: "logs is empty: pass log lines or a JSON array of records") }
+            let minimum = try severity(args, "min_severity") ?? .low
+            let bytes = Array(logs.utf8)
+            let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+            let analysis: Analysis
+            if first == UInt8(ascii: "[") || (first == UInt8(ascii: "{") && logs.contains("\"logs\"")) {
+                do {
+                    let events = try RecordBatch.events(body: bytes, name: "logs")
+                    analysis = service.analyze(events: events, minimumSeverity: minimum)
+                } catch {
+                    throw ToolError(message: "logs is not a valid list of records: \(error.description)")
+                }
+            } else {
+                analysis = service.analyze(bytes: bytes, name: "logs", minimumSeverity: minimum)
+            }
+            return document(analysis)
+        case "analyze_log_file":
+            let path = try string(args, "file_path", required: true) ?? ""
+            let minimum = try severity(args, "min_severity") ?? .low
+            let real: String
+            switch roots.check(path) {
+            case .success(let r): real = r
+            case .failure(let e): throw ToolError(message: e.description)
+            }
+            guard FileManager.default.isReadableFile(atPath: real) else { throw ToolError(message: "\(path): permission denied") }
+            let analysis = service.analyze(paths: [real], minimumSeverity: minimum)
+            if analysis.summary.linesRead == 0, let why = analysis.summary.unreadable.first ?? analysis.summary.passedOver.first {
+                throw ToolError(message: "\(path): \(why.1)")
+            }
+            return document(analysis)
+        case "get_detection_stats":
+            let s = service.stats
+            var w = JSONWriter()
+            w.raw("{"); w.key("model_loaded"); w.bool(service.model != nil)
+            w.raw(","); w.key("model_error"); w.optionalString(service.model == nil ? service.modelError : nil)
+            if let m = service.model {
+                w.raw(","); w.key("model"); w.raw("{")
+                w.key("created_at"); w.string(m.createdAt)
+                w.raw(","); w.key("trained_events"); w.int(m.training.events)
+                w.raw(","); w.key("trained_from"); w.optionalString(m.training.from)
+                w.raw(","); w.key("trained_to"); w.optionalString(m.training.to)
+                w.raw(","); w.key("contamination"); w.double(m.config.contamination)
+                w.raw(","); w.key("threshold"); if let f = m.forest { w.double(f.offset) } else { w.raw("null") }
+                w.raw(","); w.key("users"); w.int(m.users.count)
+                w.raw(","); w.key("service_accounts"); w.value(.array(m.serviceAccounts.map { .string($0) }))
+                w.raw("}")
+            }
+            w.raw(","); w.key("analyses"); w.int(s.analyses)
+            w.raw(","); w.key("events_analyzed"); w.int(s.eventsAnalyzed)
+            w.raw(","); w.key("lines_skipped"); w.int(s.linesSkipped)
+            w.raw(","); w.key("anomalies_found"); w.int(s.anomaliesFound)
+            w.raw(","); w.key("anomalies_kept"); w.int(s.anomaliesKept)
+            w.raw(","); w.key("kept_by_severity"); w.value(.object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.int(Int64(s.keptBySeverity[$0] ?? 0))) })))
+            w.raw(","); w.key("kept_by_kind"); w.value(.object(Dictionary(uniqueKeysWithValues: s.keptByKind.map { ($0.key.rawValue, JSONValue.int(Int64($0.value))) })))
+            w.raw("}")
+            return text(w)
+        case "list_anomalies":
+            let filter: AnomalyFilter
+            do {
+                filter = try AnomalyFilter.parse(severity: try string(args, "severity"), kind: try string(args, "kind"),
+                                                 user: try string(args, "user"), sourceIP: try string(args, "source_ip"),
+                                                 since: try string(args, "since"), until: try string(args, "until"),
+                                                 limit: try integerText(args, "limit"))
+            } catch let e as AnomalyFilter.Problem {
+                throw ToolError(message: e.description)
+            }
+            let found = service.anomalies(matching: filter)
+            var w = JSONWriter()
+            w.raw("{"); w.key("count"); w.int(found.count)
+            w.raw(","); w.key("anomalies"); w.raw("[")
+            for (i, a) in found.enumerated() {
+                if i > 0 { w.raw(",") }
+                a.writeJSON(to: &w)
+            }
+            w.raw("]}")
+            return text(w)
+        case "explain_anomaly":
+            let id = try string(args, "id", required: true) ?? ""
+            guard let a = service.anomaly(id: id) else {
+                throw ToolError(message: "no anomaly with id '\(id)' in this session; run analyze_logs or analyze_log_file first, or list_anomalies to see the ids")
+            }
+            var w = JSONWriter()
+            w.raw("{"); w.key("anomaly"); a.writeJSON(to: &w)
+            w.raw(","); w.key("summary"); w.string("\(a.severity.rawValue) \(a.kind.rawValue) (\(a.techniques.joined(separator: ", "))) " +
+                                                    "\(a.user.map { "user \($0) " } ?? "")\(a.sourceIP.map { "from \($0) " } ?? "")" +
+                                                    "\(a.start.iso8601) → \(a.lastSeen.iso8601), \(a.eventCount) events")
+            w.raw(","); w.key("evidence_lines"); w.value(.array(evidenceLines(a).map { .string($0) }))
+            w.raw(","); w.key("baseline"); w.value(.array(service.baseline(for: a).map { .string($0) }))
+            w.raw("}")
+            return text(w)
+        default:
+            throw ToolError(message: "unknown tool '\(name)'; the tools are \(TriplineTools.tools.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    /// The log lines behind an anomaly, `file:line: text`, for files this server may read.
+    func evidenceLines(_ a: Anomaly) -> [String] {
+        var wanted: [String: Set<Int>] = [:]
+        for loc in a.evidence {
+            guard let colon = loc.lastIndex(of: ":"), let n = Int(loc[loc.index(after: colon)...]) else { continue }
+            wanted[String(loc[..<colon]), default: []].insert(n)
+        }
+        var found: [String: String] = [:]
+        for (file, lines) in wanted {
+            guard case .success(let real) = roots.check(file), let maxLine = lines.max() else { continue }
+            guard let handle = FileHandle(forReadingAtPath: real) else { continue }
+            defer { try? handle.close() }
+            var n = 0
+            var pending: [UInt8] = []
+            reading: while let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+                for b in chunk {
+                    if b == 0x0A {
+                        n += 1
+                        if lines.contains(n) { found["\(file):\(n)"] = TerminalSafe.sanitize(String(decoding: pending.prefix(2000), as: UTF8.self)) }
+                        pending.removeAll(keepingCapacity: true)
+                        if n >= maxLine { break reading }
+                    } else if pending.count < 4096 {
+                        pending.append(b)
+                    }
+                }
+            }
+        }
+        return a.evidence.map { loc in found[loc].map { "\(loc): \($0)" } ?? "\(loc): (not readable here)" }
+    }
+
+    private func document(_ a: Analysis) -> String {
+        var w = JSONWriter()
+        a.writeJSON(to: &w)
+        return text(w)
+    }
+
+    private func text(_ w: JSONWriter) -> String { String(decoding: w.bytes, as: UTF8.self) }
+
+    private func string(_ args: [String: Value], _ key: String, required: Bool = false) throws -> String? {
+        guard let v = args[key], !v.isNull else {
+            if required { throw ToolError(message: "missing argument '\(key)'") }
+            return nil
+        }
+        guard let s = v.stringValue else { throw ToolError(message: "argument '\(key)' must be a string") }
+        return s
+    }
+
+    private func integerText(_ args: [String: Value], _ key: String) throws -> String? {
+        guard let v = args[key], !v.isNull else { return nil }
+        if let i = v.intValue { return String(i) }
+        if let d = v.doubleValue, d == d.rounded() { return String(Int(d)) }
+        if let s = v.stringValue { return s }
+        throw ToolError(message: "argument '\(key)' must be a whole number")
+    }
+
+    private func severity(_ args: [String: Value], _ key: String) throws -> Severity? {
+        guard let s = try string(args, key), !s.isEmpty else { return nil }
+        guard let v = Severity(rawValue: s.lowercased()) else {
+            throw ToolError(message: "\(key): '\(s)' is not a severity; use one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import Hummingbird
+import Logging
+import MultipartKit
+import NIOCore
+import TriplineCore
+import TriplineEngine
+
+/// `tripline serve`: the REST API, a thin face over ``AnalysisService`` (no parsing or
+/// detection of its own). Routes and their answers are described in ``OpenAPIDocument``.
+public struct APIServer: Sendable {
+    public let options: APIOptions
+    public let service: AnalysisService
+    let metrics = APIMetrics()
+    let logger: Logger
+
+    public init(options: APIOptions, service: AnalysisService, logger: Logger) {
+        self.options = options
+        self.service = service
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<TriplineRequestContext> {
+        let router = Router(context: TriplineRequestContext.self)
+        router.middlewares.add(ObservabilityMiddleware(metrics: metrics, logger: logger))
+        if options.rateLimitPerMinute > 0 {
+            router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(perMinute: options.rateLimitPerMinute)))
+        }
+        if let token = options.token, !token.isEmpty {
+            router.middlewares.add(BearerAuthMiddleware(token: token))
+        }
+        let service = self.service, metrics = self.metrics, options = self.options
+
+        router.get("/health") { _, _ in
+            let s = service.stats
+            let model = service.model
+            return JSONResponse.ok { w in
+                w.raw("{"); w.key("status"); w.string("ok")
+                w.raw(","); w.key("version"); w.string(TriplineBuild.version)
+                w.raw(","); w.key("model_loaded"); w.bool(model != nil)
+                w.raw(","); w.key("model_error"); w.optionalString(model == nil ? service.modelError : nil)
+                w.raw(","); w.key("uptime_seconds"); w.double((s.uptimeSeconds * 1000).rounded() / 1000)
+                w.raw("}")
+            }
+        }
+        router.get("/health/live") { _, _ in
+            JSONResponse.ok { w in w.raw("{"); w.key("status"); w.string("alive"); w.raw("}") }
+        }
+        router.get("/health/ready") { _, _ in
+            if service.model != nil {
+                return JSONResponse.ok { w in w.raw("{"); w.key("status"); w.string("ready"); w.raw("}") }
+            }
+            return JSONResponse.ok({ w in
+                w.raw("{"); w.key("status"); w.string("not ready")
+                w.raw(","); w.key("reason"); w.string(service.modelError ?? "no model loaded")
+                w.raw("}")
+            }, status: .serviceUnavailable)
+        }
+
+        router.post("/analyze") { request, context in
+            let minimum = try APIServer.minimumSeverity(request)
+            let body = try await request.body.collect(upTo: options.maxBodyBytes)
+            let bytes = Array(buffer: body)
+            try APIServer.requireBody(request, bytes)
+            let analysis: Analysis
+            if APIServer.mediaType(request) == "application/json" {
+                let events: [TriplineCore.LogEvent]
+                do {
+                    events = try RecordBatch.events(body: bytes, name: "request", maxRecords: options.maxRecords)
+                } catch {
+                    throw APIError(.badRequest, String(describing: error))
+                }
+                analysis = service.analyze(events: events, minimumSeverity: minimum)
+            } else {
+                analysis = service.analyze(bytes: bytes, name: "request", minimumSeverity: minimum)
+            }
+            metrics.analysis(analysis)
+            return APIServer.analysisResponse(analysis)
+        }
+
+        router.post("/analyze/file") { request, context in
+            let minimum = try APIServer.minimumSeverity(request)
+            let body = try await request.body.collect(upTo: options.maxBodyBytes)
+            var bytes = Array(buffer: body)
+            try APIServer.requireBody(request, bytes)
+            var name = "upload"
+            if APIServer.mediaType(request) == "multipart/form-data" {
+                let file = try APIServer.uploadedFile(request, body: bytes)
+                bytes = file.bytes
+                name = file.name
+            }
+            let analysis = service.analyze(bytes: bytes, name: name, minimumSeverity: minimum)
+            metrics.analysis(analysis)
+            return APIServer.analysisResponse(analysis)
+        }
+
+        router.get("/anomalies") { request, _ in
+            let q = request.uri.queryParameters
+            let filter: AnomalyFilter
+            do {
+                filter = try AnomalyFilter.parse(
+                    severity: q["severity"].map(String.init), kind: q["kind"].map(String.init), user: q["user"].map(String.init),
+                    sourceIP: q["source_ip"].map(String.init), since: q["since"].map(String.init), until: q["until"].map(String.init),
+                    limit: q["limit"].map(String.init))
+            } catch {
+                throw APIError(.badRequest, String(describing: error))
+            }
+            let found = service.anomalies(matching: filter)
+            return JSONResponse.ok { w in
+                w.raw("{"); w.key("count"); w.int(found.count)
+                w.raw(","); w.key("anomalies"); w.raw("[")
+                for (i, a) in found.enumerated() {
+                    if i > 0 { w.raw(",") }
+                    a.writeJSON(to: &w)
+                }
+                w.raw("]}")
+            }
+        }
+
+        router.get("/anomalies/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let a = service.anomaly(id: id) else {
+                throw APIError(.notFound, "no anomaly '\(id)' is kept; GET /anomalies lists them")
+            }
+            let baseline = service.baseline(for: a)
+            return JSONResponse.ok { w in
+                w.raw("{"); w.key("anomaly"); a.writeJSON(to: &w)
+                w.raw(","); w.key("baseline"); w.value(.array(baseline.map { .string($0) }))
+                w.raw("}")
+            }
+        }
+
+        router.get("/stats") { _, _ in
+            JSONResponse.ok { w in APIServer.writeStats(service, to: &w) }
+        }
+
+        router.post("/model/reload") { _, _ in
+            do {
+                let m = try service.reloadModel()
+                return JSONResponse.ok { w in
+                    w.raw("{"); w.key("reloaded"); w.bool(true)
+                    w.raw(","); w.key("model"); APIServer.writeModel(m, to: &w)
+                    w.raw("}")
+                }
+            } catch {
+                throw APIError(.conflict, "\(APIServer.withoutPaths(String(describing: error))); the model in use (if any) stays")
+            }
+        }
+
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.get("/docs") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: DocsPage.html)))
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(service: service))))
+        }
+        return router
+    }
+
+    /// Runs until SIGTERM or SIGINT; requests in flight finish first. `onRunning` gets the port.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tripline/\(TriplineBuild.version)"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    // MARK: - Helpers
+
+    /// Every route and its method, as the router has them (also what `GET /openapi.json` lists).
+    public static let routes: [(method: String, path: String)] = [
+        ("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"),
+        ("POST", "/analyze"), ("POST", "/analyze/file"),
+        ("GET", "/anomalies"), ("GET", "/anomalies/{id}"), ("GET", "/stats"), ("POST", "/model/reload"),
+        ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/metrics"),
+    ]
+
+    /// The methods a path answers to (empty when no route has that path).
+    static func methods(for path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routes.filter { r in
+            let pattern = r.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard pattern.count == parts.count else { return false }
+            return zip(pattern, parts).allSatisfy { p, x in p.hasPrefix("{") ? !x.isEmpty : p == x }
+        }.map(\.method)
+    }
+
+    static func mediaType(_ request: Request) -> String {
+        let ct = request.headers[.contentType] ?? ""
+        return ct.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+
+    /// No body at all (no Content-Type, nothing sent) is a mistake; an empty log is not.
+    static func requireBody(_ request: Request, _ bytes: [UInt8]) throws {
+        if bytes.isEmpty, request.headers[.contentType] == nil {
+            throw APIError(.badRequest, "missing request body: send log lines (text/plain), {\"logs\": [...]} (application/json) or a file (multipart/form-data)")
+        }
+    }
+
+    static func minimumSeverity(_ request: Request) throws -> Severity {
+        guard let s = request.uri.queryParameters["min_severity"].map(String.init) else { return .low }
+        guard let v = Severity(rawValue: s.lowercased()) else {
+            throw APIError(.badRequest, "min_severity: '\(s)' is not a severity; use one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
+    }
+
+    /// The first file part of a multipart/form-data body (its field name does not matter;
+    /// `file` is the usual one).
+    static func uploadedFile(_ request: Request, body: [UInt8]) throws -> (name: String, bytes: [UInt8]) {
+        let ct = request.headers[.contentType] ?? ""
+        guard let b = ct.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.lowercased().hasPrefix("boundary=") }) else {
+            throw APIError(.badRequest, "multipart/form-data without a boundary in Content-Type")
+        }
+        let boundary = String(b.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard !boundary.isEmpty else { throw APIError(.badRequest, "multipart/form-data with an empty boundary") }
+        let parser = MultipartParser(boundary: boundary)
+        final class Collector { var parts: [(disposition: String, bytes: [UInt8])] = []; var disposition = ""; var bytes: [UInt8] = [] }
+        let c = Collector()
+        parser.onHeader = { name, value in if name.lowercased() == "content-disposition" { c.disposition = value } }
+        parser.onBody = { buf in c.bytes.append(contentsOf: buf.readableBytesView) }
+        parser.onPartComplete = {
+            c.parts.append((c.disposition, c.bytes))
+            c.disposition = ""
+            c.bytes = []
+        }
+        do { try parser.execute(body) } catch {
+            throw APIError(.badRequest, "the multipart body could not be read: \(error)")
+        }
+        guard let part = c.parts.first(where: { $0.disposition.contains("filename") }) ?? c.parts.first(where: { $0.disposition.contains("name=\"file\"") }) else {
+            throw APIError(.badRequest, "no file in the multipart body: send it as a form field, e.g. curl -F file=@auth.log")
+        }
+        var name = "upload"
+        if let r = part.disposition.range(of: "filename=\"") {
+            let rest = part.disposition[r.upperBound...]
+            if let end = rest.firstIndex(of: "\"") {
+                // Only the base name: never a path the client chose.
+                let base = String(rest[..<end]).split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+                if !base.isEmpty { name = TerminalSafe.sanitize(base) }
+            }
+        }
+        return (name, part.bytes)
+    }
+
+    static func analysisResponse(_ a: Analysis) -> Response {
+        JSONResponse.ok { w in a.writeJSON(to: &w) }
+    }
+
+    /// Error text for clients: the server's own paths reduced to file names.
+    static func withoutPaths(_ s: String) -> String {
+        s.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            word.hasPrefix("/") ? Substring(word.split(separator: "/").last ?? word) : word
+        }.joined(separator: " ")
+    }
+
+    static func writeModel(_ m: TriplineModel, to w: inout JSONWriter) {
+        w.raw("{"); w.key("version"); w.int(m.version)
+        w.raw(","); w.key("created_at"); w.string(m.createdAt)
+        w.raw(","); w.key("tripline_version"); w.string(m.triplineVersion)
+        w.raw(","); w.key("trained_events"); w.int(m.training.events)
+        w.raw(","); w.key("trained_from"); w.optionalString(m.training.from)
+        w.raw(","); w.key("trained_to"); w.optionalString(m.training.to)
+        w.raw(","); w.key("contamination"); w.double(m.config.contamination)
+        w.raw(","); w.key("threshold"); if let f = m.forest { w.double(f.offset) } else { w.raw("null") }
+        w.raw(","); w.key("users"); w.int(m.users.count)
+        w.raw(","); w.key("service_accounts"); w.value(.array(m.serviceAccounts.map { .string($0) }))
+        w.raw("}")
+    }
+
+    static func writeStats(_ service: AnalysisService, to w: inout JSONWriter) {
+        let s = service.stats
+        w.raw("{"); w.key("version"); w.string(TriplineBuild.version)
+        w.raw(","); w.key("uptime_seconds"); w.double((s.uptimeSeconds * 1000).rounded() / 1000)
+        w.raw(","); w.key("model"); if let m = service.model { writeModel(m, to: &w) } else { w.raw("null") }
+        w.raw(","); w.key("analyses"); w.int(s.analyses)
+        w.raw(","); w.key("events_analyzed"); w.int(s.eventsAnalyzed)
+        w.raw(","); w.key("lines_skipped"); w.int(s.linesSkipped)
+        w.raw(","); w.key("anomalies_found"); w.int(s.anomaliesFound)
+        w.raw(","); w.key("anomalies_kept"); w.int(s.anomaliesKept)
+        w.raw(","); w.key("kept_by_severity"); w.raw("{")
+        for (i, sev) in Severity.allCases.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.dynamicKey(sev.rawValue); w.int(s.keptBySeverity[sev] ?? 0)
+        }
+        w.raw("}")
+        w.raw(","); w.key("kept_by_kind"); w.raw("{")
+        for (i, k) in s.keptByKind.keys.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
+            if i > 0 { w.raw(",") }
+            w.dynamicKey(k.rawValue); w.int(s.keptByKind[k] ?? 0)
+        }
+        w.raw("}}")
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TriplineCore
+import TriplineEngine
+import TriplineMCP
+
+/// `tripline mcp`: the MCP server for AI assistants, over stdio.
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve the MCP tools over stdio for AI assistants (Claude Desktop and others).",
+        discussion: """
+        Tools: load_anomaly_models, analyze_logs, analyze_log_file, get_detection_stats, \
+        list_anomalies, explain_anomaly. analyze_log_file reads only under the allowed folders: \
+        the current directory, LOG_DIR, and each --allow. The model is loaded from the model \
+        folder at start when there is one. Standard output carries only the protocol; the log \
+        goes to standard error. See claude_mcp_config.json for a desktop assistant's entry.
+        """
+    )
+
+    @OptionGroup var model: ModelDirOption
+
+    @Option(name: .customLong("allow"), parsing: .upToNextOption,
+            help: ArgumentHelp("Folders analyze_log_file may read (besides the current directory and $LOG_DIR).", valueName: "path"))
+    var allow: [String] = []
+
+    @OptionGroup var configFile: ConfigOption
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        var roots = [FileManager.default.currentDirectoryPath]
+        if let logDir = env["LOG_DIR"], !logDir.isEmpty { roots.append(logDir) }
+        roots += allow
+        for a in allow where !FileManager.default.fileExists(atPath: a) {
+            printError("tripline mcp: --allow \(a): no such folder")
+            throw ExitCode(2)
+        }
+        let file = try configFile.file()
+        let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
+        let detection = try configFile.detection(base: base)
+        let service = AnalysisService(modelDirectory: model.resolved, config: file == nil ? nil : detection)
+        var logger = Logger(label: "tripline.mcp") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .notice
+        if let e = service.modelError { logger.notice("no model loaded yet", metadata: ["reason": .string(e)]) }
+        let tools = TriplineTools(service: service, roots: AllowedRoots(roots))
+        try await MCPServer(tools: tools, logger: logger).run()
+    }
+}

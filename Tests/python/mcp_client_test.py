@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""End-to-end test of `tripline mcp` with the official MCP Python SDK as the client.
+
+Starts the real binary over stdio, lists the tools, calls each one and checks the answers,
+including refusals (paths outside the allowed folders, a symlink escape, unknown ids) after
+which the server must still answer. Exit status 0 when everything holds.
+
+  python3 Tests/python/mcp_client_test.py .build/debug/tripline
+"""
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+except ImportError:
+    sys.exit("mcp_client_test: the MCP Python SDK is missing: pip install -r Tests/python/requirements.txt")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def text(result):
+    return "".join(getattr(c, "text", "") for c in result.content)
+
+
+async def main(binary):
+    work = tempfile.mkdtemp(prefix="tripline-mcp-")
+    logs = os.path.join(work, "logs")
+    os.makedirs(logs)
+    shutil.copy(os.path.join(ROOT, "test_logs", "auth.log"), os.path.join(logs, "auth.log"))
+    os.symlink("/etc/passwd", os.path.join(logs, "escape.log"))
+    models = os.path.join(work, "models")
+    subprocess.run([binary, "train", "--data-path", os.path.join(logs, "auth.log"), "--baseline-days", "1", "--model-dir", models],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    outside = tempfile.mkdtemp(prefix="tripline-outside-")
+    shutil.copy(os.path.join(ROOT, "test_logs", "auth.log"), os.path.join(outside, "auth.log"))
+
+    params = StdioServerParameters(command=binary, args=["mcp", "--model-dir", models, "--allow", logs], cwd=work,
+                                   env={"PATH": os.environ.get("PATH", ""), "TZ": "UTC"})
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            init = await session.initialize()
+            check(init.server_info.name == "tripline", f"server says it is tripline ({init.server_info.name})")
+            tools = {t.name: t for t in (await session.list_tools()).tools}
+            expected = {"load_anomaly_models", "analyze_logs", "analyze_log_file", "get_detection_stats", "list_anomalies", "explain_anomaly"}
+            check(set(tools) == expected, f"the six tools are listed: {sorted(tools)}")
+            for name, t in tools.items():
+                check(t.input_schema.get("type") == "object" and len(t.description or "") > 40, f"{name} has an input schema and a description")
+            check(tools["analyze_log_file"].input_schema.get("required") == ["file_path"], "analyze_log_file takes file_path")
+
+            r = await session.call_tool("load_anomaly_models", {})
+            loaded = json.loads(text(r))
+            check(not r.is_error and loaded["loaded"] and loaded["trained_events"] > 0, "load_anomaly_models loads the trained model")
+
+            records = [{"timestamp": f"2026-03-06T10:00:{i:02d}Z", "user": "root", "source_ip": "203.0.113.45", "event_type": "login",
+                        "action": "failed", "message": "Failed password for root"} for i in range(12)]
+            r = await session.call_tool("analyze_logs", {"logs": json.dumps(records)})
+            doc = json.loads(text(r))
+            check(not r.is_error and doc["anomalies_detected"] == 1 and doc["anomalies"][0]["kind"] == "brute_force",
+                  "analyze_logs finds the brute force in a JSON array")
+            raw = "\n".join(f"2026-03-06T11:00:{i:02d}+00:00 web-01 sshd[{700 + i}]: Failed password for invalid user admin{i} from 198.51.100.9 port {40000 + i} ssh2"
+                            for i in range(10))
+            r = await session.call_tool("analyze_logs", {"logs": raw, "min_severity": "low"})
+            doc = json.loads(text(r))
+            check(not r.is_error and any(a["kind"] == "user_enumeration" for a in doc["anomalies"]), "analyze_logs reads raw syslog text")
+            # Spraying: one source, many of the sample's real accounts, one try each.
+            accounts = ["alice", "ansible", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "jenkins", "judy"]
+            csv = "timestamp,user,source_ip,event_type,action,message\n" + "\n".join(
+                f"2026-03-06T12:00:{i:02d}Z,{u},192.0.2.77,login,failed,Failed password" for i, u in enumerate(accounts))
+            r = await session.call_tool("analyze_logs", {"logs": csv})
+            doc = json.loads(text(r))
+            check(not r.is_error and any(a["kind"] == "password_spraying" for a in doc["anomalies"]), "analyze_logs reads CSV (spraying)")
+            r = await session.call_tool("analyze_logs", {"logs": "[{\"timestamp\": \"not a time\"}]"})
+            check(r.is_error and "timestamp" in text(r), "a bad record is a tool error naming the field")
+
+            r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(logs, "auth.log")})
+            doc = json.loads(text(r))
+            check(not r.is_error and doc["anomalies_detected"] >= 5 and doc["events_analyzed"] > 5000, "analyze_log_file reads an allowed file")
+            r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(outside, "auth.log")})
+            check(r.is_error and "outside" in text(r), "a file outside the allowed folders is refused")
+            r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(logs, "escape.log")})
+            check(r.is_error and "outside" in text(r), "a symlink that escapes the allowed folders is refused")
+            r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(logs, "..", "..", os.path.basename(outside), "auth.log")})
+            check(r.is_error, "a .. path out of the allowed folders is refused")
+            r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(logs, "missing.log")})
+            check(r.is_error and "no such file" in text(r), "a missing file is a clear tool error")
+
+            r = await session.call_tool("get_detection_stats", {})
+            stats = json.loads(text(r))
+            check(not r.is_error and stats["model_loaded"] and stats["analyses"] == 4 and stats["anomalies_kept"] >= 5,
+                  f"get_detection_stats counts the analyses ({stats.get('analyses')})")
+
+            r = await session.call_tool("list_anomalies", {"source_ip": "203.0.113.45"})
+            found = json.loads(text(r))
+            check(not r.is_error and found["count"] >= 1 and all(a["source_ip"] == "203.0.113.45" for a in found["anomalies"]),
+                  "list_anomalies filters by source")
+            r = await session.call_tool("list_anomalies", {"severity": "critical", "limit": 3})
+            crit = json.loads(text(r))
+            check(not r.is_error and crit["count"] <= 3 and all(a["severity"] == "critical" for a in crit["anomalies"]), "list_anomalies filters by severity")
+            r = await session.call_tool("list_anomalies", {"kind": "no_such_kind"})
+            check(r.is_error and "kind" in text(r), "a bad filter is a tool error naming it")
+
+            r = await session.call_tool("list_anomalies", {"kind": "brute_force", "limit": 50})
+            from_file = [a for a in json.loads(text(r))["anomalies"] if any("auth.log:" in l for l in a["evidence"]["locations"])]
+            check(len(from_file) >= 1, "the file's brute force is kept")
+            if from_file:
+                r = await session.call_tool("explain_anomaly", {"id": from_file[0]["id"]})
+                ex = json.loads(text(r))
+                check(not r.is_error and ex["anomaly"]["reasons"] and "T1110" in " ".join(ex["anomaly"]["techniques"]), "explain_anomaly gives reasons and techniques")
+                check(any("sshd" in l for l in ex["evidence_lines"]), "explain_anomaly shows the log lines behind it")
+                check(any(l.startswith("source ") for l in ex["baseline"]), "explain_anomaly shows the source's baseline")
+            r = await session.call_tool("explain_anomaly", {"id": "TL-nope"})
+            check(r.is_error and "list_anomalies" in text(r), "an unknown id is a tool error that says what to do")
+            r = await session.call_tool("get_detection_stats", {})
+            check(not r.is_error, "the server still answers after errors")
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(outside, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    asyncio.run(asyncio.wait_for(main(os.path.abspath(sys.argv[1])), timeout=120))
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)
