@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+import TriplineEngine
+
+/// `tripline export`: anomalies from a JSON result to NDJSON/ECS or CSV for SIEM import.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Convert anomalies from a JSON result to ECS NDJSON, NDJSON or CSV for SIEM import.",
+        discussion: """
+        Reads what Tripline writes: the document of 'tripline analyze --output json' (and of the \
+        REST API), the dashboard's export file, a JSON array of anomalies, or NDJSON (- for \
+        standard input). --format ecs writes one Elastic Common Schema document per line \
+        (@timestamp, event.kind=alert, event.severity, source.ip, user.name, host.name, \
+        threat.technique.id, rule.name, tripline.*), ready for Elasticsearch's _bulk or Filebeat; \
+        ndjson one anomaly per line as analyze prints it; csv a header and one row per anomaly \
+        (cells that would start a spreadsheet formula are quoted with an apostrophe). \
+        --output writes a file atomically instead of standard output.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("A JSON result file (or - for standard input).", valueName: "file"))
+    var input: String
+
+    @Option(name: .long, help: ArgumentHelp("ecs, ndjson or csv (default: ecs).", valueName: "format"))
+    var format: String = "ecs"
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("File to write (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only anomalies at or above: low, medium, high or critical.", valueName: "severity"))
+    var minSeverity: String = "low"
+
+    func validate() throws {
+        if !["ecs", "ndjson", "csv"].contains(format) { throw ValidationError("unknown format '\(format)': use ecs, ndjson or csv") }
+        if Severity(rawValue: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
+    }
+
+    func run() throws {
+        let data: Data
+        do {
+            data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+        } catch {
+            printError("tripline export: cannot read \(input): \((error as NSError).localizedDescription)")
+            throw ExitCode(1)
+        }
+        let anomalies: [Anomaly]
+        do {
+            anomalies = try AnomalyDocument.anomalies(in: String(decoding: data, as: UTF8.self))
+        } catch {
+            printError("tripline export: \(input): \(error)")
+            throw ExitCode(1)
+        }
+        let minimum = Severity(rawValue: minSeverity) ?? .low
+        let chosen = anomalies.filter { $0.severity >= minimum }
+        var out: [UInt8] = []
+        switch format {
+        case "csv":
+            out.append(contentsOf: (AnomalyFormats.csvHeader.joined(separator: ",") + "\r\n").utf8)
+            for a in chosen { out.append(contentsOf: (AnomalyFormats.csvRow(a) + "\r\n").utf8) }
+        default:
+            for a in chosen {
+                var w = JSONWriter()
+                if format == "ecs" { AnomalyFormats.writeECS(a, to: &w) } else { a.writeJSON(to: &w) }
+                out.append(contentsOf: w.bytes)
+                out.append(0x0A)
+            }
+        }
+        if let output {
+            do { try Data(out).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                printError("tripline export: cannot write \(output): \((error as NSError).localizedDescription)")
+                throw ExitCode(1)
+            }
+            printError("tripline export: \(chosen.count) anomalies (\(format)) → \(output)")
+        } else {
+            FileHandle.standardOutput.write(Data(out))
+        }
+    }
+}
