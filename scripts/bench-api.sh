@@ -46,7 +46,10 @@ wrk -t2 -c8 -d"${DUR}s" --latency -s "$work/batch.lua" http://127.0.0.1:8787/ana
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/batch.txt")
 python3 -c "print(f'events/s through POST /analyze: {float(\"$rps\") * 1000:,.0f}')"
 echo
-echo "== POST /analyze, 1 event per request (2 threads, 8 connections, ${DUR}s)"
+echo "== POST /analyze, 1 event per request, one client (1 thread, 1 connection, ${DUR}s): latency"
+wrk -t1 -c1 -d"${DUR}s" --latency -s "$work/single.lua" http://127.0.0.1:8787/analyze
+echo
+echo "== POST /analyze, 1 event per request, loaded (2 threads, 8 connections, ${DUR}s): throughput"
 wrk -t2 -c8 -d"${DUR}s" --latency -s "$work/single.lua" http://127.0.0.1:8787/analyze
 echo
 echo "== GET /health (2 threads, 8 connections, ${DUR}s)"

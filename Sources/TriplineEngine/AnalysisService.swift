@@ -18,6 +18,8 @@ public final class AnalysisService: Sendable {
 
     private struct State {
         var model: TriplineModel?
+        /// The model's forest, compiled once per model.
+        var compiled: CompiledForest?
         var modelLoadedAt: Date?
         var modelError: String?
         var anomalies: [String: Anomaly] = [:]
@@ -53,8 +55,10 @@ public final class AnalysisService: Sendable {
     public func reloadModel() throws(ModelError) -> TriplineModel {
         do {
             let m = try TriplineModel.load(from: modelDirectory)
+            let compiled = m.forest.map(CompiledForest.init)
             state.withLock {
                 $0.model = m
+                $0.compiled = compiled
                 $0.modelLoadedAt = Date()
                 $0.modelError = nil
             }
@@ -77,18 +81,19 @@ public final class AnalysisService: Sendable {
 
     /// Analyses files (folders expanded one level).
     public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low) -> Analysis {
-        let m = model
+        let (m, compiled) = state.withLock { ($0.model, $0.compiled) }
         let result = Analysis.run(paths: paths, reader: LogReader(options: options), model: m, config: config ?? m?.config,
-                                  minimumSeverity: minimumSeverity)
+                                  minimumSeverity: minimumSeverity, compiled: .some(compiled))
         record(result)
         return result
     }
 
     /// Analyses events already parsed (time order is restored first).
     public func analyze(events: [LogEvent], summary: ParseSummary? = nil, minimumSeverity: Severity = .low) -> Analysis {
-        let m = model
+        let (m, compiled) = state.withLock { ($0.model, $0.compiled) }
         let sorted = events.sorted { $0.timestamp < $1.timestamp }
-        var result = Analysis.run(events: sorted, model: m, config: config ?? m?.config, minimumSeverity: minimumSeverity)
+        var result = Analysis.run(events: sorted, model: m, config: config ?? m?.config, minimumSeverity: minimumSeverity,
+                                  compiled: .some(compiled))
         if let summary { result.summary = summary }
         record(result)
         return result

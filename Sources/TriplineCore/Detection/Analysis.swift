@@ -17,8 +17,8 @@ public struct Analysis: Sendable {
     /// Runs the detector over files (folders expanded). A single file or standard input is
     /// streamed; several files are merged by time first, so that windows see one timeline.
     public static func run(paths: [String], reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
-                           minimumSeverity: Severity = .low) -> Analysis {
-        var detector = Detector(model: model, config: config)
+                           minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
+        var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
         let files = LogReader.expand(paths)
         let summary: ParseSummary
         if files.count <= 1 {
@@ -35,8 +35,9 @@ public struct Analysis: Sendable {
     }
 
     /// Runs the detector over events already in memory (time order).
-    public static func run(events: [LogEvent], model: TriplineModel?, config: DetectionConfig? = nil, minimumSeverity: Severity = .low) -> Analysis {
-        var detector = Detector(model: model, config: config)
+    public static func run(events: [LogEvent], model: TriplineModel?, config: DetectionConfig? = nil, minimumSeverity: Severity = .low,
+                           compiled: CompiledForest?? = nil) -> Analysis {
+        var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
         for e in events { detector.process(e) }
         let found = detector.finish().filter { $0.severity >= minimumSeverity }
         var summary = ParseSummary()

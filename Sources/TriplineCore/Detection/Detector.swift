@@ -31,10 +31,16 @@ public struct Detector {
 
     /// A detector with a model (or none) and thresholds (default: the model's, else the defaults).
     public init(model: TriplineModel?, config: DetectionConfig? = nil) {
+        self.init(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
+    }
+
+    /// A detector with the model's forest compiled already (servers compile it once per model,
+    /// not once per request).
+    public init(model: TriplineModel?, config: DetectionConfig?, compiled: CompiledForest?) {
         self.model = model
         self.config = config ?? model?.config ?? DetectionConfig()
         self.book = IncidentBook(evidenceLimit: self.config.evidenceLimit)
-        self.forest = model?.forest.map(CompiledForest.init)
+        self.forest = compiled
     }
 
     /// Swaps in a newly trained model; windows and open incidents carry on.
