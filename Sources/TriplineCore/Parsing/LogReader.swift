@@ -84,6 +84,41 @@ public struct LogReader: Sendable {
         }, onEvent)
     }
 
+    /// Reads the bytes `from..<to` of a file whose line at `from` is number `firstLine` (for
+    /// reading only what was appended since last time: `tripline batch`). `from` must be at a
+    /// line start and `to` just after a newline.
+    /// `header` (a CSV file's first line, with its newline) is read first when `from` is past it.
+    public func read(path: String, from: Int64, to: Int64, firstLine: Int, header: [UInt8] = [],
+                     _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var summary = ParseSummary()
+        summary.files.append(path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            summary.unreadable.append((path, String(cString: strerror(errno))))
+            return summary
+        }
+        defer { close(fd) }
+        var position = from
+        var pendingHeader = header[...]
+        return try read(source: path, summary: summary, firstLine: firstLine - (header.isEmpty ? 0 : 1), next: { buf, cap in
+            if !pendingHeader.isEmpty {
+                let n = min(cap, pendingHeader.count)
+                for (i, b) in pendingHeader.prefix(n).enumerated() { buf[i] = b }
+                pendingHeader = pendingHeader.dropFirst(n)
+                return n
+            }
+            let want = Int(min(Int64(cap), to - position))
+            guard want > 0 else { return 0 }
+            while true {
+                let n = pread(fd, buf, want, off_t(position))
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { return -Int(errno) - 1 }
+                position += Int64(n)
+                return n
+            }
+        }, onEvent)
+    }
+
     /// Reads logs held in memory (a request body), as if from a file called `name`.
     public func read(bytes: [UInt8], name: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
@@ -101,7 +136,7 @@ public struct LogReader: Sendable {
 
     /// The reading loop over a source of bytes: `next` fills up to `cap` bytes and returns how
     /// many (0 at the end, or `-(errno) - 1` for a read error).
-    private func read(source path: String, summary initial: ParseSummary, next: (UnsafeMutablePointer<UInt8>, Int) -> Int,
+    private func read(source path: String, summary initial: ParseSummary, firstLine: Int = 1, next: (UnsafeMutablePointer<UInt8>, Int) -> Int,
                       _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = initial
         let displayName = path
@@ -111,7 +146,7 @@ public struct LogReader: Sendable {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         var filled = 0          // bytes in buffer
-        var lineNo = 0
+        var lineNo = firstLine - 1
         var discarding = false  // inside an over-long line, dropping bytes until its newline
         var firstChunk = true
         var wholeFile: [UInt8]? // JSON documents are collected whole

@@ -1,0 +1,335 @@
+import Foundation
+import TriplineCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `tripline batch` run: reads only what is new in the log folder since the last run (new
+/// files, and bytes appended to known ones, found by device and inode so that rotation is
+/// handled), runs the detector over it, and writes a report set — anomalies as JSON and CSV and a
+/// short summary — into `OUTPUT/runs/<run time>/`, with `OUTPUT/latest` pointing at it.
+///
+/// Crash safety: the run's files, including the new read positions, are written into a
+/// `.partial` folder that is renamed into place in one step; `OUTPUT/state.json` is only a copy.
+/// A run killed before the rename left nothing and is done again; one killed after it is
+/// recognised at the next start. So nothing is skipped and nothing is reported twice.
+public struct BatchRunner: Sendable {
+    public let logDirectory: String
+    public let outputDirectory: String
+    public let model: TriplineModel?
+    public let config: DetectionConfig?
+    public var options = ParseOptions()
+    /// Up to this many new bytes, all files' events are merged by time before detection;
+    /// beyond it files are streamed one after the other (oldest first) to keep memory flat.
+    public var mergeLimitBytes: Int64 = 256 << 20
+
+    public init(logDirectory: String, outputDirectory: String, model: TriplineModel?, config: DetectionConfig?) {
+        self.logDirectory = logDirectory
+        self.outputDirectory = outputDirectory
+        self.model = model
+        self.config = config
+    }
+
+    /// A failure that stops the run, saying what to do.
+    public struct BatchError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// What one file contributed to a run.
+    public struct FileRead: Sendable {
+        public var path: String
+        public var firstLine: Int
+        public var lastLine: Int
+        public var bytes: Int64
+        /// Why it was read from its start though it was known (rotated in place, truncated).
+        public var restarted: String?
+    }
+
+    /// What a run did.
+    public struct Report: Sendable {
+        public var runID: String
+        public var directory: String
+        public var files: [FileRead] = []
+        public var eventsAnalyzed = 0
+        public var linesRead = 0
+        public var linesSkipped = 0
+        public var anomalies: [Anomaly] = []
+        /// Files that could not be read, with why.
+        public var problems: [String] = []
+        public var seconds = 0.0
+    }
+
+    var runsDirectory: String { outputDirectory + "/runs" }
+    var statePath: String { outputDirectory + "/state.json" }
+
+    /// The state of the last completed run (recovering one whose copy in `state.json` was not
+    /// written because the process died), and stale partial runs removed.
+    public func currentState() throws -> BatchState {
+        let fm = FileManager.default
+        var state = try BatchState.load(statePath) ?? BatchState()
+        let entries = (try? fm.contentsOfDirectory(atPath: runsDirectory)) ?? []
+        for e in entries where e.hasSuffix(".partial") { try? fm.removeItem(atPath: runsDirectory + "/" + e) }
+        if let newest = entries.filter({ !$0.hasSuffix(".partial") }).sorted().last, newest > (state.runID ?? ""),
+           let recovered = try BatchState.load(runsDirectory + "/" + newest + "/state.json") {
+            state = recovered
+        }
+        return state
+    }
+
+    /// Runs once; throws only when the output cannot be written (unreadable log files are
+    /// reported in `problems`).
+    public func runOnce(now: Date = Date()) throws -> Report {
+        let started = Date()
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw BatchError(description: "cannot create \(runsDirectory): \((error as NSError).localizedDescription)")
+        }
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: logDirectory, isDirectory: &isDir), isDir.boolValue else {
+            throw BatchError(description: "the log folder \(logDirectory) does not exist (set --log-dir or LOG_DIR)")
+        }
+        let old = try currentState()
+        var runID = BatchRunner.runID(now)
+        var n = 2
+        while fm.fileExists(atPath: runsDirectory + "/" + runID) || runID <= (old.runID ?? "") {
+            runID = BatchRunner.runID(now) + "-\(n)"
+            n += 1
+        }
+        var report = Report(runID: runID, directory: runsDirectory + "/" + runID)
+        var next = BatchState()
+        next.runID = runID
+
+        // What to read in each file.
+        struct Plan { var path: String; var from: Int64; var to: Int64; var firstLine: Int; var header: [UInt8]; var mtime: Int; var restarted: String? }
+        var plans: [Plan] = []
+        let outputReal = AllowedPath.real(outputDirectory)
+        for path in LogReader.expand([logDirectory]) {
+            if let o = outputReal, let r = AllowedPath.real(path), r.hasPrefix(o + "/") { continue }
+            var st = stat()
+            guard stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
+            defer { close(fd) }
+            let size = Int64(st.st_size)
+            let head = BatchRunner.bytes(fd, from: 0, count: 4096)
+            let fingerprint = BatchRunner.hex(head.prefix(64))
+            var from: Int64 = 0, lines = 0
+            var restarted: String?
+            if let m = old.mark(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) {
+                if size < m.offset {
+                    restarted = "truncated"
+                } else if !fingerprint.hasPrefix(m.fingerprint) && !m.fingerprint.hasPrefix(fingerprint) {
+                    restarted = "overwritten"
+                } else {
+                    from = m.offset
+                    lines = m.lines
+                }
+            }
+            let end = BatchRunner.lastLineEnd(fd, from: from, size: size)
+            var mark = BatchState.Mark(path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: from, lines: lines,
+                                       fingerprint: fingerprint)
+            if end > from {
+                var header: [UInt8] = []
+                if from > 0, LogFormat.detect(firstBytes: head.withUnsafeBufferPointer { ByteSpan($0) }) == .csv,
+                   let nl = head.firstIndex(of: 0x0A) {
+                    header = Array(head[...nl])
+                }
+                plans.append(Plan(path: path, from: from, to: end, firstLine: lines + 1, header: header, mtime: Int(st.st_mtim.tv_sec), restarted: restarted))
+                mark.offset = end
+                mark.lines = lines + BatchRunner.countLines(fd, from: from, to: end)
+            }
+            next.files.append(mark)
+        }
+
+        // Detection over the new lines.
+        let reader = LogReader(options: options)
+        var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
+        var summary = ParseSummary()
+        let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }
+        if total <= mergeLimitBytes {
+            var events: [LogEvent] = []
+            for p in plans { summary.merge(reader.read(path: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { events.append($0) }) }
+            events.sort { $0.timestamp < $1.timestamp }
+            for e in events { detector.process(e) }
+        } else {
+            for p in plans.sorted(by: { ($0.mtime, $0.path) < ($1.mtime, $1.path) }) {
+                summary.merge(reader.read(path: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { detector.process($0) })
+            }
+        }
+        for (path, why) in summary.unreadable { report.problems.append("\(path): \(why)") }
+        report.files = plans.map { p in
+            FileRead(path: p.path, firstLine: p.firstLine, lastLine: next.files.first { $0.path == p.path }?.lines ?? 0,
+                     bytes: p.to - p.from, restarted: p.restarted)
+        }
+        report.anomalies = detector.finish()
+        report.eventsAnalyzed = detector.eventsProcessed
+        report.linesRead = summary.linesRead
+        report.linesSkipped = summary.problemLines
+        report.seconds = Date().timeIntervalSince(started)
+        try commit(report, state: next, now: now)
+        return report
+    }
+
+    /// Writes the report set and the state into a partial folder, renames it into place, then
+    /// refreshes `state.json` and `latest`.
+    func commit(_ r: Report, state: BatchState, now: Date) throws {
+        let fm = FileManager.default
+        let partial = r.directory + ".partial"
+        do {
+            try? fm.removeItem(atPath: partial)
+            try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            try Data(BatchRunner.json(r, logDirectory: logDirectory, model: model)).write(to: URL(fileURLWithPath: partial + "/anomalies.json"))
+            var csv = AnomalyFormats.csvHeader.joined(separator: ",") + "\r\n"
+            for a in r.anomalies { csv += AnomalyFormats.csvRow(a) + "\r\n" }
+            try Data(csv.utf8).write(to: URL(fileURLWithPath: partial + "/anomalies.csv"))
+            try Data(BatchRunner.summary(r, logDirectory: logDirectory, model: model).utf8).write(to: URL(fileURLWithPath: partial + "/summary.txt"))
+            let stateData = try state.encoded()
+            try stateData.write(to: URL(fileURLWithPath: partial + "/state.json"))
+            for f in ["anomalies.json", "anomalies.csv", "summary.txt", "state.json"] { BatchRunner.sync(partial + "/" + f) }
+            guard rename(partial, r.directory) == 0 else {
+                throw BatchError(description: "cannot rename \(partial) to \(r.directory): \(String(cString: strerror(errno)))")
+            }
+            BatchRunner.sync(runsDirectory)
+            try stateData.write(to: URL(fileURLWithPath: statePath), options: .atomic)
+            let link = outputDirectory + "/latest"
+            let tmp = link + ".tmp"
+            unlink(tmp)
+            guard symlink("runs/" + r.runID, tmp) == 0, rename(tmp, link) == 0 else {
+                throw BatchError(description: "cannot point \(link) at the new run: \(String(cString: strerror(errno)))")
+            }
+        } catch let e as BatchError {
+            throw e
+        } catch {
+            throw BatchError(description: "cannot write the reports in \(outputDirectory): \((error as NSError).localizedDescription)")
+        }
+    }
+
+    // MARK: - Reports
+
+    static func json(_ r: Report, logDirectory: String, model: TriplineModel?) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw("{\n  "); w.key("run_id"); w.string(r.runID)
+        w.raw(",\n  "); w.key("log_dir"); w.string(logDirectory)
+        w.raw(",\n  "); w.key("model"); if let m = model { w.raw("{"); w.key("created_at"); w.string(m.createdAt); w.raw(","); w.key("trained_events"); w.int(m.training.events); w.raw("}") } else { w.raw("null") }
+        w.raw(",\n  "); w.key("files"); w.raw("[")
+        for (i, f) in r.files.enumerated() {
+            w.raw(i == 0 ? "\n    " : ",\n    ")
+            w.raw("{"); w.key("path"); w.string(f.path)
+            w.raw(","); w.key("first_line"); w.int(f.firstLine)
+            w.raw(","); w.key("last_line"); w.int(f.lastLine)
+            w.raw(","); w.key("bytes"); w.int(f.bytes)
+            w.raw(","); w.key("restarted"); w.optionalString(f.restarted)
+            w.raw("}")
+        }
+        w.raw(r.files.isEmpty ? "]" : "\n  ]")
+        w.raw(",\n  "); w.key("problems"); w.value(.array(r.problems.map { .string($0) }))
+        w.raw(",\n  "); w.key("lines_read"); w.int(r.linesRead)
+        w.raw(",\n  "); w.key("lines_skipped"); w.int(r.linesSkipped)
+        w.raw(",\n  "); w.key("events_analyzed"); w.int(r.eventsAnalyzed)
+        w.raw(",\n  "); w.key("anomalies_detected"); w.int(r.anomalies.count)
+        w.raw(",\n  "); w.key("seconds"); w.double((r.seconds * 1000).rounded() / 1000)
+        w.raw(",\n  "); w.key("anomalies"); w.raw("[")
+        for (i, a) in r.anomalies.enumerated() {
+            w.raw(i == 0 ? "\n    " : ",\n    ")
+            a.writeJSON(to: &w)
+        }
+        w.raw(r.anomalies.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
+        return w.bytes
+    }
+
+    static func summary(_ r: Report, logDirectory: String, model: TriplineModel?) -> String {
+        var s = "Tripline batch run \(r.runID)\n"
+        s += "log folder: \(TerminalSafe.sanitize(logDirectory))\n"
+        s += "model: " + (model.map { "trained \($0.createdAt) on \($0.training.events) events" } ?? "none (rules only; run tripline train)") + "\n"
+        s += "read: \(r.files.count) files with new lines, \(r.linesRead) lines, \(r.eventsAnalyzed) events, \(r.linesSkipped) skipped, in \(String(format: "%.2f", r.seconds)) s\n"
+        for f in r.files {
+            s += "  \(TerminalSafe.sanitize(f.path)) lines \(f.firstLine)–\(f.lastLine)" + (f.restarted.map { " (read from the start: \($0))" } ?? "") + "\n"
+        }
+        let bySev = Severity.allCases.reversed().map { sev in "\(r.anomalies.filter { $0.severity == sev }.count) \(sev.rawValue)" }
+        s += "anomalies: \(r.anomalies.count) (\(bySev.joined(separator: ", ")))\n"
+        var kinds: [AnomalyKind: Int] = [:]
+        for a in r.anomalies { kinds[a.kind, default: 0] += 1 }
+        if !kinds.isEmpty {
+            s += "by kind: " + kinds.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + "\n"
+        }
+        for (title, names) in [("top sources", r.anomalies.compactMap { a in a.sourceIP.map { ($0, a.severity) } }),
+                               ("top users", r.anomalies.compactMap { a in a.user.map { ($0, a.severity) } })] where !names.isEmpty {
+            let top = DetectionEngine.offenders(names).prefix(5)
+            s += "\(title): " + top.map { "\(TerminalSafe.sanitize($0.name)) (\($0.count), worst \($0.worst.rawValue))" }.joined(separator: ", ") + "\n"
+        }
+        for p in r.problems { s += "problem: \(TerminalSafe.sanitize(p))\n" }
+        return s
+    }
+
+    // MARK: - Files
+
+    /// A run's name: its UTC time, sortable and safe in file names.
+    static func runID(_ d: Date) -> String {
+        String(Timestamp(seconds: d.timeIntervalSince1970).iso8601.prefix(19)).replacingOccurrences(of: ":", with: "-") + "Z"
+    }
+
+    static func bytes(_ fd: Int32, from: Int64, count: Int) -> [UInt8] {
+        var b = [UInt8](repeating: 0, count: count)
+        let n = b.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(from)) }
+        return n > 0 ? Array(b[0..<n]) : []
+    }
+
+    static func hex<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
+        b.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The offset just after the last newline in `from..<size` (`from` when there is none): a
+    /// last line still being written waits for the next run.
+    static func lastLineEnd(_ fd: Int32, from: Int64, size: Int64) -> Int64 {
+        var end = size
+        let chunk: Int64 = 64 << 10
+        while end > from {
+            let start = max(from, end - chunk)
+            let b = bytes(fd, from: start, count: Int(end - start))
+            if b.isEmpty { return from }
+            if let i = b.lastIndex(of: 0x0A) { return start + Int64(i) + 1 }
+            end = start
+        }
+        return from
+    }
+
+    static func countLines(_ fd: Int32, from: Int64, to: Int64) -> Int {
+        var count = 0
+        var pos = from
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while pos < to {
+            let want = Int(min(Int64(buf.count), to - pos))
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(pos)) }
+            if n <= 0 { break }
+            buf.withUnsafeBytes { raw in
+                var p = raw.baseAddress!
+                var left = n
+                while left > 0, let hit = memchr(p, 0x0A, left) {
+                    count += 1
+                    let used = p.distance(to: UnsafeRawPointer(hit)) + 1
+                    p += used
+                    left -= used
+                }
+            }
+            pos += Int64(n)
+        }
+        return count
+    }
+
+    static func sync(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+}
+
+/// Real paths, for keeping the output folder out of the logs read.
+enum AllowedPath {
+    static func real(_ p: String) -> String? {
+        guard let c = realpath(p, nil) else { return nil }
+        defer { free(c) }
+        return String(cString: c)
+    }
+}

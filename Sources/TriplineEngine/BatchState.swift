@@ -1,0 +1,59 @@
+import Foundation
+
+/// What `tripline batch` has read so far: for each log file, by identity (device and inode, so a
+/// renamed file keeps its place), how far it was read and how many lines that was. Saved with
+/// every run's reports, so that a run is either wholly recorded or not at all.
+public struct BatchState: Codable, Sendable, Equatable {
+    public struct Mark: Codable, Sendable, Equatable {
+        /// The path it had when last read.
+        public var path: String
+        public var device: UInt64
+        public var inode: UInt64
+        /// Bytes read (always at a line start).
+        public var offset: Int64
+        /// Lines read.
+        public var lines: Int
+        /// The first bytes of the file (hex), to notice a file overwritten in place.
+        public var fingerprint: String
+    }
+
+    public var format = "tripline-batch-state"
+    public var version = 1
+    /// The run that wrote this state (sortable: its UTC time).
+    public var runID: String?
+    public var files: [Mark] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, runID = "run_id", files
+    }
+
+    /// The mark for a file identity, if it was read before.
+    public func mark(device: UInt64, inode: UInt64) -> Mark? {
+        files.first { $0.device == device && $0.inode == inode }
+    }
+
+    /// Reads a state file (nil when there is none); a damaged one is an error naming it.
+    public static func load(_ path: String) throws -> BatchState? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            let s = try JSONDecoder().decode(BatchState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            guard s.format == "tripline-batch-state", s.version == 1 else {
+                throw BatchRunner.BatchError(description: "\(path) is not a Tripline batch state (version 1)")
+            }
+            return s
+        } catch let e as BatchRunner.BatchError {
+            throw e
+        } catch {
+            throw BatchRunner.BatchError(description: "\(path) is damaged (\(error.localizedDescription)); move it away to start over (every file is then read again)")
+        }
+    }
+
+    /// The JSON text.
+    public func encoded() throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try enc.encode(self)
+    }
+}

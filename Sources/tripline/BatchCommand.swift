@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import TriplineCore
+import TriplineEngine
+
+/// `tripline batch`: scheduled runs over a log folder, reading only what is new each time.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Analyse what is new in a log folder, once (for cron) or every N seconds, writing report sets.",
+        discussion: """
+        Each run reads only new files and the lines appended to known ones since the last run \
+        (tracked by device and inode in OUTPUT/state.json, so rotation is handled; a last line \
+        still being written waits for the next run), runs the detector over them and writes \
+        OUTPUT/runs/<UTC time>/ with anomalies.json, anomalies.csv and summary.txt; OUTPUT/latest \
+        points at the newest. A run is recorded all at once, so a crash or kill -9 neither skips \
+        nor repeats lines. --interval loops until SIGTERM or Ctrl-C, finishing the run under way. \
+        LOG_DIR, OUTPUT_DIR and BATCH_INTERVAL come from the environment when the flags are not \
+        given. With --once the exit status is 1 when a file could not be read, 2 when the run \
+        could not be written.
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Folder of logs (default: $LOG_DIR).", valueName: "dir"))
+    var logDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder for the reports and the state (default: $OUTPUT_DIR, else batch_reports).", valueName: "dir"))
+    var outputDir: String?
+
+    @Flag(name: .long, help: "Run once and exit (for cron).")
+    var once = false
+
+    @Option(name: .long, help: ArgumentHelp("Run every this many seconds until stopped (default: $BATCH_INTERVAL).", valueName: "seconds"))
+    var interval: Double?
+
+    @OptionGroup var model: ModelDirOption
+
+    @OptionGroup var configFile: ConfigOption
+
+    nonisolated(unsafe) static var stopFlag: sig_atomic_t = 0
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let logDir = logDir ?? env["LOG_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw ValidationError("no log folder: pass --log-dir DIR or set LOG_DIR")
+        }
+        let outputDir = outputDir ?? env["OUTPUT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "batch_reports"
+        var every = interval
+        if every == nil, !once, let raw = env["BATCH_INTERVAL"], !raw.isEmpty {
+            guard let v = Double(raw) else { throw ValidationError("environment variable BATCH_INTERVAL='\(raw)' is not a number of seconds") }
+            every = v
+        }
+        if once && interval != nil { throw ValidationError("choose --once or --interval, not both") }
+        if !once && every == nil { throw ValidationError("choose --once (for cron) or --interval SECONDS (or set BATCH_INTERVAL)") }
+        if let e = every, !(e >= 1) { throw ValidationError("--interval must be at least 1 second") }
+
+        let m: TriplineModel?
+        do { m = try TriplineModel.load(from: model.resolved) } catch {
+            if case .missing = error { m = nil } else {
+                printError("tripline batch: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        if m == nil { printError("tripline batch: no model in \(model.resolved): rules only (run tripline train for the rest)") }
+        let detection = try configFile.detection(base: m?.config ?? DetectionConfig())
+        let runner = BatchRunner(logDirectory: logDir, outputDirectory: outputDir, model: m, config: detection)
+
+        let stop: @convention(c) (Int32) -> Void = { _ in BatchCommand.stopFlag = 1 }
+        signal(SIGTERM, stop)
+        signal(SIGINT, stop)
+        var failed = false
+        repeat {
+            do {
+                let r = try runner.runOnce()
+                let bySev = Severity.allCases.reversed().map { s in "\(r.anomalies.filter { $0.severity == s }.count) \(s.rawValue)" }
+                printError("tripline batch: run \(r.runID): \(r.files.count) files, \(r.linesRead) new lines, \(r.eventsAnalyzed) events, " +
+                           "\(r.anomalies.count) anomalies (\(bySev.joined(separator: ", "))) in \(String(format: "%.2f", r.seconds)) s → \(r.directory)")
+                for p in r.problems { printError("tripline batch: cannot read \(p)") }
+                if !r.problems.isEmpty { failed = true }
+            } catch {
+                printError("tripline batch: \(error)")
+                if once { throw ExitCode(2) }
+            }
+            if let e = every {
+                let until = Date().addingTimeInterval(e)
+                while BatchCommand.stopFlag == 0, Date() < until { usleep(200_000) }
+            }
+        } while !once && BatchCommand.stopFlag == 0
+        if once && failed { throw ExitCode(1) }
+    }
+}

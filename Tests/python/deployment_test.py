@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Checks the deployment files without a Docker engine or a cluster (none runs here): the
+Dockerfile's stages, user and paths; docker-compose.yml's three services, ports and volumes;
+the Kubernetes probes; the systemd units; and that every tripline command they run exists and
+accepts its flags (each is run with --help through the real binary).
+
+  python3 Tests/python/deployment_test.py .build/debug/tripline
+"""
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+try:
+    import yaml
+except ImportError:
+    sys.exit("deployment_test: PyYAML is missing: pip install -r Tests/python/requirements.txt")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def runs(binary, args, where):
+    """The tripline command line exists: `tripline ARGS --help` succeeds and names the subcommand."""
+    r = subprocess.run([binary, *args, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(r.returncode == 0 and f"tripline {args[0]}" in r.stdout, f"{where}: 'tripline {' '.join(args)}' is a real command")
+
+
+def main(binary):
+    # Dockerfile
+    text = open(os.path.join(ROOT, "Dockerfile")).read()
+    lines = [l.strip() for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
+    froms = [l for l in lines if l.startswith("FROM ")]
+    check(len(froms) == 2 and " AS build" in froms[0] and "slim" in froms[1], "Dockerfile: a build stage and a slim runtime stage")
+    final = text[text.index(froms[1]):]
+    check(re.search(r"^USER tripline$", final, re.M) is not None and "useradd --system --uid 10001" in final, "Dockerfile: runs as the non-root user tripline")
+    check("COPY --from=build /out/ /" in final and "swift" not in final.split("COPY --from=build")[1], "Dockerfile: the runtime gets only what the build put in /out")
+    check("install -D -m 0755 .build/release/tripline /out/usr/local/bin/tripline" in text and 'ENTRYPOINT ["/usr/local/bin/tripline"]' in text,
+          "Dockerfile: the entrypoint is the installed binary")
+    check("/out/usr/local/share/tripline" in text, "Dockerfile: themes where the binary looks for them (../share/tripline/themes)")
+    for src in re.findall(r"^COPY (?!--)(\S+)", text, re.M):
+        check(os.path.exists(os.path.join(ROOT, src)), f"Dockerfile: COPY {src} exists in the repository")
+    check("EXPOSE 8000" in final and "API_HOST=0.0.0.0" in final, "Dockerfile: the API listens on 8000 on all interfaces")
+    cmd = re.search(r'^CMD \[(.*)\]$', final, re.M)
+    runs(binary, [a.strip().strip('"') for a in cmd.group(1).split(",")], "Dockerfile CMD")
+
+    # docker-compose.yml
+    compose = yaml.safe_load(open(os.path.join(ROOT, "docker-compose.yml")))
+    services = compose["services"]
+    check(set(services) == {"api", "mcp", "batch"}, f"compose: the prototype's three services ({sorted(services)})")
+    check("8000:8000" in services["api"].get("ports", []), "compose: api publishes 8000")
+    check("TRIPLINE_API_TOKEN" in services["api"]["environment"], "compose: api gets a token (it listens beyond loopback)")
+    for name, svc in services.items():
+        vols = svc.get("volumes", [])
+        check(any(v.startswith("models:/var/lib/tripline/models") for v in vols), f"compose: {name} shares the models volume")
+        check(any(v.endswith("/var/log/tripline:ro") for v in vols), f"compose: {name} reads the logs read-only")
+        runs(binary, svc["command"], f"compose {name}")
+    check(set(compose["volumes"]) >= {"models", "reports"}, "compose: named volumes declared")
+    check(services["batch"]["environment"]["OUTPUT_DIR"] == "/var/lib/tripline/reports" and
+          any(v.startswith("reports:") for v in services["batch"]["volumes"]), "compose: batch writes its reports to a volume")
+
+    # Kubernetes
+    dep = yaml.safe_load(open(os.path.join(ROOT, "k8s", "deployment.yaml")))
+    svc = yaml.safe_load(open(os.path.join(ROOT, "k8s", "service.yaml")))
+    pod = dep["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    check(ports.get("http") == 8000, "k8s: the container port http is 8000")
+    check(c["livenessProbe"]["httpGet"]["path"] == "/health/live" and c["readinessProbe"]["httpGet"]["path"] == "/health/ready",
+          "k8s: liveness on /health/live, readiness on /health/ready")
+    check(c["livenessProbe"]["httpGet"]["port"] == "http" and c["readinessProbe"]["httpGet"]["port"] == "http", "k8s: probes on the http port")
+    check(pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] == 10001, "k8s: non-root, the image's uid")
+    check(any(e["name"] == "TRIPLINE_API_TOKEN" and "secretKeyRef" in e["valueFrom"] for e in c["env"]), "k8s: the token comes from a Secret")
+    check(dep["spec"]["selector"]["matchLabels"].items() <= dep["spec"]["template"]["metadata"]["labels"].items(), "k8s: the selector matches the pods")
+    check(svc["spec"]["selector"].items() <= dep["spec"]["template"]["metadata"]["labels"].items() and svc["spec"]["ports"][0]["targetPort"] == "http",
+          "k8s: the service selects the pods and targets http")
+    runs(binary, c["args"], "k8s container")
+
+    # systemd
+    for unit in ["tripline-api.service", "tripline-batch.service"]:
+        text = open(os.path.join(ROOT, "deploy", unit)).read()
+        fields = dict(re.findall(r"^(\w+)=(.*)$", text, re.M))
+        exec_start = shlex.split(fields["ExecStart"])
+        check(exec_start[0] == "/usr/local/bin/tripline", f"{unit}: runs the installed binary")
+        check(fields.get("User") == "tripline", f"{unit}: as the tripline user")
+        check("[Install]" in text and fields.get("WantedBy") == "multi-user.target", f"{unit}: installable")
+        runs(binary, exec_start[1:], unit)
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(os.path.abspath(sys.argv[1])))
