@@ -19,9 +19,10 @@ public struct BatchRunner: Sendable {
     public let model: TriplineModel?
     public let config: DetectionConfig?
     public var options = ParseOptions()
-    /// Up to this many new bytes, all files' events are merged by time before detection;
-    /// beyond it files are streamed one after the other (oldest first) to keep memory flat.
-    public var mergeLimitBytes: Int64 = 256 << 20
+    /// Up to this many new bytes over several files, their events are merged by time before
+    /// detection (about 400 bytes of memory per event); beyond it, or with a single file, files
+    /// are streamed one after the other (oldest first) and memory stays flat.
+    public var mergeLimitBytes: Int64 = 64 << 20
 
     public init(logDirectory: String, outputDirectory: String, model: TriplineModel?, config: DetectionConfig?) {
         self.logDirectory = logDirectory
@@ -149,7 +150,7 @@ public struct BatchRunner: Sendable {
         var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
         var summary = ParseSummary()
         let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }
-        if total <= mergeLimitBytes {
+        if plans.count > 1 && total <= mergeLimitBytes {
             var events: [LogEvent] = []
             for p in plans { summary.merge(reader.read(path: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { events.append($0) }) }
             events.sort { $0.timestamp < $1.timestamp }
