@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TriplineConfig
 import TriplineCore
 
 /// The `tripline` command: a log anomaly detector for security operations.
@@ -13,9 +15,23 @@ struct Tripline: AsyncParsableCommand {
         action, message).
         """,
         version: TriplineVersion.string,
-        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, ServeCommand.self, MCPCommand.self, BatchCommand.self, ExportCommand.self, BenchCommand.self],
+        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, ServeCommand.self, MCPCommand.self, BatchCommand.self, ConfigCommand.self, ExportCommand.self, BenchCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
+}
+
+extension Tripline {
+    /// Loads `.env` (or `$TRIPLINE_ENV_FILE`) into the environment for the variables not set
+    /// already, then runs the command.
+    static func main() async {
+        do {
+            try DotEnv.load(DotEnv.defaultPath)
+        } catch {
+            printError("tripline: \(error)")
+            Foundation.exit(2)
+        }
+        await Self.main(nil)
+    }
 }
 
 /// The version this build reports.

@@ -160,6 +160,14 @@ extension DetectionConfig {
         "slow_min_hours": (\.slowMinHours, 1...720), "outlier_min_events": (\.outlierMinEvents, 1...100_000), "evidence_limit": (\.evidenceLimit, 1...10_000),
     ]
 
+    /// One setting by its config-file name (nil for an unset `baseline_days` or an unknown key).
+    public func get(_ key: String) -> Double? {
+        if key == "baseline_days" { return baselineDays }
+        if let (path, _) = DetectionConfig.doubles[key] { return self[keyPath: path] }
+        if let (path, _) = DetectionConfig.ints[key] { return Double(self[keyPath: path]) }
+        return nil
+    }
+
     /// Sets one setting by its config-file name, checking its range.
     public mutating func set(_ key: String, to value: Double) throws(SettingError) {
         if key == "baseline_days" {

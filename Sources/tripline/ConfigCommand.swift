@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import TriplineConfig
+import TriplineCore
+
+/// `tripline config`: the effective configuration and where each value comes from.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Print the effective configuration and where each value comes from (secrets masked).",
+        discussion: """
+        Precedence: a command's flags, then environment variables, then the .env file \
+        (./.env or $TRIPLINE_ENV_FILE; only the variables Tripline reads are taken), then \
+        tripline.toml (or --config), then the defaults. Flags are per command, so this shows \
+        the rest. Unknown keys and bad values in either file are errors naming the key and file.
+        """
+    )
+
+    @OptionGroup var configFile: ConfigOption
+
+    struct Row { let key: String; let value: String; let source: String }
+
+    func run() throws {
+        let file = try configFile.file()
+        let env = ProcessInfo.processInfo.environment
+        func fromEnv(_ name: String) -> (String, String)? {
+            guard let v = env[name], !v.isEmpty else { return nil }
+            return (v, DotEnv.origins[name].map { "\($0) (\(name))" } ?? "environment (\(name))")
+        }
+        let toml = file.map { "\($0.path)" }
+        var rows: [Row] = []
+        func add(_ key: String, env name: String?, toml value: String?, tomlKey: String, default d: String, secret: Bool = false) {
+            var r: (String, String)
+            if let name, let e = fromEnv(name) { r = e }
+            else if let value, let toml { r = (value, "\(toml) \(tomlKey)") }
+            else { r = (d, "default") }
+            if secret, r.1 != "default" { r.0 = "set (\(r.0.count) characters, hidden)" }
+            rows.append(Row(key: key, value: r.0, source: r.1))
+        }
+        add("model_dir", env: "MODEL_DIR", toml: nil, tomlKey: "", default: "anomaly_outputs")
+        add("log_dir", env: "LOG_DIR", toml: nil, tomlKey: "", default: "(none: batch needs --log-dir)")
+        add("output_dir", env: "OUTPUT_DIR", toml: nil, tomlKey: "", default: "batch_reports")
+        add("batch_interval", env: "BATCH_INTERVAL", toml: nil, tomlKey: "", default: "(none: batch needs --once or --interval)")
+        add("api.host", env: "API_HOST", toml: file?.api.host, tomlKey: "[api] host", default: "127.0.0.1")
+        add("api.port", env: "API_PORT", toml: file?.api.port.map(String.init), tomlKey: "[api] port", default: "8000")
+        add("api.token", env: "TRIPLINE_API_TOKEN", toml: file?.api.token, tomlKey: "[api] token", default: "(none: loopback only)", secret: true)
+        add("api.rate_limit", env: "TRIPLINE_RATE_LIMIT", toml: file?.api.rateLimit.map(String.init), tomlKey: "[api] rate_limit", default: "100")
+        add("api.max_body_bytes", env: "TRIPLINE_MAX_BODY_BYTES", toml: file?.api.maxBodyBytes.map(String.init), tomlKey: "[api] max_body_bytes", default: String(32 << 20))
+        add("workers", env: "WORKERS", toml: nil, tomlKey: "", default: "(not used: one process uses every core)")
+        let defaults = DetectionConfig()
+        for k in DetectionConfig.keys {
+            let envName = k == "contamination" ? "CONTAMINATION" : (k == "baseline_days" ? "BASELINE_DAYS" : nil)
+            let fileValue = file?.detection[k].map(ConfigCommand.number)
+            add("detection.\(k)", env: envName, toml: fileValue, tomlKey: "[detection] \(k)", default: defaults.get(k).map(ConfigCommand.number) ?? "(all data)")
+        }
+        let width = rows.map(\.key.count).max() ?? 10
+        let vwidth = min(40, rows.map(\.value.count).max() ?? 10)
+        var out = "configuration file: \(toml ?? "none (no ./tripline.toml)")\n"
+        out += ".env: " + (DotEnv.origins.isEmpty ? "none used (\(DotEnv.defaultPath))" : DotEnv.defaultPath) + "\n\n"
+        for r in rows {
+            out += r.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + r.value.padding(toLength: max(vwidth, r.value.count) + 2, withPad: " ", startingAt: 0) + r.source + "\n"
+        }
+        print(out, terminator: "")
+    }
+
+    static func number(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `tripline config`: one effective configuration from the environment, .env and tripline.toml,
+/// with where each value came from, secrets hidden, and mistakes named by file and key.
+@Suite struct ConfigCommandTests {
+    @Test func precedenceAndSourcesWithSecretsHidden() throws {
+        let dir = try CLIRunner.tempDir()
+        try "MODEL_DIR=/srv/models\nexport TRIPLINE_API_TOKEN=\"dotenv-secret\"\nAPI_PORT=7000\nDATABASE_URL=someone-elses\n"
+            .write(to: dir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        try "[api]\nport = 9000\nhost = \"127.0.0.2\"\ntoken = \"file-secret\"\n[detection]\nbrute_force_failures = 8\ncontamination = 0.05\n"
+            .write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        for k in ["MODEL_DIR", "TRIPLINE_API_TOKEN", "API_PORT", "API_HOST", "CONTAMINATION", "TRIPLINE_ENV_FILE"] { env[k] = nil }
+        env["CONTAMINATION"] = "0.02"
+        env["API_PORT"] = "7500"
+        let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        func row(_ key: String) -> String { r.stdout.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? "" }
+        #expect(row("model_dir").contains("/srv/models") && row("model_dir").contains(".env:1"))
+        #expect(row("api.port").contains("7500") && row("api.port").contains("environment (API_PORT)"), "environment beats .env")
+        #expect(row("api.host").contains("127.0.0.2") && row("api.host").contains("tripline.toml [api] host"))
+        #expect(row("api.token").contains("hidden") && row("api.token").contains(".env:2"), ".env beats the file")
+        #expect(!r.stdout.contains("dotenv-secret") && !r.stdout.contains("file-secret"), "secrets never shown")
+        #expect(row("detection.contamination").contains("0.02") && row("detection.contamination").contains("CONTAMINATION"))
+        #expect(row("detection.brute_force_failures").contains("8") && row("detection.brute_force_failures").contains("tripline.toml"))
+        #expect(row("detection.brute_force_window").contains("600") && row("detection.brute_force_window").contains("default"))
+        #expect(!r.stdout.contains("someone-elses"), "other programs' keys in a shared .env are left alone")
+    }
+
+    @Test func mistakesNameTheFileLineAndKey() throws {
+        let dir = try CLIRunner.tempDir()
+        var env = ProcessInfo.processInfo.environment
+        env["TRIPLINE_ENV_FILE"] = nil
+        try "# ok\nTRIPLINE_API_TOKNE=x\n".write(to: dir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let typo = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(typo.status == 2 && typo.stderr.contains(".env:2") && typo.stderr.contains("TRIPLINE_API_TOKNE"), "\(typo.stderr)")
+        try "MODEL_DIR\n".write(to: dir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["analyze", "x.log"], cwd: dir, environment: env)
+        #expect(bad.status == 2 && bad.stderr.contains(".env:1: expected KEY=value"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(".env"))
+        try "[api]\nprot = 80\n".write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+        let toml = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(toml.status == 2 && toml.stderr.contains("tripline.toml") && toml.stderr.contains("'prot'"), "\(toml.stderr)")
+        try "[api]\nport = \"eighty\"\n".write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+        let value = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(value.status == 2 && value.stderr.contains("api.port"), "\(value.stderr)")
+    }
+}
