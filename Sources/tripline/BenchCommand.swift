@@ -95,7 +95,7 @@ struct BenchCommand: ParsableCommand {
     /// Writes `tripline parse` output for `source` to `target` (atomically).
     static func convert(_ source: String, to target: String) throws {
         let tmp = target + ".tmp"
-        FileManager.default.createFile(atPath: tmp, contents: nil)
+        _ = FileManager.default.createFile(atPath: tmp, contents: nil)
         guard let h = FileHandle(forWritingAtPath: tmp) else {
             printError("cannot write \(tmp)")
             throw ExitCode(1)

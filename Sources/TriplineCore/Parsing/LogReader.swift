@@ -258,7 +258,7 @@ struct FileState {
                 csvPending = []
                 return
             }
-            var pending = csvPending
+            let pending = csvPending
             let done = try pending.withUnsafeBufferPointer { buf -> Bool in
                 guard CSVRow.fields(ByteSpan(buf)) != nil else { return false }
                 try csvRecord(ByteSpan(buf), number: csvPendingLine, summary: &summary, onEvent)
