@@ -105,9 +105,9 @@ public struct BatchRunner: Sendable {
         // What to read in each file.
         struct Plan { var path: String; var from: Int64; var to: Int64; var firstLine: Int; var header: [UInt8]; var mtime: Int; var restarted: String? }
         var plans: [Plan] = []
-        let outputReal = AllowedPath.real(outputDirectory)
+        let outputReal = AllowedRoots.resolve(outputDirectory)
         for path in LogReader.expand([logDirectory]) {
-            if let o = outputReal, let r = AllowedPath.real(path), r.hasPrefix(o + "/") { continue }
+            if let o = outputReal, let r = AllowedRoots.resolve(path), r.hasPrefix(o + "/") { continue }
             var st = stat()
             guard stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
             guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
@@ -140,7 +140,7 @@ public struct BatchRunner: Sendable {
                 }
                 plans.append(Plan(path: path, from: from, to: end, firstLine: lines + 1, header: header, mtime: Int(st.st_mtim.tv_sec), restarted: restarted))
                 mark.offset = end
-                mark.lines = lines + BatchRunner.countLines(fd, from: from, to: end)
+                mark.lines = lines + countNewlines(fd, from: from, to: end)
             }
             next.files.append(mark)
         }
@@ -297,40 +297,32 @@ public struct BatchRunner: Sendable {
         return from
     }
 
-    static func countLines(_ fd: Int32, from: Int64, to: Int64) -> Int {
-        var count = 0
-        var pos = from
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
-        while pos < to {
-            let want = Int(min(Int64(buf.count), to - pos))
-            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(pos)) }
-            if n <= 0 { break }
-            buf.withUnsafeBytes { raw in
-                var p = raw.baseAddress!
-                var left = n
-                while left > 0, let hit = memchr(p, 0x0A, left) {
-                    count += 1
-                    let used = p.distance(to: UnsafeRawPointer(hit)) + 1
-                    p += used
-                    left -= used
-                }
-            }
-            pos += Int64(n)
-        }
-        return count
-    }
-
     static func sync(_ path: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd >= 0 { fsync(fd); close(fd) }
     }
 }
 
-/// Real paths, for keeping the output folder out of the logs read.
-enum AllowedPath {
-    static func real(_ p: String) -> String? {
-        guard let c = realpath(p, nil) else { return nil }
-        defer { free(c) }
-        return String(cString: c)
+/// Newlines in the bytes `from..<to` of a file (what the follower and batch count lines with).
+func countNewlines(_ fd: Int32, from: Int64, to: Int64) -> Int {
+    var count = 0
+    var pos = from
+    var buf = [UInt8](repeating: 0, count: 1 << 20)
+    while pos < to {
+        let want = Int(min(Int64(buf.count), to - pos))
+        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(pos)) }
+        if n <= 0 { break }
+        buf.withUnsafeBytes { raw in
+            var p = raw.baseAddress!
+            var left = n
+            while left > 0, let hit = memchr(p, 0x0A, left) {
+                count += 1
+                let used = p.distance(to: UnsafeRawPointer(hit)) + 1
+                p += used
+                left -= used
+            }
+        }
+        pos += Int64(n)
     }
+    return count
 }

@@ -247,13 +247,7 @@ public actor DetectionEngine {
             Thread.detachNewThread {
                 let started = Date()
                 let m = Trainer(config: config).train(events: history, label: "(recent history: \(history.count) events)")
-                do {
-                    try m.save(to: dir)
-                    result.set(m)
-                    status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started)))
-                } catch {
-                    status.set(.failed("\(error)"))
-                }
+                DetectionEngine.install(m, in: dir, started: started, status: status, result: result)
             }
             return
         }
@@ -266,13 +260,19 @@ public actor DetectionEngine {
                 status.set(.failed("no events in \(files.joined(separator: ", "))"))
                 return
             }
-            do {
-                try m.save(to: dir)
-                result.set(m)
-                status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started)))
-            } catch {
-                status.set(.failed("\(error)"))
-            }
+            DetectionEngine.install(m, in: dir, started: started, status: status, result: result)
+        }
+    }
+
+    /// A retrained model saved, then handed to the engine; a failed save leaves the old model.
+    private static func install(_ m: TriplineModel, in dir: String, started: Date, status: SharedBox<RetrainStatus>,
+                                result: SharedBox<TriplineModel?>) {
+        do {
+            try m.save(to: dir)
+            result.set(m)
+            status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started)))
+        } catch {
+            status.set(.failed("\(error)"))
         }
     }
 }

@@ -128,7 +128,7 @@ public final class FileFollower {
             let size = Int64(st.st_size)
             let start = max(0, size - Int64(historyBytes))
             // Count the lines before the history so file:line stays right.
-            f.lineNumber = countLines(fd, upTo: start)
+            f.lineNumber = countNewlines(fd, from: 0, to: start)
             f.offset = start
             if start > 0 {
                 // Skip the partial line the history starts in.
@@ -148,28 +148,6 @@ public final class FileFollower {
         var b = [UInt8](repeating: 0, count: 64)
         let n = pread(fd, &b, 64, 0)
         return n > 0 ? Array(b[0..<n]) : []
-    }
-
-    private func countLines(_ fd: Int32, upTo end: Int64) -> Int {
-        var count = 0
-        var pos: Int64 = 0
-        while pos < end {
-            let want = Int(min(Int64(buffer.count), end - pos))
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(pos)) }
-            if n <= 0 { break }
-            buffer.withUnsafeBytes { raw in
-                var p = raw.baseAddress!
-                var left = n
-                while left > 0, let hit = memchr(p, 0x0A, left) {
-                    count += 1
-                    let used = p.distance(to: UnsafeRawPointer(hit)) + 1
-                    p += used
-                    left -= used
-                }
-            }
-            pos += Int64(n)
-        }
-        return count
     }
 
     /// Reads what is new in every file and hands out the events of complete lines, in order.
