@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Events, parsers and (later) detection: Foundation only.
@@ -38,6 +42,15 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "MultipartKit", package: "multipart-kit"),
         ]),
+        // Alert sinks (Slack, Splunk HEC, Elasticsearch, webhooks) with on-disk spools.
+        .target(name: "TriplineAlerts", dependencies: [
+            "TriplineCore", "TriplineEngine", "TriplineConfig",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The MCP server over stdio (modelcontextprotocol/swift-sdk).
         .target(name: "TriplineMCP", dependencies: [
             "TriplineCore", "TriplineEngine",
@@ -54,19 +67,32 @@ let package = Package(
                 "TriplineTUI",
                 "TriplineServer",
                 "TriplineMCP",
+                "TriplineAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
-        .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore"]),
+        .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
         .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore"]),
         .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"]),
         .testTarget(name: "TriplineServerTests", dependencies: [
             "TriplineServer", "TriplineEngine", "TriplineCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        // Loopback stand-ins for Slack, Splunk, Elasticsearch and webhooks, for the tests.
+        .target(name: "TriplineTestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TriplineTestSupport"),
+        .testTarget(name: "TriplineAlertsTests", dependencies: [
+            "TriplineAlerts", "TriplineConfig", "TriplineCore", "TriplineTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

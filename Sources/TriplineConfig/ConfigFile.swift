@@ -18,6 +18,11 @@ import TriplineCore
 /// token = "change-me"          # or TRIPLINE_API_TOKEN
 /// rate_limit = 100             # requests a minute per client; 0 turns it off
 /// max_body_bytes = 33554432
+///
+/// [alerts]                     # see AlertFileSettings
+/// min_severity = "high"
+/// [alerts.slack]
+/// url = "https://hooks.slack.com/services/…"
 /// ```
 public struct ConfigFile: Sendable {
     /// The file read.
@@ -26,6 +31,8 @@ public struct ConfigFile: Sendable {
     public let detection: [String: Double]
     /// `[api]` settings as written.
     public var api = APISettings()
+    /// `[alerts]` and `[alerts.<sink>]` settings as written.
+    public var alerts = AlertFileSettings()
 
     /// The `[api]` table.
     public struct APISettings: Sendable, Equatable {
@@ -41,7 +48,7 @@ public struct ConfigFile: Sendable {
     /// The default file name, looked for in the current directory.
     public static let defaultName = "tripline.toml"
     /// Sections a file may have.
-    public static let sections = ["detection", "api"]
+    public static let sections = ["detection", "api", "alerts"]
 
     /// Reads and checks a config file.
     public static func load(_ path: String) throws(ConfigError) -> ConfigFile {
@@ -57,12 +64,17 @@ public struct ConfigFile: Sendable {
         }
         var detection: [String: Double] = [:]
         var api = APISettings()
+        var alerts = AlertFileSettings()
         for key in table.keys {
             guard sections.contains(key), let section = table[key]?.table else {
                 throw .unknownKey(path: path, key: key, section: nil, known: sections)
             }
             if key == "api" {
                 api = try apiSettings(section, path: path)
+                continue
+            }
+            if key == "alerts" {
+                alerts = try AlertFileSettings.parse(section, path: path)
                 continue
             }
             for k in section.keys {
@@ -84,6 +96,7 @@ public struct ConfigFile: Sendable {
         }
         var file = ConfigFile(path: path, detection: detection)
         file.api = api
+        file.alerts = alerts
         return file
     }
 
@@ -118,6 +131,11 @@ public struct ConfigFile: Sendable {
         if let explicit { return try load(explicit) }
         guard FileManager.default.fileExists(atPath: defaultName) else { return nil }
         return try load(defaultName)
+    }
+
+    /// A number as written in a config file: whole numbers without a decimal point.
+    public static func number(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 
     /// `base` with this file's `[detection]` settings applied.

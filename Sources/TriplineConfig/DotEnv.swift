@@ -89,7 +89,10 @@ public enum DotEnv {
     public static let knownKeys = ["MODEL_DIR", "LOG_DIR", "OUTPUT_DIR", "BATCH_INTERVAL", "API_HOST", "API_PORT", "WORKERS",
                                    "CONTAMINATION", "BASELINE_DAYS", "LOG_LEVEL", "NO_COLOR",
                                    "TRIPLINE_API_TOKEN", "TRIPLINE_RATE_LIMIT", "TRIPLINE_MAX_BODY_BYTES", "TRIPLINE_THEMES",
-                                   "TRIPLINE_ENV_FILE"]
+                                   "TRIPLINE_ENV_FILE", "TRIPLINE_ALERT_MIN_SEVERITY", "TRIPLINE_ALERT_SPOOL_DIR",
+                                   "TRIPLINE_SLACK_WEBHOOK_URL", "TRIPLINE_SPLUNK_HEC_URL", "TRIPLINE_SPLUNK_HEC_TOKEN", "TRIPLINE_SPLUNK_INDEX",
+                                   "TRIPLINE_ELASTICSEARCH_URL", "TRIPLINE_ELASTICSEARCH_INDEX", "TRIPLINE_ELASTICSEARCH_API_KEY",
+                                   "TRIPLINE_WEBHOOK_URL", "TRIPLINE_WEBHOOK_SECRET"]
 
     /// `$TRIPLINE_ENV_FILE`, else `.env` in the current directory.
     public static var defaultPath: String {
