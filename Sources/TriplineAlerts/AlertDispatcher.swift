@@ -64,6 +64,7 @@ public final class AlertDispatcher: Sendable {
                                           initialBackoff: initialBackoff, maxBackoff: settings.maxBackoff))
             }
         } catch {
+            for s in spools.values { s.release() }
             try? client.syncShutdown()
             throw error
         }
@@ -152,6 +153,7 @@ public final class AlertDispatcher: Sendable {
         let running = tasks.withLock { t in defer { t.removeAll() }; return t }
         for t in running { t.cancel() }
         for t in running { await t.value }
+        for s in spools.values { s.release() }
         try? await client.shutdown()
     }
 

@@ -17,7 +17,7 @@ public final class AlertSpool: Sendable {
     public let directory: String
     let pending: String
     let rejected: String
-    let lockFD: Int32
+    let lockFD: Mutex<Int32>
     let state: Mutex<State>
 
     struct State {
@@ -44,7 +44,7 @@ public final class AlertSpool: Sendable {
             close(fd)
             throw .spoolBusy(path: directory)
         }
-        lockFD = fd
+        lockFD = Mutex(fd)
         var s = State()
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: pending)) ?? []).sorted()
         for name in names {
@@ -61,9 +61,16 @@ public final class AlertSpool: Sendable {
         state = Mutex(s)
     }
 
-    deinit {
-        flock(lockFD, LOCK_UN)
-        close(lockFD)
+    deinit { release() }
+
+    /// Lets another process have the spool (what is queued stays on disk).
+    public func release() {
+        lockFD.withLock { fd in
+            guard fd >= 0 else { return }
+            flock(fd, LOCK_UN)
+            close(fd)
+            fd = -1
+        }
     }
 
     /// Alerts waiting.

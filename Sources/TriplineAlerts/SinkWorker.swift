@@ -94,23 +94,13 @@ actor SinkWorker {
         attempt += 1
         failures += 1
         lastError = reason
-        let wait = Self.delay(attempt: attempt, initial: initialBackoff, cap: maxBackoff, retryAfter: after)
+        let wait = AlertBackoff.delay(attempt: attempt, initial: initialBackoff, cap: maxBackoff, retryAfter: after)
         logger.warning("alert delivery failed; will retry", metadata: [
             "sink": "\(endpoint.shownTarget)", "reason": "\(reason)", "attempt": "\(attempt)",
             "retry_in": "\(String(format: "%.1f", wait)) s", "pending": "\(spool.pendingCount)"])
         backingOff = true
         try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         backingOff = false
-    }
-
-    /// Exponential backoff with jitter: `initial·2^(attempt-1)` capped at `cap`, then a random
-    /// point in its upper half (so many Triplines do not retry in step); a `Retry-After` wins
-    /// when it asks for longer.
-    static func delay(attempt: Int, initial: Double, cap: Double, retryAfter: Double?) -> Double {
-        let d = min(cap, initial * pow(2, Double(min(attempt, 30) - 1)))
-        let jittered = d / 2 + Double.random(in: 0...(d / 2))
-        if let r = retryAfter, r > jittered { return min(cap, r) }
-        return jittered
     }
 
     /// One request; transport failures come back as `.retry`.
@@ -174,4 +164,18 @@ public struct SinkStatus: Sendable, Equatable {
     public var lastError: String?
     public var lastDelivery: Date?
     public var backingOff: Bool
+}
+
+/// How long to wait before retrying.
+public enum AlertBackoff {
+    /// Exponential backoff with jitter: `initial·2^(attempt-1)` capped at `cap`, then a random
+    /// point in its upper half (so many Triplines do not retry in step); a `Retry-After` wins
+    /// when it asks for longer.
+    public static func delay(attempt: Int, initial: Double, cap: Double, retryAfter: Double?) -> Double {
+        let d = min(cap, initial * pow(2, Double(min(attempt, 30) - 1)))
+        let jittered = d / 2 + Double.random(in: 0...(d / 2))
+        if let r = retryAfter, r > jittered { return min(cap, r) }
+        return jittered
+    }
+
 }

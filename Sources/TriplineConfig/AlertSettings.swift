@@ -276,7 +276,7 @@ public struct AlertSettings: Sendable, Equatable {
     /// webhook URLs are secrets).
     public static func redactedURL(_ u: String) -> String {
         guard let c = URLComponents(string: u), let scheme = c.scheme, let host = c.host else { return "(hidden)" }
-        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost)" + (c.port.map { ":\($0)" } ?? "") + (c.path.isEmpty || c.path == "/" ? "" : "/…")
     }
 }
