@@ -78,8 +78,10 @@ public struct BatchRunner: Sendable {
     }
 
     /// Runs once; throws only when the output cannot be written (unreadable log files are
-    /// reported in `problems`).
-    public func runOnce(now: Date = Date()) throws -> Report {
+    /// reported in `problems`). `beforeCommit` sees the run's anomalies before it is recorded
+    /// (alerts are queued there): when it throws, the run is not recorded and is done again
+    /// next time.
+    public func runOnce(now: Date = Date(), beforeCommit: (([Anomaly]) throws -> Void)? = nil) throws -> Report {
         let started = Date()
         let fm = FileManager.default
         do {
@@ -170,6 +172,11 @@ public struct BatchRunner: Sendable {
         report.linesRead = summary.linesRead
         report.linesSkipped = summary.problemLines
         report.seconds = Date().timeIntervalSince(started)
+        if let beforeCommit {
+            do { try beforeCommit(report.anomalies) } catch {
+                throw BatchError(description: "run not recorded (it will be done again): \(error)")
+            }
+        }
         try commit(report, state: next, now: now)
         return report
     }

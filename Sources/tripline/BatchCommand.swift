@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import TriplineAlerts
+import TriplineConfig
 import TriplineCore
 import TriplineEngine
 
 /// `tripline batch`: scheduled runs over a log folder, reading only what is new each time.
-struct BatchCommand: ParsableCommand {
+struct BatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
         abstract: "Analyse what is new in a log folder, once (for cron) or every N seconds, writing report sets.",
@@ -16,8 +18,11 @@ struct BatchCommand: ParsableCommand {
         points at the newest. A run is recorded all at once, so a crash or kill -9 neither skips \
         nor repeats lines. --interval loops until SIGTERM or Ctrl-C, finishing the run under way. \
         LOG_DIR, OUTPUT_DIR and BATCH_INTERVAL come from the environment when the flags are not \
-        given. With --once the exit status is 1 when a file could not be read, 2 when the run \
-        could not be written.
+        given. Alert sinks (see tripline alert --help) get the anomalies at or above their minimum \
+        severity through a spool in OUTPUT/alert_spool (or TRIPLINE_ALERT_SPOOL_DIR); alerts a \
+        receiver did not take stay there and go out with the next run. With --once the exit \
+        status is 1 when a file could not be read, 2 when the run could not be written, 3 when \
+        alerts are still waiting after [alerts] flush_timeout seconds (30).
         """
     )
 
@@ -39,7 +44,7 @@ struct BatchCommand: ParsableCommand {
 
     nonisolated(unsafe) static var stopFlag: sig_atomic_t = 0
 
-    func run() throws {
+    func run() async throws {
         let env = ProcessInfo.processInfo.environment
         guard let logDir = logDir ?? env["LOG_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("no log folder: pass --log-dir DIR or set LOG_DIR")
@@ -63,6 +68,16 @@ struct BatchCommand: ParsableCommand {
         }
         if m == nil { printError("tripline batch: no model in \(model.resolved): rules only (run tripline train for the rest)") }
         let detection = try configFile.detection(base: m?.config ?? DetectionConfig())
+        let alertSettings = try Alerting.settings(try configFile.file())
+        let alerts: AlertDispatcher?
+        do { alerts = try Alerting.dispatcher(alertSettings, defaultSpool: outputDir + "/alert_spool") } catch {
+            printError("tripline batch: \(error)")
+            throw ExitCode(2)
+        }
+        if let alerts {
+            let waiting = alerts.pendingCount
+            printError("tripline batch: alerts to \(Alerting.describe(alerts))" + (waiting > 0 ? "; \(waiting) waiting from before" : ""))
+        }
         let runner = BatchRunner(logDirectory: logDir, outputDirectory: outputDir, model: m, config: detection)
 
         let stop: @convention(c) (Int32) -> Void = { _ in BatchCommand.stopFlag = 1 }
@@ -71,7 +86,10 @@ struct BatchCommand: ParsableCommand {
         var failed = false
         repeat {
             do {
-                let r = try runner.runOnce()
+                let r = try runner.runOnce { anomalies in
+                    if let alerts { try alerts.queue(anomalies) }
+                }
+                alerts?.start()
                 let bySev = Severity.allCases.reversed().map { s in "\(r.anomalies.filter { $0.severity == s }.count) \(s.rawValue)" }
                 printError("tripline batch: run \(r.runID): \(r.files.count) files, \(r.linesRead) new lines, \(r.eventsAnalyzed) events, " +
                            "\(r.anomalies.count) anomalies (\(bySev.joined(separator: ", "))) in \(String(format: "%.2f", r.seconds)) s → \(r.directory)")
@@ -83,9 +101,21 @@ struct BatchCommand: ParsableCommand {
             }
             if let e = every {
                 let until = Date().addingTimeInterval(e)
-                while BatchCommand.stopFlag == 0, Date() < until { usleep(200_000) }
+                while BatchCommand.stopFlag == 0, Date() < until { try? await Task.sleep(nanoseconds: 200_000_000) }
             }
         } while !once && BatchCommand.stopFlag == 0
+        var undelivered = 0
+        if let alerts {
+            alerts.start()
+            undelivered = await alerts.flush(timeout: once ? alertSettings.flushTimeout : min(5, alertSettings.flushTimeout))
+            let delivered = await alerts.status().reduce(0) { $0 + $1.delivered }
+            await alerts.shutdown()
+            if delivered > 0 || undelivered > 0 {
+                printError("tripline batch: \(delivered) alerts delivered" + (undelivered > 0
+                    ? "; \(undelivered) not delivered yet, kept in \(alerts.spoolDirectory) for the next run" : ""))
+            }
+        }
         if once && failed { throw ExitCode(1) }
+        if once && undelivered > 0 { throw ExitCode(3) }
     }
 }

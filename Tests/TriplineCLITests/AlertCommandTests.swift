@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import TriplineCore
+import TriplineTestSupport
+
+/// Alerts as an operator meets them: `tripline alert --test`, and `tripline batch` delivering
+/// through its spool to receivers that answer, fail, hang, or lose the sender to a kill -9.
+@Suite struct AlertCommandTests {
+    static let sample = CLIRunner.projectRoot.appendingPathComponent("test_logs/auth.log")
+
+    /// Runs the binary on a Dispatch thread, so the test's own HTTP receiver keeps its threads.
+    static func run(_ args: [String], env extra: [String: String], cwd: URL? = nil) async throws -> CLIRunner.Result {
+        var env = ProcessInfo.processInfo.environment
+        for k in env.keys where k.hasPrefix("TRIPLINE_") { env[k] = nil }
+        for (k, v) in extra { env[k] = v }
+        let box = env
+        return try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async {
+                do { c.resume(returning: try CLIRunner.run(args, cwd: cwd, environment: box)) } catch { c.resume(throwing: error) }
+            }
+        }
+    }
+
+    static func alertIDs(_ requests: [FakeReceiver.Recorded]) -> [String] {
+        requests.flatMap { r -> [String] in
+            guard case .array(let a)? = (try? JSONParser.parse(r.text))?["alerts"] else { return [] }
+            return a.compactMap { $0["alert_id"]?.scalarText }
+        }
+    }
+
+    @Test func testAlertReachesEverySinkAndSaysWhenOneRefuses() async throws {
+        try await FakeReceiver.with { r in
+            let env = ["TRIPLINE_SLACK_WEBHOOK_URL": r.url("/services/T1/B1/SECRETPATH"),
+                       "TRIPLINE_SPLUNK_HEC_URL": r.url(), "TRIPLINE_SPLUNK_HEC_TOKEN": "hec-secret-token",
+                       "TRIPLINE_ELASTICSEARCH_URL": r.url(), "TRIPLINE_WEBHOOK_URL": r.url("/hook"), "TRIPLINE_WEBHOOK_SECRET": "whsec"]
+            r.answer { req in req.path == "/_bulk" ? .status(200, body: #"{"took":1,"errors":false,"items":[{"create":{"status":201}}]}"#) : nil }
+            let ok = try await Self.run(["alert", "--test", "all"], env: env)
+            #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+            #expect(ok.stdout.split(separator: "\n").filter { $0.contains("test alert delivered (HTTP 200") }.count == 4)
+            #expect(Set(r.requests.map(\.path)) == ["/services/T1/B1/SECRETPATH", "/services/collector/event", "/_bulk", "/hook"])
+            #expect(r.requests.allSatisfy { $0.text.contains("tripline-test") })
+            #expect(!(ok.stdout + ok.stderr).contains("SECRETPATH") && !(ok.stdout + ok.stderr).contains("hec-secret-token"))
+
+            r.answer { req in req.path.hasPrefix("/services/T1") ? .status(404, body: "no_service") : nil }
+            let bad = try await Self.run(["alert", "--test", "slack"], env: env)
+            #expect(bad.status == 1)
+            #expect(bad.stdout.contains("slack (http://127.0.0.1:\(r.port)/…): test alert NOT delivered: HTTP 404"))
+            #expect(!bad.stdout.contains("SECRETPATH"))
+        }
+    }
+
+    @Test func testWithoutThatSinkConfiguredSaysHowToConfigureIt() async throws {
+        let none = try await Self.run(["alert", "--test", "splunk"], env: [:])
+        #expect(none.status == 2 && none.stderr.contains("TRIPLINE_SPLUNK_HEC_URL"))
+        let typo = try await Self.run(["alert", "--test", "pagerduty"], env: [:])
+        #expect(typo.status == 2 && typo.stderr.contains("unknown sink 'pagerduty'"))
+        let badURL = try await Self.run(["alert", "--test", "all"], env: ["TRIPLINE_WEBHOOK_URL": "not a url SECRET"])
+        #expect(badURL.status == 2 && badURL.stderr.contains("TRIPLINE_WEBHOOK_URL must be an http") && !badURL.stderr.contains("SECRET"))
+    }
+
+    struct BatchSetup { let dir: URL; let logs: URL; let out: URL; let models: String }
+
+    static func batchSetup() throws -> BatchSetup {
+        let dir = try CLIRunner.tempDir()
+        let logs = dir.appendingPathComponent("logs"), out = dir.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let models = dir.appendingPathComponent("models").path
+        #expect(try CLIRunner.run(["train", "--data-path", sample.path, "--baseline-days", "1", "--model-dir", models]).status == 0)
+        try FileManager.default.copyItem(at: sample, to: logs.appendingPathComponent("auth.log"))
+        return BatchSetup(dir: dir, logs: logs, out: out, models: models)
+    }
+
+    static func batchArgs(_ s: BatchSetup) -> [String] {
+        ["batch", "--log-dir", s.logs.path, "--output-dir", s.out.path, "--once", "--model-dir", s.models]
+    }
+
+    @Test func batchSendsHighAnomaliesOnceAndKeepsWhatCouldNotGo() async throws {
+        try await FakeReceiver.with { r in
+            let s = try Self.batchSetup()
+            try "[alerts]\nflush_timeout = 2\nmax_backoff = 1\n".write(to: s.dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+            let env = ["TRIPLINE_WEBHOOK_URL": r.url("/hook")]
+            // The receiver is down: the run is recorded, the alerts wait, exit status 3.
+            r.script([], fallback: .status(503))
+            let first = try await Self.run(Self.batchArgs(s), env: env, cwd: s.dir)
+            #expect(first.status == 3, "\(first.stderr)")
+            #expect(first.stderr.contains("not delivered yet, kept in"))
+            let failedTries = Self.alertIDs(r.requests)
+            #expect(Set(failedTries).count == 8, "the 8 high and critical anomalies of test_logs/auth.log")
+            // Back up: the next run (no new lines) delivers what waited, once.
+            r.script([], fallback: .status(200))
+            let before = r.requests.count
+            let second = try await Self.run(Self.batchArgs(s), env: env, cwd: s.dir)
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stderr.contains("8 waiting from before") && second.stderr.contains("8 alerts delivered"))
+            let delivered = Self.alertIDs(Array(r.requests[before...]))
+            #expect(delivered.count == 8 && Set(delivered) == Set(failedTries))
+            #expect(delivered.allSatisfy { $0.hasSuffix(".high") || $0.hasSuffix(".critical") })
+            let third = try await Self.run(Self.batchArgs(s), env: env, cwd: s.dir)
+            #expect(third.status == 0)
+            #expect(r.requests.count == before + Set(r.requests[before...].map(\.text)).count, "nothing sent twice")
+            #expect(Self.alertIDs(Array(r.requests[before...])).count == 8)
+        }
+    }
+
+    @Test func killedInTheMiddleOfADeliveryLosesNothing() async throws {
+        try await FakeReceiver.with { r in
+            let s = try Self.batchSetup()
+            try "[alerts.splunk]\ntimeout = 120\n".write(to: s.dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+            let env = ["TRIPLINE_SPLUNK_HEC_URL": r.url(), "TRIPLINE_SPLUNK_HEC_TOKEN": "tok"]
+            r.script([.hang])
+            var childEnv = ProcessInfo.processInfo.environment
+            for (k, v) in env { childEnv[k] = v }
+            childEnv["TZ"] = "UTC"
+            let p = try ChildProcess.start(CLIRunner.binary.path, Self.batchArgs(s), environment: childEnv, cwd: s.dir)
+            #expect(await r.waitFor(requests: 1, timeout: 60), "the delivery started")
+            p.signal(SIGKILL)
+            _ = try p.wait(timeout: 30)
+            let hung = r.requests[0].text.split(separator: "\n").compactMap { try? JSONParser.parse(String($0))["event"]?["alert_id"]?.scalarText }
+            #expect(hung.count == 8)
+            // Restarted: the same alerts go out (the receiver never answered the first time) …
+            let again = try await Self.run(Self.batchArgs(s), env: env, cwd: s.dir)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(r.requests.count == 2)
+            let resent = r.requests[1].text.split(separator: "\n").compactMap { try? JSONParser.parse(String($0))["event"]?["alert_id"]?.scalarText }
+            #expect(resent == hung)
+            // … and after that clean delivery, never again.
+            #expect(try await Self.run(Self.batchArgs(s), env: env, cwd: s.dir).status == 0)
+            #expect(r.requests.count == 2)
+        }
+    }
+}
