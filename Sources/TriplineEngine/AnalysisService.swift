@@ -31,10 +31,14 @@ public final class AnalysisService: Sendable {
     }
 
     private let state = Mutex(State())
+    private let onAnomalies: (@Sendable ([Anomaly]) -> Void)?
 
     /// A service over the model folder; loads the model now if there is one (a missing model is
     /// not an error: `modelError` says why there is none).
-    public init(modelDirectory: String, config: DetectionConfig? = nil, keep: Int = 10_000) {
+    /// `onAnomalies` sees every analysis's anomalies (alerting hangs off it).
+    public init(modelDirectory: String, config: DetectionConfig? = nil, keep: Int = 10_000,
+                onAnomalies: (@Sendable ([Anomaly]) -> Void)? = nil) {
+        self.onAnomalies = onAnomalies
         self.modelDirectory = modelDirectory
         self.config = config
         self.keep = max(1, keep)
@@ -100,6 +104,7 @@ public final class AnalysisService: Sendable {
     }
 
     private func record(_ a: Analysis) {
+        if let onAnomalies, !a.anomalies.isEmpty { onAnomalies(a.anomalies) }
         state.withLock { s in
             s.analyses += 1
             s.eventsAnalyzed += a.eventsAnalyzed

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TriplineAlerts
+import TriplineConfig
 import TriplineCore
 import TriplineEngine
 import TriplineServer
@@ -17,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         Settings come from flags, then the environment (API_HOST, API_PORT, TRIPLINE_API_TOKEN, \
         TRIPLINE_RATE_LIMIT, TRIPLINE_MAX_BODY_BYTES, MODEL_DIR), then [api] in the config file. \
+        Anomalies found go to the configured alert sinks (tripline alert --help) through a spool \
+        in MODEL_DIR/alert_spool/serve. \
         With a token every route but health, metrics and the API description needs \
         'Authorization: Bearer TOKEN'; without one the server only listens on loopback. \
         SIGTERM or Ctrl-C stops it after the requests in flight. Access log on standard error.
@@ -59,7 +63,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
         let detection = try configFile.detection(base: base)
-        let service = AnalysisService(modelDirectory: model.resolved, config: file == nil ? nil : detection, keep: o.keepAnomalies)
+        let alertSettings = try Alerting.settings(file)
+        let alerts: AlertDispatcher?
+        do { alerts = try Alerting.dispatcher(alertSettings, defaultSpool: model.resolved + "/alert_spool/serve") } catch {
+            printError("tripline serve: \(error)")
+            throw ExitCode(2)
+        }
+        var onAnomalies: (@Sendable ([Anomaly]) -> Void)?
+        if let alerts { onAnomalies = { alerts.offer($0) } }
+        let service = AnalysisService(modelDirectory: model.resolved, config: file == nil ? nil : detection, keep: o.keepAnomalies,
+                                      onAnomalies: onAnomalies)
         var logger = Logger(label: "tripline.api") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .info
         if let e = service.modelError {
@@ -68,8 +81,20 @@ struct ServeCommand: AsyncParsableCommand {
         let server = APIServer(options: o, service: service, logger: logger)
         let shown = o.host.contains(":") ? "[\(o.host)]" : o.host
         let auth = o.token == nil ? "no token (loopback only)" : "bearer token required"
-        try await server.run { port in
-            printError("tripline: serving on http://\(shown):\(port) (\(auth)); docs at /docs; Ctrl-C stops")
+        alerts?.start()
+        do {
+            try await server.run { port in
+                printError("tripline: serving on http://\(shown):\(port) (\(auth)); docs at /docs; Ctrl-C stops")
+                if let alerts { printError("tripline: alerts to \(Alerting.describe(alerts))") }
+            }
+        } catch {
+            await alerts?.shutdown(flushFor: 0)
+            throw error
+        }
+        if let alerts {
+            let left = await alerts.flush(timeout: min(5, alertSettings.flushTimeout))
+            await alerts.shutdown()
+            if left > 0 { printError("tripline serve: \(left) alerts not delivered yet, kept in \(alerts.spoolDirectory) for the next start") }
         }
     }
 }

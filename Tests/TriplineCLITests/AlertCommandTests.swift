@@ -14,9 +14,14 @@ import TriplineTestSupport
         for k in env.keys where k.hasPrefix("TRIPLINE_") { env[k] = nil }
         for (k, v) in extra { env[k] = v }
         let box = env
-        return try await withCheckedThrowingContinuation { c in
+        return try await offPool { try CLIRunner.run(args, cwd: cwd, environment: box) }
+    }
+
+    /// Blocking work (waiting for a child) on a Dispatch thread, not the test's cooperative pool.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
             DispatchQueue.global().async {
-                do { c.resume(returning: try CLIRunner.run(args, cwd: cwd, environment: box)) } catch { c.resume(throwing: error) }
+                do { c.resume(returning: try work()) } catch { c.resume(throwing: error) }
             }
         }
     }
@@ -128,4 +133,39 @@ import TriplineTestSupport
             #expect(r.requests.count == 2)
         }
     }
+
+    @Test func serveAlertsOnWhatItAnalyses() async throws {
+        try await FakeReceiver.with { r in
+            let s = try Self.batchSetup()
+            var env = ProcessInfo.processInfo.environment
+            for k in env.keys where k.hasPrefix("TRIPLINE_") { env[k] = nil }
+            env["TRIPLINE_WEBHOOK_URL"] = r.url("/hook")
+            env["TRIPLINE_ALERT_MIN_SEVERITY"] = "critical"
+            let server = try ChildProcess.start(CLIRunner.binary.path, ["serve", "--port", "0", "--model-dir", s.models], environment: env, cwd: s.dir)
+            defer { server.cleanUp() }
+            let banner = try await Self.offPool { try server.waitForStderr(containing: "alerts to webhook") }
+            guard let at = banner.range(of: "serving on http://127.0.0.1:"), let port = Int(banner[at.upperBound...].prefix { $0.isNumber }) else {
+                Issue.record("no port in \(banner)"); return
+            }
+            #expect(banner.contains("webhook (http://127.0.0.1:\(r.port)/…) ≥ critical"))
+            let post = try await Self.offPool {
+                try ChildProcess.run(ServeAndMCPCommandTests.python, ["-c", """
+                import sys, urllib.request
+                body = open(sys.argv[2], 'rb').read()
+                req = urllib.request.Request(sys.argv[1], data=body, headers={'Content-Type': 'text/plain'}, method='POST')
+                print(urllib.request.urlopen(req).status)
+                """, "http://127.0.0.1:\(port)/analyze", Self.sample.path], timeout: 60)
+            }
+            #expect(String(decoding: post.stdout, as: UTF8.self).contains("200"))
+            #expect(await r.waitFor(requests: 1))
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let ids = Self.alertIDs(r.requests)
+            #expect(ids.count == 4 && ids.allSatisfy { $0.hasSuffix(".critical") }, "the 4 critical anomalies: \(ids)")
+            server.signal(SIGTERM)
+            #expect(try await Self.offPool { try server.wait(timeout: 30) } == 0)
+        }
+    }
 }
+
+/// Used from one test at a time; the Dispatch hop only waits on it.
+extension ChildProcess.Running: @unchecked Sendable {}
