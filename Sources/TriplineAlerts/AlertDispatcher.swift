@@ -26,6 +26,7 @@ public final class AlertDispatcher: Sendable {
     let logger: Logger
     let tasks = Mutex<[Task<Void, Never>]>([])
     let told = Mutex<ToldBook>(ToldBook())
+    let board = StatusBoard()
 
     /// What each sink was last told per incident (bounded: the oldest are forgotten).
     struct ToldBook {
@@ -61,7 +62,7 @@ public final class AlertDispatcher: Sendable {
                 spools[sink.kind] = spool
                 endpoints.append(endpoint)
                 workers.append(SinkWorker(endpoint: endpoint, spool: spool, client: client, logger: logger,
-                                          initialBackoff: initialBackoff, maxBackoff: settings.maxBackoff))
+                                          initialBackoff: initialBackoff, maxBackoff: settings.maxBackoff, board: board))
             }
         } catch {
             for s in spools.values { s.release() }
@@ -140,11 +141,32 @@ public final class AlertDispatcher: Sendable {
     /// Alerts waiting in all spools.
     public var pendingCount: Int { spools.values.reduce(0) { $0 + $1.pendingCount } }
 
-    /// Each sink's counters.
-    public func status() async -> [SinkStatus] {
-        var out: [SinkStatus] = []
-        for w in workers { out.append(await w.status()) }
-        return out
+    /// Each sink's counters (as of its latest attempt), in configuration order.
+    public func status() -> [SinkStatus] {
+        let known = board.sinks.withLock { $0 }
+        return endpoints.map { e in
+            var st = known[e.sink.kind] ?? SinkStatus(sink: e.sink.kind, target: e.shownTarget, pending: 0, rejected: 0, delivered: 0,
+                                                      requests: 0, failures: 0, lastError: nil, lastDelivery: nil, backingOff: false)
+            st.pending = spools[e.sink.kind]?.pendingCount ?? 0
+            st.rejected = spools[e.sink.kind]?.rejectedCount ?? 0
+            return st
+        }
+    }
+
+    /// One short line for a status display: `alerts: 12 sent, 2 waiting` or, while a sink is
+    /// failing, `slack: HTTP 500, 2 waiting`. The flag is true when a sink is failing.
+    public var summary: (text: String, failing: Bool) {
+        let all = status()
+        let sent = all.reduce(0) { $0 + $1.delivered }, waiting = all.reduce(0) { $0 + $1.pending }
+        let rejected = all.reduce(0) { $0 + $1.rejected }
+        var text = "alerts: \(sent) sent"
+        if waiting > 0 { text += ", \(waiting) waiting" }
+        if rejected > 0 { text += ", \(rejected) refused" }
+        if let bad = all.first(where: { $0.backingOff }) {
+            let why = (bad.lastError ?? "").prefix { $0 != ":" }
+            return ("\(bad.sink.rawValue): \(why), \(waiting) waiting", true)
+        }
+        return (text, false)
     }
 
     /// Gives delivery up to `flushFor` seconds, then stops; what is left stays in the spools.

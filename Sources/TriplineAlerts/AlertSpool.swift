@@ -6,7 +6,9 @@ import TriplineCore
 /// line) written to a temporary name, synced and renamed, so a crash leaves either the whole
 /// file or none of it. Delivered alerts leave the queue by deleting (or atomically rewriting)
 /// their file; alerts the receiver refused for good move to `rejected/` with the reason. A lock
-/// file keeps a second process off the same spool.
+/// file keeps a second process off the same spool. `queued.log` remembers the ids of the last
+/// alerts queued (20,000), so a restart that reads the same log lines again (the dashboard's
+/// history, a batch run repeated after a crash) does not alert twice.
 public final class AlertSpool: Sendable {
     /// A file of alerts in the queue.
     public struct Entry: Sendable, Equatable {
@@ -25,7 +27,12 @@ public final class AlertSpool: Sendable {
         var sequence = 0
         var rejectedCount = 0
         var unreadable = 0
+        var queued = Set<String>()
+        var queuedOrder: [String] = []
     }
+
+    /// How many queued ids are remembered.
+    static let rememberedIDs = 20_000
 
     /// Opens (creating) the spool at `directory`, takes its lock and loads what is waiting.
     public init(directory: String) throws(AlertError) {
@@ -58,6 +65,11 @@ public final class AlertSpool: Sendable {
             if alerts.isEmpty { try? FileManager.default.removeItem(atPath: path) } else { s.entries.append(Entry(file: path, alerts: alerts)) }
         }
         s.rejectedCount = ((try? FileManager.default.contentsOfDirectory(atPath: rejected)) ?? []).filter { $0.hasSuffix(".ndjson") }.count
+        if let text = try? String(contentsOfFile: directory + "/queued.log", encoding: .utf8) {
+            s.queuedOrder = text.split(separator: "\n").suffix(Self.rememberedIDs).map(String.init)
+            s.queued = Set(s.queuedOrder)
+        }
+        for e in s.entries { for a in e.alerts where s.queued.insert(a.id).inserted { s.queuedOrder.append(a.id) } }
         state = Mutex(s)
     }
 
@@ -85,17 +97,41 @@ public final class AlertSpool: Sendable {
     @discardableResult
     public func append(_ alerts: [Alert]) throws(AlertError) -> Int {
         let (fresh, path) = state.withLock { s -> ([Alert], String) in
-            let waiting = Set(s.entries.flatMap { $0.alerts.map(\.id) })
             var seen = Set<String>()
-            let fresh = alerts.filter { !waiting.contains($0.id) && seen.insert($0.id).inserted }
+            let fresh = alerts.filter { !s.queued.contains($0.id) && seen.insert($0.id).inserted }
             s.sequence += 1
             let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
             return (fresh, pending + "/" + String(format: "%017lld-%06d-%d.ndjson", micros, s.sequence % 1_000_000, getpid()))
         }
         guard !fresh.isEmpty else { return 0 }
         try write(fresh.flatMap(\.spoolLine), to: path)
-        state.withLock { $0.entries.append(Entry(file: path, alerts: fresh)) }
+        let compact: [String]? = state.withLock { s in
+            s.entries.append(Entry(file: path, alerts: fresh))
+            for a in fresh where s.queued.insert(a.id).inserted { s.queuedOrder.append(a.id) }
+            guard s.queuedOrder.count > 2 * Self.rememberedIDs else { return nil }
+            let drop = s.queuedOrder.count - Self.rememberedIDs
+            for id in s.queuedOrder.prefix(drop) { s.queued.remove(id) }
+            s.queuedOrder.removeFirst(drop)
+            return s.queuedOrder
+        }
+        // Remembered after the alerts are safely queued: a crash in between only means the
+        // pending file's ids are remembered from the file itself at the next start.
+        if let compact {
+            try write(Array((compact.joined(separator: "\n") + "\n").utf8), to: directory + "/queued.log")
+        } else {
+            appendLine(fresh.map(\.id).joined(separator: "\n") + "\n", to: directory + "/queued.log")
+        }
         return fresh.count
+    }
+
+    /// Appends to a small log file (best effort: the pending files are the record that matters).
+    func appendLine(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
     }
 
     /// Up to `limit` alerts from the oldest file (a request never mixes files).

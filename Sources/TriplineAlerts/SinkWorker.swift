@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import TriplineConfig
@@ -15,6 +16,7 @@ actor SinkWorker {
     let logger: Logger
     let initialBackoff: Double
     let maxBackoff: Double
+    let board: StatusBoard
 
     private(set) var delivered = 0
     private(set) var requests = 0
@@ -25,7 +27,9 @@ actor SinkWorker {
     private(set) var backingOff = false
     var attempt = 0
 
-    init(endpoint: AlertEndpoint, spool: AlertSpool, client: HTTPClient, logger: Logger, initialBackoff: Double, maxBackoff: Double) {
+    init(endpoint: AlertEndpoint, spool: AlertSpool, client: HTTPClient, logger: Logger, initialBackoff: Double, maxBackoff: Double,
+         board: StatusBoard) {
+        self.board = board
         self.endpoint = endpoint
         self.spool = spool
         self.client = client
@@ -43,6 +47,7 @@ actor SinkWorker {
                 continue
             }
             let outcome = await send(alerts)
+            defer { publish() }
             if Task.isCancelled, case .retry = outcome { return }
             do {
                 switch outcome {
@@ -99,6 +104,7 @@ actor SinkWorker {
             "sink": "\(endpoint.shownTarget)", "reason": "\(reason)", "attempt": "\(attempt)",
             "retry_in": "\(String(format: "%.1f", wait)) s", "pending": "\(spool.pendingCount)"])
         backingOff = true
+        publish()
         try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         backingOff = false
     }
@@ -143,6 +149,12 @@ actor SinkWorker {
         return text
     }
 
+    /// Puts the counters where ``AlertDispatcher/status()`` reads them.
+    func publish() {
+        let st = status()
+        board.sinks.withLock { $0[st.sink] = st }
+    }
+
     /// Counters for status displays.
     func status() -> SinkStatus {
         SinkStatus(sink: endpoint.sink.kind, target: endpoint.shownTarget, pending: spool.pendingCount, rejected: spool.rejectedCount,
@@ -178,4 +190,9 @@ public enum AlertBackoff {
         return jittered
     }
 
+}
+
+/// The sinks' latest counters, readable without waiting on the workers.
+final class StatusBoard: Sendable {
+    let sinks = Mutex<[AlertSinkKind: SinkStatus]>([:])
 }

@@ -20,6 +20,8 @@ public actor DetectionEngine {
         public var maxAnomalies = 500
         /// Events kept for drill-down.
         public var recentEvents = 5000
+        /// Sees every new or changed anomaly as the detector reports it (alerting hangs off it).
+        public var onAnomalies: (@Sendable ([Anomaly]) -> Void)?
 
         public init(paths: [String], modelDirectory: String) {
             self.paths = paths
@@ -138,6 +140,7 @@ public actor DetectionEngine {
         }
         let changes = detector.drainChanges()
         if !changes.isEmpty {
+            options.onAnomalies?(changes)
             for a in changes { anomalies[a.id] = a }
             if anomalies.count > options.maxAnomalies + 50 {
                 let keep = anomalies.values.sorted { $0.start > $1.start }.prefix(options.maxAnomalies)

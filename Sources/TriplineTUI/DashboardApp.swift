@@ -11,6 +11,8 @@ public final class DashboardApp {
     let noColor: Bool
     /// Keys come from /dev/tty because standard input carries the logs.
     public var keysFromTTY = false
+    /// The alert sinks' one-line state, polled once a second (nil: alerting is off).
+    public var alertStatus: (@Sendable () -> (text: String, failing: Bool))?
     var state = DashboardState()
 
     /// An app over an engine, with themes (the first is used unless `initialTheme` names another).
@@ -38,6 +40,7 @@ public final class DashboardApp {
         var needsDraw = true
         var messageSince: Date?
         var instantReturns = 0
+        var lastAlertPoll = Date.distantPast
         while !CursesTerminal.stopRequested {
             let asked = Date()
             let pressed = term.readKey()
@@ -72,6 +75,14 @@ public final class DashboardApp {
             if case .drill(let req) = state.view, let d = engine.drillDetails.get(), d.name == req.name, state.details?.anomalies != d.anomalies || state.details == nil {
                 state.details = d
                 needsDraw = true
+            }
+            if let alertStatus, Date().timeIntervalSince(lastAlertPoll) >= 1 {
+                lastAlertPoll = Date()
+                let a = alertStatus()
+                if state.alertLine?.text != a.text || state.alertLine?.failing != a.failing {
+                    state.alertLine = a
+                    needsDraw = true
+                }
             }
             if let since = messageSince, Date().timeIntervalSince(since) > 5 {
                 state.message = nil

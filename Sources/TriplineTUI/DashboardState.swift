@@ -40,6 +40,8 @@ public struct DashboardState: Sendable {
     public var height = 24
     /// Shown in the header: what is being followed.
     public var sourceLabel = ""
+    /// The alert sinks' state (`alerts: 3 sent`), when alerting is on; the flag marks a failing sink.
+    public var alertLine: (text: String, failing: Bool)?
 
     public init() {}
 

@@ -265,6 +265,7 @@ public struct Renderer: Sendable {
         lines.append(("skipped \(Renderer.count(st.linesSkipped)), files \(st.files.count)", .normal))
         lines.append(st.inputEnded ? ("input ended", .medium) : ("lag \(Renderer.bytes(st.lagBytes))", .normal))
         if let last = st.lastEvent { lines.append(("last \(last.iso8601.prefix(16).replacingOccurrences(of: "T", with: " "))", .dim)) }
+        if let a = s.alertLine { lines.append((TerminalSafe.sanitize(a.text), a.failing ? .error : .dim)) }
         for (i, (text, role)) in lines.prefix(max(0, r.height - 2)).enumerated() {
             b.put(text, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2, role: role)
         }

@@ -27,6 +27,9 @@ enum Alerting {
         return d
     }
 
+    /// `1 alert`, `3 alerts`.
+    static func count(_ n: Int) -> String { n == 1 ? "1 alert" : "\(n) alerts" }
+
     /// `slack (https://hooks.slack.com/…) ≥ high, splunk (…) ≥ critical`.
     static func describe(_ d: AlertDispatcher) -> String {
         d.settings.sinks.map { "\($0.kind.rawValue) (\(AlertSettings.redactedURL($0.url))) ≥ \($0.minSeverity.rawValue)" }.joined(separator: ", ")

@@ -108,10 +108,10 @@ struct BatchCommand: AsyncParsableCommand {
         if let alerts {
             alerts.start()
             undelivered = await alerts.flush(timeout: once ? alertSettings.flushTimeout : min(5, alertSettings.flushTimeout))
-            let delivered = await alerts.status().reduce(0) { $0 + $1.delivered }
+            let delivered = alerts.status().reduce(0) { $0 + $1.delivered }
             await alerts.shutdown()
             if delivered > 0 || undelivered > 0 {
-                printError("tripline batch: \(delivered) alerts delivered" + (undelivered > 0
+                printError("tripline batch: \(Alerting.count(delivered)) delivered" + (undelivered > 0
                     ? "; \(undelivered) not delivered yet, kept in \(alerts.spoolDirectory) for the next run" : ""))
             }
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TriplineAlerts
+import TriplineConfig
 import TriplineCore
 import TriplineEngine
 import TriplineTUI
@@ -14,7 +16,9 @@ struct DashboardCommand: ParsableCommand {
         quotes such as '/var/log/auth.log*'). With no paths it follows /var/log/auth.log and \
         /var/log/secure, whichever exist. --replay SPEED plays a file back with its own timing, \
         SPEED times faster. Press ? in the dashboard for the keys. Without a model the rules still \
-        run; R trains one from the files followed.
+        run; R trains one from the files followed. Configured alert sinks (tripline alert --help) \
+        get the anomalies as they reach their minimum severity (and again when they escalate), \
+        through a spool in MODEL_DIR/alert_spool/dashboard; the Model pane shows how delivery goes.
         """
     )
 
@@ -85,11 +89,37 @@ struct DashboardCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let noColour = noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let alertSettings = try Alerting.settings(try configFile.file())
+        var alerts: AlertDispatcher?
+        do { alerts = try Alerting.dispatcher(alertSettings, defaultSpool: model.resolved + "/alert_spool/dashboard", quiet: true) } catch {
+            // Another dashboard has the spool: this one runs without alerts rather than not at all.
+            printError("tripline: alerts off in this dashboard: \(error)")
+            alerts = nil
+        }
+        if let alerts {
+            opts.onAnomalies = { alerts.offer($0) }
+            alerts.start()
+        }
         let engine = DetectionEngine(options: opts)
         let label = (replay != nil ? "replaying " : "following ") + follow.joined(separator: " ")
         let app = DashboardApp(engine: engine, themes: themes.themes, initialTheme: theme, noColor: noColour,
                                sourceLabel: follow == ["-"] ? "reading standard input" : label)
         app.keysFromTTY = follow == ["-"]
+        if let alerts { app.alertStatus = { alerts.summary } }
+        defer {
+            if let alerts {
+                // Give delivery a moment, then leave the rest in the spool for the next start.
+                let done = DispatchSemaphore(value: 0)
+                Task.detached {
+                    await alerts.shutdown(flushFor: min(3, alertSettings.flushTimeout))
+                    done.signal()
+                }
+                done.wait()
+                if alerts.pendingCount > 0 {
+                    printError("tripline: \(Alerting.count(alerts.pendingCount)) not delivered yet, kept in \(alerts.spoolDirectory) for the next start")
+                }
+            }
+        }
         do { try app.run() } catch {
             printError("tripline: \(error)")
             throw ExitCode(1)

@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let alerts {
             let left = await alerts.flush(timeout: min(5, alertSettings.flushTimeout))
             await alerts.shutdown()
-            if left > 0 { printError("tripline serve: \(left) alerts not delivered yet, kept in \(alerts.spoolDirectory) for the next start") }
+            if left > 0 { printError("tripline serve: \(Alerting.count(left)) not delivered yet, kept in \(alerts.spoolDirectory) for the next start") }
         }
     }
 }

@@ -165,6 +165,52 @@ import TriplineTestSupport
             #expect(try await Self.offPool { try server.wait(timeout: 30) } == 0)
         }
     }
+
+    @Test(.enabled(if: DashboardEndToEndTests.hasTmux, "tmux is not installed"), .timeLimit(.minutes(2)))
+    func dashboardAlertsAsAttacksAppearAndShowsDelivery() async throws {
+        try await FakeReceiver.with { r in
+            let s = try Self.batchSetup()
+            let log = s.dir.appendingPathComponent("live.log")
+            FileManager.default.createFile(atPath: log.path, contents: Data("2026-03-06T09:59:00.000000+00:00 web-01 sshd[1]: Server listening on 0.0.0.0 port 22.\n".utf8))
+            let session = "alerts\(getpid())"
+            let hookURL = r.url("/hook")
+            let cmd = "cd \(s.dir.path) && env -u NO_COLOR TRIPLINE_WEBHOOK_URL=\(hookURL) \(CLIRunner.binary.path) dashboard live.log --model-dir \(s.models) " +
+                      "--themes-dir \(CLIRunner.projectRoot.appendingPathComponent("themes").path)"
+            try await Self.offPool {
+                try DashboardEndToEndTests.tmux("new-session", "-d", "-s", session, "-x", "110", "-y", "32", "env", "LANG=C.UTF-8", "TZ=UTC", "PS1=$ ", "bash", "--norc", "--noprofile")
+                try DashboardEndToEndTests.tmux("send-keys", "-t", session, cmd, "Enter")
+                _ = try DashboardEndToEndTests.waitFor(session) { $0.contains("Anomalies") && $0.contains("alerts: 0 sent") }
+            }
+            defer { _ = try? DashboardEndToEndTests.tmux("kill-session", "-t", session) }
+            func burst(_ ip: String, minute: Int) throws {
+                var lines = ""
+                for i in 0..<20 {
+                    lines += String(format: "2026-03-06T10:%02d:%02d.000000+00:00 web-01 sshd[%d]: Failed password for root from \(ip) port %d ssh2\n", minute, i, 500 + i, 40000 + i)
+                }
+                try DashboardEndToEndTests.append(log, lines)
+            }
+            try burst("203.0.113.45", minute: 0)
+            #expect(await r.waitFor(requests: 1), "the brute force was alerted")
+            let first = Self.alertIDs(r.requests)
+            #expect(!first.isEmpty && first.allSatisfy { $0.hasSuffix(".high") || $0.hasSuffix(".critical") })
+            #expect(r.requests.first?.text.contains("203.0.113.45") == true)
+            let (sent, _) = try await Self.offPool { try DashboardEndToEndTests.waitFor(session) { $0.contains("alerts: \(first.count) sent") } }
+            #expect(sent.contains("alerts: \(first.count) sent"), "\(sent)")
+
+            // The receiver breaks: the dashboard says so, and what waits is kept at exit.
+            r.script([], fallback: .status(500, body: "down"))
+            try burst("198.51.100.7", minute: 5)
+            let (failing, _) = try await Self.offPool { try DashboardEndToEndTests.waitFor(session, seconds: 15) { $0.contains("webhook: HTTP 500, 1 waiting") } }
+            #expect(failing.contains("webhook: HTTP 500, 1 waiting"), "\(failing)")
+            let (after, _) = try await Self.offPool {
+                try DashboardEndToEndTests.tmux("send-keys", "-t", session, "q")
+                return try DashboardEndToEndTests.waitFor(session, seconds: 15) { $0.contains("kept in") && $0.contains("$ ") }
+            }
+            #expect(after.contains("1 alert not delivered yet, kept in"), "\(after)")
+            let exitLines = after.components(separatedBy: "--themes-dir").last ?? ""
+            #expect(!exitLines.contains("/hook"), "the webhook URL's path is not shown")
+        }
+    }
 }
 
 /// Used from one test at a time; the Dispatch hop only waits on it.
