@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TriplineAlerts
 import TriplineConfig
 import TriplineCore
 
@@ -29,12 +30,14 @@ struct ConfigCommand: ParsableCommand {
         }
         let toml = file.map { "\($0.path)" }
         var rows: [Row] = []
-        func add(_ key: String, env name: String?, toml value: String?, tomlKey: String, default d: String, secret: Bool = false) {
+        func add(_ key: String, env name: String?, toml value: String?, tomlKey: String, default d: String, secret: Bool = false, url: Bool = false) {
             var r: (String, String)
             if let name, let e = fromEnv(name) { r = e }
             else if let value, let toml { r = (value, "\(toml) \(tomlKey)") }
             else { r = (d, "default") }
-            if secret, r.1 != "default" { r.0 = "set (\(r.0.count) characters, hidden)" }
+            if r.1 != "default" {
+                if url { r.0 = AlertSettings.redactedURL(r.0) } else if secret { r.0 = "set (\(r.0.count) characters, hidden)" }
+            }
             rows.append(Row(key: key, value: r.0, source: r.1))
         }
         add("model_dir", env: "MODEL_DIR", toml: nil, tomlKey: "", default: "anomaly_outputs")
@@ -52,6 +55,31 @@ struct ConfigCommand: ParsableCommand {
             let envName = k == "contamination" ? "CONTAMINATION" : (k == "baseline_days" ? "BASELINE_DAYS" : nil)
             let fileValue = file?.detection[k].map(ConfigCommand.number)
             add("detection.\(k)", env: envName, toml: fileValue, tomlKey: "[detection] \(k)", default: defaults.get(k).map(ConfigCommand.number) ?? "(all data)")
+        }
+        let alerts = try Alerting.settings(file)
+        let fa = file?.alerts
+        add("alerts.min_severity", env: "TRIPLINE_ALERT_MIN_SEVERITY", toml: fa?.minSeverity?.rawValue, tomlKey: "[alerts] min_severity", default: "high")
+        add("alerts.spool_dir", env: "TRIPLINE_ALERT_SPOOL_DIR", toml: fa?.spoolDirectory, tomlKey: "[alerts] spool_dir",
+            default: "(batch: OUTPUT_DIR/alert_spool; serve, dashboard: MODEL_DIR/alert_spool/<command>)")
+        add("alerts.flush_timeout", env: nil, toml: fa?.flushTimeout.map(ConfigCommand.number), tomlKey: "[alerts] flush_timeout", default: "30")
+        add("alerts.max_backoff", env: nil, toml: fa?.maxBackoff.map(ConfigCommand.number), tomlKey: "[alerts] max_backoff", default: "300")
+        for kind in AlertSinkKind.allCases {
+            let fs = fa?.sinks[kind]
+            let section = "[alerts.\(kind.rawValue)]"
+            let on = alerts.sinks.first { $0.kind == kind }
+            add("alerts.\(kind.rawValue).url", env: kind.urlVariable, toml: fs?.url, tomlKey: "\(section) url", default: "(off)", url: true)
+            guard let on else { continue }
+            if let v = kind.secretVariable, let k = kind.secretKey {
+                add("alerts.\(kind.rawValue).\(k)", env: v, toml: fs?.secret, tomlKey: "\(section) \(k)", default: "(none)", secret: true)
+            }
+            if let v = kind.indexVariable {
+                add("alerts.\(kind.rawValue).index", env: v, toml: fs?.index, tomlKey: "\(section) index",
+                    default: kind == .elasticsearch ? "tripline-anomalies" : "(the token's default)")
+            }
+            add("alerts.\(kind.rawValue).min_severity", env: nil, toml: fs?.minSeverity?.rawValue, tomlKey: "\(section) min_severity",
+                default: on.minSeverity.rawValue + " (alerts.min_severity)")
+            add("alerts.\(kind.rawValue).batch_size", env: nil, toml: fs?.batchSize.map(String.init), tomlKey: "\(section) batch_size", default: String(kind.defaultBatchSize))
+            add("alerts.\(kind.rawValue).timeout", env: nil, toml: fs?.timeout.map(ConfigCommand.number), tomlKey: "\(section) timeout", default: "10")
         }
         let width = rows.map(\.key.count).max() ?? 10
         let vwidth = min(40, rows.map(\.value.count).max() ?? 10)

@@ -28,6 +28,31 @@ import Testing
         #expect(!r.stdout.contains("someone-elses"), "other programs' keys in a shared .env are left alone")
     }
 
+    @Test func alertSinksShowWhereTheyComeFromWithoutTheirSecrets() throws {
+        let dir = try CLIRunner.tempDir()
+        try "TRIPLINE_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/SLACKSECRET\n"
+            .write(to: dir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        try "[alerts]\nmin_severity = \"medium\"\n[alerts.webhook]\nurl = \"https://soar.example.com/hooks/HOOKSECRET\"\nsecret = \"HMACSECRET\"\nmin_severity = \"critical\"\n"
+            .write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        for k in env.keys where k.hasPrefix("TRIPLINE_") { env[k] = nil }
+        env["TRIPLINE_SPLUNK_HEC_URL"] = "https://splunk.example.com:8088"
+        env["TRIPLINE_SPLUNK_HEC_TOKEN"] = "SPLUNKSECRET"
+        let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        func row(_ key: String) -> String { r.stdout.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? "" }
+        #expect(row("alerts.slack.url").contains("https://hooks.slack.com/…") && row("alerts.slack.url").contains(".env:1"))
+        #expect(row("alerts.splunk.token").contains("hidden") && row("alerts.splunk.token").contains("environment (TRIPLINE_SPLUNK_HEC_TOKEN)"))
+        #expect(row("alerts.webhook.url").contains("https://soar.example.com/…") && row("alerts.webhook.url").contains("[alerts.webhook] url"))
+        #expect(row("alerts.webhook.min_severity").contains("critical") && row("alerts.slack.min_severity").contains("medium"))
+        #expect(row("alerts.elasticsearch.url").contains("(off)"))
+        for secret in ["SLACKSECRET", "SPLUNKSECRET", "HOOKSECRET", "HMACSECRET"] { #expect(!r.stdout.contains(secret), "\(secret) shown") }
+        // A bad value names the key and the file, not the value.
+        try "[alerts.webhook]\nurl = \"soar.example.com/HOOKSECRET\"\n".write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(bad.status == 2 && bad.stderr.contains("tripline.toml: alerts.webhook.url must be an http") && !bad.stderr.contains("HOOKSECRET"), "\(bad.stderr)")
+    }
+
     @Test func mistakesNameTheFileLineAndKey() throws {
         let dir = try CLIRunner.tempDir()
         var env = ProcessInfo.processInfo.environment
