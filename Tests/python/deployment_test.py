@@ -63,6 +63,11 @@ def main(binary):
         check(any(v.endswith("/var/log/tripline:ro") for v in vols), f"compose: {name} reads the logs read-only")
         runs(binary, svc["command"], f"compose {name}")
     check(set(compose["volumes"]) >= {"models", "reports"}, "compose: named volumes declared")
+    for name in ("api", "batch"):
+        env = services[name]["environment"]
+        check(all(k in env for k in ("TRIPLINE_SLACK_WEBHOOK_URL", "TRIPLINE_SPLUNK_HEC_URL", "TRIPLINE_SPLUNK_HEC_TOKEN",
+                                      "TRIPLINE_ELASTICSEARCH_URL", "TRIPLINE_WEBHOOK_URL", "TRIPLINE_ALERT_MIN_SEVERITY")),
+              f"compose: {name} passes the alert sink variables through")
     check(services["batch"]["environment"]["OUTPUT_DIR"] == "/var/lib/tripline/reports" and
           any(v.startswith("reports:") for v in services["batch"]["volumes"]), "compose: batch writes its reports to a volume")
 
