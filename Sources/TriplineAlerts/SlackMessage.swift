@@ -8,7 +8,11 @@ enum SlackMessage {
     static func body(for alerts: [Alert]) -> [UInt8] {
         var lines: [String] = []
         for a in alerts { lines.append(text(for: a)) }
-        let summary = alerts.count == 1 ? headline(alerts[0]) : "Tripline: \(alerts.count) alerts"
+        let counts = Severity.allCases.reversed().compactMap { sev -> String? in
+            let n = alerts.filter { $0.anomaly.severity == sev }.count
+            return n == 0 ? nil : "\(n) \(sev.rawValue)"
+        }
+        let summary = alerts.count == 1 ? headline(alerts[0]) : "Tripline: \(alerts.count) alerts (\(counts.joined(separator: ", ")))"
         var w = JSONWriter()
         w.raw("{"); w.key("text"); w.string(summary)
         w.raw(","); w.key("blocks"); w.raw("[")
@@ -50,12 +54,23 @@ enum SlackMessage {
         if let prev = a.previousSeverity { head += " _(escalated from \(prev.rawValue))_" }
         var out = [head]
         for r in an.reasons.prefix(5) { out.append("• " + escape(r)) }
-        let span = an.start == an.lastSeen ? an.start.iso8601 : "\(an.start.iso8601) → \(an.lastSeen.iso8601)"
+        let span = timeSpan(an.start, an.lastSeen)
         var facts = "score \(Int(an.score.rounded())) · \(an.eventCount) events · \(span)"
         if !an.techniques.isEmpty { facts += " · ATT&amp;CK \(an.techniques.joined(separator: ", "))" }
         facts += " · id \(code(an.id))"
         out.append(facts)
         return out.joined(separator: "\n")
+    }
+
+    /// `2026-03-03 01:22:55 → 01:23:37 UTC` (the date again only when the day changes).
+    static func timeSpan(_ a: Timestamp, _ b: Timestamp) -> String {
+        func parts(_ t: Timestamp) -> (String, String) {
+            let iso = t.iso8601
+            return (String(iso.prefix(10)), String(iso.dropFirst(11).prefix(8)))
+        }
+        let (d1, t1) = parts(a), (d2, t2) = parts(b)
+        if a.wholeSeconds == b.wholeSeconds { return "\(d1) \(t1) UTC" }
+        return d1 == d2 ? "\(d1) \(t1) → \(t2) UTC" : "\(d1) \(t1) → \(d2) \(t2) UTC"
     }
 
     /// Slack's three escapes, plus control characters made visible.

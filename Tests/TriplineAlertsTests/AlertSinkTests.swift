@@ -28,6 +28,7 @@ import TriplineTestSupport
             let text = blocks.compactMap { $0["text"]?["text"]?.scalarText }.joined(separator: "\n")
             #expect(text.contains("*HIGH · brute force*") && text.contains("`203.0.113.45`") && text.contains("on `web-1`"))
             #expect(text.contains("ATT&amp;CK T1110.001") && text.contains("score 75") && text.contains("12 events"))
+            #expect(text.contains("2026-03-06 10:00:00 → 10:04:00 UTC"))
             #expect(!text.contains("<!channel>"), "log text must not ping the channel")
             #expect(text.contains("&lt;!channel&gt; & friends".replacingOccurrences(of: " & ", with: " &amp; ")))
             #expect(!text.contains("\u{1b}"), "control characters are shown, not sent")
