@@ -58,6 +58,10 @@ public final class AlertDispatcher: Sendable {
         do {
             for sink in settings.sinks {
                 let spool = try AlertSpool(directory: spoolDirectory + "/" + sink.kind.rawValue)
+                if spool.unreadableCount > 0 {
+                    logger.warning("unreadable lines in the alert spool were moved to rejected/", metadata: [
+                        "spool": "\(spool.directory)", "lines": "\(spool.unreadableCount)"])
+                }
                 let endpoint = AlertEndpoint(sink: sink)
                 spools[sink.kind] = spool
                 endpoints.append(endpoint)

@@ -5,15 +5,17 @@ import TriplineCore
 /// A sink's on-disk queue. Each `append` is one file (`pending/<time>-<n>.ndjson`, one alert a
 /// line) written to a temporary name, synced and renamed, so a crash leaves either the whole
 /// file or none of it. Delivered alerts leave the queue by deleting (or atomically rewriting)
-/// their file; alerts the receiver refused for good move to `rejected/` with the reason. A lock
-/// file keeps a second process off the same spool. `queued.log` remembers the ids of the last
-/// alerts queued (20,000), so a restart that reads the same log lines again (the dashboard's
-/// history, a batch run repeated after a crash) does not alert twice.
+/// their file; alerts the receiver refused for good move to `rejected/` with the reason, and so
+/// do lines found unreadable at start. A lock file keeps a second process off the same spool.
+/// `queued.log` remembers the ids of the last alerts queued (20,000), so a restart that reads
+/// the same log lines again (the dashboard's history, a batch run repeated after a crash) does
+/// not alert twice. Memory holds only file names and alert ids: a receiver down for days costs
+/// disk, not memory.
 public final class AlertSpool: Sendable {
-    /// A file of alerts in the queue.
-    public struct Entry: Sendable, Equatable {
-        public let file: String
-        public var alerts: [Alert]
+    /// A file in the queue and the ids of the alerts still in it.
+    struct Entry: Sendable, Equatable {
+        let file: String
+        var ids: [String]
     }
 
     public let directory: String
@@ -34,7 +36,7 @@ public final class AlertSpool: Sendable {
     /// How many queued ids are remembered.
     static let rememberedIDs = 20_000
 
-    /// Opens (creating) the spool at `directory`, takes its lock and loads what is waiting.
+    /// Opens (creating) the spool at `directory`, takes its lock and finds what is waiting.
     public init(directory: String) throws(AlertError) {
         self.directory = directory
         pending = directory + "/pending"
@@ -52,25 +54,32 @@ public final class AlertSpool: Sendable {
             throw .spoolBusy(path: directory)
         }
         lockFD = Mutex(fd)
+        state = Mutex(State())
         var s = State()
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: pending)) ?? []).sorted()
         for name in names {
             let path = pending + "/" + name
             if name.hasPrefix(".") { try? FileManager.default.removeItem(atPath: path); continue }  // an unfinished write
-            guard name.hasSuffix(".ndjson"), let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            var alerts: [Alert] = []
-            for line in text.split(separator: "\n") where !line.isEmpty {
-                if let a = try? Alert.fromSpoolLine(String(line)) { alerts.append(a) } else { s.unreadable += 1 }
+            guard name.hasSuffix(".ndjson") else { continue }
+            let (alerts, bad) = Self.read(path)
+            if !bad.isEmpty {
+                // Keep what cannot be read where a person can look at it, and the rest queued.
+                s.unreadable += bad.count
+                let note = Array("{\"reason\":\"unreadable in the spool\"}\n".utf8)
+                try? write(note + Array(bad.joined(separator: "\n").utf8) + [0x0A], to: rejected + "/" + name.replacingOccurrences(of: ".ndjson", with: "-unreadable.ndjson"))
+                s.rejectedCount += 1
+                if alerts.isEmpty { unlink(path) } else { try? write(alerts.flatMap(\.spoolLine), to: path) }
             }
-            if alerts.isEmpty { try? FileManager.default.removeItem(atPath: path) } else { s.entries.append(Entry(file: path, alerts: alerts)) }
+            if alerts.isEmpty { try? FileManager.default.removeItem(atPath: path) } else { s.entries.append(Entry(file: path, ids: alerts.map(\.id))) }
         }
         s.rejectedCount = ((try? FileManager.default.contentsOfDirectory(atPath: rejected)) ?? []).filter { $0.hasSuffix(".ndjson") }.count
         if let text = try? String(contentsOfFile: directory + "/queued.log", encoding: .utf8) {
             s.queuedOrder = text.split(separator: "\n").suffix(Self.rememberedIDs).map(String.init)
             s.queued = Set(s.queuedOrder)
         }
-        for e in s.entries { for a in e.alerts where s.queued.insert(a.id).inserted { s.queuedOrder.append(a.id) } }
-        state = Mutex(s)
+        for e in s.entries { for id in e.ids where s.queued.insert(id).inserted { s.queuedOrder.append(id) } }
+        let loaded = s
+        state.withLock { $0 = loaded }
     }
 
     deinit { release() }
@@ -86,14 +95,27 @@ public final class AlertSpool: Sendable {
     }
 
     /// Alerts waiting.
-    public var pendingCount: Int { state.withLock { $0.entries.reduce(0) { $0 + $1.alerts.count } } }
+    public var pendingCount: Int { state.withLock { $0.entries.reduce(0) { $0 + $1.ids.count } } }
     /// Files in `rejected/`.
     public var rejectedCount: Int { state.withLock { $0.rejectedCount } }
-    /// Lines found unreadable when the spool was opened (left in place).
+    /// Lines found unreadable when the spool was opened (moved to `rejected/`).
     public var unreadableCount: Int { state.withLock { $0.unreadable } }
 
-    /// Queues `alerts` durably; alerts already waiting (same id) are not queued twice, so a run
-    /// repeated after a crash does not double them. Returns how many were queued.
+    /// The alerts in a spool file, and the lines that are not alerts.
+    static func read(_ path: String) -> (alerts: [Alert], unreadable: [String]) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
+        var alerts: [Alert] = [], bad: [String] = []
+        // Line by line from bytes: one damaged line (invalid UTF-8, a torn write) spoils only itself.
+        for raw in data.split(separator: 0x0A) where !raw.isEmpty {
+            let line = String(decoding: raw, as: UTF8.self)
+            if let a = try? Alert.fromSpoolLine(line) { alerts.append(a) } else { bad.append(line) }
+        }
+        return (alerts, bad)
+    }
+
+    /// Queues `alerts` durably; alerts queued before (same id, remembered in `queued.log`) are
+    /// not queued again, so a run repeated after a crash does not double them. Returns how many
+    /// were queued.
     @discardableResult
     public func append(_ alerts: [Alert]) throws(AlertError) -> Int {
         let (fresh, path) = state.withLock { s -> ([Alert], String) in
@@ -106,7 +128,7 @@ public final class AlertSpool: Sendable {
         guard !fresh.isEmpty else { return 0 }
         try write(fresh.flatMap(\.spoolLine), to: path)
         let compact: [String]? = state.withLock { s in
-            s.entries.append(Entry(file: path, alerts: fresh))
+            s.entries.append(Entry(file: path, ids: fresh.map(\.id)))
             for a in fresh where s.queued.insert(a.id).inserted { s.queuedOrder.append(a.id) }
             guard s.queuedOrder.count > 2 * Self.rememberedIDs else { return nil }
             let drop = s.queuedOrder.count - Self.rememberedIDs
@@ -124,32 +146,23 @@ public final class AlertSpool: Sendable {
         return fresh.count
     }
 
-    /// Appends to a small log file (best effort: the pending files are the record that matters).
-    func appendLine(_ text: String, to path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-    }
-
     /// Up to `limit` alerts from the oldest file (a request never mixes files).
     public func next(limit: Int) -> (file: String, alerts: [Alert])? {
-        state.withLock { s in
-            guard let first = s.entries.first else { return nil }
-            return (first.file, Array(first.alerts.prefix(limit)))
+        while let first = state.withLock({ $0.entries.first }) {
+            let wanted = Set(first.ids)
+            let alerts = Self.read(first.file).alerts.filter { wanted.contains($0.id) }
+            if !alerts.isEmpty { return (first.file, Array(alerts.prefix(limit))) }
+            // The file vanished or holds none of its alerts any more: forget it.
+            state.withLock { s in s.entries.removeAll { $0.file == first.file } }
         }
+        return nil
     }
 
     /// Takes alerts out of the queue after delivery (or rejection): the file goes, or is
     /// rewritten with what is left.
     public func remove(ids: Set<String>, from file: String) throws(AlertError) {
-        let rest: [Alert]? = state.withLock { s in
-            guard let i = s.entries.firstIndex(where: { $0.file == file }) else { return nil }
-            return s.entries[i].alerts.filter { !ids.contains($0.id) }
-        }
-        guard let rest else { return }
+        guard state.withLock({ s in s.entries.contains { $0.file == file } }) else { return }
+        let rest = Self.read(file).alerts.filter { !ids.contains($0.id) }
         if rest.isEmpty {
             if unlink(file) != 0 && errno != ENOENT {
                 throw .spoolUnusable(path: directory, reason: "cannot remove a delivered file: \(String(cString: strerror(errno)))")
@@ -160,7 +173,7 @@ public final class AlertSpool: Sendable {
         }
         state.withLock { s in
             guard let i = s.entries.firstIndex(where: { $0.file == file }) else { return }
-            if rest.isEmpty { s.entries.remove(at: i) } else { s.entries[i].alerts = rest }
+            if rest.isEmpty { s.entries.remove(at: i) } else { s.entries[i].ids = rest.map(\.id) }
         }
     }
 
@@ -170,9 +183,8 @@ public final class AlertSpool: Sendable {
         w.raw("{"); w.key("rejected_at"); w.string(Timestamp(seconds: Date().timeIntervalSince1970).iso8601)
         w.raw(","); w.key("reason"); w.string(reason); w.raw("}\n")
         let name = URL(fileURLWithPath: file).lastPathComponent
-        let target = rejected + "/" + name.replacingOccurrences(of: ".ndjson", with: "-\(state.withLock { $0.rejectedCount }).ndjson")
-        try write(w.bytes + alerts.flatMap(\.spoolLine), to: target)
-        state.withLock { $0.rejectedCount += 1 }
+        let n = state.withLock { s -> Int in s.rejectedCount += 1; return s.rejectedCount }
+        try write(w.bytes + alerts.flatMap(\.spoolLine), to: rejected + "/" + name.replacingOccurrences(of: ".ndjson", with: "-\(n).ndjson"))
         try remove(ids: Set(alerts.map(\.id)), from: file)
     }
 
@@ -184,7 +196,7 @@ public final class AlertSpool: Sendable {
         guard fd >= 0 else { throw .spoolUnusable(path: directory, reason: String(cString: strerror(errno))) }
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + off, bytes.count - off) }
+            let n = bytes.withUnsafeBytes { buf in Foundation.write(fd, buf.baseAddress.map { $0 + off }, bytes.count - off) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
@@ -201,6 +213,16 @@ public final class AlertSpool: Sendable {
             throw .spoolUnusable(path: directory, reason: reason)
         }
         syncDirectory(dir)
+    }
+
+    /// Appends to a small log file (best effort: the pending files are the record that matters).
+    func appendLine(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
     }
 
     func syncDirectory(_ dir: String) {

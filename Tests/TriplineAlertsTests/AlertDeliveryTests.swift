@@ -133,6 +133,27 @@ import TriplineTestSupport
         }
     }
 
+    @Test func aDamagedSpoolFileLosesOnlyItsDamagedLines() async throws {
+        try await FakeReceiver.with { r in
+            let spool = Fixture.spoolDir()
+            let good = Alert(anomaly: Fixture.anomaly(id: "ok1"))
+            try FileManager.default.createDirectory(atPath: "\(spool)/webhook/pending", withIntermediateDirectories: true)
+            let damaged = good.spoolLine + Array("{\"alert_id\": \"half-writ".utf8) + [0x0A, 0xFF, 0xFE, 0x0A]
+            FileManager.default.createFile(atPath: "\(spool)/webhook/pending/00000000000000001-000001-1.ndjson", contents: Data(damaged))
+            FileManager.default.createFile(atPath: "\(spool)/webhook/pending/.00000000000000002-000001-1.ndjson.tmp", contents: Data("partial".utf8))
+            let logs = LogCapture()
+            let d = try Fixture.dispatcher([.init(kind: .webhook, url: r.url("/h"))], spool: spool, logs: logs)
+            d.start()
+            #expect(await d.flush(timeout: 10) == 0)
+            await d.shutdown()
+            #expect(r.requests.count == 1 && r.requests[0].text.contains("ok1.high"))
+            #expect(logs.text.contains("unreadable lines"))
+            let rejected = Fixture.files(spool, "webhook", "rejected")
+            #expect(rejected.count == 1 && rejected[0].contains("unreadable"))
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(spool)/webhook/pending"))?.isEmpty == true, "the unfinished write is gone")
+        }
+    }
+
     @Test func eachIncidentAlertsOncePerSeverityAndEscalationsSayFromWhat() async throws {
         try await FakeReceiver.with { r in
             let spool = Fixture.spoolDir()
