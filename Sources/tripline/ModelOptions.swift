@@ -24,7 +24,7 @@ func environmentNumber(_ name: String) throws -> Double? {
 
 /// `--config FILE` (default: `tripline.toml` in the current directory, when there is one).
 struct ConfigOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("TOML config file with detection thresholds under [detection] (default: ./tripline.toml if present).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("TOML config file: [detection] thresholds, [api], [alerts] (default: ./tripline.toml if present).", valueName: "file"))
     var config: String?
 
     /// The config file in effect, if any (errors are printed and end the command).

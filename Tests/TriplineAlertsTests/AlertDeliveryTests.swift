@@ -68,14 +68,15 @@ import TriplineTestSupport
             r.script([.hang])
             let logs = LogCapture()
             var sink = AlertSettings.Sink(kind: .splunk, url: r.url(), secret: "tok")
-            sink.timeout = 0.3
+            sink.timeout = 1
             let d = try Fixture.dispatcher([sink], spool: Fixture.spoolDir(), logs: logs)
             d.start()
             d.offer([Fixture.anomaly()])
-            #expect(await d.flush(timeout: 10) == 0)
+            #expect(await d.flush(timeout: 20) == 0, "delivered once the receiver answers")
             await d.shutdown()
-            #expect(r.requests.count == 2)
-            #expect(logs.text.contains("no answer within 0.3 s"))
+            // The hung request, then one or more tries (a loaded machine may miss the short deadline again).
+            #expect(r.requests.count >= 2)
+            #expect(logs.text.contains("no answer within 1 s"))
         }
     }
 

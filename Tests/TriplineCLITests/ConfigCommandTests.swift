@@ -4,6 +4,11 @@ import Testing
 /// `tripline config`: one effective configuration from the environment, .env and tripline.toml,
 /// with where each value came from, secrets hidden, and mistakes named by file and key.
 @Suite struct ConfigCommandTests {
+    /// The line of `tripline config`'s output for `key`.
+    static func row(_ output: String, _ key: String) -> String {
+        output.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? ""
+    }
+
     @Test func precedenceAndSourcesWithSecretsHidden() throws {
         let dir = try CLIRunner.tempDir()
         try "MODEL_DIR=/srv/models\nexport TRIPLINE_API_TOKEN=\"dotenv-secret\"\nAPI_PORT=7000\nDATABASE_URL=someone-elses\n"
@@ -16,7 +21,7 @@ import Testing
         env["API_PORT"] = "7500"
         let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        func row(_ key: String) -> String { r.stdout.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? "" }
+        func row(_ key: String) -> String { Self.row(r.stdout, key) }
         #expect(row("model_dir").contains("/srv/models") && row("model_dir").contains(".env:1"))
         #expect(row("api.port").contains("7500") && row("api.port").contains("environment (API_PORT)"), "environment beats .env")
         #expect(row("api.host").contains("127.0.0.2") && row("api.host").contains("tripline.toml [api] host"))
@@ -40,7 +45,7 @@ import Testing
         env["TRIPLINE_SPLUNK_HEC_TOKEN"] = "SPLUNKSECRET"
         let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        func row(_ key: String) -> String { r.stdout.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? "" }
+        func row(_ key: String) -> String { Self.row(r.stdout, key) }
         #expect(row("alerts.slack.url").contains("https://hooks.slack.com/…") && row("alerts.slack.url").contains(".env:1"))
         #expect(row("alerts.splunk.token").contains("hidden") && row("alerts.splunk.token").contains("environment (TRIPLINE_SPLUNK_HEC_TOKEN)"))
         #expect(row("alerts.webhook.url").contains("https://soar.example.com/…") && row("alerts.webhook.url").contains("[alerts.webhook] url"))
