@@ -13,11 +13,15 @@ struct DetectionWindows {
         var action: String
         var time: Int64
         var paired: Bool
+        var source: String?
         /// A failed attempt on this connection has been counted already.
         var counted = false
     }
 
     private var companions: [SSHSessionTracker.Key: Companion] = [:]
+    /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
+    /// same connection: later lines with the name count for the address.
+    private(set) var aliases: [String: String] = [:]
     private var sourceFailures: [String: SlidingCounts] = [:]
     private var userKind: [String: SlidingCounts] = [:]
     private var seen = 0
@@ -40,7 +44,8 @@ struct DetectionWindows {
         case .login, .disconnect:
             switch e.action {
             case "failed": w = e.authMethod == "publickey" ? 0 : 1
-            case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat": w = 0
+            // Summaries of failures sshd logged one by one already ("PAM 5 more authentication failures").
+            case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat", "pam_more_failures": w = 0
             default: w = 1
             }
         default:
@@ -55,11 +60,40 @@ struct DetectionWindows {
             c.paired = true
             companions[key] = c
             w = 0
+            // PAM named the peer by host name and sshd by address: one peer. From now on the
+            // name counts as the address; this attempt counts for the address (the name keeps
+            // the one it got, too few to matter).
+            if let a = c.source, let b = e.sourceIP, a != b {
+                let aIsName = !DetectionWindows.looksLikeAddress(a), bIsName = !DetectionWindows.looksLikeAddress(b)
+                if aIsName != bIsName {
+                    let (name, address) = aIsName ? (a, b) : (b, a)
+                    if aliases.count > 50_000 { aliases.removeAll(keepingCapacity: true) }
+                    aliases[name] = address
+                    if aIsName { w = 1 }
+                }
+            }
         } else {
             if companions.count > 50_000 { companions.removeAll(keepingCapacity: true) }
-            companions[key] = Companion(action: action, time: t, paired: false, counted: true)
+            companions[key] = Companion(action: action, time: t, paired: false, source: e.sourceIP, counted: true)
         }
         return w
+    }
+
+    /// The address a PAM host name stands for, once a connection showed both.
+    func canonicalSource(_ s: String) -> String? { aliases.isEmpty ? nil : aliases[s] }
+
+    /// IPv4 or IPv6 text (digits, dots, colons and hex), as opposed to a host name.
+    static func looksLikeAddress(_ s: String) -> Bool {
+        var sawColon = false, sawLetter = false
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."): continue
+            case UInt8(ascii: ":"): sawColon = true
+            case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): sawLetter = true
+            default: return false
+            }
+        }
+        return !sawLetter || sawColon
     }
 
     /// A connection that an authenticating (or unknown) user drops before logging in, with no

@@ -50,7 +50,9 @@ public struct Detector {
     }
 
     /// Processes one event.
-    public mutating func process(_ e: LogEvent) {
+    public mutating func process(_ event: LogEvent) {
+        var e = event
+        if let s = e.sourceIP, let address = windows.canonicalSource(s) { e.sourceIP = address }
         eventsProcessed += 1
         let t = e.timestamp.microseconds
         if t > now { now = t }

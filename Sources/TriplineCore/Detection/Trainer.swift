@@ -133,7 +133,9 @@ struct BaselineBuilder {
         self.reservoirSize = reservoirSize
     }
 
-    mutating func add(_ e: LogEvent) {
+    mutating func add(_ event: LogEvent) {
+        var e = event
+        if let s = e.sourceIP, let address = windows.canonicalSource(s) { e.sourceIP = address }
         events += 1
         let t = e.timestamp.microseconds
         first = min(first ?? t, t)

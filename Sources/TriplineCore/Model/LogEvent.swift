@@ -41,6 +41,9 @@ public struct LogEvent: Sendable, Hashable {
     public var line: Int
     /// Fields of a structured source that Tripline does not model, kept as they were.
     public var extra: [String: JSONValue]
+    /// How many times the line stands for this event: syslog's `message repeated N times: [ … ]`
+    /// is the message N more times (the reader hands on that many events; 1 otherwise).
+    public var repeatCount = 1
 
     /// An event; everything but the time, kind, outcome and message is optional.
     public init(

@@ -304,9 +304,16 @@ struct FileState {
 
     private mutating func emit(_ r: LineResult, number: Int, summary: inout ParseSummary, onEvent: (LogEvent) throws -> Void) rethrows {
         switch r {
-        case .event(let e):
-            summary.events += 1
-            try onEvent(e)
+        case .event(var e):
+            if e.repeatCount > 1 {
+                let n = e.repeatCount
+                e.repeatCount = 1
+                summary.events += n
+                for _ in 0..<n { try onEvent(e) }
+            } else {
+                summary.events += 1
+                try onEvent(e)
+            }
         case .skipped(let reason, let detail):
             summary.skip(reason, file: file, line: number, detail: detail)
         }

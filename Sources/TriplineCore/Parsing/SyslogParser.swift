@@ -67,9 +67,29 @@ public struct SyslogParser {
         var end = msg.count
         while end > 0, msg[end - 1] == 0x20 { end -= 1 }
         msg = msg.slice(0, end)
-        return .event(classifier.classify(
-            message: msg, timestamp: Timestamp(microseconds: micros), host: host,
-            program: program, pid: pid, file: file, line: line))
+        let (inner, repeats) = SyslogParser.unwrapRepeat(msg)
+        var e = classifier.classify(
+            message: inner, timestamp: Timestamp(microseconds: micros), host: host,
+            program: program, pid: pid, file: file, line: line)
+        e.repeatCount = repeats
+        return .event(e)
+    }
+
+    /// The most copies one "message repeated" line stands for (a local user can write such a
+    /// line with `logger`; this bounds what it can cost).
+    public static let maxRepeats = 1000
+
+    /// rsyslog's and syslog-ng's `message repeated N times: [ msg]` (the previous message, N
+    /// more times): the inner message and N; otherwise the message and 1.
+    static func unwrapRepeat(_ m: ByteSpan) -> (ByteSpan, Int) {
+        guard m.hasPrefix("message repeated "), let (n, end) = m.digits(at: 17, max: 9), n > 0,
+              m.matches(" times: [", at: end), m.count > end + 9, m[m.count - 1] == UInt8(ascii: "]") else {
+            return (m, 1)
+        }
+        let inner = m.slice(m.skipSpaces(from: end + 9), m.count - 1)
+        var e = inner.count
+        while e > 0, inner[e - 1] == 0x20 { e -= 1 }
+        return (inner.slice(0, e), min(n, maxRepeats))
     }
 
     // MARK: - Timestamps
@@ -225,8 +245,11 @@ public struct SyslogParser {
         var end = msg.count
         while end > 0, msg[end - 1] == 0x20 { end -= 1 }
         msg = msg.slice(0, end)
-        return .event(classifier.classify(
-            message: msg, timestamp: Timestamp(microseconds: micros), host: host, program: app,
-            pid: procid.flatMap { Int($0) }, file: file, line: line))
+        let (inner, repeats) = SyslogParser.unwrapRepeat(msg)
+        var e = classifier.classify(
+            message: inner, timestamp: Timestamp(microseconds: micros), host: host, program: app,
+            pid: procid.flatMap { Int($0) }, file: file, line: line)
+        e.repeatCount = repeats
+        return .event(e)
     }
 }
