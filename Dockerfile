@@ -7,6 +7,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libncurses-dev 
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# SwiftPM reads every target of the manifest, test targets included.
+COPY Tests ./Tests
 COPY themes ./themes
 RUN swift build -c release --static-swift-stdlib --product tripline \
  && install -D -m 0755 .build/release/tripline /out/usr/local/bin/tripline \

@@ -9,8 +9,10 @@ accepts its flags (each is run with --help through the real binary).
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 try:
     import yaml
@@ -47,6 +49,15 @@ def main(binary):
     check("/out/usr/local/share/tripline" in text, "Dockerfile: themes where the binary looks for them (../share/tripline/themes)")
     for src in re.findall(r"^COPY (?!--)(\S+)", text, re.M):
         check(os.path.exists(os.path.join(ROOT, src)), f"Dockerfile: COPY {src} exists in the repository")
+    # The build stage sees only what it copies: that must be a package SwiftPM can load (every
+    # target's folder, test targets included), or `docker build` fails before compiling.
+    with tempfile.TemporaryDirectory() as ctx:
+        for src in re.findall(r"^COPY (?!--)(\S+)", text, re.M):
+            (shutil.copytree if os.path.isdir(os.path.join(ROOT, src)) else shutil.copy)(os.path.join(ROOT, src), os.path.join(ctx, src))
+        swift = shutil.which("swift")
+        r = subprocess.run([swift, "package", "describe", "--type", "json"], cwd=ctx, capture_output=True, text=True, timeout=120) if swift else None
+        check(r is not None and r.returncode == 0, "Dockerfile: the files it copies form a package SwiftPM loads" +
+              ("" if r is None or r.returncode == 0 else f" ({r.stderr.strip()[:300]})"))
     check("EXPOSE 8000" in final and "API_HOST=0.0.0.0" in final, "Dockerfile: the API listens on 8000 on all interfaces")
     cmd = re.search(r'^CMD \[(.*)\]$', final, re.M)
     runs(binary, [a.strip().strip('"') for a in cmd.group(1).split(",")], "Dockerfile CMD")
