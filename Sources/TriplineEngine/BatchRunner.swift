@@ -24,6 +24,10 @@ public struct BatchRunner: Sendable {
     /// are streamed one after the other (oldest first) and memory stays flat.
     public var mergeLimitBytes: Int64 = 64 << 20
 
+    /// Keep only this many newest run folders (nil keeps them all); older ones are deleted
+    /// after each run is recorded.
+    public var keepRuns: Int?
+
     public init(logDirectory: String, outputDirectory: String, model: TriplineModel?, config: DetectionConfig?) {
         self.logDirectory = logDirectory
         self.outputDirectory = outputDirectory
@@ -58,6 +62,8 @@ public struct BatchRunner: Sendable {
         /// Files that could not be read, with why.
         public var problems: [String] = []
         public var seconds = 0.0
+        /// Old run folders deleted after this run (`keepRuns`).
+        public var pruned = 0
     }
 
     var runsDirectory: String { outputDirectory + "/runs" }
@@ -178,7 +184,21 @@ public struct BatchRunner: Sendable {
             }
         }
         try commit(report, state: next, now: now)
+        if let keep = keepRuns { report.pruned = prune(keeping: keep) }
         return report
+    }
+
+    /// Deletes the oldest run folders beyond the newest `keep` (at least the newest stays: it
+    /// holds the state a crash recovers from). Returns how many went.
+    func prune(keeping keep: Int) -> Int {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: runsDirectory)) ?? [])
+            .filter { !$0.hasSuffix(".partial") && !$0.hasPrefix(".") }.sorted()
+        guard names.count > max(1, keep) else { return 0 }
+        var gone = 0
+        for name in names.prefix(names.count - max(1, keep)) {
+            if (try? FileManager.default.removeItem(atPath: runsDirectory + "/" + name)) != nil { gone += 1 }
+        }
+        return gone
     }
 
     /// Writes the report set and the state into a partial folder, renames it into place, then

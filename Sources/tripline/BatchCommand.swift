@@ -38,6 +38,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run every this many seconds until stopped (default: $BATCH_INTERVAL).", valueName: "seconds"))
     var interval: Double?
 
+    @Option(name: .long, help: ArgumentHelp("Keep only the newest N run folders, deleting older ones after each run (default: keep all).", valueName: "n"))
+    var keepRuns: Int?
+
     @OptionGroup var model: ModelDirOption
 
     @OptionGroup var configFile: ConfigOption
@@ -58,6 +61,7 @@ struct BatchCommand: AsyncParsableCommand {
         if once && interval != nil { throw ValidationError("choose --once or --interval, not both") }
         if !once && every == nil { throw ValidationError("choose --once (for cron) or --interval SECONDS (or set BATCH_INTERVAL)") }
         if let e = every, !(e >= 1) { throw ValidationError("--interval must be at least 1 second") }
+        if let k = keepRuns, k < 1 { throw ValidationError("--keep-runs must be at least 1 (the newest run holds the state a crash recovers from)") }
 
         let m: TriplineModel?
         do { m = try TriplineModel.load(from: model.resolved) } catch {
@@ -78,7 +82,8 @@ struct BatchCommand: AsyncParsableCommand {
             let waiting = alerts.pendingCount
             printError("tripline batch: alerts to \(Alerting.describe(alerts))" + (waiting > 0 ? "; \(waiting) waiting from before" : ""))
         }
-        let runner = BatchRunner(logDirectory: logDir, outputDirectory: outputDir, model: m, config: detection)
+        var runner = BatchRunner(logDirectory: logDir, outputDirectory: outputDir, model: m, config: detection)
+        runner.keepRuns = keepRuns
 
         let stop: @convention(c) (Int32) -> Void = { _ in BatchCommand.stopFlag = 1 }
         signal(SIGTERM, stop)
@@ -92,7 +97,8 @@ struct BatchCommand: AsyncParsableCommand {
                 alerts?.start()
                 let bySev = Severity.allCases.reversed().map { s in "\(r.anomalies.filter { $0.severity == s }.count) \(s.rawValue)" }
                 printError("tripline batch: run \(r.runID): \(r.files.count) files, \(r.linesRead) new lines, \(r.eventsAnalyzed) events, " +
-                           "\(r.anomalies.count) anomalies (\(bySev.joined(separator: ", "))) in \(String(format: "%.2f", r.seconds)) s → \(r.directory)")
+                           "\(r.anomalies.count) anomalies (\(bySev.joined(separator: ", "))) in \(String(format: "%.2f", r.seconds)) s → \(r.directory)" +
+                           (r.pruned > 0 ? " (\(r.pruned) old run\(r.pruned == 1 ? "" : "s") deleted)" : ""))
                 for p in r.problems { printError("tripline batch: cannot read \(p)") }
                 if !r.problems.isEmpty { failed = true }
             } catch {

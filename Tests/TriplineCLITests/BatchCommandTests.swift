@@ -32,8 +32,8 @@ import TriplineCore
         }
     }
 
-    static func batch(_ s: Setup) throws -> CLIRunner.Result {
-        try CLIRunner.run(["batch", "--log-dir", s.logs.path, "--output-dir", s.out.path, "--once", "--model-dir", s.models])
+    static func batch(_ s: Setup, _ extra: [String] = []) throws -> CLIRunner.Result {
+        try CLIRunner.run(["batch", "--log-dir", s.logs.path, "--output-dir", s.out.path, "--once", "--model-dir", s.models] + extra)
     }
 
     static func latest(_ s: Setup) throws -> JSONValue {
@@ -125,6 +125,24 @@ import TriplineCore
         #expect(try Self.batch(s).status == 0)
         #expect(try Self.latest(s)["lines_read"]?.numberValue == 0, "recovered from the run folder: nothing read twice")
         #expect(!FileManager.default.fileExists(atPath: s.out.appendingPathComponent("runs/2099-01-01T00-00-00Z.partial").path))
+    }
+
+    @Test func keepRunsDeletesTheOldestAndKeepsTheState() throws {
+        let s = try Self.setup(train: false)
+        let log = s.logs.appendingPathComponent("auth.log")
+        for round in 0..<4 {
+            try Self.write(Self.sampleLines[(round * 100)..<((round + 1) * 100)], to: log, append: round > 0)
+            let r = try Self.batch(s, ["--keep-runs", "2"])
+            #expect(r.status == 0, "\(r.stderr)")
+            if round >= 2 { #expect(r.stderr.contains("(1 old run deleted)"), "\(r.stderr)") }
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: s.out.appendingPathComponent("runs").path).sorted()
+        #expect(runs.count == 2)
+        #expect(try Self.latest(s)["run_id"]?.scalarText == runs.last)
+        // Nothing re-read: the state survived the pruning.
+        #expect(try Self.batch(s, ["--keep-runs", "2"]).status == 0)
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 0)
+        #expect(try Self.batch(s, ["--keep-runs", "0"]).status != 0)
     }
 
     @Test func killNineNeitherSkipsNorRepeats() throws {
