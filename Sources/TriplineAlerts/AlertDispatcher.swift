@@ -57,7 +57,7 @@ public final class AlertDispatcher: Sendable {
         var endpoints: [AlertEndpoint] = []
         do {
             for sink in settings.sinks {
-                let spool = try AlertSpool(directory: spoolDirectory + "/" + sink.kind.rawValue)
+                let spool = try AlertSpool(directory: spoolDirectory + "/" + sink.kind.rawValue, chunkSize: sink.batchSize)
                 if spool.unreadableCount > 0 {
                     logger.warning("unreadable lines in the alert spool were moved to rejected/", metadata: [
                         "spool": "\(spool.directory)", "lines": "\(spool.unreadableCount)"])

@@ -19,6 +19,9 @@ public final class AlertSpool: Sendable {
     }
 
     public let directory: String
+    /// Alerts per file: the sink's batch size, so a delivered batch is one file deleted (no
+    /// rewriting of what is left).
+    let chunkSize: Int
     let pending: String
     let rejected: String
     let lockFD: Mutex<Int32>
@@ -37,8 +40,9 @@ public final class AlertSpool: Sendable {
     static let rememberedIDs = 20_000
 
     /// Opens (creating) the spool at `directory`, takes its lock and finds what is waiting.
-    public init(directory: String) throws(AlertError) {
+    public init(directory: String, chunkSize: Int = 100) throws(AlertError) {
         self.directory = directory
+        self.chunkSize = max(1, chunkSize)
         pending = directory + "/pending"
         rejected = directory + "/rejected"
         do {
@@ -118,17 +122,24 @@ public final class AlertSpool: Sendable {
     /// were queued.
     @discardableResult
     public func append(_ alerts: [Alert]) throws(AlertError) -> Int {
-        let (fresh, path) = state.withLock { s -> ([Alert], String) in
+        let fresh = state.withLock { s -> [Alert] in
             var seen = Set<String>()
-            let fresh = alerts.filter { !s.queued.contains($0.id) && seen.insert($0.id).inserted }
-            s.sequence += 1
-            let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
-            return (fresh, pending + "/" + String(format: "%017lld-%06d-%d.ndjson", micros, s.sequence % 1_000_000, getpid()))
+            return alerts.filter { !s.queued.contains($0.id) && seen.insert($0.id).inserted }
         }
         guard !fresh.isEmpty else { return 0 }
-        try write(fresh.flatMap(\.spoolLine), to: path)
+        var written: [Entry] = []
+        for start in stride(from: 0, to: fresh.count, by: chunkSize) {
+            let chunk = fresh[start..<min(fresh.count, start + chunkSize)]
+            let path = state.withLock { s -> String in
+                s.sequence += 1
+                let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                return pending + "/" + String(format: "%017lld-%06d-%d.ndjson", micros, s.sequence % 1_000_000, getpid())
+            }
+            try write(chunk.flatMap(\.spoolLine), to: path, syncFolder: start + chunkSize >= fresh.count)
+            written.append(Entry(file: path, ids: chunk.map(\.id)))
+        }
         let compact: [String]? = state.withLock { s in
-            s.entries.append(Entry(file: path, ids: fresh.map(\.id)))
+            s.entries.append(contentsOf: written)
             for a in fresh where s.queued.insert(a.id).inserted { s.queuedOrder.append(a.id) }
             guard s.queuedOrder.count > 2 * Self.rememberedIDs else { return nil }
             let drop = s.queuedOrder.count - Self.rememberedIDs
@@ -189,7 +200,7 @@ public final class AlertSpool: Sendable {
     }
 
     /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync of the folder.
-    func write(_ bytes: [UInt8], to path: String) throws(AlertError) {
+    func write(_ bytes: [UInt8], to path: String, syncFolder: Bool = true) throws(AlertError) {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = dir + "/." + (path as NSString).lastPathComponent + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -212,7 +223,7 @@ public final class AlertSpool: Sendable {
             unlink(tmp)
             throw .spoolUnusable(path: directory, reason: reason)
         }
-        syncDirectory(dir)
+        if syncFolder { syncDirectory(dir) }
     }
 
     /// Appends to a small log file (best effort: the pending files are the record that matters).
