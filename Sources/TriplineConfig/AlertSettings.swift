@@ -67,7 +67,7 @@ public enum AlertSinkKind: String, Sendable, Hashable, CaseIterable, Comparable 
     }
 
     public static func < (a: AlertSinkKind, b: AlertSinkKind) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        (allCases.firstIndex(of: a) ?? 0) < (allCases.firstIndex(of: b) ?? 0)
     }
 }
 
@@ -140,10 +140,10 @@ public struct AlertFileSettings: Sendable, Equatable {
             let key = "alerts.\(kind.rawValue).\(k)"
             switch k {
             case "url":
-                let u = try text(v, key: key, path: path, secret: true)
+                let u = try text(v, key: key, path: path)
                 if let problem = AlertSettings.urlProblem(u) { throw .badValue(path: path, key: key, message: problem) }
                 s.url = u
-            case "token", "api_key", "secret": s.secret = try text(v, key: key, path: path, secret: true)
+            case "token", "api_key", "secret": s.secret = try text(v, key: key, path: path)
             case "index": s.index = try text(v, key: key, path: path)
             case "sourcetype": s.sourcetype = try text(v, key: key, path: path)
             case "min_severity": s.minSeverity = try severity(v, key: key, path: path)
@@ -159,7 +159,7 @@ public struct AlertFileSettings: Sendable, Equatable {
         return s
     }
 
-    static func text(_ v: TOMLValueConvertible?, key: String, path: String, secret: Bool = false) throws(ConfigError) -> String {
+    static func text(_ v: TOMLValueConvertible?, key: String, path: String) throws(ConfigError) -> String {
         guard let t = v?.string, !t.isEmpty else {
             throw .badValue(path: path, key: key, message: "must be a non-empty string")
         }
@@ -245,8 +245,8 @@ public struct AlertSettings: Sendable, Equatable {
                 throw .badValue(path: "environment", key: kind.urlVariable, message: problem)
             }
             guard let url = envURL ?? fs.url else {
-                if fromEnv(kind.secretVariable) != nil || fs.secret != nil, kind != .webhook {
-                    throw .badValue(path: "environment", key: kind.urlVariable, message: "is needed: a \(kind.rawValue) token is set but no URL")
+                if fromEnv(kind.secretVariable) != nil || fs.secret != nil {
+                    throw .badValue(path: "environment", key: kind.urlVariable, message: "is needed: a \(kind.rawValue) \(kind.secretKey ?? "secret") is set but no URL")
                 }
                 continue
             }

@@ -87,24 +87,25 @@ public final class AnalysisService: Sendable {
     public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low) -> Analysis {
         let (m, compiled) = state.withLock { ($0.model, $0.compiled) }
         let result = Analysis.run(paths: paths, reader: LogReader(options: options), model: m, config: config ?? m?.config,
-                                  minimumSeverity: minimumSeverity, compiled: .some(compiled))
-        record(result)
-        return result
+                                  compiled: .some(compiled))
+        return record(result, minimumSeverity: minimumSeverity)
     }
 
     /// Analyses events already parsed (time order is restored first).
     public func analyze(events: [LogEvent], summary: ParseSummary? = nil, minimumSeverity: Severity = .low) -> Analysis {
         let (m, compiled) = state.withLock { ($0.model, $0.compiled) }
         let sorted = events.sorted { $0.timestamp < $1.timestamp }
-        var result = Analysis.run(events: sorted, model: m, config: config ?? m?.config, minimumSeverity: minimumSeverity,
-                                  compiled: .some(compiled))
+        var result = Analysis.run(events: sorted, model: m, config: config ?? m?.config, compiled: .some(compiled))
         if let summary { result.summary = summary }
-        record(result)
-        return result
+        return record(result, minimumSeverity: minimumSeverity)
     }
 
-    private func record(_ a: Analysis) {
-        if let onAnomalies, !a.anomalies.isEmpty { onAnomalies(a.anomalies) }
+    /// Hands every anomaly to `onAnomalies` (alerting does not depend on what a caller asked to
+    /// see), then keeps and returns those at or above `minimumSeverity`.
+    private func record(_ full: Analysis, minimumSeverity: Severity) -> Analysis {
+        if let onAnomalies, !full.anomalies.isEmpty { onAnomalies(full.anomalies) }
+        var a = full
+        if minimumSeverity > .low { a.anomalies = full.anomalies.filter { $0.severity >= minimumSeverity } }
         state.withLock { s in
             s.analyses += 1
             s.eventsAnalyzed += a.eventsAnalyzed
@@ -120,6 +121,7 @@ public final class AnalysisService: Sendable {
                 s.order.removeFirst(drop)
             }
         }
+        return a
     }
 
     /// Anomalies kept, newest (by start) first, that pass `filter`, up to its limit.
