@@ -9,16 +9,16 @@ struct DetectionWindows {
         var userKindLastHour: Double
     }
 
-    private struct Companion {
-        var action: String
+    /// The password attempt under way on one sshd connection: which of its lines have been seen
+    /// (one attempt logs up to three: "Invalid user", PAM's failure, sshd's "Failed password").
+    private struct Attempt {
+        var kinds: UInt8
+        /// The latest line of the attempt.
         var time: Int64
-        var paired: Bool
         var source: String?
-        /// A failed attempt on this connection has been counted already.
-        var counted = false
     }
 
-    private var companions: [SSHSessionTracker.Key: Companion] = [:]
+    private var attempts: [SSHSessionTracker.Key: Attempt] = [:]
     /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
@@ -29,54 +29,60 @@ struct DetectionWindows {
 
     static let tenMinutes = micros(600)
     static let hour = micros(3600)
-    static let pairing = micros(5)
+    /// How far apart the lines of one attempt may be (PAM's line comes first, sshd's after the
+    /// failure delay; a slow PAM stack or a DNS lookup can stretch it).
+    static let attemptSpan = micros(30)
 
-    /// The weight of a failed login: 1 per attempt. Refused public keys (clients offer several)
-    /// and summary lines ("maximum authentication attempts exceeded") weigh nothing; PAM's line
-    /// and sshd's line for one password, or "Invalid user" and "Failed password for invalid
-    /// user" from one process within seconds, count once.
+    /// The weight of a failed login: 1 per password attempt. An attempt's several lines on one
+    /// connection ("Invalid user", PAM's `authentication failure`, sshd's `Failed password`)
+    /// count once; a line of a kind the attempt already has starts the next attempt. Refused
+    /// public keys (clients offer several), the `none` probe, and summaries ("maximum
+    /// authentication attempts exceeded", "PAM 5 more authentication failures", PAM's "check
+    /// pass; user unknown", a disconnect after counted attempts) weigh nothing.
     mutating func failureWeight(_ e: LogEvent) -> Double {
         if e.outcome != .failure {
             return abandonedAttemptWeight(e)
         }
-        var w: Double
-        switch e.eventType {
-        case .login, .disconnect:
-            switch e.action {
-            case "failed": w = e.authMethod == "publickey" ? 0 : 1
-            // Summaries of failures sshd logged one by one already ("PAM 5 more authentication failures").
-            case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat", "pam_more_failures": w = 0
-            default: w = 1
-            }
-        default:
+        guard e.eventType == .login || e.eventType == .disconnect else { return 0 }
+        let kind: UInt8
+        switch e.action {
+        case "failed":
+            if e.authMethod == "publickey" || e.authMethod == "none" { return 0 }
+            kind = 4
+        case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat", "pam_more_failures", "pam_user_unknown":
             return 0
+        case "auth_fail_disconnect", "no_auth_methods":
+            return abandonedAttemptWeight(e, anyOutcome: true)
+        case "invalid_user": kind = 1
+        case "pam_auth_failure": kind = 2
+        case "pam_failure": kind = 8
+        default: kind = 16
         }
-        guard w > 0, let pid = e.pid, let action = e.action else { return w }
+        guard let pid = e.pid else { return 1 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
-        if var c = companions[key], !c.paired, t - c.time <= DetectionWindows.pairing,
-           (action == "failed" && (c.action == "pam_auth_failure" || c.action == "invalid_user"))
-            || (action == "pam_auth_failure" && c.action == "failed") {
-            c.paired = true
-            companions[key] = c
-            w = 0
+        if var a = attempts[key], a.kinds & kind == 0, t - a.time <= DetectionWindows.attemptSpan {
+            // Another line of the attempt under way.
+            a.kinds |= kind
+            a.time = t
+            var w = 0.0
             // PAM named the peer by host name and sshd by address: one peer. From now on the
             // name counts as the address; this attempt counts for the address (the name keeps
             // the one it got, too few to matter).
-            if let a = c.source, let b = e.sourceIP, a != b {
-                let aIsName = !DetectionWindows.looksLikeAddress(a), bIsName = !DetectionWindows.looksLikeAddress(b)
-                if aIsName != bIsName {
-                    let (name, address) = aIsName ? (a, b) : (b, a)
+            if let x = a.source, let y = e.sourceIP, x != y {
+                let xIsName = !DetectionWindows.looksLikeAddress(x), yIsName = !DetectionWindows.looksLikeAddress(y)
+                if xIsName != yIsName {
                     if aliases.count > 50_000 { aliases.removeAll(keepingCapacity: true) }
-                    aliases[name] = address
-                    if aIsName { w = 1 }
+                    aliases[xIsName ? x : y] = xIsName ? y : x
+                    if xIsName { w = 1; a.source = y }
                 }
             }
-        } else {
-            if companions.count > 50_000 { companions.removeAll(keepingCapacity: true) }
-            companions[key] = Companion(action: action, time: t, paired: false, source: e.sourceIP, counted: true)
+            attempts[key] = a
+            return w
         }
-        return w
+        if attempts.count > 50_000 { attempts.removeAll(keepingCapacity: true) }
+        attempts[key] = Attempt(kinds: kind, time: t, source: e.sourceIP)
+        return 1
     }
 
     /// The address a PAM host name stands for, once a connection showed both.
@@ -96,12 +102,15 @@ struct DetectionWindows {
         return !sawLetter || sawColon
     }
 
-    /// A connection that an authenticating (or unknown) user drops before logging in, with no
-    /// failure logged for it, is an attempt too: some setups log only the disconnect.
-    private mutating func abandonedAttemptWeight(_ e: LogEvent) -> Double {
-        guard e.eventType == .disconnect, e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
+    /// A connection that an authenticating (or unknown) user drops before logging in, or that
+    /// the client closes for want of a method that works, with no attempt counted on it: an
+    /// attempt too (some setups log only the disconnect). After counted attempts it is their
+    /// epilogue and weighs nothing.
+    private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
+        guard e.eventType == .disconnect, anyOutcome || e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
-        if let c = companions[key], c.counted, e.timestamp.microseconds - c.time <= DetectionWindows.tenMinutes { return 0 }
+        if let a = attempts[key], e.timestamp.microseconds - a.time <= DetectionWindows.tenMinutes { return 0 }
+        attempts[key] = Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP)
         return 1
     }
 
