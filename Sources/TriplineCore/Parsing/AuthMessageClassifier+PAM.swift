@@ -1,6 +1,16 @@
 /// PAM module messages (`pam_unix(sshd:auth): authentication failure; …`, session open/close,
 /// password changes), for any program.
 extension AuthMessageClassifier {
+    /// PAM's messages without the `pam_unix(service:type): ` prefix, as older syslogs write them
+    /// under a `sshd(pam_unix)[pid]` or `su(pam_unix)[pid]` tag.
+    static func isBarePAM(_ m: ByteSpan) -> Bool {
+        if m.hasPrefix("authentication failure; ") || m.hasPrefix("check pass; ")
+            || m.hasPrefix("session opened for user ") || m.hasPrefix("session closed for user ") { return true }
+        // "2 more authentication failures; logname= …"
+        guard let (_, end) = m.digits(at: 0, max: 4) else { return false }
+        return m.matches(" more authentication failure", at: end)
+    }
+
     /// Classifies a PAM line; false when the message is not one.
     mutating func pam(_ m: ByteSpan, _ e: inout LogEvent, defaultService: String?) -> Bool {
         var service = defaultService
@@ -16,18 +26,17 @@ extension AuthMessageClassifier {
             rest = m.suffix(from: 11)
         } else if m.hasPrefix("pam_unix: ") {
             rest = m.suffix(from: 10)
-        } else if m.hasPrefix("PAM ") || m.hasPrefix("authentication failure; ") || m.hasPrefix("check pass; ")
-            || m.hasPrefix("session opened for user ") || m.hasPrefix("session closed for user ")
-        {
+        } else if m.hasPrefix("PAM ") || AuthMessageClassifier.isBarePAM(m) {
             rest = m
         } else {
             return false
         }
         let kind = AuthMessageClassifier.eventType(forService: service)
 
-        if rest.hasPrefix("authentication failure; ") || (rest.hasPrefix("PAM ") && rest.find(" more authentication failure") != nil) {
+        let more = (rest.hasPrefix("PAM ") || rest.digits(at: 0, max: 4) != nil) && rest.find(" more authentication failure") != nil
+        if rest.hasPrefix("authentication failure; ") || more {
             e.eventType = kind; e.outcome = .failure
-            e.action = rest.hasPrefix("PAM ") ? "pam_more_failures" : "pam_auth_failure"
+            e.action = more ? "pam_more_failures" : "pam_auth_failure"
             let f = pamFields(rest)
             e.sourceIP = f.rhost
             if kind == .sudo || kind == .su {

@@ -75,7 +75,8 @@ extension AuthMessageClassifier {
         } else if m.hasPrefix("Connection from ") {
             e.eventType = .connection; e.action = "connect"
             if let fc = fromClause(m, userStart: 10) { e.sourceIP = fc.address; e.sourcePort = fc.port }
-        } else if m.hasPrefix("pam_") || m.hasPrefix("(pam_unix)") || m.hasPrefix("PAM ") {
+        } else if m.hasPrefix("pam_") || m.hasPrefix("(pam_unix)") || m.hasPrefix("PAM ") || AuthMessageClassifier.isBarePAM(m) {
+            // Bare PAM text comes from the `sshd(pam_unix)[pid]` tag of older syslogs.
             if !pam(m, &e, defaultService: "sshd") { /* an unrecognised PAM line stays "other" */ }
         } else if m.hasPrefix("Disconnecting") {
             disconnecting(m, &e, &ctx)
