@@ -28,6 +28,8 @@ import Testing
         #expect(more?.action == "pam_more_failures" && more?.user == "root" && more?.sourceIP == "10.0.3.1")
         let closed = syslogEvent("Mar  1 00:00:00 h sshd(pam_unix)[15794]: session closed for user news")
         #expect(closed?.eventType == .sessionClose && closed?.user == "news")
+        let console = syslogEvent("Jul  1 09:00:55 combo login(pam_unix)[2191]: session opened for user root by LOGIN(uid=0)")
+        #expect(console?.user == "root" && console?.targetUser == nil, "LOGIN is login(1), not an account")
         let other = syslogEvent("Jun 14 15:16:01 combo sshd[1]: authentication failures are logged elsewhere")
         #expect(other?.eventType == .other)
     }

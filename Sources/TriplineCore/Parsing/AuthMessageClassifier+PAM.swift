@@ -64,7 +64,8 @@ extension AuthMessageClassifier {
                 ue = rest.count
                 actor = cutUID(rest, bs, ue)
             }
-            if let actor, !actor.isEmpty, actor != target {
+            // "by LOGIN(uid=0)" names login(1) itself, not a person.
+            if let actor, !actor.isEmpty, actor != target, actor != "LOGIN" {
                 e.user = actor; e.targetUser = target
             } else {
                 e.user = target
