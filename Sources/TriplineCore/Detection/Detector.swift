@@ -51,8 +51,18 @@ public struct Detector {
 
     /// Processes one event.
     public mutating func process(_ event: LogEvent) {
-        var e = event
-        if let s = e.sourceIP, let address = windows.canonicalSource(s) { e.sourceIP = address }
+        // A PAM host name known to stand for an address counts as that address (copying the
+        // event only then: this is the hot path).
+        if let s = event.sourceIP, let address = windows.canonicalSource(s) {
+            var e = event
+            e.sourceIP = address
+            processCanonical(e)
+        } else {
+            processCanonical(event)
+        }
+    }
+
+    private mutating func processCanonical(_ e: LogEvent) {
         eventsProcessed += 1
         let t = e.timestamp.microseconds
         if t > now { now = t }

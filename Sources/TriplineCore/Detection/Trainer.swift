@@ -134,8 +134,16 @@ struct BaselineBuilder {
     }
 
     mutating func add(_ event: LogEvent) {
-        var e = event
-        if let s = e.sourceIP, let address = windows.canonicalSource(s) { e.sourceIP = address }
+        if let s = event.sourceIP, let address = windows.canonicalSource(s) {
+            var e = event
+            e.sourceIP = address
+            addCanonical(e)
+        } else {
+            addCanonical(event)
+        }
+    }
+
+    private mutating func addCanonical(_ e: LogEvent) {
         events += 1
         let t = e.timestamp.microseconds
         first = min(first ?? t, t)

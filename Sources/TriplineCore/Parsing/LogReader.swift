@@ -304,12 +304,12 @@ struct FileState {
 
     private mutating func emit(_ r: LineResult, number: Int, summary: inout ParseSummary, onEvent: (LogEvent) throws -> Void) rethrows {
         switch r {
-        case .event(var e):
+        case .event(let e):
             if e.repeatCount > 1 {
-                let n = e.repeatCount
-                e.repeatCount = 1
-                summary.events += n
-                for _ in 0..<n { try onEvent(e) }
+                var one = e
+                one.repeatCount = 1
+                summary.events += e.repeatCount
+                for _ in 0..<e.repeatCount { try onEvent(one) }
             } else {
                 summary.events += 1
                 try onEvent(e)

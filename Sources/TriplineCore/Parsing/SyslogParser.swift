@@ -67,10 +67,19 @@ public struct SyslogParser {
         var end = msg.count
         while end > 0, msg[end - 1] == 0x20 { end -= 1 }
         msg = msg.slice(0, end)
+        return event(message: msg, micros: micros, host: host, program: program, pid: pid, file: file, line: line)
+    }
+
+    /// The event of a message, unfolding rsyslog's "message repeated N times: [ … ]".
+    private mutating func event(message msg: ByteSpan, micros: Int64, host: String?, program: String?, pid: Int?,
+                                file: String?, line: Int) -> LineResult {
+        guard msg.count > 17, msg[0] == UInt8(ascii: "m"), msg.hasPrefix("message repeated ") else {
+            return .event(classifier.classify(message: msg, timestamp: Timestamp(microseconds: micros), host: host,
+                                              program: program, pid: pid, file: file, line: line))
+        }
         let (inner, repeats) = SyslogParser.unwrapRepeat(msg)
-        var e = classifier.classify(
-            message: inner, timestamp: Timestamp(microseconds: micros), host: host,
-            program: program, pid: pid, file: file, line: line)
+        var e = classifier.classify(message: inner, timestamp: Timestamp(microseconds: micros), host: host,
+                                    program: program, pid: pid, file: file, line: line)
         e.repeatCount = repeats
         return .event(e)
     }
@@ -245,11 +254,6 @@ public struct SyslogParser {
         var end = msg.count
         while end > 0, msg[end - 1] == 0x20 { end -= 1 }
         msg = msg.slice(0, end)
-        let (inner, repeats) = SyslogParser.unwrapRepeat(msg)
-        var e = classifier.classify(
-            message: inner, timestamp: Timestamp(microseconds: micros), host: host, program: app,
-            pid: procid.flatMap { Int($0) }, file: file, line: line)
-        e.repeatCount = repeats
-        return .event(e)
+        return event(message: msg, micros: micros, host: host, program: app, pid: procid.flatMap { Int($0) }, file: file, line: line)
     }
 }
