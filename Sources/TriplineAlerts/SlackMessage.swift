@@ -5,7 +5,11 @@ import TriplineCore
 /// reasons, the time span and the ATT&CK ids. Text from the logs is escaped the way Slack asks
 /// (`&`, `<`, `>`), so a user name cannot ping `@channel` or make a link, and it is shown as code.
 enum SlackMessage {
-    static func body(for alerts: [Alert]) -> [UInt8] {
+    static func body(for batch: [Alert]) -> [UInt8] {
+        // Worst first, then oldest first: the top of the message is what to look at.
+        let alerts = batch.sorted { a, b in
+            a.anomaly.severity != b.anomaly.severity ? a.anomaly.severity > b.anomaly.severity : a.anomaly.start < b.anomaly.start
+        }
         var lines: [String] = []
         for a in alerts { lines.append(text(for: a)) }
         let counts = Severity.allCases.reversed().compactMap { sev -> String? in

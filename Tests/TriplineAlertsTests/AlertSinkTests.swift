@@ -36,6 +36,21 @@ import TriplineTestSupport
         }
     }
 
+    @Test func slackPutsTheWorstFirst() async throws {
+        try await FakeReceiver.with { r in
+            let d = try Fixture.dispatcher([.init(kind: .slack, url: r.url("/s"), minSeverity: .medium)], spool: Fixture.spoolDir())
+            d.offer([Fixture.anomaly(id: "m", score: 50), Fixture.anomaly(id: "c", score: 95), Fixture.anomaly(id: "h", score: 70)])
+            d.start()
+            #expect(await d.flush(timeout: 10) == 0)
+            await d.shutdown()
+            let body = try JSONParser.parse(try #require(r.requests.first).text)
+            #expect(body["text"]?.scalarText == "Tripline: 3 alerts (1 critical, 1 high, 1 medium)")
+            guard case .array(let blocks)? = body["blocks"] else { Issue.record("no blocks"); return }
+            let order = blocks.compactMap { $0["text"]?["text"]?.scalarText }.map { String($0.prefix(40)) }
+            #expect(order.count == 3 && order[0].contains("CRITICAL") && order[1].contains("HIGH") && order[2].contains("MEDIUM"), "\(order)")
+        }
+    }
+
     @Test func splunkGetsBatchedEventsWithItsToken() async throws {
         try await FakeReceiver.with { r in
             let spool = Fixture.spoolDir()
