@@ -91,7 +91,8 @@ struct StructuredRecordMapper {
         var e = LogEvent(timestamp: ts, file: file, line: line)
         e.user = text(.user)
         e.sourceIP = text(.sourceIP)
-        if let t = text(.eventType) { e.eventType = EventType(rawValue: t) }
+        var impliedOutcome: Outcome?
+        if let t = text(.eventType) { (e.eventType, impliedOutcome) = StructuredRecordMapper.eventType(t) }
         e.action = text(.action)
         e.message = text(.message) ?? ""
         e.host = text(.host)
@@ -109,6 +110,7 @@ struct StructuredRecordMapper {
         } else if let a = e.action {
             e.outcome = Outcome(action: a)
         }
+        if e.outcome == .unknown, let implied = impliedOutcome { e.outcome = implied }
         e.extra = extra
         return .event(e)
     }
@@ -142,5 +144,30 @@ struct StructuredRecordMapper {
         if d >= 1e14 { return Timestamp(microseconds: Int64(d)) }
         if d >= 1e11 { return Timestamp(microseconds: Int64(d * 1000)) }
         return Timestamp(seconds: d)
+    }
+
+    /// A structured source's event type, with the usual other names for a login (`auth`,
+    /// `authentication`, `logon`, `ssh_login`, …) and a logout read as those (a brute force
+    /// logged as `authentication` failures is still one), and the outcome a name implies
+    /// (`failed_login`). Other kinds keep their own name.
+    static func eventType(_ raw: String) -> (EventType, Outcome?) {
+        let t = EventType(rawValue: raw)
+        switch t.rawValue {
+        case "auth", "authentication", "authenticate", "authn", "logon", "log_in", "signin", "sign_in", "ssh", "ssh_login",
+             "sshd", "user_login", "login_attempt", "auth_attempt", "authentication_attempt", "logon_attempt", "sign_in_attempt":
+            return (.login, nil)
+        case "failed_login", "login_failed", "login_failure", "failed_logon", "logon_failure", "auth_failure", "auth_failed",
+             "authentication_failure", "authentication_failed", "failed_authentication", "failed_auth", "signin_failure", "sign_in_failure":
+            return (.login, .failure)
+        case "successful_login", "login_success", "login_succeeded", "logon_success", "auth_success", "authentication_success",
+             "authentication_succeeded", "signin_success", "sign_in_success":
+            return (.login, .success)
+        case "logoff", "log_off", "log_out", "signout", "sign_out":
+            return (.logout, nil)
+        case "password_reset", "change_password", "password_changed", "passwd":
+            return (.passwordChange, nil)
+        default:
+            return (t, nil)
+        }
     }
 }
