@@ -151,23 +151,10 @@ public struct TriplineTools: Sendable {
             w.raw(","); w.key("model_error"); w.optionalString(service.model == nil ? service.modelError : nil)
             if let m = service.model {
                 w.raw(","); w.key("model"); w.raw("{")
-                w.key("created_at"); w.string(m.createdAt)
-                w.raw(","); w.key("trained_events"); w.int(m.training.events)
-                w.raw(","); w.key("trained_from"); w.optionalString(m.training.from)
-                w.raw(","); w.key("trained_to"); w.optionalString(m.training.to)
-                w.raw(","); w.key("contamination"); w.double(m.config.contamination)
-                w.raw(","); w.key("threshold"); if let f = m.forest { w.double(f.offset) } else { w.raw("null") }
-                w.raw(","); w.key("users"); w.int(m.users.count)
-                w.raw(","); w.key("service_accounts"); w.value(.array(m.serviceAccounts.map { .string($0) }))
+                m.writeSummaryMembers(to: &w)
                 w.raw("}")
             }
-            w.raw(","); w.key("analyses"); w.int(s.analyses)
-            w.raw(","); w.key("events_analyzed"); w.int(s.eventsAnalyzed)
-            w.raw(","); w.key("lines_skipped"); w.int(s.linesSkipped)
-            w.raw(","); w.key("anomalies_found"); w.int(s.anomaliesFound)
-            w.raw(","); w.key("anomalies_kept"); w.int(s.anomaliesKept)
-            w.raw(","); w.key("kept_by_severity"); w.value(.object(Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, JSONValue.int(Int64(s.keptBySeverity[$0] ?? 0))) })))
-            w.raw(","); w.key("kept_by_kind"); w.value(.object(Dictionary(uniqueKeysWithValues: s.keptByKind.map { ($0.key.rawValue, JSONValue.int(Int64($0.value))) })))
+            s.writeCounterMembers(to: &w)
             w.raw("}")
             return text(w)
         case "list_anomalies":

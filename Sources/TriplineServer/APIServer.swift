@@ -263,15 +263,8 @@ public struct APIServer: Sendable {
 
     static func writeModel(_ m: TriplineModel, to w: inout JSONWriter) {
         w.raw("{"); w.key("version"); w.int(m.version)
-        w.raw(","); w.key("created_at"); w.string(m.createdAt)
         w.raw(","); w.key("tripline_version"); w.string(m.triplineVersion)
-        w.raw(","); w.key("trained_events"); w.int(m.training.events)
-        w.raw(","); w.key("trained_from"); w.optionalString(m.training.from)
-        w.raw(","); w.key("trained_to"); w.optionalString(m.training.to)
-        w.raw(","); w.key("contamination"); w.double(m.config.contamination)
-        w.raw(","); w.key("threshold"); if let f = m.forest { w.double(f.offset) } else { w.raw("null") }
-        w.raw(","); w.key("users"); w.int(m.users.count)
-        w.raw(","); w.key("service_accounts"); w.value(.array(m.serviceAccounts.map { .string($0) }))
+        w.raw(","); m.writeSummaryMembers(to: &w)
         w.raw("}")
     }
 
@@ -280,22 +273,7 @@ public struct APIServer: Sendable {
         w.raw("{"); w.key("version"); w.string(TriplineBuild.version)
         w.raw(","); w.key("uptime_seconds"); w.double((s.uptimeSeconds * 1000).rounded() / 1000)
         w.raw(","); w.key("model"); if let m = service.model { writeModel(m, to: &w) } else { w.raw("null") }
-        w.raw(","); w.key("analyses"); w.int(s.analyses)
-        w.raw(","); w.key("events_analyzed"); w.int(s.eventsAnalyzed)
-        w.raw(","); w.key("lines_skipped"); w.int(s.linesSkipped)
-        w.raw(","); w.key("anomalies_found"); w.int(s.anomaliesFound)
-        w.raw(","); w.key("anomalies_kept"); w.int(s.anomaliesKept)
-        w.raw(","); w.key("kept_by_severity"); w.raw("{")
-        for (i, sev) in Severity.allCases.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.dynamicKey(sev.rawValue); w.int(s.keptBySeverity[sev] ?? 0)
-        }
+        s.writeCounterMembers(to: &w)
         w.raw("}")
-        w.raw(","); w.key("kept_by_kind"); w.raw("{")
-        for (i, k) in s.keptByKind.keys.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
-            if i > 0 { w.raw(",") }
-            w.dynamicKey(k.rawValue); w.int(s.keptByKind[k] ?? 0)
-        }
-        w.raw("}}")
     }
 }
