@@ -90,7 +90,7 @@ async function main() {
       if (op.description) html += `<p>${esc(op.description)}</p>`;
       if (op.parameters) {
         html += "<table><tr><th>parameter</th><th>in</th><th>type</th><th>value</th></tr>";
-        for (const p of op.parameters) html += `<tr><td><code>${esc(p.name)}</code>${p.required ? " *" : ""}<br><small>${esc(p.description)}</small></td><td>${esc(p.in)}</td><td>${typeOf(p.schema)}</td><td><input name="${esc(p.name)}" data-in="${esc(p.in)}"></td></tr>`;
+        for (const p0 of op.parameters) { const p = p0.$ref ? doc.components.parameters[refName(p0.$ref)] : p0; html += `<tr><td><code>${esc(p.name)}</code>${p.required ? " *" : ""}<br><small>${esc(p.description)}</small></td><td>${esc(p.in)}</td><td>${typeOf(p.schema)}</td><td><input name="${esc(p.name)}" data-in="${esc(p.in)}"></td></tr>`; }
         html += "</table>";
       }
       if (op.requestBody) {

@@ -128,19 +128,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "min_severity",
-            "in": "query",
-            "required": false,
-            "description": "Only anomalies at or above this severity.",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "low",
-                "medium",
-                "high",
-                "critical"
-              ]
-            }
+            "$ref": "#/components/parameters/MinSeverity"
           }
         ],
         "requestBody": {
@@ -190,14 +178,7 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "Body larger than the server's limit.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -218,19 +199,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "min_severity",
-            "in": "query",
-            "required": false,
-            "description": "Only anomalies at or above this severity.",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "low",
-                "medium",
-                "high",
-                "critical"
-              ]
-            }
+            "$ref": "#/components/parameters/MinSeverity"
           }
         ],
         "requestBody": {
@@ -285,14 +254,7 @@ enum OpenAPIDocument {
             }
           },
           "413": {
-            "description": "Body larger than the server's limit.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -1172,7 +1134,34 @@ enum OpenAPIDocument {
         "description": "The token the server was started with (TRIPLINE_API_TOKEN)."
       }
     },
+    "parameters": {
+      "MinSeverity": {
+        "name": "min_severity",
+        "in": "query",
+        "required": false,
+        "description": "Only anomalies at or above this severity.",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "low",
+            "medium",
+            "high",
+            "critical"
+          ]
+        }
+      }
+    },
     "responses": {
+      "PayloadTooLarge": {
+        "description": "Body larger than the server's limit.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
       "Unauthorized": {
         "description": "Missing or wrong bearer token.",
         "headers": {
