@@ -24,7 +24,7 @@ try:
 except ImportError:
     sys.exit("api_contract_test: openapi-spec-validator is missing: pip install -r Tests/python/requirements.txt")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checks import ROOT
 
 
 def main():

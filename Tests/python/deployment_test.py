@@ -19,14 +19,7 @@ try:
 except ImportError:
     sys.exit("deployment_test: PyYAML is missing: pip install -r Tests/python/requirements.txt")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+from checks import ROOT, check, summary
 
 
 def runs(binary, args, where):
@@ -108,8 +101,7 @@ def main(binary):
         check(fields.get("User") == "tripline", f"{unit}: as the tripline user")
         check("[Install]" in text and fields.get("WantedBy") == "multi-user.target", f"{unit}: installable")
         runs(binary, exec_start[1:], unit)
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":

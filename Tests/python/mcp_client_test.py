@@ -21,14 +21,7 @@ try:
 except ImportError:
     sys.exit("mcp_client_test: the MCP Python SDK is missing: pip install -r Tests/python/requirements.txt")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+from checks import ROOT, check, summary
 
 
 def text(result):
@@ -133,5 +126,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     asyncio.run(asyncio.wait_for(main(os.path.abspath(sys.argv[1])), timeout=120))
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
+    sys.exit(summary())
