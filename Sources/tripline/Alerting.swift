@@ -27,6 +27,15 @@ enum Alerting {
         return d
     }
 
+    /// Like ``dispatcher(_:defaultSpool:quiet:)`` for a command that cannot run as asked without
+    /// its alerts: a spool that cannot be opened is printed as `tripline COMMAND: …` and ends it (exit 2).
+    static func dispatcherOrExit(_ settings: AlertSettings, defaultSpool: String, command: String) throws -> AlertDispatcher? {
+        do { return try dispatcher(settings, defaultSpool: defaultSpool) } catch {
+            printError("tripline \(command): \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// `1 alert`, `3 alerts`.
     static func count(_ n: Int) -> String { n == 1 ? "1 alert" : "\(n) alerts" }
 

@@ -73,11 +73,7 @@ struct BatchCommand: AsyncParsableCommand {
         if m == nil { printError("tripline batch: no model in \(model.resolved): rules only (run tripline train for the rest)") }
         let detection = try configFile.detection(base: m?.config ?? DetectionConfig())
         let alertSettings = try Alerting.settings(try configFile.file())
-        let alerts: AlertDispatcher?
-        do { alerts = try Alerting.dispatcher(alertSettings, defaultSpool: outputDir + "/alert_spool") } catch {
-            printError("tripline batch: \(error)")
-            throw ExitCode(2)
-        }
+        let alerts = try Alerting.dispatcherOrExit(alertSettings, defaultSpool: outputDir + "/alert_spool", command: "batch")
         if let alerts {
             let waiting = alerts.pendingCount
             printError("tripline batch: alerts to \(Alerting.describe(alerts))" + (waiting > 0 ? "; \(waiting) waiting from before" : ""))

@@ -64,11 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
         let detection = try configFile.detection(base: base)
         let alertSettings = try Alerting.settings(file)
-        let alerts: AlertDispatcher?
-        do { alerts = try Alerting.dispatcher(alertSettings, defaultSpool: model.resolved + "/alert_spool/serve") } catch {
-            printError("tripline serve: \(error)")
-            throw ExitCode(2)
-        }
+        let alerts = try Alerting.dispatcherOrExit(alertSettings, defaultSpool: model.resolved + "/alert_spool/serve", command: "serve")
         var onAnomalies: (@Sendable ([Anomaly]) -> Void)?
         if let alerts { onAnomalies = { alerts.offer($0) } }
         let service = AnalysisService(modelDirectory: model.resolved, config: file == nil ? nil : detection, keep: o.keepAnomalies,
