@@ -85,8 +85,14 @@ struct DetectionWindows {
         return 1
     }
 
-    /// The address a PAM host name stands for, once a connection showed both.
-    func canonicalSource(_ s: String) -> String? { aliases.isEmpty ? nil : aliases[s] }
+    /// `e` with its source replaced by the address a PAM host name stands for (once a
+    /// connection showed both), or nil when nothing is to change: the common case copies nothing.
+    func withCanonicalSource(_ e: LogEvent) -> LogEvent? {
+        guard !aliases.isEmpty, let s = e.sourceIP, let address = aliases[s] else { return nil }
+        var c = e
+        c.sourceIP = address
+        return c
+    }
 
     /// IPv4 or IPv6 text (digits, dots, colons and hex), as opposed to a host name.
     static func looksLikeAddress(_ s: String) -> Bool {

@@ -53,13 +53,7 @@ public struct Detector {
     public mutating func process(_ event: LogEvent) {
         // A PAM host name known to stand for an address counts as that address (copying the
         // event only then: this is the hot path).
-        if let s = event.sourceIP, let address = windows.canonicalSource(s) {
-            var e = event
-            e.sourceIP = address
-            processCanonical(e)
-        } else {
-            processCanonical(event)
-        }
+        if let e = windows.withCanonicalSource(event) { processCanonical(e) } else { processCanonical(event) }
     }
 
     private mutating func processCanonical(_ e: LogEvent) {

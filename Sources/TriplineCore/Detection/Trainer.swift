@@ -134,13 +134,7 @@ struct BaselineBuilder {
     }
 
     mutating func add(_ event: LogEvent) {
-        if let s = event.sourceIP, let address = windows.canonicalSource(s) {
-            var e = event
-            e.sourceIP = address
-            addCanonical(e)
-        } else {
-            addCanonical(event)
-        }
+        if let e = windows.withCanonicalSource(event) { addCanonical(e) } else { addCanonical(event) }
     }
 
     private mutating func addCanonical(_ e: LogEvent) {
