@@ -150,7 +150,7 @@ public final class AlertDispatcher: Sendable {
         let known = board.sinks.withLock { $0 }
         return endpoints.map { e in
             var st = known[e.sink.kind] ?? SinkStatus(sink: e.sink.kind, target: e.shownTarget, pending: 0, rejected: 0, delivered: 0,
-                                                      requests: 0, failures: 0, lastError: nil, lastDelivery: nil, backingOff: false)
+                                                      failures: 0, lastError: nil, backingOff: false)
             st.pending = spools[e.sink.kind]?.pendingCount ?? 0
             st.rejected = spools[e.sink.kind]?.rejectedCount ?? 0
             return st

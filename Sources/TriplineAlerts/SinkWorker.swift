@@ -19,10 +19,8 @@ actor SinkWorker {
     let board: StatusBoard
 
     private(set) var delivered = 0
-    private(set) var requests = 0
     private(set) var failures = 0
     private(set) var lastError: String?
-    private(set) var lastDelivery: Date?
     /// True while waiting to retry after a failure.
     private(set) var backingOff = false
     var attempt = 0
@@ -88,7 +86,6 @@ actor SinkWorker {
 
     private func succeeded(_ n: Int) {
         delivered += n
-        lastDelivery = Date()
         if attempt > 0 {
             logger.info("alert delivery recovered", metadata: ["sink": "\(endpoint.shownTarget)", "after_attempts": "\(attempt + 1)"])
         }
@@ -111,7 +108,6 @@ actor SinkWorker {
 
     /// One request; transport failures come back as `.retry`.
     func send(_ alerts: [Alert]) async -> DeliveryOutcome {
-        requests += 1
         do {
             let r = try await Self.execute(endpoint.request(for: alerts), client: client, timeout: endpoint.sink.timeout)
             return endpoint.outcome(status: r.status, retryAfter: r.retryAfter, body: r.body, alerts: alerts)
@@ -158,8 +154,7 @@ actor SinkWorker {
     /// Counters for status displays.
     func status() -> SinkStatus {
         SinkStatus(sink: endpoint.sink.kind, target: endpoint.shownTarget, pending: spool.pendingCount, rejected: spool.rejectedCount,
-                   delivered: delivered, requests: requests, failures: failures, lastError: lastError, lastDelivery: lastDelivery,
-                   backingOff: backingOff)
+                   delivered: delivered, failures: failures, lastError: lastError, backingOff: backingOff)
     }
 }
 
@@ -171,10 +166,8 @@ public struct SinkStatus: Sendable, Equatable {
     public var pending: Int
     public var rejected: Int
     public var delivered: Int
-    public var requests: Int
     public var failures: Int
     public var lastError: String?
-    public var lastDelivery: Date?
     public var backingOff: Bool
 }
 
