@@ -196,9 +196,11 @@ public struct AlertSettings: Sendable, Equatable {
         public var batchSize: Int
         /// Seconds one request may take.
         public var timeout: Double
+        /// Seconds a request may take unless configured.
+        public static let defaultTimeout: Double = 10
 
         public init(kind: AlertSinkKind, url: String, secret: String? = nil, index: String? = nil, minSeverity: Severity = .high,
-                    batchSize: Int? = nil, timeout: Double = 10) {
+                    batchSize: Int? = nil, timeout: Double = Sink.defaultTimeout) {
             self.kind = kind; self.url = url; self.secret = secret; self.index = index
             self.sourcetype = "tripline:anomaly"; self.minSeverity = minSeverity
             self.batchSize = batchSize ?? kind.defaultBatchSize; self.timeout = timeout
@@ -252,7 +254,7 @@ public struct AlertSettings: Sendable, Equatable {
             }
             var sink = Sink(kind: kind, url: url, secret: fromEnv(kind.secretVariable) ?? fs.secret,
                             index: fromEnv(kind.indexVariable) ?? fs.index, minSeverity: fs.minSeverity ?? s.minSeverity,
-                            batchSize: fs.batchSize, timeout: fs.timeout ?? 10)
+                            batchSize: fs.batchSize, timeout: fs.timeout ?? Sink.defaultTimeout)
             if let st = fs.sourcetype { sink.sourcetype = st }
             if kind == .splunk, sink.secret == nil {
                 throw .badValue(path: file?.alerts.sinks[.splunk]?.url != nil ? filePath : "environment",

@@ -53,16 +53,16 @@ struct ConfigCommand: ParsableCommand {
         let defaults = DetectionConfig()
         for k in DetectionConfig.keys {
             let envName = k == "contamination" ? "CONTAMINATION" : (k == "baseline_days" ? "BASELINE_DAYS" : nil)
-            let fileValue = file?.detection[k].map(ConfigCommand.number)
-            add("detection.\(k)", env: envName, toml: fileValue, tomlKey: "[detection] \(k)", default: defaults.get(k).map(ConfigCommand.number) ?? "(all data)")
+            let fileValue = file?.detection[k].map(ConfigFile.number)
+            add("detection.\(k)", env: envName, toml: fileValue, tomlKey: "[detection] \(k)", default: defaults.get(k).map(ConfigFile.number) ?? "(all data)")
         }
         let alerts = try Alerting.settings(file)
         let fa = file?.alerts
         add("alerts.min_severity", env: "TRIPLINE_ALERT_MIN_SEVERITY", toml: fa?.minSeverity?.rawValue, tomlKey: "[alerts] min_severity", default: "high")
         add("alerts.spool_dir", env: "TRIPLINE_ALERT_SPOOL_DIR", toml: fa?.spoolDirectory, tomlKey: "[alerts] spool_dir",
             default: "(batch: OUTPUT_DIR/alert_spool; serve, dashboard: MODEL_DIR/alert_spool/<command>)")
-        add("alerts.flush_timeout", env: nil, toml: fa?.flushTimeout.map(ConfigCommand.number), tomlKey: "[alerts] flush_timeout", default: "30")
-        add("alerts.max_backoff", env: nil, toml: fa?.maxBackoff.map(ConfigCommand.number), tomlKey: "[alerts] max_backoff", default: "300")
+        add("alerts.flush_timeout", env: nil, toml: fa?.flushTimeout.map(ConfigFile.number), tomlKey: "[alerts] flush_timeout", default: ConfigFile.number(AlertSettings().flushTimeout))
+        add("alerts.max_backoff", env: nil, toml: fa?.maxBackoff.map(ConfigFile.number), tomlKey: "[alerts] max_backoff", default: ConfigFile.number(AlertSettings().maxBackoff))
         for kind in AlertSinkKind.allCases {
             let fs = fa?.sinks[kind]
             let section = "[alerts.\(kind.rawValue)]"
@@ -79,7 +79,7 @@ struct ConfigCommand: ParsableCommand {
             add("alerts.\(kind.rawValue).min_severity", env: nil, toml: fs?.minSeverity?.rawValue, tomlKey: "\(section) min_severity",
                 default: on.minSeverity.rawValue + " (alerts.min_severity)")
             add("alerts.\(kind.rawValue).batch_size", env: nil, toml: fs?.batchSize.map(String.init), tomlKey: "\(section) batch_size", default: String(kind.defaultBatchSize))
-            add("alerts.\(kind.rawValue).timeout", env: nil, toml: fs?.timeout.map(ConfigCommand.number), tomlKey: "\(section) timeout", default: "10")
+            add("alerts.\(kind.rawValue).timeout", env: nil, toml: fs?.timeout.map(ConfigFile.number), tomlKey: "\(section) timeout", default: ConfigFile.number(AlertSettings.Sink.defaultTimeout))
         }
         let width = rows.map(\.key.count).max() ?? 10
         let vwidth = min(40, rows.map(\.value.count).max() ?? 10)
@@ -89,9 +89,5 @@ struct ConfigCommand: ParsableCommand {
             out += r.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + r.value.padding(toLength: max(vwidth, r.value.count) + 2, withPad: " ", startingAt: 0) + r.source + "\n"
         }
         print(out, terminator: "")
-    }
-
-    static func number(_ d: Double) -> String {
-        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 }
