@@ -38,3 +38,17 @@ extension AnalysisService.Stats {
         w.raw("}")
     }
 }
+
+extension Array where Element == Anomaly {
+    /// `{"count": N, "anomalies": […]}`: a list of anomalies as the REST API and the MCP tools
+    /// answer it.
+    public func writeCountedList(to w: inout JSONWriter) {
+        w.raw("{"); w.key("count"); w.int(count)
+        w.raw(","); w.key("anomalies"); w.raw("[")
+        for (i, a) in enumerated() {
+            if i > 0 { w.raw(",") }
+            a.writeJSON(to: &w)
+        }
+        w.raw("]}")
+    }
+}

@@ -169,13 +169,7 @@ public struct TriplineTools: Sendable {
             }
             let found = service.anomalies(matching: filter)
             var w = JSONWriter()
-            w.raw("{"); w.key("count"); w.int(found.count)
-            w.raw(","); w.key("anomalies"); w.raw("[")
-            for (i, a) in found.enumerated() {
-                if i > 0 { w.raw(",") }
-                a.writeJSON(to: &w)
-            }
-            w.raw("]}")
+            found.writeCountedList(to: &w)
             return text(w)
         case "explain_anomaly":
             let id = try string(args, "id", required: true) ?? ""

@@ -107,15 +107,7 @@ public struct APIServer: Sendable {
                 throw APIError(.badRequest, String(describing: error))
             }
             let found = service.anomalies(matching: filter)
-            return JSONResponse.ok { w in
-                w.raw("{"); w.key("count"); w.int(found.count)
-                w.raw(","); w.key("anomalies"); w.raw("[")
-                for (i, a) in found.enumerated() {
-                    if i > 0 { w.raw(",") }
-                    a.writeJSON(to: &w)
-                }
-                w.raw("]}")
-            }
+            return JSONResponse.ok { w in found.writeCountedList(to: &w) }
         }
 
         router.get("/anomalies/{id}") { _, context in
