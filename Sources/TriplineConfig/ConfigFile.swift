@@ -138,12 +138,11 @@ public struct ConfigFile: Sendable {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 
+    /// This file's `[detection]` settings, to lay over a model's thresholds.
+    public var overrides: DetectionOverrides { DetectionOverrides(detection) }
+
     /// `base` with this file's `[detection]` settings applied.
-    public func apply(to base: DetectionConfig) -> DetectionConfig {
-        var c = base
-        for (k, v) in detection { try? c.set(k, to: v) }
-        return c
-    }
+    public func apply(to base: DetectionConfig) -> DetectionConfig { overrides.apply(to: base) }
 }
 
 /// A configuration problem, naming the file and the key.

@@ -9,8 +9,8 @@ import TriplineCore
 public final class AnalysisService: Sendable {
     /// Where `model.json` is read from.
     public let modelDirectory: String
-    /// Detection settings that override the model's (a config file), if any.
-    public let config: DetectionConfig?
+    /// Detection settings a config file lays over whichever model is in use.
+    public let overrides: DetectionOverrides
     /// How many anomalies are kept for `anomalies(matching:)`.
     public let keep: Int
     /// When the service started.
@@ -18,6 +18,8 @@ public final class AnalysisService: Sendable {
 
     private struct State {
         var model: TriplineModel?
+        /// The thresholds in use: the model's (or the defaults) with the overrides laid over them.
+        var config: DetectionConfig
         /// The model's forest, compiled once per model.
         var compiled: CompiledForest?
         var modelLoadedAt: Date?
@@ -30,17 +32,18 @@ public final class AnalysisService: Sendable {
         var anomaliesFound = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let onAnomalies: (@Sendable ([Anomaly]) -> Void)?
 
     /// A service over the model folder; loads the model now if there is one (a missing model is
     /// not an error: `modelError` says why there is none).
     /// `onAnomalies` sees every analysis's anomalies (alerting hangs off it).
-    public init(modelDirectory: String, config: DetectionConfig? = nil, keep: Int = 10_000,
+    public init(modelDirectory: String, overrides: DetectionOverrides = DetectionOverrides(), keep: Int = 10_000,
                 onAnomalies: (@Sendable ([Anomaly]) -> Void)? = nil) {
         self.onAnomalies = onAnomalies
         self.modelDirectory = modelDirectory
-        self.config = config
+        self.overrides = overrides
+        self.state = Mutex(State(config: overrides.config(for: nil)))
         self.keep = max(1, keep)
         _ = try? reloadModel()
     }
@@ -51,6 +54,9 @@ public final class AnalysisService: Sendable {
     /// Why no model is loaded (missing, damaged), or nil when one is.
     public var modelError: String? { state.withLock { $0.modelError } }
 
+    /// The thresholds in use: the model's with the config file's settings laid over them.
+    public var config: DetectionConfig { state.withLock { $0.config } }
+
     /// When the model in use was loaded.
     public var modelLoadedAt: Date? { state.withLock { $0.modelLoadedAt } }
 
@@ -60,8 +66,10 @@ public final class AnalysisService: Sendable {
         do {
             let m = try TriplineModel.load(from: modelDirectory)
             let compiled = m.forest.map(CompiledForest.init)
+            let config = overrides.config(for: m)
             state.withLock {
                 $0.model = m
+                $0.config = config
                 $0.compiled = compiled
                 $0.modelLoadedAt = Date()
                 $0.modelError = nil
@@ -85,17 +93,17 @@ public final class AnalysisService: Sendable {
 
     /// Analyses files (folders expanded one level).
     public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low) -> Analysis {
-        let (m, compiled) = state.withLock { ($0.model, $0.compiled) }
-        let result = Analysis.run(paths: paths, reader: LogReader(options: options), model: m, config: config ?? m?.config,
+        let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
+        let result = Analysis.run(paths: paths, reader: LogReader(options: options), model: m, config: config,
                                   compiled: .some(compiled))
         return record(result, minimumSeverity: minimumSeverity)
     }
 
     /// Analyses events already parsed (time order is restored first).
     public func analyze(events: [LogEvent], summary: ParseSummary? = nil, minimumSeverity: Severity = .low) -> Analysis {
-        let (m, compiled) = state.withLock { ($0.model, $0.compiled) }
+        let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
         let sorted = events.sorted { $0.timestamp < $1.timestamp }
-        var result = Analysis.run(events: sorted, model: m, config: config ?? m?.config, compiled: .some(compiled))
+        var result = Analysis.run(events: sorted, model: m, config: config, compiled: .some(compiled))
         if let summary { result.summary = summary }
         return record(result, minimumSeverity: minimumSeverity)
     }

@@ -16,8 +16,9 @@ import Glibc
 public struct BatchRunner: Sendable {
     public let logDirectory: String
     public let outputDirectory: String
-    public let model: TriplineModel?
-    public let config: DetectionConfig?
+    /// The model runs detect with (a batch on `--interval` swaps in a retrained one).
+    public var model: TriplineModel?
+    public var config: DetectionConfig?
     public var options = ParseOptions()
     /// Up to this many new bytes over several files, their events are merged by time before
     /// detection (about 400 bytes of memory per event); beyond it, or with a single file, files

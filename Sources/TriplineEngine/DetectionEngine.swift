@@ -15,7 +15,8 @@ public actor DetectionEngine {
         public var parse = ParseOptions()
         public var format: LogFormat?
         public var modelDirectory: String
-        public var config: DetectionConfig?
+        /// A config file's detection settings, laid over the model in use (also after `R`).
+        public var overrides = DetectionOverrides()
         /// Anomalies kept for the feed.
         public var maxAnomalies = 500
         /// Events kept for drill-down.
@@ -66,7 +67,7 @@ public actor DetectionEngine {
         self.options = options
         let m = try? TriplineModel.load(from: options.modelDirectory)
         self.model = m
-        self.detector = Detector(model: m, config: options.config)
+        self.detector = Detector(model: m, config: options.overrides.config(for: m))
         if let speed = options.replaySpeed, speed > 0 {
             follower = nil
             var all: [LogEvent] = []
@@ -100,7 +101,7 @@ public actor DetectionEngine {
         if let m = retrainedModel.get() {
             retrainedModel.set(nil)
             model = m
-            detector.replaceModel(m)
+            detector.replaceModel(m, config: options.overrides.config(for: m))
             dirty = true
         }
         if let req = drillRequest.get() {
@@ -234,7 +235,9 @@ public actor DetectionEngine {
             .filter { $0 != "-" && FileManager.default.isReadableFile(atPath: $0) }
         let status = retrainStatus, result = retrainedModel
         let dir = options.modelDirectory
-        var base = model?.config ?? options.config ?? DetectionConfig()
+        // The thresholds the model was trained with, the config file's laid over them, on all
+        // the data followed.
+        var base = options.overrides.config(for: model)
         base.baselineDays = nil
         let config = base
         let parse = options.parse, format = options.format

@@ -71,14 +71,17 @@ struct BatchCommand: AsyncParsableCommand {
             }
         }
         if m == nil { printError("tripline batch: no model in \(model.resolved): rules only (run tripline train for the rest)") }
-        let detection = try configFile.detection(base: m?.config ?? DetectionConfig())
-        let alertSettings = try Alerting.settings(try configFile.file())
+        let file = try configFile.file()
+        let overrides = file?.overrides ?? DetectionOverrides()
+        let alertSettings = try Alerting.settings(file)
         let alerts = try Alerting.dispatcherOrExit(alertSettings, defaultSpool: outputDir + "/alert_spool", command: "batch")
         if let alerts {
             let waiting = alerts.pendingCount
             printError("tripline batch: alerts to \(Alerting.describe(alerts))" + (waiting > 0 ? "; \(waiting) waiting from before" : ""))
         }
-        var runner = BatchRunner(logDirectory: logDir, outputDirectory: outputDir, model: m, config: detection)
+        var runner = BatchRunner(logDirectory: logDir, outputDirectory: outputDir, model: m, config: overrides.config(for: m))
+        let modelPath = TriplineModel.path(in: model.resolved)
+        var modelStamp = FileStamp(modelPath)
         runner.keepRuns = keepRuns
 
         let stop: @convention(c) (Int32) -> Void = { _ in BatchCommand.stopFlag = 1 }
@@ -86,6 +89,19 @@ struct BatchCommand: AsyncParsableCommand {
         signal(SIGINT, stop)
         var failed = false
         repeat {
+            // A model retrained between runs (`tripline train` writes model.json anew) is used
+            // from the next run on; one that cannot be read leaves the model in use.
+            if let stamp = FileStamp(modelPath), stamp != modelStamp {
+                modelStamp = stamp
+                do {
+                    let fresh = try TriplineModel.load(from: model.resolved)
+                    runner.model = fresh
+                    runner.config = overrides.config(for: fresh)
+                    printError("tripline batch: \(modelPath) changed: detecting with the model trained \(fresh.createdAt) from now on")
+                } catch {
+                    printError("tripline batch: \(modelPath) changed but cannot be used (\(error)); the model in use stays")
+                }
+            }
             do {
                 let r = try runner.runOnce { anomalies in
                     if let alerts { try alerts.queue(anomalies) }
@@ -119,5 +135,18 @@ struct BatchCommand: AsyncParsableCommand {
         }
         if once && failed { throw ExitCode(1) }
         if once && undelivered > 0 { throw ExitCode(3) }
+    }
+}
+
+/// Which file is at a path, and its version: a rename over it or a rewrite changes the stamp.
+struct FileStamp: Equatable {
+    let device: UInt64, inode: UInt64, size: Int64, modified: Int64, modifiedNanos: Int64
+
+    /// The stamp of the file at `path`, or nil when there is none.
+    init?(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec); modifiedNanos = Int64(st.st_mtim.tv_nsec)
     }
 }

@@ -80,8 +80,8 @@ struct DashboardCommand: ParsableCommand {
         opts.replaySpeed = replay
         opts.parse = reader.options
         opts.format = reader.format
-        let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
-        opts.config = try configFile.detection(base: base)
+        let file = try configFile.file()
+        opts.overrides = file?.overrides ?? DetectionOverrides()
         let themes = Theme.loadAll(from: DashboardCommand.themesDirectory(themesDir))
         for p in themes.problems { printError("tripline: theme skipped: \(p)") }
         if let t = theme, !themes.themes.contains(where: { $0.name == t }) {
@@ -89,7 +89,7 @@ struct DashboardCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let noColour = noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let alertSettings = try Alerting.settings(try configFile.file())
+        let alertSettings = try Alerting.settings(file)
         var alerts: AlertDispatcher?
         do { alerts = try Alerting.dispatcher(alertSettings, defaultSpool: model.resolved + "/alert_spool/dashboard", quiet: true) } catch {
             // Another dashboard has the spool: this one runs without alerts rather than not at all.

@@ -37,9 +37,7 @@ struct MCPCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let file = try configFile.file()
-        let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
-        let detection = try configFile.detection(base: base)
-        let service = AnalysisService(modelDirectory: model.resolved, config: file == nil ? nil : detection)
+        let service = AnalysisService(modelDirectory: model.resolved, overrides: file?.overrides ?? DetectionOverrides())
         var logger = Logger(label: "tripline.mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .notice
         if let e = service.modelError { logger.notice("no model loaded yet", metadata: ["reason": .string(e)]) }

@@ -61,13 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
             printError("tripline serve: \(problem)")
             throw ExitCode(2)
         }
-        let base = (try? TriplineModel.load(from: model.resolved))?.config ?? DetectionConfig()
-        let detection = try configFile.detection(base: base)
         let alertSettings = try Alerting.settings(file)
         let alerts = try Alerting.dispatcherOrExit(alertSettings, defaultSpool: model.resolved + "/alert_spool/serve", command: "serve")
         var onAnomalies: (@Sendable ([Anomaly]) -> Void)?
         if let alerts { onAnomalies = { alerts.offer($0) } }
-        let service = AnalysisService(modelDirectory: model.resolved, config: file == nil ? nil : detection, keep: o.keepAnomalies,
+        let service = AnalysisService(modelDirectory: model.resolved, overrides: file?.overrides ?? DetectionOverrides(), keep: o.keepAnomalies,
                                       onAnomalies: onAnomalies)
         var logger = Logger(label: "tripline.api") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .info

@@ -173,6 +173,16 @@ import TriplineCore
         let p = try ChildProcess.start(CLIRunner.binary.path, ["batch", "--log-dir", s.logs.path, "--output-dir", s.out.path, "--interval", "1", "--model-dir", s.models])
         let first = try p.waitForStderr(containing: "anomalies (")
         #expect(first.contains("rules only"))
+        // A model trained while it runs is used from the next run on.
+        #expect(try CLIRunner.run(["train", "--data-path", Self.sample.path, "--baseline-days", "1", "--model-dir", s.models]).status == 0)
+        _ = try p.waitForStderr(containing: "detecting with the model trained")
+        try Self.write(Self.sampleLines[500..<600], to: s.logs.appendingPathComponent("auth.log"))
+        var withModel = false
+        for _ in 0..<100 where !withModel {
+            Thread.sleep(forTimeInterval: 0.2)
+            withModel = (try? Self.latest(s))?["model"]?["trained_events"]?.numberValue != nil
+        }
+        #expect(withModel, "a run after the model appeared reports it")
         p.signal(SIGTERM)
         #expect(try p.wait(timeout: 15) == 0)
 

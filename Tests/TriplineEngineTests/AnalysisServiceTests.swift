@@ -21,3 +21,37 @@ import TriplineCore
         #expect(service.anomalies(matching: AnomalyFilter()).count == 1, "what is kept is what the caller asked for")
     }
 }
+
+/// A config file's thresholds are laid over whichever model is in use, not frozen at start-up.
+@Suite struct ServiceOverridesTests {
+    static func model(bruteForceFailures: Double) -> TriplineModel {
+        var config = DetectionConfig()
+        config.bruteForceFailures = bruteForceFailures
+        var events: [LogEvent] = []
+        let lines = (0..<40).map { i in
+            "2026-03-0\(1 + i / 20)T09:\(String(format: "%02d", i % 60)):00.000000+00:00 web sshd[\(200 + i)]: Accepted publickey for alice from 10.0.0.\(1 + i % 3) port 5\(i) ssh2\n"
+        }.joined()
+        _ = LogReader().read(bytes: Array(lines.utf8), name: "train.log") { events.append($0) }
+        return Trainer(config: config).train(events: events, label: "train.log")
+    }
+
+    @Test func reloadedModelKeepsTheFileOverridesAndBringsItsOwnThresholds() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.model(bruteForceFailures: 5).save(to: dir)
+        let service = AnalysisService(modelDirectory: dir, overrides: DetectionOverrides(["success_after_failures_min": 50]))
+        var burst = ""
+        for i in 0..<8 { burst += "2026-03-06T10:00:\(String(format: "%02d", i * 5)).000000+00:00 web sshd[\(10 + i)]: Failed password for root from 198.51.100.1 port \(4000 + i) ssh2\n" }
+
+        #expect(service.config.bruteForceFailures == 5 && service.config.successAfterFailuresMin == 50)
+        let before = service.analyze(bytes: Array(burst.utf8), name: "a.log")
+        #expect(before.anomalies.contains { $0.kind == .bruteForce }, "8 failures pass the first model's 5")
+
+        // Retrained with a higher threshold and reloaded: the new model's 20 applies, the file's setting stays.
+        try Self.model(bruteForceFailures: 20).save(to: dir)
+        try service.reloadModel()
+        #expect(service.config.bruteForceFailures == 20 && service.config.successAfterFailuresMin == 50)
+        let after = service.analyze(bytes: Array(burst.utf8), name: "a.log")
+        #expect(!after.anomalies.contains { $0.kind == .bruteForce }, "\(after.anomalies.map(\.kind))")
+    }
+}

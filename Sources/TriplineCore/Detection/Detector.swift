@@ -11,7 +11,7 @@ public struct Detector {
     /// The model (baselines and forest); nil runs the rules that need no history.
     public private(set) var model: TriplineModel?
     /// The thresholds.
-    public let config: DetectionConfig
+    public private(set) var config: DetectionConfig
 
     var windows = DetectionWindows()
     var book: IncidentBook
@@ -43,10 +43,12 @@ public struct Detector {
         self.forest = compiled
     }
 
-    /// Swaps in a newly trained model; windows and open incidents carry on.
-    public mutating func replaceModel(_ m: TriplineModel) {
+    /// Swaps in a newly trained model; windows and open incidents carry on. `config` replaces
+    /// the thresholds too (the new model's, with a config file's settings laid over them).
+    public mutating func replaceModel(_ m: TriplineModel, config: DetectionConfig? = nil) {
         model = m
         forest = m.forest.map(CompiledForest.init)
+        if let config { self.config = config }
     }
 
     /// Processes one event.
