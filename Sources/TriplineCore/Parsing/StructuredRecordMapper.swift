@@ -3,13 +3,24 @@
 /// fields) to a ``LogEvent``. Keys it does not model are kept in ``LogEvent/extra``.
 ///
 /// A few common spellings are accepted as well (`@timestamp`, `time`, `username`, `src_ip`,
-/// `hostname`, ECS-style `{"user": {"name": …}}`), since logs from other tools use them; when a
-/// record has several spellings of one field, the one listed first wins.
+/// `hostname`, ECS-style `{"user": {"name": …}}`, journald's `journalctl -o json` fields), since
+/// logs from other tools use them; when a record has several spellings of one field, the one
+/// listed first wins.
+///
+/// A record that says nothing of what happened (no event type, action or outcome) but carries
+/// the log text — journald's `MESSAGE` with `SYSLOG_IDENTIFIER`, a shipper's `message` holding the
+/// raw syslog line — has that text read the way a syslog line's is; fields the record gives
+/// itself win over what the text says.
 struct StructuredRecordMapper {
     private var clock: LocalTimeConverter
+    /// Reads log text carried in a record (with the program the record names).
+    private var classifier = AuthMessageClassifier()
+    /// Reads a record's message that is a whole syslog line.
+    private var syslog: SyslogParser
 
     init(options: ParseOptions) {
         clock = LocalTimeConverter(zone: options.timeZone)
+        syslog = SyslogParser(options: options)
     }
 
     enum Field: Int, CaseIterable {
@@ -19,15 +30,16 @@ struct StructuredRecordMapper {
 
     /// Accepted keys per field, best first.
     static let spellings: [Field: [String]] = [
-        .timestamp: ["timestamp", "@timestamp", "time", "ts", "datetime", "date", "event_time"],
+        .timestamp: ["timestamp", "@timestamp", "time", "ts", "datetime", "date", "event_time",
+                     "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP"],
         .user: ["user", "username", "user_name", "account", "login"],
         .sourceIP: ["source_ip", "src_ip", "ip", "client_ip", "remote_addr", "remote_ip", "rhost", "source_address", "src", "source"],
         .eventType: ["event_type", "type", "event", "category"],
         .action: ["action"],
-        .message: ["message", "msg", "description"],
-        .host: ["host", "hostname", "server", "computer"],
-        .program: ["program", "process", "app", "service"],
-        .pid: ["pid"],
+        .message: ["message", "msg", "description", "MESSAGE"],
+        .host: ["host", "hostname", "server", "computer", "_HOSTNAME"],
+        .program: ["program", "process", "app", "service", "SYSLOG_IDENTIFIER", "_COMM"],
+        .pid: ["pid", "SYSLOG_PID", "_PID"],
         .sourcePort: ["source_port", "src_port", "port"],
         .authMethod: ["auth_method", "method"],
         .invalidUser: ["invalid_user"],
@@ -83,7 +95,7 @@ struct StructuredRecordMapper {
         }
 
         guard let tsValue = slots[Field.timestamp.rawValue] else {
-            return .skipped(.missingTimestamp, detail: "no timestamp field (expected one of: timestamp, @timestamp, time)")
+            return .skipped(.missingTimestamp, detail: "no timestamp field (expected one of: timestamp, @timestamp, time, __REALTIME_TIMESTAMP)")
         }
         guard let ts = timestamp(tsValue) else {
             return .skipped(.badTimestamp, detail: "timestamp \(tsValue.scalarText.map { "\"\($0.prefix(40))\"" } ?? "value") is not ISO 8601 or epoch seconds")
@@ -112,7 +124,44 @@ struct StructuredRecordMapper {
         }
         if e.outcome == .unknown, let implied = impliedOutcome { e.outcome = implied }
         e.extra = extra
+        if slots[Field.eventType.rawValue] == nil, e.action == nil, slots[Field.outcome.rawValue] == nil, !e.message.isEmpty {
+            readMessage(into: &e)
+        }
         return .event(e)
+    }
+
+    /// Classifies the log text a record carries (see the type's notes), filling in what the
+    /// record did not give.
+    private mutating func readMessage(into e: inout LogEvent) {
+        var text = e.message
+        let read: LogEvent? = text.withUTF8 { buf -> LogEvent? in
+            let span = ByteSpan(buf)
+            if e.program != nil {
+                let (inner, repeats) = SyslogParser.unwrapRepeat(span)
+                var c = classifier.classify(message: inner, timestamp: e.timestamp, host: e.host, program: e.program, pid: e.pid,
+                                            file: e.file, line: e.line)
+                c.repeatCount = repeats
+                return c
+            }
+            // A raw syslog line: its header names the program (the record's time stays).
+            if case .event(let c) = syslog.parse(span, file: e.file, line: e.line), c.program != nil { return c }
+            return nil
+        }
+        guard let c = read, c.eventType != .other else { return }
+        e.eventType = c.eventType
+        e.outcome = c.outcome
+        e.action = c.action
+        e.user = e.user ?? c.user
+        e.sourceIP = e.sourceIP ?? c.sourceIP
+        e.sourcePort = e.sourcePort ?? c.sourcePort
+        e.authMethod = e.authMethod ?? c.authMethod
+        e.invalidUser = e.invalidUser || c.invalidUser
+        e.targetUser = e.targetUser ?? c.targetUser
+        e.command = e.command ?? c.command
+        e.host = e.host ?? c.host
+        e.program = e.program ?? c.program
+        e.pid = e.pid ?? c.pid
+        e.repeatCount = c.repeatCount
     }
 
     /// A timestamp from an ISO 8601 string, or epoch seconds (milliseconds and microseconds are
