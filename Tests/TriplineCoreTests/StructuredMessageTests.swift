@@ -52,3 +52,20 @@ import Testing
                 "a record that says what happened is taken at its word")
     }
 }
+
+extension StructuredMessageTests {
+    /// Elastic Common Schema documents (Filebeat's system module, an ECS export) say what happened
+    /// in an `event` object.
+    @Test func ecsDocumentsAreReadFromTheirEventObject() throws {
+        let docs = (0..<6).map { i in
+            #"{"@timestamp":"2026-03-06T10:00:0\#(i)Z","event":{"category":["authentication"],"outcome":"failure","action":"ssh_login","kind":"event"},"user":{"name":"admin"},"source":{"ip":"192.0.2.44"},"host":{"name":"db1"},"process":{"name":"sshd"}}"#
+        } + [#"{"@timestamp":"2026-03-06T10:01:00Z","event":{"kind":"event"},"process":{"name":"sshd","pid":5},"message":"Accepted password for admin from 192.0.2.44 port 2 ssh2"}"#]
+        let (events, summary) = readAll(try temporaryFile(docs.joined(separator: "\n"), name: "ecs.ndjson"))
+        #expect(summary.skipped.isEmpty && events.count == 7)
+        let e = try #require(events.first)
+        #expect(e.eventType == .login && e.outcome == .failure && e.user == "admin" && e.sourceIP == "192.0.2.44" && e.host == "db1")
+        #expect(e.action == "ssh_login" && e.extra["event"] != nil, "the event object is kept")
+        let last = try #require(events.last)
+        #expect(last.eventType == .login && last.outcome == .success && last.user == "admin", "no category: the message says it")
+    }
+}

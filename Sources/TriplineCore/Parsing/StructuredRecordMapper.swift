@@ -68,9 +68,13 @@ struct StructuredRecordMapper {
         var slots = [JSONValue?](repeating: nil, count: Field.allCases.count)
         var ranks = [Int](repeating: Int.max, count: Field.allCases.count)
         var extra: [String: JSONValue] = [:]
-        for (k, v) in members {
+        for (k, v) in StructuredRecordMapper.unfoldingECSEvent(members) {
             if let (f, rank) = StructuredRecordMapper.keyTable[k] {
                 if f == .location { continue } // where it was read wins over what the record claims
+                if f == .eventType, case .object = v { // ECS's `event` object: unfolded above
+                    extra[k] = v
+                    continue
+                }
                 if v != .null, rank < ranks[f.rawValue] {
                     if let old = slots[f.rawValue], let oldKey = StructuredRecordMapper.spellings[f]?[ranks[f.rawValue]] {
                         extra[oldKey] = old
@@ -128,6 +132,25 @@ struct StructuredRecordMapper {
             readMessage(into: &e)
         }
         return .event(e)
+    }
+
+    /// Elastic Common Schema keeps what happened in an `event` object (`{"category":
+    /// ["authentication"], "outcome": "failure", "action": "ssh_login"}`): its action, outcome and
+    /// an authentication category are read as the record's own fields (after them, so a record's
+    /// top-level fields win); the object itself is kept among the extra fields.
+    static func unfoldingECSEvent(_ members: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        guard let i = members.firstIndex(where: { $0.0 == "event" }), case .object(let o) = members[i].1 else { return members }
+        var out = members
+        if let a = o["action"], a.scalarText != nil { out.append(("action", a)) }
+        if let r = o["outcome"], r.scalarText != nil { out.append(("outcome", r)) }
+        let categories: [String]
+        switch o["category"] {
+        case .array(let list)?: categories = list.compactMap(\.scalarText)
+        case let v?: categories = v.scalarText.map { [$0] } ?? []
+        case nil: categories = []
+        }
+        if categories.contains("authentication") { out.append(("event_type", .string("authentication"))) }
+        return out
     }
 
     /// Classifies the log text a record carries (see the type's notes), filling in what the
