@@ -219,9 +219,11 @@ struct StructuredRecordMapper {
     }
 
     /// A structured source's event type, with the usual other names for a login (`auth`,
-    /// `authentication`, `logon`, `ssh_login`, …) and a logout read as those (a brute force
-    /// logged as `authentication` failures is still one), and the outcome a name implies
-    /// (`failed_login`). Other kinds keep their own name.
+    /// `authentication`, `logon`, `ssh_login`, …), a logout, sudo (`sudo_command`, `run_as`,
+    /// `elevation`) and su (`switch_user`) read as those (a brute force logged as
+    /// `authentication` failures is still one, and a refused `sudo_command` is not file access),
+    /// and the outcome a name implies (`failed_login`, `sudo_denied`). Other kinds keep their own
+    /// name.
     static func eventType(_ raw: String) -> (EventType, Outcome?) {
         let t = EventType(rawValue: raw)
         switch t.rawValue {
@@ -238,6 +240,15 @@ struct StructuredRecordMapper {
             return (.logout, nil)
         case "password_reset", "change_password", "password_changed", "passwd":
             return (.passwordChange, nil)
+        case "sudo_command", "sudo_attempt", "sudo_auth", "sudo_exec", "sudo_execution", "sudo_use", "privilege_use",
+             "privileged_command", "run_as", "runas", "elevation", "elevate":
+            return (.sudo, nil)
+        case "sudo_failure", "sudo_failed", "sudo_denied", "failed_sudo", "elevation_failure", "elevation_denied":
+            return (.sudo, .failure)
+        case "su_attempt", "switch_user", "su_session", "substitute_user":
+            return (.su, nil)
+        case "su_failure", "su_failed", "failed_su":
+            return (.su, .failure)
         default:
             return (t, nil)
         }
