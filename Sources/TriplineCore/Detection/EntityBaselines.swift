@@ -27,8 +27,33 @@ public struct UserBaseline: Sendable, Codable, Hashable {
     public var activeDays: Int = 0
     /// Distinct hours of the day with activity.
     public var activeHoursOfDay: Int { hours.filter { $0 > 0 }.count }
-    /// Behaves like a service account: active around the clock on most days, key logins, few sources.
+    /// A service account: logs in with keys from a few places, and either works around the clock
+    /// on most days or is named like one (see ``isServiceAccountName(_:)``).
     public var isServiceAccount: Bool = false
+
+    /// Whether an account name follows the usual conventions for service accounts: a `svc`,
+    /// `srv`, `sa` or `app` prefix or a `svc`, `bot` or `service` suffix (`svc_backup`,
+    /// `deploy-svc`, `sa-ci`), or the name of a tool that runs unattended (`jenkins`, `ansible`,
+    /// `backup`, `nagios`, `gitlab-runner`, …).
+    public static func isServiceAccountName(_ name: String) -> Bool {
+        let n = name.lowercased()
+        if serviceNames.contains(n) { return true }
+        let parts = n.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == "." }).map(String.init)
+        guard parts.count >= 2, let head = parts.first, let tail = parts.last else {
+            return n.hasPrefix("svc") && n.count > 3
+        }
+        return ["svc", "srv", "sa", "app", "service", "bot", "robot", "ci"].contains(head)
+            || ["svc", "bot", "service", "robot", "runner", "agent", "sync", "backup", "deploy", "monitor"].contains(tail)
+            || serviceNames.contains(head)
+    }
+
+    static let serviceNames: Set<String> = [
+        "jenkins", "ansible", "deploy", "deployer", "deployment", "backup", "backups", "monitor", "monitoring",
+        "nagios", "zabbix", "prometheus", "grafana", "icinga", "gitlab-runner", "gitlab", "git", "runner",
+        "buildbot", "teamcity", "bamboo", "puppet", "chef", "salt", "terraform", "rsync", "replication",
+        "postgres", "mysql", "oracle", "redis", "elastic", "kafka", "hadoop", "splunk", "datadog", "www-data",
+        "nobody", "daemon", "svc", "service", "automation", "cron", "batch", "etl", "airflow",
+    ]
 
     /// The share of activity in hour `h` (0–23).
     public func hourShare(_ h: Int) -> Double {

@@ -219,8 +219,15 @@ struct BaselineBuilder {
             let keyShare = logins > 0 ? Double(u.methods["publickey", default: 0]) / Double(logins) : 0
             let total = max(1, u.hours.reduce(0, +))
             let night = Double(u.hours[0..<6].reduce(0, +)) / Double(total)
-            u.isServiceAccount = logins >= 10 && u.activeHoursOfDay >= 18 && night >= 0.12 && keyShare >= 0.95
-                && Double(u.activeDays) >= max(1, 0.7 * Double(allDays.count)) && u.sources.count <= 3
+            // Days the training data spans (a day from 00:13 to 00:13 touches two dates but is one day).
+            let spanDays = max(1, (Double((last ?? 0) - (first ?? 0)) / 86_400_000_000).rounded())
+            let automated = keyShare >= 0.95 && u.sources.count <= 3
+            let aroundTheClock = logins >= 10 && u.activeHoursOfDay >= 18 && night >= 0.12
+                && Double(u.activeDays) >= max(1, 0.7 * min(spanDays, Double(allDays.count)))
+            // A short history shows little of a day's rhythm; the account's name says what it is
+            // for (`svc_backup`, `jenkins`), as admins name them, when it also logs in like one.
+            let namedLikeOne = logins >= 3 && UserBaseline.isServiceAccountName(name)
+            u.isServiceAccount = automated && (aroundTheClock || namedLikeOne)
             users[name] = u
         }
         var global: [String: HourlyVolume] = [:]

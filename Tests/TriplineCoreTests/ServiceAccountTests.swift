@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+/// Service accounts on a short history: one day shows little of a round-the-clock rhythm, so the
+/// account's name (as admins name them) counts when it also logs in like one.
+@Suite struct ServiceAccountTests {
+    @Test func namesThatSayServiceAccount() {
+        for n in ["svc_backup", "svc-deploy", "svcmonitor", "deploy-svc", "sa-ci", "app_reports", "ci-bot", "jenkins", "Ansible", "gitlab-runner", "db-backup", "nagios"] {
+            #expect(UserBaseline.isServiceAccountName(n), "\(n)")
+        }
+        for n in ["alice", "bob", "sam", "sarah", "appleton", "robert", "root", "admin", "ops"] {
+            #expect(!UserBaseline.isServiceAccountName(n), "\(n)")
+        }
+    }
+
+    /// One day: every account logs in by key from one address every two hours (12 hours of the day).
+    static func oneDay() -> TriplineModel {
+        var events: [LogEvent] = []
+        for h in stride(from: 0, to: 24, by: 2) {
+            events.append(DetectorTests.login(DetectorTests.at(0, h, 15), "svc_reports", "10.20.99.20", ok: true, method: "publickey", host: "db-01"))
+            events.append(DetectorTests.login(DetectorTests.at(0, h, 16), "carol", "10.20.99.21", ok: true, method: "publickey", host: "db-01"))
+        }
+        return Trainer().train(events: events, label: "one day")
+    }
+
+    @Test func aNamedServiceAccountIsKnownFromOneDayAndItsMisuseIsTold() {
+        let m = Self.oneDay()
+        #expect(m.users["svc_reports"]?.isServiceAccount == true)
+        #expect(m.users["carol"]?.isServiceAccount == false, "the same rhythm without the name is a person")
+        let misuse = [DetectorTests.login(DetectorTests.at(1, 14, 0), "svc_reports", "203.0.113.80", ok: true, method: "password", host: "db-01")]
+        #expect(DetectorTests.detect(misuse, model: m).map(\.kind) == [.serviceAccountMisuse])
+        let usual = [DetectorTests.login(DetectorTests.at(1, 14, 15), "svc_reports", "10.20.99.20", ok: true, method: "publickey", host: "db-01")]
+        #expect(DetectorTests.detect(usual, model: m).isEmpty)
+    }
+}
