@@ -208,3 +208,33 @@ import Testing
         #expect(d.book.open.count < 1000)
     }
 }
+
+/// Many people behind one address (an office NAT, a proxy): their typos are not an attack.
+@Suite struct SharedAddressTests {
+    @Test func anOfficeNATsTyposDoNotAddUpButAnAttackerBehindItStillDoes() {
+        var events: [LogEvent] = []
+        // 40 people, each one typo then a key-less login a minute later, spread over a working day.
+        for i in 0..<40 {
+            let h = 8 + i / 4, m = (i % 4) * 14
+            events.append(DetectorTests.login(DetectorTests.at(8, h, m), "user\(i)", "10.20.0.1", ok: false))
+            events.append(DetectorTests.login(DetectorTests.at(8, h, m + 1), "user\(i)", "10.20.0.1", ok: true))
+        }
+        #expect(DetectorTests.detect(events, model: nil).isEmpty, "\(DetectorTests.detect(events, model: nil).map(\.kind))")
+
+        // Someone behind the same address tries one account a few times an hour through the
+        // night, while a colleague's script logs in from there: only the account that got in is forgiven.
+        var attack: [LogEvent] = []
+        for h in 0..<6 {
+            for m in [5, 25, 45] {
+                attack.append(DetectorTests.login(DetectorTests.at(8, h, m, 30), "payroll", "10.20.0.1", ok: false))
+                attack.append(DetectorTests.login(DetectorTests.at(8, h, m + 1), "user0", "10.20.0.1", ok: true))
+            }
+        }
+        let found = DetectorTests.detect(attack, model: nil)
+        #expect(found.map(\.kind) == [.slowBruteForce, .successAfterFailures], "\(found.map(\.kind))")
+        let slow = found.first { $0.kind == .slowBruteForce }
+        #expect(slow?.details["failures"]?.numberValue == 18, "every attempt, from the first: \(slow?.details ?? [:])")
+        #expect(slow?.start == DetectorTests.at(8, 0, 5, 30), "it starts with the first attempt")
+        #expect(found.last?.user == "user0", "a login from an address under attack is told")
+    }
+}

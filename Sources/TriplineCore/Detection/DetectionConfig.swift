@@ -39,6 +39,10 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
     public var successAfterFailuresMin: Double = 5
     /// Seconds.
     public var successAfterFailuresWindow: Double = 3600
+    /// Seconds: an account's failures this shortly before it logs in from the same source (and
+    /// fewer than `successAfterFailuresMin`) are typos, and stop counting towards that source's
+    /// slow brute force or spray (an office's shared address adds its people's typos up). 0: never.
+    public var typoWindow: Double = 900
 
     /// Novelty points (new source 1, new network 1.5, unusual hour 1, new host 0.5, password where
     /// keys are usual 1, weekend for a weekday user 0.5) a login needs to be reported as a
@@ -91,6 +95,7 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         case enumerationMinInvalidShare = "enumeration_min_invalid_share"
         case slowMinFailures = "slow_min_failures", slowWindow = "slow_window", slowMinHours = "slow_min_hours"
         case successAfterFailuresMin = "success_after_failures_min", successAfterFailuresWindow = "success_after_failures_window"
+        case typoWindow = "typo_window"
         case takeoverMinNovelty = "takeover_min_novelty", takeoverWatchNovelty = "takeover_watch_novelty", takeoverWatch = "takeover_watch"
         case privilegeMinScore = "privilege_min_score", privilegeWindow = "privilege_window"
         case serviceMinScore = "service_min_score"
@@ -119,6 +124,7 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         slowMinHours = try v(.slowMinHours, d.slowMinHours)
         successAfterFailuresMin = try v(.successAfterFailuresMin, d.successAfterFailuresMin)
         successAfterFailuresWindow = try v(.successAfterFailuresWindow, d.successAfterFailuresWindow)
+        typoWindow = try v(.typoWindow, d.typoWindow)
         takeoverMinNovelty = try v(.takeoverMinNovelty, d.takeoverMinNovelty)
         takeoverWatchNovelty = try v(.takeoverWatchNovelty, d.takeoverWatchNovelty)
         takeoverWatch = try v(.takeoverWatch, d.takeoverWatch)
@@ -149,6 +155,7 @@ extension DetectionConfig {
         "enumeration_window": (\.enumerationWindow, 1...604_800), "enumeration_min_invalid_share": (\.enumerationMinInvalidShare, 0...1),
         "slow_min_failures": (\.slowMinFailures, 1...1_000_000), "slow_window": (\.slowWindow, 60...2_592_000),
         "success_after_failures_min": (\.successAfterFailuresMin, 1...100_000), "success_after_failures_window": (\.successAfterFailuresWindow, 1...604_800),
+        "typo_window": (\.typoWindow, 0...86_400),
         "takeover_min_novelty": (\.takeoverMinNovelty, 0.5...10), "takeover_watch_novelty": (\.takeoverWatchNovelty, 0.5...10),
         "takeover_watch": (\.takeoverWatch, 60...604_800), "privilege_min_score": (\.privilegeMinScore, 0.5...100),
         "privilege_window": (\.privilegeWindow, 60...604_800), "service_min_score": (\.serviceMinScore, 0.5...10),

@@ -23,6 +23,7 @@ extension Detector {
         var invalid = Set<String>(), invalidRecent = Set<String>()
         for f in st.failures.reversed() {
             if f.time < sprayFrom { break }
+            if f.forgiven { continue }
             nSpray += f.weight
             if f.time >= bfFrom { n10 += f.weight }
             let u = f.user ?? "?"
@@ -37,6 +38,7 @@ extension Detector {
         let perUserAvg = distinct > 0 ? attempts / Double(distinct) : 0
         let invalidShare = distinct > 0 ? Double(invalid.count) / Double(distinct) : 0
         var trigger = false
+        var slowOpening = false
         if invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
             trigger = true
         } else if distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
@@ -48,17 +50,41 @@ extension Detector {
             let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
             var total = 0.0, hours = 0
             for (h, w) in st.hourly where h > slowFrom && w > 0 { total += w; hours += 1 }
-            if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true }
+            if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
+        let backfill = st.failures.dropLast().filter { $0.time >= sprayFrom && $0.time <= t && !$0.forgiven }
+        // A slow brute force began hours ago: its earlier failures are known by the hour only.
+        var earlier: SlowHistory?
+        if slowOpening {
+            let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
+            let shortFrom = backfill.first?.time ?? t
+            var h = SlowHistory()
+            var inWindow = 0.0
+            for (hour, w) in st.hourly where hour > slowFrom && w > 0 {
+                inWindow += w
+                h.hours.append(hour)
+                if let f = st.hourlyFirst[hour], f < shortFrom { h.first = min(h.first ?? f, f) }
+            }
+            h.failures = max(0, inWindow - backfill.reduce(0) { $0 + $1.weight } - weight)
+            earlier = h
+        }
         // Open with the failures already in the window, so the incident starts where the attack did:
         // everything that arrived before this one (the last appended), including failures logged
         // in the same second or microsecond, as bursts and second-resolution syslog have them.
-        recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: st.failures.dropLast().filter { $0.time >= sprayFrom && $0.time <= t })
+        recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: backfill, earlier: earlier)
+    }
+
+    /// What a source's hourly counts say about failures before the ones kept one by one.
+    struct SlowHistory {
+        var failures = 0.0
+        var hours: [Int64] = []
+        var first: Int64?
     }
 
     /// Adds a failure to the source's incident and re-classifies it from everything it holds.
-    private mutating func recordSource(_ e: LogEvent, key: String, weight: Double, unknownAccount: Bool, backfill: [SourceState.Failure] = []) {
+    private mutating func recordSource(_ e: LogEvent, key: String, weight: Double, unknownAccount: Bool, backfill: [SourceState.Failure] = [],
+                                       earlier: SlowHistory? = nil) {
         let cfg = config
         let t = e.timestamp.microseconds
         let knownFor: Bool = {
@@ -79,12 +105,18 @@ extension Detector {
                 inc.tenMinuteBuckets[bucket, default: 0] += f.weight
                 inc.maxInTenMinutes = max(inc.maxInTenMinutes, inc.tenMinuteBuckets[bucket] ?? 0)
             }
-            if !backfill.isEmpty {
-                inc.anomaly.start = Timestamp(microseconds: backfill[0].time)
+            if let h = earlier {
+                inc.failures += h.failures
+                inc.hours.formUnion(h.hours)
+                inc.anomaly.eventCount += Int(h.failures.rounded())
+            }
+            if !backfill.isEmpty || earlier?.first != nil {
+                let starts = [backfill.first?.time, earlier?.first].compactMap { $0 }
+                inc.anomaly.start = Timestamp(microseconds: starts.min() ?? t)
                 inc.anomaly.eventCount += backfill.count
                 // The evidence starts with the failures that came before the incident opened.
-                let earlier = backfill.prefix(evidenceLimit).map { "\($0.file ?? "-"):\($0.line)" }
-                inc.anomaly.evidence = Array((earlier + inc.anomaly.evidence).prefix(evidenceLimit))
+                let before = backfill.prefix(evidenceLimit).map { "\($0.file ?? "-"):\($0.line)" }
+                inc.anomaly.evidence = Array((before + inc.anomaly.evidence).prefix(evidenceLimit))
             }
             if inc.tenMinuteBuckets.count > 200 {
                 let cutoff = t / micros(cfg.bruteForceWindow) - 200
@@ -162,6 +194,7 @@ extension Detector {
             var forUser = 0.0
             for f in src.failures.reversed() {
                 if f.time < from { break }
+                if f.forgiven { continue }
                 recent += f.weight
                 if f.user == u { forUser += f.weight }
             }
@@ -187,6 +220,10 @@ extension Detector {
                                                   incidentKey: "success_after_failures|" + u + "|" + s, kind: .successAfterFailures)
                 return
             }
+            // Not suspicious: this account's failures just before were typos. Taking them out
+            // keeps an office's shared address (NAT, a proxy) from adding its people's typos up
+            // into a slow brute force or a spray.
+            if !attackOpen { sources[s]?.forgive(user: u, since: t - micros(config.typoWindow)) }
         }
         loginNovelty(e, user: u)
     }

@@ -130,12 +130,16 @@ struct SourceState {
         /// Where it was logged, for the evidence of an incident that opens later.
         var file: String? = nil
         var line: Int = 0
+        /// A typo: the same account logged in from the same source soon after.
+        var forgiven = false
     }
 
     /// Failures within the longest short window, oldest first (capped).
     var failures: [Failure] = []
     /// Weighted failures per hour index, within the slow window.
     var hourly: [Int64: Double] = [:]
+    /// The first counted failure in each of those hours (a slow brute force starts there).
+    var hourlyFirst: [Int64: Int64] = [:]
     var lastActivity: Int64 = .min
     static let cap = 4000
 
@@ -147,9 +151,28 @@ struct SourceState {
             let over = max(drop, failures.count - SourceState.cap)
             failures.removeFirst(over)
         }
-        hourly[f.time / 3_600_000_000, default: 0] += f.weight
-        if hourly.count > 30 { hourly = hourly.filter { $0.key * 3_600_000_000 >= f.time - slowKeep } }
+        let hour = f.time / 3_600_000_000
+        hourly[hour, default: 0] += f.weight
+        if f.weight > 0, hourlyFirst[hour] == nil { hourlyFirst[hour] = f.time }
+        if hourly.count > 30 {
+            hourly = hourly.filter { $0.key * 3_600_000_000 >= f.time - slowKeep }
+            hourlyFirst = hourlyFirst.filter { hourly[$0.key] != nil }
+        }
         lastActivity = max(lastActivity, f.time)
+    }
+
+    /// Takes `user`'s failures since `since` out of the counts: they were typos, the user got in.
+    /// (Only the account that logged in: an attacker's failures on other accounts stay.)
+    mutating func forgive(user: String, since: Int64) {
+        var i = failures.count - 1
+        while i >= 0, failures[i].time >= since {
+            if !failures[i].forgiven, failures[i].user == user {
+                failures[i].forgiven = true
+                let hour = failures[i].time / 3_600_000_000
+                if let w = hourly[hour] { hourly[hour] = max(0, w - failures[i].weight) }
+            }
+            i -= 1
+        }
     }
 }
 
