@@ -13,14 +13,21 @@
 /// itself win over what the text says.
 struct StructuredRecordMapper {
     private var clock: LocalTimeConverter
-    /// Reads log text carried in a record (with the program the record names).
-    private var classifier = AuthMessageClassifier()
-    /// Reads a record's message that is a whole syslog line.
-    private var syslog: SyslogParser
+    private let options: ParseOptions
+    /// Reads log text carried in records; made when a file first needs it (most structured
+    /// records say what happened, and the mapper stays small for them).
+    private var textReader: TextReader?
+
+    /// The classifier for log text with a program, and a syslog parser for whole lines.
+    private final class TextReader {
+        var classifier = AuthMessageClassifier()
+        var syslog: SyslogParser
+        init(options: ParseOptions) { syslog = SyslogParser(options: options) }
+    }
 
     init(options: ParseOptions) {
         clock = LocalTimeConverter(zone: options.timeZone)
-        syslog = SyslogParser(options: options)
+        self.options = options
     }
 
     enum Field: Int, CaseIterable {
@@ -68,11 +75,13 @@ struct StructuredRecordMapper {
         var slots = [JSONValue?](repeating: nil, count: Field.allCases.count)
         var ranks = [Int](repeating: Int.max, count: Field.allCases.count)
         var extra: [String: JSONValue] = [:]
-        for (k, v) in StructuredRecordMapper.unfoldingECSEvent(members) {
+        var ecsEvent: [String: JSONValue]?
+        for (k, v) in members {
             if let (f, rank) = StructuredRecordMapper.keyTable[k] {
                 if f == .location { continue } // where it was read wins over what the record claims
-                if f == .eventType, case .object = v { // ECS's `event` object: unfolded above
+                if f == .eventType, case .object(let o) = v { // ECS's `event` object: read below
                     extra[k] = v
+                    ecsEvent = o
                     continue
                 }
                 if v != .null, rank < ranks[f.rawValue] {
@@ -88,6 +97,7 @@ struct StructuredRecordMapper {
                 extra[k] = v
             }
         }
+        if let o = ecsEvent { StructuredRecordMapper.unfold(ecsEvent: o, into: &slots) }
         func text(_ f: Field) -> String? {
             guard let v = slots[f.rawValue] else { return nil }
             if case .object(let o) = v {
@@ -136,38 +146,38 @@ struct StructuredRecordMapper {
 
     /// Elastic Common Schema keeps what happened in an `event` object (`{"category":
     /// ["authentication"], "outcome": "failure", "action": "ssh_login"}`): its action, outcome and
-    /// an authentication category are read as the record's own fields (after them, so a record's
-    /// top-level fields win); the object itself is kept among the extra fields.
-    static func unfoldingECSEvent(_ members: [(String, JSONValue)]) -> [(String, JSONValue)] {
-        guard let i = members.firstIndex(where: { $0.0 == "event" }), case .object(let o) = members[i].1 else { return members }
-        var out = members
-        if let a = o["action"], a.scalarText != nil { out.append(("action", a)) }
-        if let r = o["outcome"], r.scalarText != nil { out.append(("outcome", r)) }
-        let categories: [String]
+    /// an authentication category fill those fields where the record's top level did not; the
+    /// object itself is kept among the extra fields.
+    static func unfold(ecsEvent o: [String: JSONValue], into slots: inout [JSONValue?]) {
+        if slots[Field.action.rawValue] == nil, let a = o["action"], a.scalarText != nil { slots[Field.action.rawValue] = a }
+        if slots[Field.outcome.rawValue] == nil, let r = o["outcome"], r.scalarText != nil { slots[Field.outcome.rawValue] = r }
+        guard slots[Field.eventType.rawValue] == nil else { return }
+        let authentication: Bool
         switch o["category"] {
-        case .array(let list)?: categories = list.compactMap(\.scalarText)
-        case let v?: categories = v.scalarText.map { [$0] } ?? []
-        case nil: categories = []
+        case .array(let list)?: authentication = list.contains { $0.scalarText == "authentication" }
+        case let v?: authentication = v.scalarText == "authentication"
+        case nil: authentication = false
         }
-        if categories.contains("authentication") { out.append(("event_type", .string("authentication"))) }
-        return out
+        if authentication { slots[Field.eventType.rawValue] = .string("authentication") }
     }
 
     /// Classifies the log text a record carries (see the type's notes), filling in what the
     /// record did not give.
     private mutating func readMessage(into e: inout LogEvent) {
+        let reader = textReader ?? TextReader(options: options)
+        textReader = reader
         var text = e.message
         let read: LogEvent? = text.withUTF8 { buf -> LogEvent? in
             let span = ByteSpan(buf)
             if e.program != nil {
                 let (inner, repeats) = SyslogParser.unwrapRepeat(span)
-                var c = classifier.classify(message: inner, timestamp: e.timestamp, host: e.host, program: e.program, pid: e.pid,
+                var c = reader.classifier.classify(message: inner, timestamp: e.timestamp, host: e.host, program: e.program, pid: e.pid,
                                             file: e.file, line: e.line)
                 c.repeatCount = repeats
                 return c
             }
             // A raw syslog line: its header names the program (the record's time stays).
-            if case .event(let c) = syslog.parse(span, file: e.file, line: e.line), c.program != nil { return c }
+            if case .event(let c) = reader.syslog.parse(span, file: e.file, line: e.line), c.program != nil { return c }
             return nil
         }
         guard let c = read, c.eventType != .other else { return }
