@@ -238,3 +238,19 @@ import Testing
         #expect(found.last?.user == "user0", "a login from an address under attack is told")
     }
 }
+
+extension DetectorTests {
+    /// An address that guessed passwords hours ago (outside success-after-failures' hour) and now
+    /// logs in to an account that never used it.
+    @Test func aLoginFromAnAddressThatWasGuessingIsATakeover() {
+        var events: [LogEvent] = []
+        for (i, name) in ["admin", "test", "oracle", "alice", "dave"].enumerated() {
+            events.append(Self.login(Self.at(8, 2, i * 7), name, "198.51.100.66", ok: false))
+        }
+        events.append(Self.login(Self.at(8, 10, 30), "alice", "198.51.100.66", ok: true, method: "publickey"))
+        let found = Self.detect(events)
+        #expect(found.contains { $0.kind == .accountTakeover && $0.user == "alice" }, "\(found.map { "\($0.kind) \($0.user ?? "-")" })")
+        // The same login without the guessing before is a new address in office hours: watched, not told.
+        #expect(Self.detect([Self.login(Self.at(8, 10, 30), "alice", "198.51.100.66", ok: true, method: "publickey")]).isEmpty)
+    }
+}

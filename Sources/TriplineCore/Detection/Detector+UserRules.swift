@@ -62,6 +62,13 @@ extension Detector {
                     points += 1.5
                     reasons.append("\(s) is a new address from a network neither \(u) nor their colleagues have used (usually \(Detector.top(b.sources)))")
                 }
+                // An address that has been guessing passwords lately (too long ago, or too
+                // little, for success after failures) now has a working one.
+                let guessed = sources[s]?.recentFailures(since: t - micros(config.slowWindow)) ?? 0
+                if guessed >= 3 {
+                    points += 1.5
+                    reasons.append("\(s) failed \(Int(guessed.rounded())) logins in the \(Int(config.slowWindow / 3600)) hours before")
+                }
             }
         }
         let distance = Detector.hoursFromUsual(b, hour)

@@ -161,6 +161,12 @@ struct SourceState {
         lastActivity = max(lastActivity, f.time)
     }
 
+    /// Failures counted (not forgiven as typos) since `since`, by the hour.
+    func recentFailures(since: Int64) -> Double {
+        let from = since / 3_600_000_000
+        return hourly.reduce(0) { $0 + ($1.key >= from ? $1.value : 0) }
+    }
+
     /// Takes `user`'s failures since `since` out of the counts: they were typos, the user got in.
     /// (Only the account that logged in: an attacker's failures on other accounts stay.)
     mutating func forgive(user: String, since: Int64) {
