@@ -13,6 +13,15 @@ import Testing
         #expect(i.outcome == .failure && i.invalidUser && i.user == "pascal" && i.action == "invalid_user")
     }
 
+    /// OpenSSH 9.8+ drops connections from sources it penalises (PerSourcePenalties).
+    @Test func penaltyDropsNameTheSource() throws {
+        let d = try #require(syslogEvent("Mar 30 15:54:19 h sshd[99]: drop connection #0 from [203.0.113.50]:5558 on [10.0.0.1]:22 penalty: failed authentication"))
+        #expect(d.eventType == .connection && d.outcome == .failure && d.action == "penalty_drop")
+        #expect(d.sourceIP == "203.0.113.50" && d.sourcePort == 5558)
+        let v6 = try #require(syslogEvent("Mar 30 15:54:19 h sshd[99]: drop connection #3 from [2001:db8::7]:40022 on [2001:db8::1]:22 penalty: exceeded LoginGraceTime"))
+        #expect(v6.sourceIP == "2001:db8::7" && v6.sourcePort == 40022)
+    }
+
     @Test func attackerChosenUserNamesDoNotMoveTheSource() throws {
         let a = try #require(syslogEvent("Nov 11 08:04:52 h sshd[2737]: Failed password for invalid user test from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 port 58946 ssh2"))
         #expect(a.sourceIP == "127.0.0.1")

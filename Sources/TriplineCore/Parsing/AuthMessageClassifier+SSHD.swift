@@ -256,6 +256,14 @@ extension AuthMessageClassifier {
             if ae > a, m[ae - 1] == UInt8(ascii: ":") { ae -= 1 }
             e.sourceIP = AddressToken.text(m, a, ae)
             if m.matches(" port ", at: ae) { e.sourcePort = m.digits(at: ae + 6, max: 5)?.value }
+        } else if m.hasPrefix("drop connection #") {
+            // OpenSSH 9.8+ PerSourcePenalties: `drop connection #0 from [ADDR]:PORT on [ADDR]:22
+            // penalty: failed authentication` — a source refused for what it did before.
+            failure("penalty_drop")
+            if let f = m.find(" from [", from: 17), let close = m.firstIndex(of: UInt8(ascii: "]"), from: f + 7) {
+                e.sourceIP = AddressToken.text(m, f + 7, close)
+                if m.at(close + 1) == UInt8(ascii: ":"), let (p, _) = m.digits(at: close + 2, max: 5) { e.sourcePort = p }
+            }
         } else if m.hasPrefix("Unable to negotiate") || m.hasPrefix("no matching ") {
             failure("negotiation_failed")
         } else if m.hasPrefix("Timeout before authentication for ") {
