@@ -254,3 +254,18 @@ extension DetectorTests {
         #expect(Self.detect([Self.login(Self.at(8, 10, 30), "alice", "198.51.100.66", ok: true, method: "publickey")]).isEmpty)
     }
 }
+
+extension DetectorTests {
+    /// An admin on a new VPN address, in their usual hours, mistypes the sudo password once and
+    /// opens a root shell as they do every day: nothing to tell.
+    @Test func anAdminsRoutineShellFromANewVPNAddressIsQuiet() {
+        let events = [Self.login(Self.at(8, 10, 0), "bob", "172.16.50.9", ok: true, method: "publickey", host: "db-01"),
+                      Self.sudo(Self.at(8, 10, 1), "bob", ok: false, action: "pam_auth_failure", command: "/bin/bash"),
+                      Self.sudo(Self.at(8, 10, 1, 20), "bob", ok: true, command: "/bin/bash")]
+        #expect(Self.detect(events).isEmpty, "\(Self.detect(events).map { "\($0.kind) \($0.reasons)" })")
+        // Someone who never used sudo doing the same from a new address is told.
+        let stranger = [Self.login(Self.at(8, 10, 0), "alice", "172.16.50.9", ok: true, method: "publickey"),
+                        Self.sudo(Self.at(8, 10, 1), "alice", ok: true, command: "/bin/bash")]
+        #expect(Self.detect(stranger).contains { $0.user == "alice" }, "\(Self.detect(stranger).map(\.kind))")
+    }
+}

@@ -246,10 +246,12 @@ extension Detector {
             }
         }
         users[u] = st
-        // Follow-ups of a suspicious login.
-        if e.outcome == .failure {
+        // Follow-ups of a suspicious login. A lone wrong sudo password is a typo; a shell or
+        // account change is routine for someone who uses sudo every day.
+        let routineSudo = (b?.sudoCount ?? 0) >= 5
+        if e.outcome == .failure, e.action != "pam_auth_failure" {
             followUp(e, user: u, what: "privilege refused: \(e.eventType.rawValue) \(e.action ?? "")" + (e.command.map { " \($0)" } ?? ""), points: 1.5)
-        } else if e.outcome == .success, st.watch != nil, Detector.isSensitive(e.command) || e.eventType == .su {
+        } else if e.outcome == .success, st.watch != nil, !routineSudo, Detector.isSensitive(e.command) || e.eventType == .su {
             followUp(e, user: u, what: "\(e.eventType.rawValue) \(e.command ?? "to " + target)", points: 1)
         }
         let key = "privilege_escalation|" + u
