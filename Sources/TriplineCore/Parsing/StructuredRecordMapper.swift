@@ -112,7 +112,7 @@ struct StructuredRecordMapper {
             return .skipped(.missingTimestamp, detail: "no timestamp field (expected one of: timestamp, @timestamp, time, __REALTIME_TIMESTAMP)")
         }
         guard let ts = timestamp(tsValue) else {
-            return .skipped(.badTimestamp, detail: "timestamp \(tsValue.scalarText.map { "\"\($0.prefix(40))\"" } ?? "value") is not ISO 8601 or epoch seconds")
+            return .skipped(.badTimestamp, detail: "timestamp \(tsValue.scalarText.map { "\"\($0.prefix(40))\"" } ?? "value") is not a time Tripline reads (ISO 8601, epoch seconds, RFC 2822, common log format)")
         }
         var e = LogEvent(timestamp: ts, file: file, line: line)
         e.user = text(.user)
@@ -197,8 +197,8 @@ struct StructuredRecordMapper {
         e.repeatCount = c.repeatCount
     }
 
-    /// A timestamp from an ISO 8601 string, or epoch seconds (milliseconds and microseconds are
-    /// recognised by magnitude).
+    /// A timestamp from an ISO 8601 string, epoch seconds (milliseconds and microseconds are
+    /// recognised by magnitude), or one of the other shapes ``LooseTimestamp`` reads.
     mutating func timestamp(_ v: JSONValue) -> Timestamp? {
         switch v {
         case .int, .double:
@@ -213,6 +213,9 @@ struct StructuredRecordMapper {
                     return Timestamp(microseconds: hasOffset ? micros : clock.utc(localMicros: micros))
                 }
                 if let d = Double(span.string), d.isFinite { return epoch(d) }
+                if let (micros, hasOffset) = LooseTimestamp.parse(span) {
+                    return Timestamp(microseconds: hasOffset ? micros : clock.utc(localMicros: micros))
+                }
                 return nil
             }
         default:
