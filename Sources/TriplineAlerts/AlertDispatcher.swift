@@ -57,7 +57,8 @@ public final class AlertDispatcher: Sendable {
         var endpoints: [AlertEndpoint] = []
         do {
             for sink in settings.sinks {
-                let spool = try AlertSpool(directory: spoolDirectory + "/" + sink.kind.rawValue, chunkSize: sink.batchSize)
+                let spool = try AlertSpool(directory: spoolDirectory + "/" + sink.kind.rawValue, chunkSize: sink.batchSize,
+                                           maxBytes: Int64(settings.maxSpoolMB * 1_048_576))
                 if spool.unreadableCount > 0 {
                     logger.warning("unreadable lines in the alert spool were moved to rejected/", metadata: [
                         "spool": "\(spool.directory)", "lines": "\(spool.unreadableCount)"])
@@ -118,7 +119,14 @@ public final class AlertDispatcher: Sendable {
             }
             guard !fresh.isEmpty, let spool = spools[sink.kind] else { continue }
             do {
+                let droppedBefore = spool.droppedCount
                 queued += try spool.append(fresh)
+                let dropped = spool.droppedCount - droppedBefore
+                if dropped > 0 {
+                    logger.warning("alert spool full: the oldest waiting alerts were dropped", metadata: [
+                        "sink": "\(sink.kind.rawValue)", "dropped": "\(dropped)", "limit_mb": "\(settings.maxSpoolMB)",
+                        "ids": "\(spool.directory)/dropped.log"])
+                }
             } catch {
                 told.withLock { book in
                     for a in fresh { book.severity[sink.kind]?[a.anomaly.id] = a.previousSeverity }
@@ -153,6 +161,7 @@ public final class AlertDispatcher: Sendable {
                                                       failures: 0, lastError: nil, backingOff: false)
             st.pending = spools[e.sink.kind]?.pendingCount ?? 0
             st.rejected = spools[e.sink.kind]?.rejectedCount ?? 0
+            st.dropped = spools[e.sink.kind]?.droppedCount ?? 0
             return st
         }
     }
@@ -162,10 +171,11 @@ public final class AlertDispatcher: Sendable {
     public var summary: (text: String, failing: Bool) {
         let all = status()
         let sent = all.reduce(0) { $0 + $1.delivered }, waiting = all.reduce(0) { $0 + $1.pending }
-        let rejected = all.reduce(0) { $0 + $1.rejected }
+        let rejected = all.reduce(0) { $0 + $1.rejected }, dropped = all.reduce(0) { $0 + $1.dropped }
         var text = "alerts: \(sent) sent"
         if waiting > 0 { text += ", \(waiting) waiting" }
         if rejected > 0 { text += ", \(rejected) refused" }
+        if dropped > 0 { text += ", \(dropped) dropped (spool full)" }
         if let bad = all.first(where: { $0.backingOff }) {
             let why = (bad.lastError ?? "").prefix { $0 != ":" }
             return ("\(bad.sink.rawValue): \(why), \(waiting) waiting", true)

@@ -10,18 +10,22 @@ import TriplineCore
 /// `queued.log` remembers the ids of the last alerts queued (20,000), so a restart that reads
 /// the same log lines again (the dashboard's history, a batch run repeated after a crash) does
 /// not alert twice. Memory holds only file names and alert ids: a receiver down for days costs
-/// disk, not memory.
+/// disk, not memory — and at most `maxBytes` of it: beyond that the oldest waiting files are
+/// dropped, their alert ids written to `dropped.log`.
 public final class AlertSpool: Sendable {
     /// A file in the queue and the ids of the alerts still in it.
     struct Entry: Sendable, Equatable {
         let file: String
         var ids: [String]
+        var bytes: Int64 = 0
     }
 
     public let directory: String
     /// Alerts per file: the sink's batch size, so a delivered batch is one file deleted (no
     /// rewriting of what is left).
     let chunkSize: Int
+    /// The most the pending files may take on disk.
+    public let maxBytes: Int64
     let pending: String
     let rejected: String
     let lockFD: Mutex<Int32>
@@ -34,15 +38,17 @@ public final class AlertSpool: Sendable {
         var unreadable = 0
         var queued = Set<String>()
         var queuedOrder: [String] = []
+        var dropped = 0
     }
 
     /// How many queued ids are remembered.
     static let rememberedIDs = 20_000
 
     /// Opens (creating) the spool at `directory`, takes its lock and finds what is waiting.
-    public init(directory: String, chunkSize: Int = 100) throws(AlertError) {
+    public init(directory: String, chunkSize: Int = 100, maxBytes: Int64 = 256 << 20) throws(AlertError) {
         self.directory = directory
         self.chunkSize = max(1, chunkSize)
+        self.maxBytes = max(1, maxBytes)
         pending = directory + "/pending"
         rejected = directory + "/rejected"
         do {
@@ -74,7 +80,9 @@ public final class AlertSpool: Sendable {
                 s.rejectedCount += 1
                 if alerts.isEmpty { unlink(path) } else { try? write(alerts.flatMap(\.spoolLine), to: path) }
             }
-            if alerts.isEmpty { try? FileManager.default.removeItem(atPath: path) } else { s.entries.append(Entry(file: path, ids: alerts.map(\.id))) }
+            if alerts.isEmpty { try? FileManager.default.removeItem(atPath: path) } else {
+                s.entries.append(Entry(file: path, ids: alerts.map(\.id), bytes: Self.size(path)))
+            }
         }
         s.rejectedCount = ((try? FileManager.default.contentsOfDirectory(atPath: rejected)) ?? []).filter { $0.hasSuffix(".ndjson") }.count
         if let text = try? String(contentsOfFile: directory + "/queued.log", encoding: .utf8) {
@@ -104,6 +112,13 @@ public final class AlertSpool: Sendable {
     public var rejectedCount: Int { state.withLock { $0.rejectedCount } }
     /// Lines found unreadable when the spool was opened (moved to `rejected/`).
     public var unreadableCount: Int { state.withLock { $0.unreadable } }
+    /// Alerts dropped since the spool was opened because it was over `maxBytes`.
+    public var droppedCount: Int { state.withLock { $0.dropped } }
+
+    static func size(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
 
     /// The alerts in a spool file, and the lines that are not alerts.
     static func read(_ path: String) -> (alerts: [Alert], unreadable: [String]) {
@@ -135,8 +150,9 @@ public final class AlertSpool: Sendable {
                 let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
                 return pending + "/" + String(format: "%017lld-%06d-%d.ndjson", micros, s.sequence % 1_000_000, getpid())
             }
-            try write(chunk.flatMap(\.spoolLine), to: path, syncFolder: start + chunkSize >= fresh.count)
-            written.append(Entry(file: path, ids: chunk.map(\.id)))
+            let bytes = chunk.flatMap(\.spoolLine)
+            try write(bytes, to: path, syncFolder: start + chunkSize >= fresh.count)
+            written.append(Entry(file: path, ids: chunk.map(\.id), bytes: Int64(bytes.count)))
         }
         let compact: [String]? = state.withLock { s in
             s.entries.append(contentsOf: written)
@@ -147,6 +163,7 @@ public final class AlertSpool: Sendable {
             s.queuedOrder.removeFirst(drop)
             return s.queuedOrder
         }
+        dropOldest(keeping: Set(written.map(\.file)))
         // Remembered after the alerts are safely queued: a crash in between only means the
         // pending file's ids are remembered from the file itself at the next start.
         if let compact {
@@ -155,6 +172,34 @@ public final class AlertSpool: Sendable {
             appendLine(fresh.map(\.id).joined(separator: "\n") + "\n", to: directory + "/queued.log")
         }
         return fresh.count
+    }
+
+    /// Over `maxBytes`: deletes the oldest waiting files (never those in `keeping`, just written)
+    /// and writes their alert ids to `dropped.log`. A receiver down for weeks costs the oldest
+    /// alerts, not the disk.
+    func dropOldest(keeping: Set<String>) {
+        let victims = state.withLock { s -> [Entry] in
+            var total = s.entries.reduce(0) { $0 + $1.bytes }
+            guard total > maxBytes else { return [] }
+            var out: [Entry] = []
+            while total > maxBytes, let i = s.entries.firstIndex(where: { !keeping.contains($0.file) }) {
+                let e = s.entries.remove(at: i)
+                total -= e.bytes
+                out.append(e)
+            }
+            s.dropped += out.reduce(0) { $0 + $1.ids.count }
+            return out
+        }
+        guard !victims.isEmpty else { return }
+        let when = Timestamp(seconds: Date().timeIntervalSince1970).iso8601
+        let limitMB = String(format: "%g", Double(maxBytes) / 1_048_576)
+        var note = ""
+        for e in victims {
+            unlink(e.file)
+            for id in e.ids { note += "\(when) \(id) dropped: the spool was over \(limitMB) MB\n" }
+        }
+        syncDirectory(pending)
+        appendLine(note, to: directory + "/dropped.log")
     }
 
     /// Up to `limit` alerts from the oldest file (a request never mixes files).

@@ -165,6 +165,8 @@ public struct SinkStatus: Sendable, Equatable {
     public var target: String
     public var pending: Int
     public var rejected: Int
+    /// Dropped because the spool was full (see `dropped.log`).
+    public var dropped: Int = 0
     public var delivered: Int
     public var failures: Int
     public var lastError: String?

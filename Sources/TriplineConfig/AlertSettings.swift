@@ -79,6 +79,7 @@ public enum AlertSinkKind: String, Sendable, Hashable, CaseIterable, Comparable 
 /// spool_dir = "/var/lib/tripline/alert_spool"
 /// flush_timeout = 30           # seconds `batch --once` waits for delivery
 /// max_backoff = 300            # longest wait between retries, seconds
+/// max_spool_mb = 256           # per sink; beyond it the oldest waiting alerts are dropped
 ///
 /// [alerts.webhook]
 /// url = "https://soar.example.com/hooks/tripline"
@@ -90,11 +91,12 @@ public struct AlertFileSettings: Sendable, Equatable {
     public var spoolDirectory: String?
     public var flushTimeout: Double?
     public var maxBackoff: Double?
+    public var maxSpoolMB: Double?
     public var sinks: [AlertSinkKind: SinkFileSettings] = [:]
     public init() {}
 
     /// Keys of `[alerts]` itself (besides the sink tables).
-    public static let keys = ["min_severity", "spool_dir", "flush_timeout", "max_backoff"]
+    public static let keys = ["min_severity", "spool_dir", "flush_timeout", "max_backoff", "max_spool_mb"]
 
     /// One `[alerts.<sink>]` table.
     public struct SinkFileSettings: Sendable, Equatable {
@@ -123,6 +125,7 @@ public struct AlertFileSettings: Sendable, Equatable {
             case "spool_dir": s.spoolDirectory = try text(v, key: "alerts.\(k)", path: path)
             case "flush_timeout": s.flushTimeout = try seconds(v, key: "alerts.\(k)", path: path, range: 0...3600)
             case "max_backoff": s.maxBackoff = try seconds(v, key: "alerts.\(k)", path: path, range: 1...86_400)
+            case "max_spool_mb": s.maxSpoolMB = try seconds(v, key: "alerts.\(k)", path: path, range: 1...1_048_576, unit: "MB")
             default:
                 throw .unknownKey(path: path, key: k, section: "alerts", known: keys + AlertSinkKind.allCases.map { "[alerts.\($0.rawValue)]" })
             }
@@ -173,9 +176,10 @@ public struct AlertFileSettings: Sendable, Equatable {
         return s
     }
 
-    static func seconds(_ v: TOMLValueConvertible?, key: String, path: String, range: ClosedRange<Double>) throws(ConfigError) -> Double {
+    static func seconds(_ v: TOMLValueConvertible?, key: String, path: String, range: ClosedRange<Double>,
+                        unit: String = "seconds") throws(ConfigError) -> Double {
         guard let n = v?.double ?? v?.int.map(Double.init), range.contains(n) else {
-            throw .badValue(path: path, key: key, message: "must be a number of seconds from \(ConfigFile.number(range.lowerBound)) to \(ConfigFile.number(range.upperBound))")
+            throw .badValue(path: path, key: key, message: "must be a number of \(unit) from \(ConfigFile.number(range.lowerBound)) to \(ConfigFile.number(range.upperBound))")
         }
         return n
     }
@@ -216,6 +220,9 @@ public struct AlertSettings: Sendable, Equatable {
     public var flushTimeout: Double = 30
     /// The longest wait between retries, in seconds.
     public var maxBackoff: Double = 300
+    /// The most disk one sink's spool may use, in MB; beyond it the oldest waiting alerts are
+    /// dropped (their ids written to `dropped.log`), so a receiver down for weeks cannot fill the disk.
+    public var maxSpoolMB: Double = 256
 
     public init() {}
 
@@ -240,6 +247,7 @@ public struct AlertSettings: Sendable, Equatable {
         s.spoolDirectory = fromEnv("TRIPLINE_ALERT_SPOOL_DIR") ?? f.spoolDirectory
         s.flushTimeout = f.flushTimeout ?? s.flushTimeout
         s.maxBackoff = f.maxBackoff ?? s.maxBackoff
+        s.maxSpoolMB = f.maxSpoolMB ?? s.maxSpoolMB
         for kind in AlertSinkKind.allCases {
             let fs = f.sinks[kind] ?? AlertFileSettings.SinkFileSettings()
             let envURL = fromEnv(kind.urlVariable)

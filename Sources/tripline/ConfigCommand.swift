@@ -63,6 +63,7 @@ struct ConfigCommand: ParsableCommand {
             default: "(batch: OUTPUT_DIR/alert_spool; serve, dashboard: MODEL_DIR/alert_spool/<command>)")
         add("alerts.flush_timeout", env: nil, toml: fa?.flushTimeout.map(ConfigFile.number), tomlKey: "[alerts] flush_timeout", default: ConfigFile.number(AlertSettings().flushTimeout))
         add("alerts.max_backoff", env: nil, toml: fa?.maxBackoff.map(ConfigFile.number), tomlKey: "[alerts] max_backoff", default: ConfigFile.number(AlertSettings().maxBackoff))
+        add("alerts.max_spool_mb", env: nil, toml: fa?.maxSpoolMB.map(ConfigFile.number), tomlKey: "[alerts] max_spool_mb", default: ConfigFile.number(AlertSettings().maxSpoolMB))
         for kind in AlertSinkKind.allCases {
             let fs = fa?.sinks[kind]
             let section = "[alerts.\(kind.rawValue)]"
