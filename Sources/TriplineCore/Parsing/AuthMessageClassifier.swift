@@ -1,5 +1,6 @@
 /// Turns the message part of a syslog line into a classified ``LogEvent``: sshd, PAM modules,
-/// sudo, su, account and group changes, systemd-logind. Anything else becomes an `other` event.
+/// sudo, su, account and group changes, systemd-logind, and the older login services (Kerberos
+/// r-services, FTP daemons, login(1)). Anything else becomes an `other` event.
 ///
 /// Attacker-chosen text (user names, client idents) is never trusted to delimit fields: where a
 /// message ends in a fixed shape (`… ADDR port N [preauth]`) it is read from the right, and where
@@ -28,6 +29,8 @@ struct AuthMessageClassifier {
             logind(m, &e)
         } else if AuthMessageClassifier.accountPrograms.contains(program) {
             if !pam(m, &e, defaultService: program) { accounts(m, &e) }
+        } else if AuthMessageClassifier.isLegacyLoginProgram(program) {
+            if !pam(m, &e, defaultService: program) { legacyLogin(m, program: program, &e) }
         } else {
             _ = pam(m, &e, defaultService: program)
         }
