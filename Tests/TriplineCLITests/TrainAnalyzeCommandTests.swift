@@ -66,6 +66,13 @@ import TriplineCore
         try #"{"format": "tripline-model", "version": 0}"#.write(to: bad.appendingPathComponent("model.json"), atomically: true, encoding: .utf8)
         let r2 = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", bad.path])
         #expect(r2.stderr.contains("version 0") && r2.stderr.contains("tripline train"), "\(r2.stderr)")
+        // A forest whose trees no longer hold together (here: one node array made longer).
+        let text = try String(contentsOf: dir.appendingPathComponent("env-models/model.json"), encoding: .utf8)
+        let broken = text.replacingOccurrences(of: #""left":["#, with: #""left":[3,"#)
+        #expect(broken != text)
+        try broken.write(to: bad.appendingPathComponent("model.json"), atomically: true, encoding: .utf8)
+        let r4 = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", bad.path])
+        #expect(r4.status != 0 && r4.stderr.contains("isolation forest is inconsistent") && r4.stderr.contains("tripline train"), "\(r4.stderr)")
         // A config file with a typo is named.
         let cfg = dir.appendingPathComponent("t.toml")
         try "[detection]\nbrute_force_failurs = 3\n".write(to: cfg, atomically: true, encoding: .utf8)

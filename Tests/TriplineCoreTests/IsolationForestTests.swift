@@ -81,6 +81,41 @@ import Testing
         #expect(a.scoreSamples(f.test) != c.scoreSamples(f.test))
     }
 
+    /// The compiled layout the detector scores with (breadth-first, siblings side by side,
+    /// path lengths in the leaves) gives the tree walk's scores exactly, on the fixture's points,
+    /// on the training points and on points far outside them.
+    @Test func compiledForestScoresExactlyAsTheTrees() throws {
+        let f = try Self.fixture()
+        let forest = IsolationForest(data: f.train, contamination: f.contamination, seed: 5)
+        let compiled = CompiledForest(forest)
+        var rng = SplitMix64(seed: 9)
+        let far = (0..<200).map { _ in f.train[0].indices.map { _ in (Double(rng.next() % 20_001) - 10_000) / 100 } }
+        for x in f.test + f.train.prefix(300) + far {
+            #expect(compiled.scoreSample(x) == forest.scoreSample(x), "\(x)")
+        }
+        #expect(compiled.offset == forest.offset)
+    }
+
+    /// A forest read from a damaged or hand-edited model is checked before anything walks it.
+    @Test func structuralProblemsAreFoundBeforeAWalkCouldLoopOrCrash() throws {
+        let f = try Self.fixture()
+        let good = IsolationForest(data: f.train, nEstimators: 5, seed: 2)
+        #expect(good.structuralProblem == nil)
+        #expect(good.trees.allSatisfy { $0.depth <= 8 } && good.trees.contains { $0.depth == 8 })
+        var loop = good
+        loop.trees[1].left[0] = 0
+        #expect(loop.structuralProblem?.contains("tree 1 node 0") == true)
+        var outside = good
+        outside.trees[0].right[0] = Int32(outside.trees[0].right.count)
+        #expect(outside.structuralProblem != nil)
+        var feature = good
+        feature.trees[2].feature[0] = Int32(good.featureCount)
+        #expect(feature.structuralProblem?.contains("feature") == true)
+        var short = good
+        short.trees[0].size.removeLast()
+        #expect(short.structuralProblem?.contains("length") == true)
+    }
+
     @Test func semanticsMatchTheDefinition() {
         #expect(IsolationForest.averagePathLength(1) == 0)
         #expect(IsolationForest.averagePathLength(2) == 1)

@@ -18,6 +18,18 @@ public struct IsolationForest: Sendable, Codable {
         public var right: [Int32] = []
         public var size: [Int32] = []
 
+        /// The depth of the deepest leaf (the root alone is depth 0).
+        public var depth: Int {
+            guard !left.isEmpty else { return 0 }
+            var deepest = 0
+            var stack = [(0, 0)]
+            while let (node, d) = stack.popLast() {
+                deepest = max(deepest, d)
+                if left[node] >= 0 { stack.append((Int(left[node]), d + 1)); stack.append((Int(right[node]), d + 1)) }
+            }
+            return deepest
+        }
+
         /// Path length of `x`: the depth of its leaf plus `c(size)` of that leaf.
         @inlinable public func pathLength(_ x: UnsafeBufferPointer<Double>) -> Double {
             var node = 0
@@ -40,6 +52,32 @@ public struct IsolationForest: Sendable, Codable {
     public var offset: Double
     /// The share of training points expected to be outliers.
     public var contamination: Double
+
+    /// What is wrong with a forest read from a file, or nil: arrays of one length per tree,
+    /// children after their parent and inside the tree (so walks end), features the points
+    /// have, and no deeper than a forest this code grows (16 levels: `maxSamples` ≤ 65,536).
+    public var structuralProblem: String? {
+        if trees.isEmpty { return "no trees" }
+        if maxSamples < 1 { return "max_samples \(maxSamples)" }
+        for (k, t) in trees.enumerated() {
+            let n = t.left.count
+            if n == 0 || t.right.count != n || t.feature.count != n || t.threshold.count != n || t.size.count != n {
+                return "tree \(k): its node arrays differ in length or are empty"
+            }
+            for i in 0..<n {
+                let l = Int(t.left[i]), r = Int(t.right[i])
+                if l < 0 {
+                    if r >= 0 { return "tree \(k) node \(i): a right child without a left one" }
+                    continue
+                }
+                if l <= i || r <= i || l >= n || r >= n || l == r { return "tree \(k) node \(i): children out of order or range" }
+                if t.feature[i] < 0 || Int(t.feature[i]) >= featureCount { return "tree \(k) node \(i): feature \(t.feature[i]) of \(featureCount)" }
+                if t.threshold[i].isNaN { return "tree \(k) node \(i): threshold is not a number" }
+            }
+            if t.depth > 16 { return "tree \(k) is \(t.depth) levels deep (at most 16)" }
+        }
+        return nil
+    }
 
     /// `c(n)`: the average path length of an unsuccessful search in a binary search tree of `n`
     /// points, which normalises path lengths (sklearn's `_average_path_length`).
@@ -157,11 +195,17 @@ public struct IsolationForest: Sendable, Codable {
 /// An ``IsolationForest`` laid out for scoring: every tree's nodes in one set of flat arrays and
 /// the leaves' `c(size)` precomputed, so scoring an event walks memory without copying trees.
 public struct CompiledForest: Sendable {
-    private let feature: [Int32]
-    private let threshold: [Double]
-    private let left: [Int32]
-    private let right: [Int32]
-    private let leafValue: [Double]
+    /// A node in 16 bytes, trees laid out in depth-first order so that a node's left child is
+    /// the next node (a walk mostly reads on in the same cache line). An inner node sends a
+    /// point with `x[feature] <= value` to the next node and the rest to `right`; a leaf
+    /// (`feature < 0`) holds in `value` the whole path length of a point that ends there: its
+    /// depth plus c(n) of the training samples it kept.
+    @usableFromInline struct Node: Sendable {
+        @usableFromInline var value: Double
+        @usableFromInline var feature: Int32
+        @usableFromInline var right: Int32
+    }
+    private let nodes: [Node]
     private let roots: [Int32]
     private let normaliser: Double
     /// The outlier threshold (sklearn's `offset_`).
@@ -169,22 +213,29 @@ public struct CompiledForest: Sendable {
     /// The contamination it was trained with.
     public let contamination: Double
 
-    /// Compiles a forest.
+    /// Compiles a forest (one that ``IsolationForest/structuralProblem`` finds nothing wrong with).
     public init(_ f: IsolationForest) {
-        var feature: [Int32] = [], threshold: [Double] = [], left: [Int32] = [], right: [Int32] = [], leaf: [Double] = [], roots: [Int32] = []
-        for t in f.trees {
-            let base = Int32(feature.count)
-            roots.append(base)
-            for i in t.left.indices {
-                feature.append(t.feature[i])
-                threshold.append(t.threshold[i])
-                left.append(t.left[i] >= 0 ? t.left[i] + base : -1)
-                right.append(t.right[i] >= 0 ? t.right[i] + base : -1)
-                leaf.append(t.left[i] >= 0 ? 0 : IsolationForest.averagePathLength(Int(t.size[i])))
+        var nodes: [Node] = [], roots: [Int32] = []
+        for t in f.trees where !t.left.isEmpty {
+            roots.append(Int32(nodes.count))
+            // Pre-order: a node, its left subtree, then its right one; `parent` is the inner
+            // node whose right child this is, to be told where it landed.
+            var stack: [(node: Int, depth: Int, parent: Int)] = [(0, 0, -1)]
+            while let (node, depth, parent) = stack.popLast() {
+                if parent >= 0 { nodes[parent].right = Int32(nodes.count) }
+                if t.left[node] >= 0 {
+                    let me = nodes.count
+                    nodes.append(Node(value: t.threshold[node], feature: t.feature[node], right: -1))
+                    stack.append((Int(t.right[node]), depth + 1, me))
+                    stack.append((Int(t.left[node]), depth + 1, -1))
+                } else {
+                    let length = Double(depth) + IsolationForest.averagePathLength(Int(t.size[node]))
+                    nodes.append(Node(value: length, feature: -1, right: -1))
+                }
             }
         }
-        self.feature = feature; self.threshold = threshold; self.left = left; self.right = right
-        self.leafValue = leaf; self.roots = roots
+        self.nodes = nodes
+        self.roots = roots
         self.normaliser = IsolationForest.averagePathLength(f.maxSamples)
         self.offset = f.offset
         self.contamination = f.contamination
@@ -194,21 +245,17 @@ public struct CompiledForest: Sendable {
     public func scoreSample(_ x: [Double]) -> Double {
         var total = 0.0
         x.withUnsafeBufferPointer { xp in
-            feature.withUnsafeBufferPointer { fp in
-            threshold.withUnsafeBufferPointer { tp in
-            left.withUnsafeBufferPointer { lp in
-            right.withUnsafeBufferPointer { rp in
-            leafValue.withUnsafeBufferPointer { vp in
+            nodes.withUnsafeBufferPointer { np in
                 for r in roots {
-                    var node = Int(r)
-                    var depth = 0.0
-                    while lp[node] >= 0 {
-                        node = Int(xp[Int(fp[node])] <= tp[node] ? lp[node] : rp[node])
-                        depth += 1
+                    var i = Int(r)
+                    var n = np[i]
+                    while n.feature >= 0 {
+                        i = xp[Int(n.feature)] <= n.value ? i &+ 1 : Int(n.right)
+                        n = np[i]
                     }
-                    total += depth + vp[node]
+                    total += n.value
                 }
-            }}}}}
+            }
         }
         return -pow(2.0, -(total / Double(roots.count)) / normaliser)
     }

@@ -65,11 +65,19 @@ public struct TriplineModel: Sendable, Codable {
         guard doc["format"] == .string("tripline-model") else { throw .corrupt(path: p, reason: "not a Tripline model (no \"format\": \"tripline-model\")") }
         guard case .int(let v)? = doc["version"] else { throw .corrupt(path: p, reason: "no version") }
         guard v == formatVersion else { throw .wrongVersion(path: p, found: Int(v), expected: formatVersion) }
+        let model: TriplineModel
         do {
-            return try JSONDecoder().decode(TriplineModel.self, from: data)
+            model = try JSONDecoder().decode(TriplineModel.self, from: data)
         } catch {
             throw .corrupt(path: p, reason: "\(error)")
         }
+        if let forest = model.forest {
+            if let problem = forest.structuralProblem { throw .corrupt(path: p, reason: "its isolation forest is inconsistent: \(problem)") }
+            if forest.featureCount != FeatureExtractor.names.count {
+                throw .corrupt(path: p, reason: "its isolation forest scores \(forest.featureCount) features, this build computes \(FeatureExtractor.names.count)")
+            }
+        }
+        return model
     }
 
     /// Writes `model.json` into a folder (created if missing) atomically.
