@@ -29,7 +29,7 @@ public enum LogFormat: String, Sendable, CaseIterable, Codable {
         case UInt8(ascii: "{"):
             if case .object(let o) = try? JSONParser.parse(line) {
                 // A one-line API body ({"logs": [...]}) is a document, not a record.
-                let hasTime = !Set(o.keys).isDisjoint(with: StructuredRecordMapper.timestampKeys)
+                let hasTime = o.keys.contains(where: StructuredRecordMapper.isTimestampKey)
                 if !hasTime, o.values.contains(where: { if case .array = $0 { return true } else { return false } }) { return .json }
                 return .ndjson
             }
@@ -38,8 +38,7 @@ public enum LogFormat: String, Sendable, CaseIterable, Codable {
             break
         }
         if line.firstIndex(of: UInt8(ascii: ",")) != nil, let cols = CSVRow.fields(line) {
-            let names = Set(cols.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-            if !names.isDisjoint(with: StructuredRecordMapper.timestampKeys) { return .csv }
+            if cols.contains(where: { StructuredRecordMapper.isTimestampKey($0.trimmingCharacters(in: .whitespaces)) }) { return .csv }
         }
         return .syslog
     }

@@ -5,6 +5,7 @@
 /// - `15/Jan/2024:10:30:00 +0000` (web servers' common log format)
 /// - `Mon, 15 Jan 2024 10:30:00 GMT` (RFC 2822, e-mail and HTTP)
 /// - `Jan 15 2024 10:30:00` and `Mon Jan 15 10:30:00 2024` (C's `asctime`, `date`)
+/// - `Jan 15, 2024 @ 10:30:00.000` (Kibana's CSV export)
 ///
 /// A zone is `Z`, `UTC`, `GMT` or `±HH[:]MM`; without one the time is wall-clock time (the caller
 /// applies `--timezone`). All-numeric day/month orders (`01/02/2024`) are ambiguous and refused.
@@ -30,7 +31,7 @@ enum LooseTimestamp {
         var i = 0
         while i < s.count {
             let c = s[i]
-            if c == 0x20 || c == UInt8(ascii: ",") || c == UInt8(ascii: "/") { i += 1; continue }
+            if c == 0x20 || c == UInt8(ascii: ",") || c == UInt8(ascii: "/") || c == UInt8(ascii: "@") { i += 1; continue }
             if clock == nil, let (h, m, sec, micro, end) = ISOTimestamp.clockTime(s, at: i) {
                 guard h < 24, m < 60, sec <= 60 else { return nil }
                 clock = (h, m, min(sec, 59), micro)

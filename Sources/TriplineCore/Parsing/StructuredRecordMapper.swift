@@ -63,7 +63,54 @@ struct StructuredRecordMapper {
         return t
     }()
 
-    static var timestampKeys: [String] { spellings[.timestamp] ?? [] }
+    /// More keys other tools write, read after every exact spelling of their field.
+    static let otherSpellings: [Field: [String]] = [
+        .timestamp: ["time_generated", "event_created", "created_at", "logged_at"],
+        .user: ["account_name", "login_name", "user_principal_name"],
+        .sourceIP: ["src_addr", "src_address", "client_addr", "client_address", "ip_address", "ip_addr",
+                    "remote_host", "source_ip_address", "peer_address", "peer_ip"],
+        .eventType: ["event_category", "event_kind", "log_type"],
+        .action: ["event_action", "activity"],
+        .outcome: ["event_outcome"],
+        .host: ["host_name", "device_name"],
+        .authMethod: ["auth_type", "authentication_method", "logon_type"],
+    ]
+
+    /// A key as other tools vary it, folded: lower case without `_`, `-`, `.` or spaces, so
+    /// `sourceIp`, `Source-IP`, `source.ip` (ECS flattened, as Kibana's CSV export writes it)
+    /// and `SOURCE_IP` all read as `source_ip`.
+    static func folded(_ key: String) -> String {
+        var out = ""
+        out.reserveCapacity(key.utf8.count)
+        for c in key.unicodeScalars where c != "_" && c != "-" && c != "." && c != " " {
+            out.unicodeScalars.append(c.properties.lowercaseMapping.unicodeScalars.first ?? c)
+        }
+        return out
+    }
+
+    /// folded key → (field, rank): the exact spellings' ranks plus 100, then the other spellings.
+    static let foldedKeyTable: [String: (Field, Int)] = {
+        var t: [String: (Field, Int)] = [:]
+        func add(_ key: String, _ f: Field, _ rank: Int) {
+            let k = folded(key)
+            if let old = t[k], old.1 <= rank { return }
+            t[k] = (f, rank)
+        }
+        for (f, keys) in spellings { for (rank, k) in keys.enumerated() { add(k, f, rank + 100) } }
+        for (f, keys) in otherSpellings { for (rank, k) in keys.enumerated() { add(k, f, rank + 200) } }
+        return t
+    }()
+
+    /// The field a key names and how good a spelling it is (lower is better): exact spellings
+    /// first, then the same folded, then other tools' names.
+    static func field(forKey k: String) -> (Field, Int)? {
+        if let hit = keyTable[k] { return hit }
+        // Journald's and the exact spellings are case-sensitive; the rest are looked up folded.
+        return foldedKeyTable[folded(k)]
+    }
+
+    /// Whether a key (a JSON member or a CSV column) names the record's time.
+    static func isTimestampKey(_ k: String) -> Bool { field(forKey: k)?.0 == .timestamp }
 
     /// The event for a record given as a dictionary.
     mutating func event(from record: [String: JSONValue], file: String?, line: Int) -> LineResult {
@@ -74,10 +121,11 @@ struct StructuredRecordMapper {
     mutating func event(members: [(String, JSONValue)], file: String?, line: Int) -> LineResult {
         var slots = [JSONValue?](repeating: nil, count: Field.allCases.count)
         var ranks = [Int](repeating: Int.max, count: Field.allCases.count)
+        var keys = [String?](repeating: nil, count: Field.allCases.count)
         var extra: [String: JSONValue] = [:]
         var ecsEvent: [String: JSONValue]?
         for (k, v) in members {
-            if let (f, rank) = StructuredRecordMapper.keyTable[k] {
+            if let (f, rank) = StructuredRecordMapper.field(forKey: k) {
                 if f == .location { continue } // where it was read wins over what the record claims
                 if f == .eventType, case .object(let o) = v { // ECS's `event` object: read below
                     extra[k] = v
@@ -85,11 +133,12 @@ struct StructuredRecordMapper {
                     continue
                 }
                 if v != .null, rank < ranks[f.rawValue] {
-                    if let old = slots[f.rawValue], let oldKey = StructuredRecordMapper.spellings[f]?[ranks[f.rawValue]] {
+                    if let old = slots[f.rawValue], let oldKey = keys[f.rawValue] {
                         extra[oldKey] = old
                     }
                     slots[f.rawValue] = v
                     ranks[f.rawValue] = rank
+                    keys[f.rawValue] = k
                 } else if v != .null {
                     extra[k] = v
                 }
@@ -120,6 +169,11 @@ struct StructuredRecordMapper {
         var impliedOutcome: Outcome?
         if let t = text(.eventType) { (e.eventType, impliedOutcome) = StructuredRecordMapper.eventType(t) }
         e.action = text(.action)
+        if slots[Field.eventType.rawValue] == nil, let a = e.action {
+            // No event type, but an action that names one ("logon", "failed_login", "sudo").
+            let (t, implied) = StructuredRecordMapper.eventType(a)
+            if StructuredRecordMapper.kindsAnActionNames.contains(t) { e.eventType = t; impliedOutcome = implied }
+        }
         e.message = text(.message) ?? ""
         e.host = text(.host)
         e.program = text(.program)
@@ -230,6 +284,9 @@ struct StructuredRecordMapper {
         if d >= 1e11 { return Timestamp(microseconds: Int64(d * 1000)) }
         return Timestamp(seconds: d)
     }
+
+    /// The kinds an `action` alone is taken to name when a record has no event type.
+    static let kindsAnActionNames: Set<EventType> = [.login, .logout, .sudo, .su, .passwordChange]
 
     /// A structured source's event type, with the usual other names for a login (`auth`,
     /// `authentication`, `logon`, `ssh_login`, …), a logout, sudo (`sudo_command`, `run_as`,
