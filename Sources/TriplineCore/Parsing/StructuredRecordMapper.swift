@@ -17,6 +17,8 @@ struct StructuredRecordMapper {
     /// Reads log text carried in records; made when a file first needs it (most structured
     /// records say what happened, and the mapper stays small for them).
     private var textReader: TextReader?
+    /// Keys looked up folded so far (a file repeats its keys on every record); bounded.
+    private var foldedKeys: [String: (Field, Int)?] = [:]
 
     /// The classifier for log text with a program, and a syslog parser for whole lines.
     private final class TextReader {
@@ -109,6 +111,14 @@ struct StructuredRecordMapper {
         return foldedKeyTable[folded(k)]
     }
 
+    /// ``field(forKey:)`` for a key with no exact spelling, remembered.
+    private mutating func foldedField(forKey k: String) -> (Field, Int)? {
+        if let known = foldedKeys[k] { return known }
+        let hit = StructuredRecordMapper.foldedKeyTable[StructuredRecordMapper.folded(k)]
+        if foldedKeys.count < 4096 { foldedKeys[k] = .some(hit) }
+        return hit
+    }
+
     /// Whether a key (a JSON member or a CSV column) names the record's time.
     static func isTimestampKey(_ k: String) -> Bool { field(forKey: k)?.0 == .timestamp }
 
@@ -125,7 +135,7 @@ struct StructuredRecordMapper {
         var extra: [String: JSONValue] = [:]
         var ecsEvent: [String: JSONValue]?
         for (k, v) in members {
-            if let (f, rank) = StructuredRecordMapper.field(forKey: k) {
+            if let (f, rank) = StructuredRecordMapper.keyTable[k] ?? foldedField(forKey: k) {
                 if f == .location { continue } // where it was read wins over what the record claims
                 if f == .eventType, case .object(let o) = v { // ECS's `event` object: read below
                     extra[k] = v
