@@ -43,6 +43,10 @@ import Testing
     @Test func loginOnConsolesAndTelnet() {
         let root = syslogEvent("Jul 27 14:41:57 combo login[1998]: ROOT LOGIN ON tty2")
         #expect(root?.eventType == .login && root?.outcome == .success && root?.user == "root" && root?.sourceIP == nil && root?.authMethod == "console")
+        let shadowRoot = syslogEvent("Jul 27 14:41:58 box login[1999]: ROOT LOGIN  on '/dev/pts/2' from '198.51.100.21'")
+        #expect(shadowRoot?.outcome == .success && shadowRoot?.user == "root" && shadowRoot?.sourceIP == "198.51.100.21")
+        let shadowConsole = syslogEvent("Jul 27 14:41:59 box login[2000]: ROOT LOGIN  on '/dev/tty1'")
+        #expect(shadowConsole?.user == "root" && shadowConsole?.sourceIP == nil && shadowConsole?.authMethod == "console")
         let by = syslogEvent("Jul 27 14:42:00 combo login[2001]: LOGIN ON pts/3 BY alice FROM 198.51.100.20")
         #expect(by?.user == "alice" && by?.sourceIP == "198.51.100.20" && by?.authMethod == "login")
         let util = syslogEvent("Jul 27 14:43:00 iot login[300]: FAILED LOGIN 1 FROM 203.0.113.50 FOR root, Authentication failure")

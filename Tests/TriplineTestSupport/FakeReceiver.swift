@@ -66,6 +66,20 @@ public final class FakeReceiver: Sendable {
         return requests.count >= n
     }
 
+    /// Waits until no request has arrived for `quiet` seconds (or `timeout` seconds pass): a
+    /// sender that gave up waiting may still have a request on its way, and a loaded machine
+    /// can record it late.
+    public func waitUntilQuiet(for quiet: Double = 1, timeout: Double = 30) async {
+        let deadline = Date().addingTimeInterval(timeout)
+        var count = requests.count
+        var since = Date()
+        while Date() < deadline {
+            try? await Task.sleep(nanoseconds: 50_000_000)
+            let now = requests.count
+            if now != count { count = now; since = Date() } else if Date().timeIntervalSince(since) >= quiet { return }
+        }
+    }
+
     /// Runs a receiver for the duration of `body`.
     public static func with<T: Sendable>(_ body: @Sendable (FakeReceiver) async throws -> T) async throws -> T {
         let r = FakeReceiver()

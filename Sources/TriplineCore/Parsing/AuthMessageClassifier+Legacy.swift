@@ -95,11 +95,19 @@ extension AuthMessageClassifier {
         }
     }
 
-    /// login(1): `ROOT LOGIN ON tty2[ FROM HOST]`, `LOGIN ON pts/0 BY alice[ FROM HOST]`, and
+    /// login(1): `ROOT LOGIN ON tty2[ FROM HOST]` (shadow: `ROOT LOGIN  on '/dev/tty2'[ from
+    /// 'HOST']`), `LOGIN ON pts/0 BY alice[ FROM HOST]`, and
     /// failures as util-linux (`FAILED LOGIN 1 FROM HOST FOR USER, REASON`) and shadow
     /// (`FAILED LOGIN (1) on '/dev/tty1'[ from 'HOST'] FOR 'USER', REASON`) write them.
     private func consoleLogin(_ m: ByteSpan, _ e: inout LogEvent) {
-        if m.hasPrefix("ROOT LOGIN ON ") || m.hasPrefix("LOGIN ON ") {
+        if m.hasPrefix("ROOT LOGIN "), m.find(" on '") != nil {
+            // shadow's `ROOT LOGIN  on '/dev/tty1'[ from 'HOST']`
+            e.eventType = .login; e.outcome = .success; e.action = "accepted"; e.user = "root"
+            if let f = m.find("' from '"), let q = m.firstIndex(of: UInt8(ascii: "'"), from: f + 8) {
+                e.sourceIP = AddressToken.text(m, f + 8, q)
+            }
+            e.authMethod = e.sourceIP == nil ? "console" : "login"
+        } else if m.hasPrefix("ROOT LOGIN ON ") || m.hasPrefix("LOGIN ON ") {
             e.eventType = .login; e.outcome = .success; e.action = "accepted"
             let root = m.hasPrefix("ROOT ")
             let ttyStart = root ? 14 : 9
