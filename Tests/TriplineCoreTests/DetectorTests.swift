@@ -88,6 +88,18 @@ import Testing
         #expect(found.first?.evidence.count == 8, "the failures before the incident opened are evidence too")
     }
 
+    /// A model swapped in (the dashboard's R) brings its evidence limit to the incidents after it.
+    @Test func aSwappedModelBringsItsEvidenceLimit() {
+        var small = DetectionConfig(); small.evidenceLimit = 3
+        var large = DetectionConfig(); large.evidenceLimit = 10
+        var d = Detector(model: Self.model, config: small)
+        d.replaceModel(Self.model, config: large)
+        for i in 0..<30 { d.process(Self.login(Self.at(8, 5, 0, Double(i)), "root", "203.0.113.90", ok: false)) }
+        let found = d.finish()
+        #expect(found.map(\.kind) == [.bruteForce])
+        #expect(found.first?.evidence.count == 10, "\(found.first?.evidence.count ?? 0)")
+    }
+
     /// Windows keep one entry per `resolution`, so a busy server (thousands of events a second)
     /// costs no more memory than a quiet one; totals stay exact.
     @Test func slidingWindowsAreBoundedByTimeNotRate() {

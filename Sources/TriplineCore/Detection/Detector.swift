@@ -49,6 +49,7 @@ public struct Detector {
         model = m
         forest = m.forest.map(CompiledForest.init)
         if let config { self.config = config }
+        book.evidenceLimit = self.config.evidenceLimit
     }
 
     /// Processes one event.

@@ -21,7 +21,8 @@ struct IncidentBook {
     private(set) var closed: [Anomaly] = []
     private var changed = Set<String>()
     private var changedClosed: [Anomaly] = []
-    let evidenceLimit: Int
+    /// How many `file:line` locations an incident keeps; a model swap may change it.
+    var evidenceLimit: Int
 
     init(evidenceLimit: Int) { self.evidenceLimit = evidenceLimit }
 
