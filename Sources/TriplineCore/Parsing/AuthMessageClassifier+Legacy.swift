@@ -2,15 +2,12 @@
 /// r-services (`klogind`, `kshd`), FTP daemons (`ftpd`, `vsftpd`) and `login` (consoles and
 /// telnet). Their failures count like sshd's: a burst of them from one address is a brute force.
 extension AuthMessageClassifier {
-    /// Programs read here; the rest of a program's lines stay `other`.
-    static func isLegacyLoginProgram(_ program: String) -> Bool {
-        switch program {
-        case "klogind", "kshd", "krshd", "eklogind", "ftpd", "in.ftpd", "wu-ftpd", "vsftpd", "login": return true
-        default: return false
-        }
-    }
+    /// Programs read here (a set, as ``accountPrograms``); the rest of a program's lines stay `other`.
+    static let legacyLoginPrograms: Set<String> = [
+        "klogind", "kshd", "krshd", "eklogind", "ftpd", "in.ftpd", "wu-ftpd", "vsftpd", "login",
+    ]
 
-    /// Classifies a line of one of ``isLegacyLoginProgram(_:)``'s programs.
+    /// Classifies a line of one of ``legacyLoginPrograms``.
     func legacyLogin(_ m0: ByteSpan, program: String, _ e: inout LogEvent) {
         let m = m0.trimmed()
         switch program {
@@ -100,13 +97,13 @@ extension AuthMessageClassifier {
     /// failures as util-linux (`FAILED LOGIN 1 FROM HOST FOR USER, REASON`) and shadow
     /// (`FAILED LOGIN (1) on '/dev/tty1'[ from 'HOST'] FOR 'USER', REASON`) write them.
     private func consoleLogin(_ m: ByteSpan, _ e: inout LogEvent) {
+        // A login is local ("console") unless the line names where it came from.
+        func setMethod() { e.authMethod = e.sourceIP == nil ? "console" : "login" }
         if m.hasPrefix("ROOT LOGIN "), m.find(" on '") != nil {
             // shadow's `ROOT LOGIN  on '/dev/tty1'[ from 'HOST']`
             e.eventType = .login; e.outcome = .success; e.action = "accepted"; e.user = "root"
-            if let f = m.find("' from '"), let q = m.firstIndex(of: UInt8(ascii: "'"), from: f + 8) {
-                e.sourceIP = AddressToken.text(m, f + 8, q)
-            }
-            e.authMethod = e.sourceIP == nil ? "console" : "login"
+            e.sourceIP = shadowHost(m, from: 11, before: m.count)
+            setMethod()
         } else if m.hasPrefix("ROOT LOGIN ON ") || m.hasPrefix("LOGIN ON ") {
             e.eventType = .login; e.outcome = .success; e.action = "accepted"
             let root = m.hasPrefix("ROOT ")
@@ -117,7 +114,7 @@ extension AuthMessageClassifier {
                 e.sourceIP = AddressToken.text(m, f + 6, m.endOfToken(from: f + 6))
                 end = f
             }
-            e.authMethod = e.sourceIP == nil ? "console" : "login"
+            setMethod()
             if root {
                 e.user = "root"
             } else if m.matches(" BY ", at: ttyEnd), ttyEnd + 4 < end {
@@ -135,10 +132,17 @@ extension AuthMessageClassifier {
             if m.suffix(from: comma).find("not known") != nil || e.user == "UNKNOWN" { e.invalidUser = true }
             if let f = m.find(" FROM ", from: 13), f < forAt {
                 e.sourceIP = AddressToken.text(m, f + 6, m.endOfToken(from: f + 6))
-            } else if let f = m.find(" from '", from: 13), f < forAt, let q = m.firstIndex(of: UInt8(ascii: "'"), from: f + 7) {
-                e.sourceIP = AddressToken.text(m, f + 7, q)
+            } else {
+                e.sourceIP = shadowHost(m, from: 13, before: forAt)
             }
-            e.authMethod = e.sourceIP == nil ? "console" : "login"
+            setMethod()
         }
+    }
+
+    /// shadow's quoted ` from 'HOST'`, found from `start` and beginning before `limit`.
+    private func shadowHost(_ m: ByteSpan, from start: Int, before limit: Int) -> String? {
+        guard let f = m.find(" from '", from: start), f < limit,
+              let q = m.firstIndex(of: UInt8(ascii: "'"), from: f + 7) else { return nil }
+        return AddressToken.text(m, f + 7, q)
     }
 }

@@ -29,7 +29,7 @@ struct AuthMessageClassifier {
             logind(m, &e)
         } else if AuthMessageClassifier.accountPrograms.contains(program) {
             if !pam(m, &e, defaultService: program) { accounts(m, &e) }
-        } else if AuthMessageClassifier.isLegacyLoginProgram(program) {
+        } else if AuthMessageClassifier.legacyLoginPrograms.contains(program) {
             if !pam(m, &e, defaultService: program) { legacyLogin(m, program: program, &e) }
         } else {
             _ = pam(m, &e, defaultService: program)

@@ -106,12 +106,11 @@ struct StructuredRecordMapper {
     /// The field a key names and how good a spelling it is (lower is better): exact spellings
     /// first, then the same folded, then other tools' names.
     static func field(forKey k: String) -> (Field, Int)? {
-        if let hit = keyTable[k] { return hit }
         // Journald's and the exact spellings are case-sensitive; the rest are looked up folded.
-        return foldedKeyTable[folded(k)]
+        keyTable[k] ?? foldedKeyTable[folded(k)]
     }
 
-    /// ``field(forKey:)`` for a key with no exact spelling, remembered.
+    /// The folded half of ``field(forKey:)`` for a key with no exact spelling, remembered.
     private mutating func foldedField(forKey k: String) -> (Field, Int)? {
         if let known = foldedKeys[k] { return known }
         let hit = StructuredRecordMapper.foldedKeyTable[StructuredRecordMapper.folded(k)]
