@@ -717,6 +717,14 @@ enum OpenAPIDocument {
               "null"
             ],
             "description": "success, failure or unknown"
+          },
+          "repeat_count": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "description": "how many events the record stands for (tripline parse writes it; at most 1000 count)"
           }
         },
         "additionalProperties": true

@@ -105,12 +105,27 @@ import Testing
     @Test func slidingWindowsAreBoundedByTimeNotRate() {
         var c = SlidingCounts(resolution: 1_000_000)
         let t0: Int64 = 1_000_000_000_000
-        for i in 0..<200_000 { c.add(t0 + Int64(i) * 3_000) } // 200k events in 600 s
+        let window: Int64 = 600_000_000
+        for i in 0..<200_000 { c.add(t0 + Int64(i) * 3_000, window: window) } // 200k events in 600 s
         #expect(c.count <= 601)
         #expect(c.total == 200_000)
-        c.prune(before: t0 + 300_000_000)                   // drop the first 300 s
+        c.advance(to: t0 + 900_000_000, window: window)      // drop the first 300 s
         #expect(abs(c.total - 100_000) <= 334, "exact to within one second's entries")
         #expect(c.count <= 301)
+    }
+
+    /// Out-of-order events land in their place; an event from another timeline (older than the
+    /// newest by more than the window) starts the counts over instead of mixing the two.
+    @Test func slidingWindowsTakeDisorderAndRewinds() {
+        var c = SlidingCounts(resolution: 1_000_000)
+        let t0: Int64 = 1_000_000_000_000
+        let window: Int64 = 600_000_000
+        for s in [10, 30, 20, 5, 40, 25] { c.add(t0 + Int64(s) * 1_000_000, window: window) }
+        #expect(c.total == 6 && c.times == c.times.sorted(), "\(c.times)")
+        c.advance(to: t0 + 621_000_000, window: window)    // the window now starts at 21 s
+        #expect(c.total == 3, "25, 30 and 40 are left")
+        c.add(t0 - 86_400_000_000, window: window)         // a day back: a new timeline
+        #expect(c.total == 1 && c.count == 1)
     }
 
     @Test func typosThenSuccessStayQuiet() {

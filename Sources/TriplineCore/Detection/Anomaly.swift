@@ -23,6 +23,9 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
     public var eventCount: Int
     /// `file:line` of the first events behind it (capped).
     public var evidence: [String]
+    /// Whether events beyond ``evidence`` are behind it (the cap was reached). A line that
+    /// stands for several events (`message repeated N times`) is one location.
+    public var evidenceTruncated = false
     /// The numbers behind it (failures, distinct users, novelty points, …).
     public var details: [String: JSONValue]
 
@@ -61,7 +64,7 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
         w.raw(","); w.key("reasons"); w.value(.array(reasons.map { .string($0) }))
         w.raw(","); w.key("evidence"); w.raw("{"); w.key("event_count"); w.int(eventCount)
         w.raw(","); w.key("locations"); w.value(.array(evidence.map { .string($0) }))
-        w.raw(","); w.key("truncated"); eventCount > evidence.count ? w.raw("true") : w.raw("false")
+        w.raw(","); w.key("truncated"); w.bool(evidenceTruncated)
         w.raw("}")
         w.raw(","); w.key("details"); w.value(.object(details))
         w.raw("}")

@@ -75,17 +75,21 @@ public enum AnomalyDocument {
         if case .array(let a)? = o["reasons"] { reasons = a.compactMap { $0.scalarText } }
         var evidence: [String] = []
         var count = 0
+        var truncated = false
         if case .object(let ev)? = o["evidence"] {
+            if case .bool(let b)? = ev["truncated"] { truncated = b }
             if case .array(let a)? = ev["locations"] { evidence = a.compactMap { $0.scalarText } }
             let c = ev["event_count"]?.numberValue ?? 0
             count = c.isFinite && c >= 0 && c < 1e15 ? Int(c) : 0
         }
         var details: [String: JSONValue] = [:]
         if case .object(let d)? = o["details"] { details = d }
-        return Anomaly(id: try text("id") ?? "", kind: kind, start: try time("timestamp"), lastSeen: try time("last_seen"),
-                       user: try text("user", required: false), sourceIP: try text("source_ip", required: false),
-                       host: try text("host", required: false), score: score, reasons: reasons,
-                       eventCount: max(count, evidence.count), evidence: evidence, details: details)
+        var a = Anomaly(id: try text("id") ?? "", kind: kind, start: try time("timestamp"), lastSeen: try time("last_seen"),
+                        user: try text("user", required: false), sourceIP: try text("source_ip", required: false),
+                        host: try text("host", required: false), score: score, reasons: reasons,
+                        eventCount: max(count, evidence.count), evidence: evidence, details: details)
+        a.evidenceTruncated = truncated
+        return a
     }
 }
 

@@ -39,7 +39,30 @@ struct DetectionWindows {
     /// public keys (clients offer several), the `none` probe, and summaries ("maximum
     /// authentication attempts exceeded", "PAM 5 more authentication failures", PAM's "check
     /// pass; user unknown", a disconnect after counted attempts) weigh nothing.
+    ///
+    /// A line that stands for several (`message repeated N times`) weighs its first copy as
+    /// above and each further copy as a new attempt when its kind counts: the copies repeat a
+    /// line the attempt already has.
     mutating func failureWeight(_ e: LogEvent) -> Double {
+        let first = lineWeight(e)
+        guard e.repeatCount > 1 else { return first }
+        return first + Double(e.repeatCount - 1) * DetectionWindows.copyWeight(e)
+    }
+
+    /// What each further copy of a repeated line weighs (see ``failureWeight(_:)``).
+    static func copyWeight(_ e: LogEvent) -> Double {
+        guard e.outcome == .failure, e.eventType == .login || e.eventType == .disconnect else { return 0 }
+        switch e.action {
+        case "failed": return e.authMethod == "publickey" || e.authMethod == "none" ? 0 : 1
+        case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat", "pam_more_failures", "pam_user_unknown",
+             "auth_fail_disconnect", "no_auth_methods":
+            return 0
+        default: return 1
+        }
+    }
+
+    /// The weight of one line (see ``failureWeight(_:)``).
+    private mutating func lineWeight(_ e: LogEvent) -> Double {
         if e.outcome != .failure {
             return abandonedAttemptWeight(e)
         }
@@ -61,10 +84,10 @@ struct DetectionWindows {
         guard let pid = e.pid else { return 1 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
-        if var a = attempts[key], a.kinds & kind == 0, t - a.time <= DetectionWindows.attemptSpan {
+        if var a = attempts[key], a.kinds & kind == 0, abs(t - a.time) <= DetectionWindows.attemptSpan {
             // Another line of the attempt under way.
             a.kinds |= kind
-            a.time = t
+            a.time = max(a.time, t)
             var w = 0.0
             // PAM named the peer by host name and sshd by address: one peer. From now on the
             // name counts as the address; this attempt counts for the address (the name keeps
@@ -115,7 +138,7 @@ struct DetectionWindows {
     private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
         guard e.eventType == .disconnect, anyOutcome || e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
-        if let a = attempts[key], e.timestamp.microseconds - a.time <= DetectionWindows.tenMinutes { return 0 }
+        if let a = attempts[key], abs(e.timestamp.microseconds - a.time) <= DetectionWindows.tenMinutes { return 0 }
         attempts[key] = Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP)
         return 1
     }
@@ -128,19 +151,23 @@ struct DetectionWindows {
         if seen % 20_000 == 0 { sweep() }
         let weight = failureWeight(e)
         var srcCount = 0.0
+        // The windows are taken out of their tables while they change (a copy left behind would
+        // make every change copy the window).
         if let s = e.sourceIP {
-            var sc = sourceFailures[s] ?? SlidingCounts(resolution: 1_000_000)
-            if weight > 0 { sc.add(t, weight: weight) }
-            sc.prune(before: t - DetectionWindows.tenMinutes)
+            var sc = sourceFailures.removeValue(forKey: s) ?? SlidingCounts(resolution: 1_000_000)
+            if weight > 0 {
+                sc.add(t, weight: weight, window: DetectionWindows.tenMinutes)
+            } else {
+                sc.advance(to: t, window: DetectionWindows.tenMinutes)
+            }
             srcCount = sc.total
-            if !sc.isEmpty { sourceFailures[s] = sc } else { sourceFailures[s] = nil }
+            if !sc.isEmpty { sourceFailures[s] = sc }
         }
         var kindCount = 0.0
         if let u = e.user, FeatureExtractor.isScored(e) {
             let key = u + "\u{1F}" + e.eventType.rawValue
-            var kc = userKind[key] ?? SlidingCounts()
-            kc.add(t)
-            kc.prune(before: t - DetectionWindows.hour)
+            var kc = userKind.removeValue(forKey: key) ?? SlidingCounts()
+            kc.add(t, weight: Double(e.repeatCount), window: DetectionWindows.hour)
             kindCount = kc.total
             userKind[key] = kc
         }

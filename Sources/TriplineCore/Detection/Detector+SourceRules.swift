@@ -3,11 +3,15 @@ import Foundation
 /// Brute force, slow brute force, password spraying, user enumeration and success after failures.
 extension Detector {
     mutating func sourceFailure(_ e: LogEvent, source s: String, weight: Double, unknownAccount: Bool) {
-        let t = e.timestamp.microseconds
-        var st = sources[s] ?? SourceState()
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
-        st.add(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line), keep: keep, slowKeep: micros(config.slowWindow))
-        sources[s] = st
+        // In place: a copy of the state would copy its failures on every line.
+        let this = sources[s, default: SourceState()].add(
+            .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
+                  events: e.repeatCount),
+            keep: keep, slowKeep: micros(config.slowWindow))
+        guard let st = sources[s], st.failures.indices.contains(this) else { return }
+        // The windows end at this failure as it was placed (a late line counts as just before the newest).
+        let t = st.failures[this].time
 
         let key = "src|" + s
         if book.incident(key) != nil {
@@ -49,11 +53,12 @@ extension Detector {
         } else {
             let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
             var total = 0.0, hours = 0
-            for (h, w) in st.hourly where h > slowFrom && w > 0 { total += w; hours += 1 }
+            for (h, w) in st.hourly where h > slowFrom && h <= t / 3_600_000_000 && w > 0 { total += w; hours += 1 }
             if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
-        let backfill = st.failures.dropLast().filter { $0.time >= sprayFrom && $0.time <= t && !$0.forgiven }
+        // Everything before this failure (out-of-order input may have put later ones after it).
+        let backfill = st.failures[..<this].filter { $0.time >= sprayFrom && !$0.forgiven }
         // A slow brute force began hours ago: its earlier failures are known by the hour only.
         var earlier: SlowHistory?
         if slowOpening {
@@ -61,7 +66,7 @@ extension Detector {
             let shortFrom = backfill.first?.time ?? t
             var h = SlowHistory()
             var inWindow = 0.0
-            for (hour, w) in st.hourly where hour > slowFrom && w > 0 {
+            for (hour, w) in st.hourly where hour > slowFrom && hour <= t / 3_600_000_000 && w > 0 {
                 inWindow += w
                 h.hours.append(hour)
                 if let f = st.hourlyFirst[hour], f < shortFrom { h.first = min(h.first ?? f, f) }
@@ -97,9 +102,7 @@ extension Detector {
             items.append(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight))
             for f in items {
                 inc.failures += f.weight
-                let u = f.user ?? "?"
-                inc.users[u, default: 0] += max(f.weight, f.invalid ? 1 : 0)
-                if f.invalid { inc.invalidUsers.insert(u) }
+                inc.accounts.add(f.user ?? "?", weight: max(f.weight, f.invalid ? 1 : 0), invalid: f.invalid)
                 inc.hours.insert(f.time / 3_600_000_000)
                 let bucket = f.time / micros(cfg.bruteForceWindow)
                 inc.tenMinuteBuckets[bucket, default: 0] += f.weight
@@ -109,14 +112,17 @@ extension Detector {
                 inc.failures += h.failures
                 inc.hours.formUnion(h.hours)
                 inc.anomaly.eventCount += Int(h.failures.rounded())
+                if h.failures >= 0.5 { inc.anomaly.evidenceTruncated = true } // known by the hour only
             }
             if !backfill.isEmpty || earlier?.first != nil {
                 let starts = [backfill.first?.time, earlier?.first].compactMap { $0 }
                 inc.anomaly.start = Timestamp(microseconds: starts.min() ?? t)
-                inc.anomaly.eventCount += backfill.count
+                inc.anomaly.eventCount += backfill.reduce(0) { $0 + $1.events }
                 // The evidence starts with the failures that came before the incident opened.
                 let before = backfill.prefix(evidenceLimit).map { "\($0.file ?? "-"):\($0.line)" }
-                inc.anomaly.evidence = Array((before + inc.anomaly.evidence).prefix(evidenceLimit))
+                let all = before + inc.anomaly.evidence
+                if all.count > evidenceLimit || backfill.count > evidenceLimit { inc.anomaly.evidenceTruncated = true }
+                inc.anomaly.evidence = Array(all.prefix(evidenceLimit))
             }
             if inc.tenMinuteBuckets.count > 200 {
                 let cutoff = t / micros(cfg.bruteForceWindow) - 200
@@ -128,34 +134,35 @@ extension Detector {
 
     /// Kind, score and reasons of a source incident from its running numbers.
     static func classifySource(_ inc: inout IncidentBook.Incident, config c: DetectionConfig, knownSourceForUser: Bool) {
-        let distinct = inc.users.count
-        let attempts = inc.users.values.reduce(0, +)
-        let avg = distinct > 0 ? attempts / Double(distinct) : 0
-        let invalidShare = distinct > 0 ? Double(inc.invalidUsers.count) / Double(distinct) : 0
-        let top = inc.users.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-        let topNames = top.prefix(5).map { $0.key }.joined(separator: ", ")
+        let accounts = inc.accounts
+        let distinct = accounts.distinct
+        let invalidCount = accounts.invalidCount
+        let avg = distinct > 0 ? accounts.totalAttempts / Double(distinct) : 0
+        let invalidShare = distinct > 0 ? Double(invalidCount) / Double(distinct) : 0
+        let top = accounts.top
+        let topNames = top.prefix(5).map { $0.name }.joined(separator: ", ")
         let src = inc.anomaly.sourceIP ?? "?"
         let spanMinutes = max(1, Int((inc.anomaly.lastSeen.microseconds - inc.anomaly.start.microseconds) / 60_000_000))
         let f = Int(inc.failures.rounded())
         var kind: AnomalyKind
         var score: Double
         var reasons: [String] = []
-        if inc.invalidUsers.count >= c.enumerationMinInvalidUsers, invalidShare >= c.enumerationMinInvalidShare {
+        if invalidCount >= c.enumerationMinInvalidUsers, invalidShare >= c.enumerationMinInvalidShare {
             kind = .userEnumeration
-            score = min(70, 42 + 10 * log2(Double(inc.invalidUsers.count) / Double(c.enumerationMinInvalidUsers)))
-            reasons.append("\(src) tried \(inc.invalidUsers.count) account names that do not exist (of \(distinct) tried) in \(spanMinutes) min; the threshold is \(c.enumerationMinInvalidUsers)")
+            score = min(70, 42 + 10 * log2(Double(invalidCount) / Double(c.enumerationMinInvalidUsers)))
+            let about = accounts.isEstimate ? "about " : ""
+            reasons.append("\(src) tried \(about)\(invalidCount) account names that do not exist (of \(about)\(distinct) tried) in \(spanMinutes) min; the threshold is \(c.enumerationMinInvalidUsers)")
             reasons.append("names tried include: \(topNames)")
         } else if distinct >= c.sprayMinUsers, avg <= c.sprayMaxPerUser {
             kind = .passwordSpraying
             score = min(84, 62 + 10 * log2(Double(distinct) / Double(c.sprayMinUsers)))
-            reasons.append("\(src) failed to log in to \(distinct) different accounts with \(String(format: "%.1f", avg)) attempts each on average in \(spanMinutes) min: one password tried across many accounts")
+            reasons.append("\(src) failed to log in to \(accounts.isEstimate ? "about " : "")\(distinct) different accounts with \(String(format: "%.1f", avg)) attempts each on average in \(spanMinutes) min: one password tried across many accounts")
             reasons.append("accounts include: \(topNames)")
         } else if inc.maxInTenMinutes >= c.bruteForceFailures {
             kind = .bruteForce
             score = min(82, 45 + 12 * log2(inc.failures / c.bruteForceFailures))
-            let valid = inc.users.keys.filter { !inc.invalidUsers.contains($0) }
-            if !valid.isEmpty { score += 6 }
-            if inc.users["root"] != nil { score += 4 }
+            if accounts.triedValid { score += 6 }
+            if accounts.triedRoot { score += 4 }
             if knownSourceForUser { score -= 20 }
             if distinct == 1 {
                 reasons.append("\(f) failed logins for \(topNames) from \(src) in \(spanMinutes) min (up to \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min; the threshold is \(Int(c.bruteForceFailures)))")
@@ -173,12 +180,12 @@ extension Detector {
         inc.anomaly.kind = kind
         inc.anomaly.score = max(1, min(100, score))
         inc.anomaly.reasons = reasons
-        inc.anomaly.user = top.first.map { $0.key == "?" ? nil : $0.key } ?? nil
+        inc.anomaly.user = top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
         inc.gap = kind == .slowBruteForce ? micros(6 * 3600) : micros(1800)
         inc.anomaly.details = [
             "failures": .int(Int64(f)), "distinct_users": .int(Int64(distinct)),
-            "invalid_users": .int(Int64(inc.invalidUsers.count)), "max_failures_per_window": .double(inc.maxInTenMinutes),
-            "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.key) }),
+            "invalid_users": .int(Int64(invalidCount)), "max_failures_per_window": .double(inc.maxInTenMinutes),
+            "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.name) }),
         ]
     }
 

@@ -212,10 +212,14 @@ extension Detector {
     /// sudo and su: failures, refusals and first-time use.
     mutating func privilege(_ e: LogEvent, user u: String) {
         let t = e.timestamp.microseconds
-        var st = users[u] ?? UserState()
+        var st = users.removeValue(forKey: u) ?? UserState() // out of the table while changed: no copy of its arrays
         st.lastActivity = t
-        let cutoff = t - micros(config.privilegeWindow)
-        st.privilege.removeAll { $0.time < cutoff }
+        // Signals within the window around this one (out-of-order input may bring later ones;
+        // one from another timeline, more than a window ahead, does not count), at most a few
+        // hundred: a flood of refusals costs the same per line as a few.
+        let window = micros(config.privilegeWindow)
+        st.privilege.removeAll { $0.time < t - window || $0.time > t + window }
+        if st.privilege.count >= UserState.maxSignals { st.privilege.removeFirst(st.privilege.count - UserState.maxSignals + 1) }
         let b = baseline(u)
         var signal: (Double, String, String)?
         let target = e.targetUser ?? "root"
@@ -264,7 +268,7 @@ extension Detector {
             }
             return
         }
-        users[u]?.privilege.append(.init(time: t, points: points, what: what, kind: kind))
+        users[u]?.privilege.append(.init(time: t, points: points * Double(e.repeatCount), what: what, kind: kind))
         let total = users[u]?.privilege.reduce(0) { $0 + $1.points } ?? 0
         guard total >= config.privilegeMinScore || book.incident(key) != nil else { return }
         let signals = users[u]?.privilege ?? []
@@ -290,12 +294,10 @@ extension Detector {
     mutating func dataAccess(_ e: LogEvent, user u: String) {
         let t = e.timestamp.microseconds
         let kind = e.eventType.rawValue
-        var st = users[u] ?? UserState()
+        var st = users.removeValue(forKey: u) ?? UserState()
         st.lastActivity = t
-        var c = st.dataCounts[kind] ?? SlidingCounts()
-        c.add(t)
-        c.prune(before: t - micros(config.bulkWindow))
-        st.dataCounts[kind] = c
+        st.dataCounts[kind, default: SlidingCounts()].add(t, weight: Double(e.repeatCount), window: micros(config.bulkWindow))
+        let c = st.dataCounts[kind] ?? SlidingCounts()
         users[u] = st
         let usual = baseline(u)?.hourlyVolume[kind]
         let global = model?.globalVolume[kind]
@@ -310,7 +312,11 @@ extension Detector {
             }
             let windowStart = c.times.first { $0 >= t - micros(config.bulkWindow) } ?? t
             book.record(key, kind: .bulkDataAccess, event: e, gap: micros(config.bulkWindow / 2), user: u, source: e.sourceIP) { inc in
-                if inc.points == 0 { inc.anomaly.start = Timestamp(microseconds: windowStart); inc.anomaly.eventCount += Int(n) - 1 }
+                if inc.points == 0 {
+                    inc.anomaly.start = Timestamp(microseconds: windowStart)
+                    inc.anomaly.eventCount += Int(n) - 1
+                    if n > 1 { inc.anomaly.evidenceTruncated = true } // the earlier events are counted, not cited
+                }
                 inc.points = max(inc.points, n)
                 inc.anomaly.score = min(90, 58 + 12 * log2(inc.points / threshold))
                 var r = ["\(u) made \(Int(inc.points)) \(kind) events within \(Int(config.bulkWindow / 60)) min; their busiest hours see \(Int(p95.rounded())) (95th percentile), at most \(Int(mx))"]
@@ -330,8 +336,7 @@ extension Detector {
         let score = forest.scoreSample(x)
         let t0 = e.timestamp.microseconds
         if let u = e.user, e.outcome != .failure {
-            users[u, default: UserState()].scored.add(t0)
-            users[u]?.scored.prune(before: t0 - micros(config.outlierWindow))
+            users[u, default: UserState()].scored.add(t0, window: micros(config.outlierWindow))
             users[u]?.lastActivity = t0
         }
         guard score < forest.offset else { return }
@@ -345,10 +350,9 @@ extension Detector {
         if let s = e.sourceIP, book.incident("src|" + s) != nil { return }
         if users[entity]?.watch?.incidentKey != nil { return }
         let t = e.timestamp.microseconds
-        var st = users[entity] ?? UserState()
+        var st = users.removeValue(forKey: entity) ?? UserState()
         st.lastActivity = t
-        st.outliers.add(t)
-        st.outliers.prune(before: t - micros(config.outlierWindow))
+        st.outliers.add(t, window: micros(config.outlierWindow))
         users[entity] = st
         let key = "unusual_activity|" + entity
         // A busy account always has a few outliers (the forest calls `contamination` of all
@@ -361,6 +365,7 @@ extension Detector {
             if inc.points == 0, already > 1 {
                 inc.points = Double(already - 1)
                 inc.anomaly.eventCount += already - 1
+                inc.anomaly.evidenceTruncated = true // the earlier outliers are counted, not cited
                 inc.anomaly.start = Timestamp(microseconds: windowStart)
             }
             inc.points += 1

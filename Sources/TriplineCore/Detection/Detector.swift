@@ -17,7 +17,7 @@ public struct Detector {
     var book: IncidentBook
     var sources: [String: SourceState] = [:]
     var users: [String: UserState] = [:]
-    var now: Int64 = .min
+    var clocks = HostClocks()
     var lastSweep: Int64 = .min
     var lastCollect: Int64 = .min
     var eventsAtCollect = 0
@@ -60,9 +60,12 @@ public struct Detector {
     }
 
     private mutating func processCanonical(_ e: LogEvent) {
-        eventsProcessed += 1
+        eventsProcessed += e.repeatCount
         let t = e.timestamp.microseconds
-        if t > now { now = t }
+        let clock = clocks.key(for: e.host)
+        let tick = clocks.observe(clock, at: t)
+        if tick.rewound { book.closeAll(clock: clock) }
+        book.begin(time: t, clock: clock)
         let counts = windows.observe(e)
 
         if let s = e.sourceIP, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
@@ -80,6 +83,8 @@ public struct Detector {
         if let forest, FeatureExtractor.isScored(e) {
             outliers(e, forest: forest, counts: counts)
         }
+        if tick.sweepDue { book.expire(clock: clock, now: clocks.now(clock)) }
+        let now = clocks.newest
         if lastSweep == .min { lastSweep = now } else if now - lastSweep > micros(60) { sweep() }
     }
 
@@ -96,8 +101,9 @@ public struct Detector {
     /// refers to any more (every ten minutes of log time with enough new events, or when the
     /// tables grow large), so the cost stays proportional to the input.
     mutating func sweep() {
+        let now = clocks.newest
         lastSweep = now
-        book.expire(now: now)
+        book.expire(now: { [clocks] in clocks.now($0) }, newest: now, lag: Detector.maxHostLag)
         if lastCollect == .min { lastCollect = now }
         let due = (now - lastCollect > micros(600) && eventsProcessed - eventsAtCollect > 20_000) || sources.count + users.count > 200_000
         guard due else { return }
@@ -108,6 +114,10 @@ public struct Detector {
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
         users = users.filter { $0.value.lastActivity >= now - userKeep }
     }
+
+    /// How far behind the newest time a host's incidents may stay open (a host gone silent, or
+    /// logging with a clock that far behind, has its quiet incidents closed against this).
+    static let maxHostLag = micros(6 * 3600)
 
     /// Whether the event names an account that does not exist: sshd says so; for structured
     /// sources, which do not, an account the model never saw do anything is taken as one.
@@ -133,10 +143,15 @@ struct SourceState {
         var line: Int = 0
         /// A typo: the same account logged in from the same source soon after.
         var forgiven = false
+        /// Log events the line stands for (`message repeated N times`).
+        var events = 1
     }
 
-    /// Failures within the longest short window, oldest first (capped).
-    var failures: [Failure] = []
+    /// Failures within the longest short window, oldest first (capped): `store[head...]`. The
+    /// oldest leave by moving `head`, so a source hammering at the cap costs the same per line.
+    private var store: [Failure] = []
+    private var head = 0
+    var failures: ArraySlice<Failure> { store[head...] }
     /// Weighted failures per hour index, within the slow window.
     var hourly: [Int64: Double] = [:]
     /// The first counted failure in each of those hours (a slow brute force starts there).
@@ -144,22 +159,56 @@ struct SourceState {
     var lastActivity: Int64 = .min
     static let cap = 4000
 
-    mutating func add(_ f: Failure, keep: Int64, slowKeep: Int64) {
-        failures.append(f)
-        let cutoff = f.time - keep
-        if failures.count > SourceState.cap || (failures.first?.time ?? f.time) < cutoff {
-            let drop = failures.firstIndex { $0.time >= cutoff } ?? failures.count
-            let over = max(drop, failures.count - SourceState.cap)
-            failures.removeFirst(over)
+    /// How late a failure may arrive and still take its own place among the others (lines of
+    /// several hosts interleaved in one stream are seconds apart); a later one is counted as if
+    /// it happened that long before the newest, so no order of input costs more than this much
+    /// sorting per line.
+    static let disorder = micros(10)
+
+    /// Adds a failure, keeping the failures in time order within `keep` and the hourly counts
+    /// within `slowKeep`, and returns its index in ``failures``. A failure older than the newest
+    /// by more than a window starts that window over (another timeline: a second file, a
+    /// replayed log); one slightly out of order lands in its place (see ``disorder``).
+    @discardableResult
+    mutating func add(_ failure: Failure, keep: Int64, slowKeep: Int64) -> Int {
+        var f = failure
+        if lastActivity != .min, f.time < lastActivity - slowKeep {
+            // A new timeline: nothing ahead of it belongs with it.
+            store.removeAll(keepingCapacity: true)
+            head = 0
+            hourly.removeAll()
+            hourlyFirst.removeAll()
+            lastActivity = f.time
+        } else if head < store.count, f.time < store[store.count - 1].time - keep {
+            store.removeAll(keepingCapacity: true)
+            head = 0
         }
+        var at = store.count
+        if head < store.count, f.time < store[store.count - 1].time {
+            f.time = max(f.time, store[store.count - 1].time - SourceState.disorder)
+            while at > head, store[at - 1].time > f.time { at -= 1 }
+            store.insert(f, at: at)
+        } else {
+            store.append(f)
+        }
+        lastActivity = max(lastActivity, failure.time)
+        let cutoff = store[store.count - 1].time - keep
+        while head < store.count, store.count - head > SourceState.cap || store[head].time < cutoff { head += 1 }
+        if head > 64, head * 2 > store.count {
+            store.removeFirst(head)
+            at -= head
+            head = 0
+        }
+        f = failure
         let hour = f.time / 3_600_000_000
         hourly[hour, default: 0] += f.weight
-        if f.weight > 0, hourlyFirst[hour] == nil { hourlyFirst[hour] = f.time }
+        if f.weight > 0, hourlyFirst[hour].map({ f.time < $0 }) ?? true { hourlyFirst[hour] = f.time }
         if hourly.count > 30 {
-            hourly = hourly.filter { $0.key * 3_600_000_000 >= f.time - slowKeep }
+            let newest = lastActivity
+            hourly = hourly.filter { $0.key * 3_600_000_000 >= newest - slowKeep }
             hourlyFirst = hourlyFirst.filter { hourly[$0.key] != nil }
         }
-        lastActivity = max(lastActivity, f.time)
+        return at
     }
 
     /// Failures counted (not forgiven as typos) since `since`, by the hour.
@@ -171,12 +220,12 @@ struct SourceState {
     /// Takes `user`'s failures since `since` out of the counts: they were typos, the user got in.
     /// (Only the account that logged in: an attacker's failures on other accounts stay.)
     mutating func forgive(user: String, since: Int64) {
-        var i = failures.count - 1
-        while i >= 0, failures[i].time >= since {
-            if !failures[i].forgiven, failures[i].user == user {
-                failures[i].forgiven = true
-                let hour = failures[i].time / 3_600_000_000
-                if let w = hourly[hour] { hourly[hour] = max(0, w - failures[i].weight) }
+        var i = store.count - 1
+        while i >= head, store[i].time >= since {
+            if !store[i].forgiven, store[i].user == user {
+                store[i].forgiven = true
+                let hour = store[i].time / 3_600_000_000
+                if let w = hourly[hour] { hourly[hour] = max(0, w - store[i].weight) }
             }
             i -= 1
         }
@@ -206,6 +255,8 @@ struct UserState {
     }
 
     var privilege: [Signal] = []
+    /// The most privilege signals kept (the newest).
+    static let maxSignals = 256
     var watch: Watch?
     var dataCounts: [String: SlidingCounts] = [:]
     var outliers = SlidingCounts()

@@ -6,8 +6,8 @@ struct IncidentBook {
         var anomaly: Anomaly
         var gap: Int64
         var failures = 0.0
-        var users: [String: Double] = [:]
-        var invalidUsers = Set<String>()
+        /// The accounts a source tried (source incidents).
+        var accounts = AccountTally()
         var hours = Set<Int64>()
         var tenMinuteBuckets: [Int64: Double] = [:]
         var maxInTenMinutes = 0.0
@@ -15,34 +15,67 @@ struct IncidentBook {
         var notes: [String] = []
         var hosts = Set<String>()
         var followUps = 0
+        /// The host clock it is timed by (see ``HostClocks``).
+        var clock = ""
+
+        /// Cites a location, up to `limit` of them.
+        mutating func addEvidence(_ location: String, limit: Int) {
+            if anomaly.evidence.count < limit {
+                anomaly.evidence.append(location)
+            } else {
+                anomaly.evidenceTruncated = true
+            }
+        }
     }
 
     private(set) var open: [String: Incident] = [:]
+    /// Keys of open incidents by host clock.
+    private var byClock: [String: Set<String>] = [:]
     private(set) var closed: [Anomaly] = []
     private var changed = Set<String>()
     private var changedClosed: [Anomaly] = []
     /// How many `file:line` locations an incident keeps; a model swap may change it.
     var evidenceLimit: Int
 
+    /// The time of the event being processed and the host clock it is timed by: an incident
+    /// quiet for longer than its gap at that time is over, swept or not yet.
+    private(set) var time: Int64 = .min
+    private(set) var clock = ""
+
     init(evidenceLimit: Int) { self.evidenceLimit = evidenceLimit }
 
-    /// The open incident under `key`, if any.
-    func incident(_ key: String) -> Incident? { open[key] }
+    /// Sets the time and host clock of the event about to be processed.
+    mutating func begin(time: Int64, clock: String) {
+        self.time = time
+        self.clock = clock
+    }
+
+    /// The open incident under `key`, if any (one whose gap has passed is over).
+    func incident(_ key: String) -> Incident? {
+        guard let inc = open[key], !isOver(inc) else { return nil }
+        return inc
+    }
+
+    private func isOver(_ inc: Incident) -> Bool {
+        inc.anomaly.lastSeen.microseconds + inc.gap < time
+    }
 
     /// Adds `e` to the incident under `key` (opening one of `kind` if none), then lets `update`
     /// refresh its numbers, score and reasons.
     mutating func record(_ key: String, kind: AnomalyKind, event e: LogEvent, gap: Int64, user: String?, source: String?,
                          update: (inout Incident) -> Void) {
         let t = e.timestamp
+        if let old = open[key], isOver(old) { close(key, old) }
         var inc = open[key] ?? Incident(
             anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
                              host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
-            gap: gap)
+            gap: gap, clock: clock)
+        if open[key] == nil { byClock[clock, default: []].insert(key) }
         inc.gap = max(inc.gap, gap)
         if t > inc.anomaly.lastSeen { inc.anomaly.lastSeen = t }
         if t < inc.anomaly.start { inc.anomaly.start = t }
-        inc.anomaly.eventCount += 1
-        if inc.anomaly.evidence.count < evidenceLimit { inc.anomaly.evidence.append(e.location) }
+        inc.anomaly.eventCount += e.repeatCount
+        inc.addEvidence(e.location, limit: evidenceLimit)
         if let h = e.host, inc.hosts.count < 64 { inc.hosts.insert(h) }
         if inc.anomaly.host == nil { inc.anomaly.host = e.host }
         update(&inc)
@@ -53,19 +86,39 @@ struct IncidentBook {
     /// Adds context (a follow-up event) to an open incident without counting it as one of its events.
     mutating func annotate(_ key: String, event e: LogEvent, update: (inout Incident) -> Void) {
         guard var inc = open[key] else { return }
+        if isOver(inc) {
+            close(key, inc)
+            return
+        }
         if e.timestamp > inc.anomaly.lastSeen { inc.anomaly.lastSeen = e.timestamp }
-        if inc.anomaly.evidence.count < evidenceLimit { inc.anomaly.evidence.append(e.location) }
-        inc.anomaly.eventCount += 1
+        inc.addEvidence(e.location, limit: evidenceLimit)
+        inc.anomaly.eventCount += e.repeatCount
         update(&inc)
         open[key] = inc
         changed.insert(key)
     }
 
-    /// Closes incidents quiet for longer than their gap.
-    mutating func expire(now: Int64) {
-        for (k, inc) in open where inc.anomaly.lastSeen.microseconds + inc.gap < now {
+    /// Closes incidents quiet for longer than their gap: those timed by `clock` against `now`.
+    mutating func expire(clock: String, now: Int64) {
+        guard let keys = byClock[clock] else { return }
+        for k in keys {
+            if let inc = open[k], inc.anomaly.lastSeen.microseconds + inc.gap < now { close(k, inc) }
+        }
+    }
+
+    /// Closes incidents quiet for longer than their gap, each against its own host's time,
+    /// though never more than `lag` behind `newest` (a host gone silent does not keep its
+    /// incidents open for ever).
+    mutating func expire(now: (String) -> Int64, newest: Int64, lag: Int64) {
+        for (k, inc) in open where inc.anomaly.lastSeen.microseconds + inc.gap < max(now(inc.clock), newest - lag) {
             close(k, inc)
         }
+    }
+
+    /// Closes the incidents timed by `clock` (its host's time went back: a new timeline).
+    mutating func closeAll(clock: String) {
+        guard let keys = byClock[clock] else { return }
+        for k in keys { if let inc = open[k] { close(k, inc) } }
     }
 
     /// Closes everything (end of input).
@@ -75,6 +128,8 @@ struct IncidentBook {
 
     private mutating func close(_ key: String, _ inc: Incident) {
         open[key] = nil
+        byClock[inc.clock]?.remove(key)
+        if byClock[inc.clock]?.isEmpty == true { byClock[inc.clock] = nil }
         changed.remove(key)
         guard inc.anomaly.score > 0 else { return } // opened but never crossed a threshold
         closed.append(inc.anomaly)

@@ -18,18 +18,66 @@ struct SlidingCounts {
     var count: Int { times.count - head }
     var newest: Int64? { isEmpty ? nil : times[times.count - 1] }
 
-    mutating func add(_ t: Int64, weight: Double = 1) {
+    /// Counts `weight` at `t`, then keeps only the window `[t - window, …]`.
+    ///
+    /// Input is not always in time order (several hosts in one stream, a replayed or
+    /// concatenated log): an event slightly out of order lands in its place; one older than the
+    /// newest by more than the window starts the counts over, as a new timeline (counts never
+    /// mix two timelines, and the entries ahead of it are not kept for ever).
+    mutating func add(_ t: Int64, weight: Double = 1, window: Int64) {
+        rewind(to: t, window: window)
+        add(t, weight: weight)
+        prune(before: t - window)
+    }
+
+    /// Keeps only the window `[t - window, …]` without counting anything (and starts over when
+    /// `t` is older than the newest by more than the window).
+    mutating func advance(to t: Int64, window: Int64) {
+        rewind(to: t, window: window)
+        prune(before: t - window)
+    }
+
+    private mutating func rewind(to t: Int64, window: Int64) {
+        if let n = newest, t < n - window {
+            times.removeAll(keepingCapacity: true)
+            weights.removeAll(keepingCapacity: true)
+            head = 0
+            total = 0
+        }
+    }
+
+    private mutating func add(_ t: Int64, weight: Double) {
         total += weight
-        if let last = times.last, !isEmpty, t >= last, t / resolution == last / resolution {
-            weights[weights.count - 1] += weight
+        guard let last = times.last, !isEmpty else {
+            times.append(t)
+            weights.append(weight)
             return
         }
-        times.append(t)
-        weights.append(weight)
+        if t >= last {
+            if t / resolution == last / resolution {
+                weights[weights.count - 1] += weight
+            } else {
+                times.append(t)
+                weights.append(weight)
+            }
+            return
+        }
+        // Out of order: find its place from the end (events are rarely far out of order, and
+        // never more than the window, which holds at most window / resolution entries).
+        var i = times.count - 1
+        while i > head, times[i - 1] > t { i -= 1 }
+        if times[i] / resolution == t / resolution {
+            weights[i] += weight
+        } else if i > head, times[i - 1] / resolution == t / resolution {
+            weights[i - 1] += weight
+        } else {
+            times.insert(t, at: i)
+            weights.insert(weight, at: i)
+        }
     }
 
     /// Drops entries older than `cutoff`.
-    mutating func prune(before cutoff: Int64) {
+    private mutating func prune(before cutoff: Int64) {
         while head < times.count, times[head] < cutoff {
             total -= weights[head]
             head += 1

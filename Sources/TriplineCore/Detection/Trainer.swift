@@ -138,7 +138,9 @@ struct BaselineBuilder {
     }
 
     private mutating func addCanonical(_ e: LogEvent) {
-        events += 1
+        // A repeated line ("message repeated N times") counts N times in every habit.
+        let n = e.repeatCount
+        events += n
         let t = e.timestamp.microseconds
         first = min(first ?? t, t)
         last = max(last ?? t, t)
@@ -149,17 +151,17 @@ struct BaselineBuilder {
         let w = windows.observe(e)
 
         if let host = e.host {
-            var h = hosts[host] ?? HostBaseline()
-            h.events += 1
-            h.hours[hour] += 1
-            if let u = e.user, h.users[u] != nil || h.users.count < Trainer.perEntityCap { h.users[u, default: 0] += 1 }
+            var h = hosts.removeValue(forKey: host) ?? HostBaseline() // out of the table while changed: no copy
+            h.events += n
+            h.hours[hour] += n
+            if let u = e.user, h.users[u] != nil || h.users.count < Trainer.perEntityCap { h.users[u, default: 0] += n }
             hosts[host] = h
         }
         if let s = e.sourceIP, sources[s] != nil || sources.count < Trainer.sourceCap {
-            var sb = sources[s] ?? SourceBaseline()
-            sb.events += 1
-            if e.outcome == .failure { sb.failures += 1 }
-            if let u = e.user, sb.users[u] != nil || sb.users.count < Trainer.perEntityCap { sb.users[u, default: 0] += 1 }
+            var sb = sources.removeValue(forKey: s) ?? SourceBaseline()
+            sb.events += n
+            if e.outcome == .failure { sb.failures += n }
+            if let u = e.user, sb.users[u] != nil || sb.users.count < Trainer.perEntityCap { sb.users[u, default: 0] += n }
             sources[s] = sb
         }
         guard let user = e.user, !e.invalidUser else {
@@ -168,24 +170,24 @@ struct BaselineBuilder {
         }
         // Only what the user did counts towards their habits: failures (by them or anyone
         // guessing their name) say nothing about where they work from.
-        var u = users[user] ?? UserBaseline()
-        u.events += 1
-        u.eventTypes[e.eventType.rawValue, default: 0] += 1
+        var u = users.removeValue(forKey: user) ?? UserBaseline()
+        u.events += n
+        u.eventTypes[e.eventType.rawValue, default: 0] += n
         if e.outcome == .failure {
-            u.failures += 1
+            u.failures += n
         } else if e.eventType != .disconnect, e.eventType != .connection {
-            u.hours[hour] += 1
-            if day % 7 == 2 || day % 7 == 3 { u.weekendEvents += 1 } // days since epoch: 2 = Saturday, 3 = Sunday
+            u.hours[hour] += n
+            if day % 7 == 2 || day % 7 == 3 { u.weekendEvents += n } // days since epoch: 2 = Saturday, 3 = Sunday
             if let s = e.sourceIP {
-                if u.sources[s] != nil || u.sources.count < Trainer.perEntityCap { u.sources[s, default: 0] += 1 }
-                u.networks[networkPrefix(s), default: 0] += 1
+                if u.sources[s] != nil || u.sources.count < Trainer.perEntityCap { u.sources[s, default: 0] += n }
+                u.networks[networkPrefix(s), default: 0] += n
             }
-            if let h = e.host, u.hosts[h] != nil || u.hosts.count < Trainer.perEntityCap { u.hosts[h, default: 0] += 1 }
-            if e.eventType == .login, e.outcome == .success, let m = e.authMethod { u.methods[m, default: 0] += 1 }
-            if e.eventType == .sudo, e.outcome == .success { u.sudoCount += 1 }
+            if let h = e.host, u.hosts[h] != nil || u.hosts.count < Trainer.perEntityCap { u.hosts[h, default: 0] += n }
+            if e.eventType == .login, e.outcome == .success, let m = e.authMethod { u.methods[m, default: 0] += n }
+            if e.eventType == .sudo, e.outcome == .success { u.sudoCount += n }
             userDays[user, default: []].insert(day)
             if FeatureExtractor.isScored(e) {
-                volume[user, default: [:]][e.eventType.rawValue, default: [:]][secs / 3600, default: 0] += 1
+                volume[user, default: [:]][e.eventType.rawValue, default: [:]][secs / 3600, default: 0] += n
             }
         }
         users[user] = u

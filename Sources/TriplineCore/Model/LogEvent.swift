@@ -42,7 +42,8 @@ public struct LogEvent: Sendable, Hashable {
     /// Fields of a structured source that Tripline does not model, kept as they were.
     public var extra: [String: JSONValue]
     /// How many times the line stands for this event: syslog's `message repeated N times: [ … ]`
-    /// is the message N more times (the reader hands on that many events; 1 otherwise).
+    /// is the message N more times. It stays one event with a count (never N copies, so a
+    /// line costs the same whatever N it claims); the detector weighs it by the count.
     public var repeatCount = 1
 
     /// An event; everything but the time, kind, outcome and message is optional.
@@ -81,7 +82,7 @@ public struct LogEvent: Sendable, Hashable {
     public static let modelledFields: Set<String> = [
         "timestamp", "host", "program", "pid", "user", "source_ip", "source_port", "event_type",
         "outcome", "action", "auth_method", "invalid_user", "target_user", "command", "message",
-        "file", "line",
+        "file", "line", "repeat_count",
     ]
 
     /// Appends the event as one JSON object (no newline), the schema of `tripline parse`.
@@ -108,6 +109,7 @@ public struct LogEvent: Sendable, Hashable {
         w.raw(","); w.key("command"); optString(command, &w)
         w.raw(","); w.key("file"); optString(file, &w)
         w.raw(","); w.key("line"); w.int(line)
+        w.raw(","); w.key("repeat_count"); w.int(repeatCount)
         for k in extra.keys.sorted() {
             w.raw(",")
             w.string(k)

@@ -305,15 +305,8 @@ struct FileState {
     private mutating func emit(_ r: LineResult, number: Int, summary: inout ParseSummary, onEvent: (LogEvent) throws -> Void) rethrows {
         switch r {
         case .event(let e):
-            if e.repeatCount > 1 {
-                var one = e
-                one.repeatCount = 1
-                summary.events += e.repeatCount
-                for _ in 0..<e.repeatCount { try onEvent(one) }
-            } else {
-                summary.events += 1
-                try onEvent(e)
-            }
+            summary.events += 1
+            try onEvent(e)
         case .skipped(let reason, let detail):
             summary.skip(reason, file: file, line: number, detail: detail)
         }
@@ -414,6 +407,14 @@ struct FileState {
                     break
                 }
                 j += 1
+            }
+            if j == start {
+                // A stray '}' where an element should start: skip the byte (the loop must always
+                // move forward, whatever the bytes are).
+                summary.linesRead += 1
+                summary.skip(.invalidJSON, file: file, line: startLine, detail: "unexpected '\(Character(UnicodeScalar(s[j])))' in the array")
+                i = j + 1
+                continue
             }
             let element = s.slice(start, j)
             advance(to: min(j, s.count))

@@ -68,6 +68,17 @@ public enum RecordBatch {
                     }
                 }
             }
+            if let v = fields["repeat_count"], v != .null {
+                let whole: Bool
+                switch v {
+                case .int(let n): whole = n >= 1
+                case .double(let d): whole = d >= 1 && d == d.rounded()
+                default: whole = false
+                }
+                guard whole else {
+                    throw Problem(path: "\(at).repeat_count", message: "must be a whole number, 1 or more")
+                }
+            }
             switch mapper.event(from: fields, file: name, line: i + 1) {
             case .event(let e): out.append(e)
             case .skipped(let reason, let detail):

@@ -34,7 +34,7 @@ struct StructuredRecordMapper {
 
     enum Field: Int, CaseIterable {
         case timestamp, user, sourceIP, eventType, action, message, host, program, pid, sourcePort
-        case authMethod, invalidUser, targetUser, command, outcome, location
+        case authMethod, invalidUser, targetUser, command, outcome, location, repeatCount
     }
 
     /// Accepted keys per field, best first.
@@ -56,6 +56,7 @@ struct StructuredRecordMapper {
         .command: ["command", "cmd"],
         .outcome: ["outcome", "result", "status"],
         .location: ["file", "line"],
+        .repeatCount: ["repeat_count"],
     ]
 
     /// key → (field, rank).
@@ -194,6 +195,9 @@ struct StructuredRecordMapper {
         }
         e.targetUser = text(.targetUser)
         e.command = text(.command)
+        if let n = slots[Field.repeatCount.rawValue]?.numberValue, n >= 1 {
+            e.repeatCount = Int(min(n, Double(SyslogParser.maxRepeats)))
+        }
         if let o = text(.outcome) {
             e.outcome = Outcome(rawValue: o.lowercased()) ?? Outcome(action: o)
         } else if let a = e.action {
@@ -257,7 +261,7 @@ struct StructuredRecordMapper {
         e.host = e.host ?? c.host
         e.program = e.program ?? c.program
         e.pid = e.pid ?? c.pid
-        e.repeatCount = c.repeatCount
+        if c.repeatCount > 1 { e.repeatCount = min(SyslogParser.maxRepeats, e.repeatCount * c.repeatCount) }
     }
 
     /// A timestamp from an ISO 8601 string, epoch seconds (milliseconds and microseconds are

@@ -1,0 +1,67 @@
+/// Log time as each host tells it. Input is not one clean timeline: a central syslog folder
+/// holds hosts whose clocks disagree, streams interleave them slightly out of order, and a log
+/// read twice (or a second file after the first) sends time back by hours or days. Incidents are
+/// timed against the clock of the host they came from, so one host's skew or replay never
+/// closes, merges or stalls another's; a host whose time jumps back by more than
+/// ``rewindSpan`` has started a new timeline.
+struct HostClocks {
+    struct Clock {
+        /// The newest time the host logged (since its last rewind).
+        var now: Int64
+        /// When its incidents were last checked for expiry, in its own time.
+        var lastSweep: Int64
+    }
+
+    /// How far back a host's time may go and still be the same timeline (lines written out of
+    /// order by seconds or minutes are; a replayed day is not).
+    static let rewindSpan = micros(3600)
+    /// How often (in a host's own time) its quiet incidents are closed.
+    static let sweepEvery = micros(60)
+    /// Hosts with a clock of their own; hosts beyond share one (host names come from logs,
+    /// which an attacker can write).
+    static let maxHosts = 10_000
+
+    /// The newest time seen from any host.
+    private(set) var newest: Int64 = .min
+    private var clocks: [String: Clock] = [:]
+
+    /// What one event's time means for its host's clock.
+    struct Tick {
+        /// The host's time went back by more than ``rewindSpan``: its open incidents belong to
+        /// the timeline that ended.
+        var rewound = false
+        /// Time to close the host's quiet incidents.
+        var sweepDue = false
+    }
+
+    /// The clock an event of `host` is timed by.
+    func key(for host: String?) -> String {
+        guard let host else { return "" }
+        return clocks[host] != nil || clocks.count < HostClocks.maxHosts ? host : ""
+    }
+
+    /// The time of `key`'s clock (the newest time overall when it has none).
+    func now(_ key: String) -> Int64 { clocks[key]?.now ?? newest }
+
+    /// Moves `key`'s clock on with an event at `t`.
+    mutating func observe(_ key: String, at t: Int64) -> Tick {
+        if t > newest { newest = t }
+        guard var c = clocks[key] else {
+            clocks[key] = Clock(now: t, lastSweep: t)
+            return Tick()
+        }
+        var tick = Tick()
+        if t < c.now - HostClocks.rewindSpan {
+            c = Clock(now: t, lastSweep: t)
+            tick.rewound = true
+        } else if t > c.now {
+            c.now = t
+            if t - c.lastSweep > HostClocks.sweepEvery {
+                c.lastSweep = t
+                tick.sweepDue = true
+            }
+        }
+        clocks[key] = c
+        return tick
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+/// Input chosen by the people Tripline watches: every shape here once made it hang, or made one
+/// line cost more the more lines came before it. Each test asserts growth (8x the input costs at
+/// most about 12x the time, see ``Growth``) or termination, never a wall-clock limit.
+@Suite(.serialized) struct AdversarialInputTests {
+    static let limit = 12.0
+
+    /// An RFC 3339 syslog line at `second` seconds after 2026-01-10T10:00:00Z.
+    static func line(_ second: Int, _ message: String, host: String = "web", pid: Int = 1000) -> String {
+        let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(second) * 1_000_000)
+        return "\(t.iso8601) \(host) sshd[\(pid)]: \(message)\n"
+    }
+
+    /// The time one run of the detector over `text` takes (parsing included).
+    static func detection(_ text: String, model: TriplineModel? = nil) -> () -> Void {
+        let bytes = Array(text.utf8)
+        return {
+            var d = Detector(model: model)
+            _ = LogReader().read(bytes: bytes, name: "attack.log") { d.process($0) }
+            _ = d.finish()
+        }
+    }
+
+    static func name(_ rng: inout SplitMix64) -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<10).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
+    }
+
+    static func address(_ rng: inout SplitMix64) -> String {
+        let v = rng.next()
+        return "\(1 + v % 223).\((v >> 8) % 256).\((v >> 16) % 256).\(1 + (v >> 24) % 254)"
+    }
+
+    static func expectLinear(_ what: String, n: Int, _ input: (Int) -> () -> Void) {
+        let r = Growth.ratio(n: n, input)
+        print("growth \(what): 8x the input, \(String(format: "%.1f", r.ratio))x the CPU time")
+        #expect(r.ratio <= limit, "\(what): 8x the input took \(String(format: "%.1f", r.ratio))x the time (\(r.small) s → \(r.large) s)")
+    }
+
+    /// `Invalid user <random> from ONE_ADDRESS`: the incident's accounts grow with every line; each
+    /// line must still cost the same (it once re-sorted every name tried: 20k lines took 36 s).
+    @Test func randomNamesFromOneAddress() {
+        Self.expectLinear("random names, one address", n: 1500) { n in
+            var rng = SplitMix64(seed: 1)
+            var text = ""
+            for i in 0..<n { text += Self.line(i / 50, "Invalid user \(Self.name(&rng)) from 203.0.113.7 port \(1024 + i)", pid: 1000 + i) }
+            return Self.detection(text)
+        }
+    }
+
+    /// The incident stays bounded and its counts right however many names are tried.
+    @Test func anEnumerationFloodIsCountedInBoundedMemory() {
+        var rng = SplitMix64(seed: 2)
+        var text = ""
+        let n = 6000
+        for i in 0..<n { text += Self.line(i / 50, "Invalid user \(Self.name(&rng)) from 203.0.113.7 port \(1024 + i)", pid: 1000 + i) }
+        var d = Detector(model: nil)
+        _ = LogReader().read(bytes: Array(text.utf8), name: "attack.log") { d.process($0) }
+        let open = d.book.open.values.first { $0.anomaly.sourceIP == "203.0.113.7" }
+        #expect(open?.accounts.attempts.count == AccountTally.nameLimit, "names kept one by one are capped")
+        let found = d.finish()
+        #expect(found.map(\.kind) == [.userEnumeration])
+        let distinct = found.first?.details["invalid_users"]?.numberValue ?? 0
+        #expect(abs(distinct - Double(n)) / Double(n) < 0.1, "about \(n) names, estimated \(distinct)")
+        #expect(found.first?.reasons.first?.contains("about") == true, "\(found.first?.reasons ?? [])")
+    }
+
+    /// `Failed password for root from <random address>`: a table per address, none of them busy.
+    @Test func oneNameFromRandomAddresses() {
+        Self.expectLinear("one name, random addresses", n: 1500) { n in
+            var rng = SplitMix64(seed: 3)
+            var text = ""
+            for i in 0..<n { text += Self.line(i / 50, "Failed password for root from \(Self.address(&rng)) port \(1024 + i) ssh2", pid: 1000 + i) }
+            return Self.detection(text)
+        }
+    }
+
+    /// A realistic stretch of a server's log: brute forces, spraying, logins, sudo.
+    static func block(offset: Int, copy: Int) -> String {
+        var text = ""
+        var rng = SplitMix64(seed: UInt64(copy % 7) + 10)
+        for i in 0..<300 {
+            let s = offset + i * 12
+            switch i % 6 {
+            case 0, 1: text += line(s, "Failed password for root from 198.51.100.\(i % 5) port \(2000 + i) ssh2", pid: 2000 + i)
+            case 2: text += line(s, "Failed password for invalid user \(name(&rng)) from 192.0.2.9 port \(3000 + i) ssh2", pid: 3000 + i)
+            case 3: text += line(s, "Accepted publickey for deploy from 10.0.0.\(i % 3) port \(4000 + i) ssh2", pid: 4000 + i)
+            case 4: text += line(s, "Failed password for user\(i % 40) from 203.0.113.50 port \(5000 + i) ssh2", pid: 5000 + i)
+            default: text += line(s, "Accepted password for alice from 10.0.1.5 port \(6000 + i) ssh2", pid: 6000 + i)
+            }
+        }
+        return text
+    }
+
+    /// The same hour of log again and again, time jumping back at each copy (a log read twice,
+    /// several hosts' files one after the other): as cheap per line as the copies in time order.
+    @Test func timeRunningBackwards() {
+        Self.expectLinear("time running backwards", n: 8) { n in
+            Self.detection((0..<n).map { Self.block(offset: 0, copy: $0) }.joined())
+        }
+        let copies = 16
+        let forwards = Growth.best(Self.detection((0..<copies).map { Self.block(offset: $0 * 86_400, copy: $0) }.joined()))
+        let backwards = Growth.best(Self.detection((0..<copies).map { Self.block(offset: 0, copy: $0) }.joined()))
+        #expect(backwards / forwards <= 3, "time running backwards cost \(String(format: "%.1f", backwards / forwards))x the same lines in order")
+    }
+
+    /// Lines out of order by seconds to minutes (hosts interleaved in one stream).
+    @Test func timeSlightlyOutOfOrder() {
+        Self.expectLinear("slight disorder", n: 12) { n in
+            var text = ""
+            for c in 0..<n {
+                let lines = Self.block(offset: c * 3600, copy: c).split(separator: "\n")
+                // Every pair of neighbours swapped (12 s apart).
+                for i in stride(from: 0, to: lines.count - 1, by: 2) { text += lines[i + 1] + "\n" + lines[i] + "\n" }
+            }
+            return Self.detection(text)
+        }
+    }
+
+    /// A replayed timeline closes the old one's incidents and finds the same attacks again.
+    @Test func aRewoundHostStartsANewTimeline() {
+        let once = Self.block(offset: 0, copy: 0)
+        var d1 = Detector(model: nil)
+        _ = LogReader().read(bytes: Array(once.utf8), name: "a.log") { d1.process($0) }
+        let single = d1.finish()
+        var d2 = Detector(model: nil)
+        _ = LogReader().read(bytes: Array((once + once).utf8), name: "a.log") { d2.process($0) }
+        let twice = d2.finish()
+        #expect(!single.isEmpty)
+        #expect(twice.count >= single.count, "the second copy's attacks are found again: \(single.count) then \(twice.count)")
+        #expect(twice.allSatisfy { $0.lastSeen.microseconds - $0.start.microseconds < 2 * 3_600_000_000 }, "no incident spans both timelines")
+    }
+
+    /// `sudo` refused again and again for one user.
+    @Test func privilegeFlood() {
+        Self.expectLinear("sudo refusals", n: 1500) { n in
+            var text = ""
+            for i in 0..<n {
+                let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 100_000)
+                text += "\(t.iso8601) web sudo[\(i)]:      bob : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/sh\n"
+            }
+            return Self.detection(text)
+        }
+    }
+
+    /// `message repeated 1000 times: [ … ]` is one event with a count: a line of it costs what a
+    /// plain line costs, and it is weighed as the failures it stands for.
+    @Test func repeatedMessageBombs() {
+        let n = 2000
+        var bombs = "", plain = ""
+        for i in 0..<n {
+            bombs += Self.line(i, "message repeated 1000 times: [ Failed password for root from 198.51.100.\(i % 200) port 22 ssh2]", pid: i)
+            plain += Self.line(i, "Failed password for root from 198.51.100.\(i % 200) port 22 ssh2", pid: i)
+        }
+        let bomb = Growth.best(Self.detection(bombs)), line = Growth.best(Self.detection(plain))
+        #expect(bomb / line < 3, "a repeated line cost \(String(format: "%.1f", bomb / line))x a plain one")
+        var d = Detector(model: nil)
+        var events = 0
+        _ = LogReader().read(bytes: Array(bombs.utf8), name: "a.log") { events += 1; d.process($0) }
+        #expect(events == n)
+        #expect(d.eventsProcessed == n * 1000, "the detector counts the events the lines stand for")
+        #expect(d.finish().contains { $0.kind == .bruteForce })
+    }
+
+    /// JSON documents that once looped for ever or could: each ends, with its bad parts counted.
+    @Test(.timeLimit(.minutes(1))) func hostileJSONShapesEnd() throws {
+        let shapes: [String] = [
+            #"[{"timestamp":"2026-01-01T00:00:00Z","user":"a"}}]"#,
+            #"[}}}}}}"#,
+            #"[{"timestamp":"2026-01-01T00:00:00Z"},}"#,
+            #"{"logs": [}]}"#,
+            #"[{"a":"\"#,
+            #"[""#,
+            String(repeating: "[", count: 100_000),
+            "[" + String(repeating: "{", count: 100_000),
+            "[" + String(repeating: "}", count: 100_000) + "]",
+            #"[{"timestamp":"2026-01-01T00:00:00Z","user":"a"}"# + String(repeating: ",", count: 10_000),
+        ]
+        for s in shapes {
+            var events = 0
+            let summary = LogReader(format: .json).read(bytes: Array(s.utf8), name: "hostile.json") { _ in events += 1 }
+            #expect(summary.problemLines > 0 || events > 0, "\(s.prefix(40)): nothing counted")
+        }
+        Self.expectLinear("stray closing brackets", n: 20_000) { n in
+            let doc = Array(("[" + String(repeating: "}", count: n) + "]").utf8)
+            return { _ = LogReader(format: .json).read(bytes: doc, name: "h.json") { _ in } }
+        }
+    }
+}
