@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // Alert sinks (Slack, Splunk HEC, Elasticsearch, webhooks) with on-disk spools.
         .target(name: "TriplineAlerts", dependencies: [

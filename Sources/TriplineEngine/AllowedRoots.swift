@@ -26,10 +26,40 @@ public struct AllowedRoots: Sendable {
     /// Why `path` may not be read, or nil with its real path when it may.
     public func check(_ path: String) -> Result<String, AccessError> {
         guard let real = AllowedRoots.resolve(path) else { return .failure(.missing(path)) }
-        for r in roots where real == r || real.hasPrefix(r == "/" ? "/" : r + "/") {
-            return .success(real)
+        return contains(real: real) ? .success(real) : .failure(.outside(path, roots: roots))
+    }
+
+    /// Whether a real (resolved) path is one of the roots or inside one.
+    public func contains(real: String) -> Bool {
+        roots.contains { r in real == r || real.hasPrefix(r == "/" ? "/" : r + "/") }
+    }
+
+    /// The check a ``LogReader`` makes of each file it opens for a client (``LogReader/admit``):
+    /// a regular file (never a FIFO, device or socket, which could block or never end), whose
+    /// real place, read from the open descriptor after every link is followed, is under a root,
+    /// and no bigger than `maxBytes`. Nil admits it; otherwise why not.
+    public func admission(maxBytes: Int64) -> @Sendable (Int32) -> String? {
+        let roots = self
+        return { fd in
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { return String(cString: strerror(errno)) }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { return "not a regular file (a FIFO, device or socket is not read)" }
+            guard let real = AllowedRoots.path(of: fd), roots.contains(real: real) else {
+                return "outside the folders this server may read (\(roots.roots.joined(separator: ", ")))"
+            }
+            if Int64(st.st_size) > maxBytes {
+                return "\(Int64(st.st_size) >> 20) MiB, more than the \(maxBytes >> 20) MiB this server reads from one file"
+            }
+            return nil
         }
-        return .failure(.outside(path, roots: roots))
+    }
+
+    /// Where an open descriptor's file really is (Linux: `/proc/self/fd/N`), or nil.
+    static func path(of fd: Int32) -> String? {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A refused path.

@@ -85,16 +85,20 @@ public final class AnalysisService: Sendable {
     /// the parsers read; `name` stands for the file in evidence (`name:line`).
     public func analyze(bytes: [UInt8], name: String, format: LogFormat? = nil, options: ParseOptions = ParseOptions(),
                         minimumSeverity: Severity = .low) -> Analysis {
-        let reader = LogReader(options: options, format: format)
-        var events: [LogEvent] = []
-        let summary = reader.read(bytes: bytes, name: name) { events.append($0) }
-        return analyze(events: events, summary: summary, minimumSeverity: minimumSeverity)
+        let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
+        let result = Analysis.run(bytes: bytes, name: name, reader: LogReader(options: options, format: format), model: m, config: config,
+                                  compiled: .some(compiled))
+        return record(result, minimumSeverity: minimumSeverity)
     }
 
-    /// Analyses files (folders expanded one level).
-    public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low) -> Analysis {
+    /// Analyses files (folders expanded one level). `admit` decides which of the files opened
+    /// may be read (see ``LogReader/admit``).
+    public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low,
+                        admit: (@Sendable (Int32) -> String?)? = nil) -> Analysis {
         let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
-        let result = Analysis.run(paths: paths, reader: LogReader(options: options), model: m, config: config,
+        var reader = LogReader(options: options)
+        reader.admit = admit
+        let result = Analysis.run(paths: paths, reader: reader, model: m, config: config,
                                   compiled: .some(compiled))
         return record(result, minimumSeverity: minimumSeverity)
     }

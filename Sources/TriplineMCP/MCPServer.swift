@@ -8,11 +8,15 @@ import TriplineEngine
 /// standard output; the log goes to standard error.
 public struct MCPServer: Sendable {
     public let tools: TriplineTools
+    /// Where the analysing tools run: off the cooperative pool, a few at a time, so that a slow
+    /// analysis never stops the server answering (see ``AnalysisQueue``).
+    public let queue: AnalysisQueue
     let logger: Logger
 
-    public init(tools: TriplineTools, logger: Logger) {
+    public init(tools: TriplineTools, logger: Logger, queue: AnalysisQueue = AnalysisQueue(waiting: 4)) {
         self.tools = tools
         self.logger = logger
+        self.queue = queue
     }
 
     /// Serves until the client closes standard input (or over `transport`, for tests).
@@ -24,13 +28,23 @@ public struct MCPServer: Sendable {
             capabilities: .init(tools: .init(listChanged: false)))
         let tools = self.tools
         let logger = self.logger
+        let queue = self.queue
         await server.withMethodHandler(ListTools.self) { _ in
             ListTools.Result(tools: TriplineTools.tools)
         }
         await server.withMethodHandler(CallTool.self) { params in
             logger.info("tool call", metadata: ["tool": .string(params.name)])
-            // Detection is CPU work: keep it off the protocol's own task.
-            return await Task.detached { tools.call(params.name, params.arguments ?? [:]) }.value
+            let name = params.name, arguments = params.arguments ?? [:]
+            guard TriplineTools.heavy.contains(name) else { return tools.call(name, arguments) }
+            // Detection is CPU work: on the analysis queue's threads, never the protocol's.
+            let ticket: AnalysisQueue.Ticket
+            do {
+                ticket = try queue.admit()
+            } catch {
+                return CallTool.Result(content: [.text(text: String(describing: error), annotations: nil, _meta: nil)], isError: true)
+            }
+            defer { ticket.release() }
+            return await ticket.run { tools.call(name, arguments) }
         }
         try await server.start(transport: transport ?? StdioTransport(logger: logger))
         await server.waitUntilCompleted()

@@ -10,11 +10,21 @@ import TriplineEngine
 public struct TriplineTools: Sendable {
     public let service: AnalysisService
     public let roots: AllowedRoots
+    /// The largest `logs` argument `analyze_logs` takes, in bytes.
+    public let maxInputBytes: Int
+    /// The largest file `analyze_log_file` reads (each file of a folder), in bytes.
+    public let maxFileBytes: Int64
 
-    public init(service: AnalysisService, roots: AllowedRoots) {
+    public init(service: AnalysisService, roots: AllowedRoots, maxInputBytes: Int = 32 << 20, maxFileBytes: Int64 = 1 << 30) {
         self.service = service
         self.roots = roots
+        self.maxInputBytes = maxInputBytes
+        self.maxFileBytes = maxFileBytes
     }
+
+    /// Tools that analyse (CPU and file work): the server runs them through its analysis queue;
+    /// the others answer at once.
+    public static let heavy: Set<String> = ["analyze_logs", "analyze_log_file", "explain_anomaly"]
 
     static let severities: [Value] = Severity.allCases.map { .string($0.rawValue) }
     static let kinds: [Value] = AnomalyKind.allCases.map { .string($0.rawValue) }
@@ -115,6 +125,9 @@ public struct TriplineTools: Sendable {
         case "analyze_logs":
             let logs = try string(args, "logs", required: true) ?? ""
             guard !logs.isEmpty else { throw ToolError(message: "logs is empty: pass log lines or a JSON array of records") }
+            guard logs.utf8.count <= maxInputBytes else {
+                throw ToolError(message: "logs is \(logs.utf8.count >> 20) MiB; this server takes at most \(maxInputBytes >> 20) MiB in one call: put the logs in a file under an allowed folder and use analyze_log_file")
+            }
             let minimum = try severity(args, "min_severity") ?? .low
             let bytes = Array(logs.utf8)
             let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
@@ -138,10 +151,11 @@ public struct TriplineTools: Sendable {
             case .success(let r): real = r
             case .failure(let e): throw ToolError(message: e.description)
             }
-            guard FileManager.default.isReadableFile(atPath: real) else { throw ToolError(message: "\(path): permission denied") }
-            let analysis = service.analyze(paths: [real], minimumSeverity: minimum)
+            // Every file is checked again as it is opened (a folder's files, a name swapped for a
+            // link or a FIFO since): regular, under a root once its links are followed, not too big.
+            let analysis = service.analyze(paths: [real], minimumSeverity: minimum, admit: roots.admission(maxBytes: maxFileBytes))
             if analysis.summary.linesRead == 0, let why = analysis.summary.unreadable.first ?? analysis.summary.passedOver.first {
-                throw ToolError(message: "\(path): \(why.1)")
+                throw ToolError(message: "\(TerminalSafe.sanitize(why.0 == real ? path : why.0)): \(why.1)")
             }
             return document(analysis)
         case "get_detection_stats":
@@ -198,10 +212,16 @@ public struct TriplineTools: Sendable {
             wanted[String(loc[..<colon]), default: []].insert(n)
         }
         var found: [String: String] = [:]
+        let admit = roots.admission(maxBytes: .max)
         for (file, lines) in wanted {
             guard case .success(let real) = roots.check(file), let maxLine = lines.max() else { continue }
-            guard let handle = FileHandle(forReadingAtPath: real) else { continue }
-            defer { try? handle.close() }
+            let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { continue }
+            guard admit(fd) == nil else {
+                close(fd)
+                continue
+            }
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             var n = 0
             var pending: [UInt8] = []
             reading: while let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {

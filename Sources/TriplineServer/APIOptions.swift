@@ -16,6 +16,14 @@ public struct APIOptions: Sendable {
     public var maxRecords = 1_000_000
     /// Anomalies kept for `GET /anomalies`.
     public var keepAnomalies = 10_000
+    /// Seconds a connection may sit without sending a complete request part (headers, a body
+    /// chunk) before it is closed: slow-header and idle connections do not pile up.
+    public var idleTimeoutSeconds = 30
+    /// Seconds a request body may take to arrive in full (408 after).
+    public var bodyTimeoutSeconds = 60
+    /// Analyses that run at once (nil: one per core) and that may wait for one (503 beyond).
+    public var analysisWorkers: Int?
+    public var analysisWaiting = 8
 
     public init() {}
 

@@ -11,6 +11,8 @@ import TriplineEngine
 public struct APIServer: Sendable {
     public let options: APIOptions
     public let service: AnalysisService
+    /// Where analyses run: off the cooperative pool, a few at a time (see ``AnalysisQueue``).
+    public let queue: AnalysisQueue
     let metrics = APIMetrics()
     let logger: Logger
 
@@ -18,6 +20,7 @@ public struct APIServer: Sendable {
         self.options = options
         self.service = service
         self.logger = logger
+        self.queue = AnalysisQueue(workers: options.analysisWorkers, waiting: options.analysisWaiting)
     }
 
     /// The router with every route and middleware.
@@ -29,8 +32,10 @@ public struct APIServer: Sendable {
         }
         if let token = options.token, !token.isEmpty {
             router.middlewares.add(BearerAuthMiddleware(token: token))
+        } else {
+            router.middlewares.add(LoopbackGuardMiddleware())
         }
-        let service = self.service, metrics = self.metrics, options = self.options
+        let service = self.service, metrics = self.metrics, options = self.options, queue = self.queue
 
         router.get("/health") { _, _ in
             let s = service.stats
@@ -39,7 +44,7 @@ public struct APIServer: Sendable {
                 w.raw("{"); w.key("status"); w.string("ok")
                 w.raw(","); w.key("version"); w.string(TriplineBuild.version)
                 w.raw(","); w.key("model_loaded"); w.bool(model != nil)
-                w.raw(","); w.key("model_error"); w.optionalString(model == nil ? service.modelError : nil)
+                w.raw(","); w.key("model_error"); w.optionalString(model == nil ? service.modelError.map(APIServer.withoutPaths) : nil)
                 w.raw(","); w.key("uptime_seconds"); w.double((s.uptimeSeconds * 1000).rounded() / 1000)
                 w.raw("}")
             }
@@ -53,27 +58,30 @@ public struct APIServer: Sendable {
             }
             return JSONResponse.ok({ w in
                 w.raw("{"); w.key("status"); w.string("not ready")
-                w.raw(","); w.key("reason"); w.string(service.modelError ?? "no model loaded")
+                w.raw(","); w.key("reason"); w.string(service.modelError.map(APIServer.withoutPaths) ?? "no model loaded")
                 w.raw("}")
             }, status: .serviceUnavailable)
         }
 
         router.post("/analyze") { request, context in
             let minimum = try APIServer.minimumSeverity(request)
-            let body = try await request.body.collect(upTo: options.maxBodyBytes)
-            let bytes = Array(buffer: body)
+            let ticket = try APIServer.admit(queue)
+            defer { ticket.release() }
+            let bytes = try await APIServer.body(request, options: options)
             try APIServer.requireBody(request, bytes)
             let analysis: Analysis
             if APIServer.mediaType(request) == "application/json" {
-                let events: [TriplineCore.LogEvent]
-                do {
-                    events = try RecordBatch.events(body: bytes, name: "request", maxRecords: options.maxRecords)
-                } catch {
-                    throw APIError(.badRequest, String(describing: error))
-                }
-                analysis = service.analyze(events: events, minimumSeverity: minimum)
+                let maxRecords = options.maxRecords
+                analysis = try await ticket.run { () -> Result<Analysis, APIError> in
+                    do {
+                        let events = try RecordBatch.events(body: bytes, name: "request", maxRecords: maxRecords)
+                        return .success(service.analyze(events: events, minimumSeverity: minimum))
+                    } catch {
+                        return .failure(APIError(.badRequest, String(describing: error)))
+                    }
+                }.get()
             } else {
-                analysis = service.analyze(bytes: bytes, name: "request", minimumSeverity: minimum)
+                analysis = await ticket.run { service.analyze(bytes: bytes, name: "request", minimumSeverity: minimum) }
             }
             metrics.analysis(analysis)
             return APIServer.analysisResponse(analysis)
@@ -81,8 +89,9 @@ public struct APIServer: Sendable {
 
         router.post("/analyze/file") { request, context in
             let minimum = try APIServer.minimumSeverity(request)
-            let body = try await request.body.collect(upTo: options.maxBodyBytes)
-            var bytes = Array(buffer: body)
+            let ticket = try APIServer.admit(queue)
+            defer { ticket.release() }
+            var bytes = try await APIServer.body(request, options: options)
             try APIServer.requireBody(request, bytes)
             var name = "upload"
             if APIServer.mediaType(request) == "multipart/form-data" {
@@ -90,7 +99,8 @@ public struct APIServer: Sendable {
                 bytes = file.bytes
                 name = file.name
             }
-            let analysis = service.analyze(bytes: bytes, name: name, minimumSeverity: minimum)
+            let upload = bytes, uploadName = name
+            let analysis = await ticket.run { service.analyze(bytes: upload, name: uploadName, minimumSeverity: minimum) }
             metrics.analysis(analysis)
             return APIServer.analysisResponse(analysis)
         }
@@ -159,6 +169,7 @@ public struct APIServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(1, options.idleTimeoutSeconds))))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tripline/\(TriplineBuild.version)"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -183,6 +194,35 @@ public struct APIServer: Sendable {
             guard pattern.count == parts.count else { return false }
             return zip(pattern, parts).allSatisfy { p, x in p.hasPrefix("{") ? !x.isEmpty : p == x }
         }.map(\.method)
+    }
+
+    /// A place in the analysis queue, or 503 with `Retry-After` when it is full.
+    static func admit(_ queue: AnalysisQueue) throws -> AnalysisQueue.Ticket {
+        do {
+            return try queue.admit()
+        } catch {
+            throw APIError(.serviceUnavailable, error.description, headers: [.retryAfter: String(error.retryAfter)])
+        }
+    }
+
+    /// The request body, up to the size limit (413 beyond) and within the body timeout (408
+    /// after): a client trickling its body cannot hold a place in the queue for ever.
+    static func body(_ request: Request, options: APIOptions) async throws -> [UInt8] {
+        let limit = options.maxBodyBytes
+        let seconds = options.bodyTimeoutSeconds
+        let body = request.body
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { Array(buffer: try await body.collect(upTo: limit)) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw APIError(.requestTimeout, "the request body did not arrive within \(seconds) s")
+            }
+            return bytes
+        }
     }
 
     static func mediaType(_ request: Request) -> String {

@@ -39,8 +39,20 @@ async def main(binary):
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     outside = tempfile.mkdtemp(prefix="tripline-outside-")
     shutil.copy(os.path.join(ROOT, "test_logs", "auth.log"), os.path.join(outside, "auth.log"))
+    # Hostile files inside the allowed folder: a FIFO nobody writes to, and a folder whose files
+    # include a link out of it.
+    os.mkfifo(os.path.join(logs, "stall.log"))
+    sub = os.path.join(logs, "sub")
+    os.makedirs(sub)
+    with open(os.path.join(ROOT, "test_logs", "auth.log")) as f:
+        head = [next(f) for _ in range(20)]
+    with open(os.path.join(sub, "inside.log"), "w") as f:
+        f.writelines(head)
+    os.symlink(os.path.join(outside, "auth.log"), os.path.join(sub, "link.log"))
+    # The working directory is not a root unless named.
+    shutil.copy(os.path.join(ROOT, "test_logs", "auth.log"), os.path.join(work, "cwd.log"))
 
-    params = StdioServerParameters(command=binary, args=["mcp", "--model-dir", models, "--allow", logs], cwd=work,
+    params = StdioServerParameters(command=binary, args=["mcp", "--model-dir", models, "--allow", logs, "--max-input-mb", "1"], cwd=work,
                                    env={"PATH": os.environ.get("PATH", ""), "TZ": "UTC"})
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
@@ -89,10 +101,21 @@ async def main(binary):
             check(r.is_error, "a .. path out of the allowed folders is refused")
             r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(logs, "missing.log")})
             check(r.is_error and "no such file" in text(r), "a missing file is a clear tool error")
+            r = await session.call_tool("analyze_log_file", {"file_path": os.path.join(work, "cwd.log")})
+            check(r.is_error and "outside" in text(r), "the working directory is not an allowed folder unless named")
+            r = await asyncio.wait_for(session.call_tool("analyze_log_file", {"file_path": os.path.join(logs, "stall.log")}), 20)
+            check(r.is_error and "regular file" in text(r), f"a FIFO is refused at once, not waited on ({text(r)[:80]})")
+            r = await session.call_tool("analyze_log_file", {"file_path": sub})
+            doc = json.loads(text(r)) if not r.is_error else {}
+            check(not r.is_error and doc.get("lines_read") == 20, f"a folder's link out of the allowed folders is not read ({text(r)[:120]})")
+            r = await session.call_tool("analyze_logs", {"logs": "x" * (2 << 20)})
+            check(r.is_error and "MiB" in text(r), "a logs argument over --max-input-mb is a tool error")
+            r = await asyncio.wait_for(session.call_tool("analyze_logs", {"logs": '[{"timestamp":"2026-01-01T00:00:00Z","user":"a"}}]'}), 20)
+            check(r is not None, "a stray bracket in a JSON array ends")
 
             r = await session.call_tool("get_detection_stats", {})
             stats = json.loads(text(r))
-            check(not r.is_error and stats["model_loaded"] and stats["analyses"] == 4 and stats["anomalies_kept"] >= 5,
+            check(not r.is_error and stats["model_loaded"] and stats["analyses"] == 6 and stats["anomalies_kept"] >= 5,
                   f"get_detection_stats counts the analyses ({stats.get('analyses')})")
 
             r = await session.call_tool("list_anomalies", {"source_ip": "203.0.113.45"})
@@ -118,6 +141,15 @@ async def main(binary):
             check(r.is_error and "list_anomalies" in text(r), "an unknown id is a tool error that says what to do")
             r = await session.call_tool("get_detection_stats", {})
             check(not r.is_error, "the server still answers after errors")
+    # Started from / with nothing allowed (as desktop assistants start servers): /var/log only.
+    params = StdioServerParameters(command=binary, args=["mcp", "--model-dir", models], cwd="/",
+                                   env={"PATH": os.environ.get("PATH", ""), "TZ": "UTC"})
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            for secret in ["/etc/passwd", "/etc/shadow", os.path.join(logs, "auth.log")]:
+                r = await session.call_tool("analyze_log_file", {"file_path": secret})
+                check(r.is_error and ("outside" in text(r) or "no such" in text(r)), f"started from / with no --allow, {secret} is refused")
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(outside, ignore_errors=True)
 

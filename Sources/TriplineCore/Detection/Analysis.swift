@@ -34,6 +34,31 @@ public struct Analysis: Sendable {
                         eventsScored: detector.eventsScored, outlierEvents: detector.outlierEvents)
     }
 
+    /// Runs the detector over logs held in memory (a request body, an upload), as if read from
+    /// a file called `name`. Line formats are streamed into the detector as they are parsed (a
+    /// body costs its own bytes, not an array of its events as well); a JSON document, which
+    /// may list its records in any order (search results come newest first), is put in time
+    /// order first.
+    public static func run(bytes: [UInt8], name: String, reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
+                           minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
+        var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
+        let format = reader.format ?? bytes.withUnsafeBufferPointer { buf in
+            LogFormat.detect(firstBytes: ByteSpan(UnsafeBufferPointer(rebasing: buf.prefix(LogReader.chunkBytes))))
+        }
+        let summary: ParseSummary
+        if format == .json {
+            var events: [LogEvent] = []
+            summary = reader.read(bytes: bytes, name: name) { events.append($0) }
+            events.sort { $0.timestamp < $1.timestamp }
+            for e in events { detector.process(e) }
+        } else {
+            summary = reader.read(bytes: bytes, name: name) { detector.process($0) }
+        }
+        let found = detector.finish().filter { $0.severity >= minimumSeverity }
+        return Analysis(eventsAnalyzed: detector.eventsProcessed, anomalies: found, summary: summary, model: model,
+                        eventsScored: detector.eventsScored, outlierEvents: detector.outlierEvents)
+    }
+
     /// Runs the detector over events already in memory (time order).
     public static func run(events: [LogEvent], model: TriplineModel?, config: DetectionConfig? = nil, minimumSeverity: Severity = .low,
                            compiled: CompiledForest?? = nil) -> Analysis {

@@ -14,12 +14,23 @@ import Darwin
 public struct LogReader: Sendable {
     /// Longest line accepted; longer ones are skipped.
     public static let maxLineBytes = 1 << 20
+    /// Largest JSON document (an array of records, read whole) accepted; a bigger one is passed
+    /// over with a note to write it as NDJSON, which is read line by line in any size.
+    public static let maxDocumentBytes = 256 << 20
     static let chunkBytes = 1 << 20
 
     /// Parsing options (year, zone).
     public var options: ParseOptions
     /// The format to use, or nil to detect it per file.
     public var format: LogFormat?
+
+    /// Decides, for each file opened, whether it may be read: nil admits it, a reason refuses it
+    /// (the file is reported unreadable with that reason). It is asked about the open
+    /// descriptor, not the name, so a name swapped for a link or a FIFO after a check changes
+    /// nothing; with it set, files are opened non-blocking, so a FIFO cannot stall the reader,
+    /// and standard input (`-`) is refused. The MCP server sets it (regular files under the
+    /// allowed folders only); the command line leaves it nil (`<(zcat log.gz)` is a pipe).
+    public var admit: (@Sendable (_ fd: Int32) -> String?)?
 
     /// A reader with the given options; `format` nil detects each file's format.
     public init(options: ParseOptions = ParseOptions(), format: LogFormat? = nil) {
@@ -64,12 +75,20 @@ public struct LogReader: Sendable {
     public func read(path: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(path)
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        if admit != nil, path == "-" {
+            summary.unreadable.append((path, "standard input is not read here"))
+            return summary
+        }
+        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
         guard fd >= 0 else {
             summary.unreadable.append((path, String(cString: strerror(errno))))
             return summary
         }
         defer { if fd != 0 { close(fd) } }
+        if let admit, let why = admit(fd) {
+            summary.unreadable.append((path, why))
+            return summary
+        }
         var st = stat()
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             summary.unreadable.append((path, "is a directory"))
@@ -178,6 +197,10 @@ public struct LogReader: Sendable {
             if wholeFile != nil {
                 wholeFile!.append(contentsOf: UnsafeBufferPointer(start: buffer, count: filled))
                 filled = 0
+                if wholeFile!.count > LogReader.maxDocumentBytes {
+                    summary.passedOver.append((path, "a JSON document over \(LogReader.maxDocumentBytes >> 20) MiB; write it as NDJSON, one record a line (jq -c '.[]'), which is read in any size"))
+                    return summary
+                }
                 if eof { break } else { continue }
             }
             // Split complete lines.
