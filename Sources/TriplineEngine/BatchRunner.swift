@@ -70,6 +70,11 @@ public struct BatchRunner: Sendable {
     var runsDirectory: String { outputDirectory + "/runs" }
     var statePath: String { outputDirectory + "/state.json" }
 
+    /// Files a run keeps open from planning to reading; beyond, files are opened again by name.
+    public var maxOpenPlans = 256
+    /// Called between planning and reading (tests rotate files there).
+    var afterPlanning: (@Sendable () -> Void)?
+
     /// The state of the last completed run (recovering one whose copy in `state.json` was not
     /// written because the process died), and stale partial runs removed.
     public func currentState() throws -> BatchState {
@@ -112,23 +117,34 @@ public struct BatchRunner: Sendable {
         next.runID = runID
 
         // What to read in each file.
-        struct Plan { var path: String; var from: Int64; var to: Int64; var firstLine: Int; var header: [UInt8]; var mtime: Int; var restarted: String? }
+        // Each plan keeps its file open, so the bytes read are those of the file planned even if
+        // logrotate renames or replaces it before they are read (past `maxOpenPlans` files, a
+        // file is opened again by name and read only if it is still the same file).
+        struct Plan {
+            var path: String; var from: Int64; var to: Int64; var firstLine: Int; var header: [UInt8]; var mtime: Int; var restarted: String?
+            var fd: Int32; var device: UInt64; var inode: UInt64; var mark: Int; var old: BatchState.Mark?
+        }
         var plans: [Plan] = []
+        defer { for p in plans where p.fd >= 0 { close(p.fd) } }
         let outputReal = AllowedRoots.resolve(outputDirectory)
         for path in LogReader.expand([logDirectory]) {
             if let o = outputReal, let r = AllowedRoots.resolve(path), r.hasPrefix(o + "/") { continue }
             var st = stat()
             guard stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
             guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
-            defer { close(fd) }
+            var keepOpen = false
+            defer { if !keepOpen { close(fd) } }
+            // The file as opened (it may have been replaced since the stat).
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
             let size = Int64(st.st_size)
             let head = BatchRunner.bytes(fd, from: 0, count: 4096)
             let fingerprint = BatchRunner.hex(head.prefix(64))
             var from: Int64 = 0, lines = 0
             var restarted: String?
-            if let m = old.mark(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) {
+            let oldMark = old.mark(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            if let m = oldMark {
                 if size < m.offset {
                     restarted = "truncated"
                 } else if !fingerprint.hasPrefix(m.fingerprint) && !m.fingerprint.hasPrefix(fingerprint) {
@@ -147,12 +163,32 @@ public struct BatchRunner: Sendable {
                    let nl = head.firstIndex(of: 0x0A) {
                     header = Array(head[...nl])
                 }
-                plans.append(Plan(path: path, from: from, to: end, firstLine: lines + 1, header: header, mtime: Int(st.st_mtim.tv_sec), restarted: restarted))
+                keepOpen = plans.count < maxOpenPlans
+                plans.append(Plan(path: path, from: from, to: end, firstLine: lines + 1, header: header, mtime: Int(st.st_mtim.tv_sec),
+                                  restarted: restarted, fd: keepOpen ? fd : -1, device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
+                                  mark: next.files.count, old: oldMark))
                 mark.offset = end
                 mark.lines = lines + countNewlines(fd, from: from, to: end)
             }
             next.files.append(mark)
         }
+
+        afterPlanning?()
+        // A plan whose file was closed is read only if its name still opens the same file; if
+        // not, it waits for the next run (its mark goes back to what it was).
+        for i in plans.indices where plans[i].fd < 0 {
+            let fd = open(plans[i].path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            var st = stat()
+            if fd >= 0, fstat(fd, &st) == 0, UInt64(st.st_dev) == plans[i].device, UInt64(st.st_ino) == plans[i].inode {
+                plans[i].fd = fd
+                continue
+            }
+            if fd >= 0 { close(fd) }
+            report.problems.append("\(plans[i].path): replaced between planning and reading (rotated?); read at the next run")
+            if let m = plans[i].old { next.files[plans[i].mark] = m } else { next.files[plans[i].mark].offset = 0; next.files[plans[i].mark].lines = 0 }
+            plans[i].to = plans[i].from
+        }
+        plans.removeAll { $0.to <= $0.from }
 
         // Detection over the new lines.
         let reader = LogReader(options: options)
@@ -161,12 +197,14 @@ public struct BatchRunner: Sendable {
         let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }
         if plans.count > 1 && total <= mergeLimitBytes {
             var events: [LogEvent] = []
-            for p in plans { summary.merge(reader.read(path: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { events.append($0) }) }
+            for p in plans {
+                summary.merge(reader.read(descriptor: p.fd, name: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { events.append($0) })
+            }
             events.sort { $0.timestamp < $1.timestamp }
             for e in events { detector.process(e) }
         } else {
             for p in plans.sorted(by: { ($0.mtime, $0.path) < ($1.mtime, $1.path) }) {
-                summary.merge(reader.read(path: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { detector.process($0) })
+                summary.merge(reader.read(descriptor: p.fd, name: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { detector.process($0) })
             }
         }
         for (path, why) in summary.unreadable { report.problems.append("\(path): \(why)") }

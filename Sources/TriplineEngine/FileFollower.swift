@@ -9,6 +9,12 @@ import Glibc
 /// rename-and-recreate rotation (the old file is read to its end first), copytruncate and
 /// truncation, waits for files that do not exist yet, picks up new files matching a glob,
 /// never hands out a partial last line until it is complete, and loses or doubles no line.
+///
+/// Files are known by identity (device and inode), not name: with a glob such as
+/// `auth.log*`, the `auth.log.1` that rotation makes is the file already read under its old
+/// name, and is followed on from where reading stopped (a copy made by copytruncate is
+/// recognised by its first bytes), never read again from the top. A line longer than
+/// ``LogReader/maxLineBytes`` is skipped whole, as the reader skips it.
 /// `-` follows standard input (a pipe such as `journalctl -f -u ssh | tripline -`) until it ends.
 public final class FileFollower {
     /// One followed path.
@@ -20,6 +26,8 @@ public final class FileFollower {
         var offset: Int64 = 0
         var lineNumber = 0
         var partial: [UInt8] = []
+        /// Inside an over-long line: its bytes are dropped until its newline.
+        var discarding = false
         var fingerprint: [UInt8] = []
         var parser: LineParser
         /// Standard input (`-`): read as it comes, never rotated; `ended` after end of file.
@@ -43,6 +51,19 @@ public final class FileFollower {
     private var followed: [String: Followed] = [:]
     private var order: [String] = []
     private var lastGlob: Date = .distantPast
+    /// How often globs are expanded again, in seconds.
+    public var globInterval: TimeInterval = 1
+    /// Files read to a point and then rotated away or truncated: a file that turns up later
+    /// under a glob with the same identity (renamed) or the same first bytes (a copytruncate
+    /// copy) is followed on from that point. The newest few are kept.
+    private var retired: [Retired] = []
+    private struct Retired {
+        var device: UInt64
+        var inode: UInt64
+        var fingerprint: [UInt8]
+        var offset: Int64
+        var lineNumber: Int
+    }
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     /// Bytes each poll reads per file at most, so one huge backlog cannot starve the others.
     static let maxBytesPerPoll = 8 << 20
@@ -75,7 +96,7 @@ public final class FileFollower {
 
     static func isGlob(_ p: String) -> Bool { p.contains("*") || p.contains("?") || p.contains("[") }
 
-    private func discover(initial: Bool) {
+    func discover(initial: Bool) {
         for p in patterns {
             if FileFollower.isGlob(p) {
                 var g = glob_t()
@@ -96,6 +117,7 @@ public final class FileFollower {
 
     private func add(_ path: String, initial: Bool) {
         guard followed[path] == nil else { return }
+        if !initial, continueKnown(path) { return }
         if path == "-" {
             let f = Followed(path: path, parser: LineParser(options: options, format: format, file: "(stdin)"))
             f.isStream = true
@@ -112,6 +134,58 @@ public final class FileFollower {
         open(followed[path]!, atEnd: initial && !fromStart)
     }
 
+    /// A file found under a glob that is one already read under another name: the followed
+    /// file renamed (its reading moves to the new name; the old name waits for its new file),
+    /// a retired file renamed, or a copy of a truncated file. Returns false for a new file.
+    private func continueKnown(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        let device = UInt64(st.st_dev), inode = UInt64(st.st_ino)
+        if let (oldPath, f) = followed.first(where: { !$0.value.isStream && $0.value.fd >= 0 && $0.value.device == device && $0.value.inode == inode }) {
+            // Renamed under our eyes (the old name has not been polled since): the reading moves.
+            let moved = Followed(path: path, parser: f.parser)
+            moved.fd = f.fd
+            moved.device = f.device
+            moved.inode = f.inode
+            moved.offset = f.offset
+            moved.lineNumber = f.lineNumber
+            moved.partial = f.partial
+            moved.discarding = f.discarding
+            moved.fingerprint = f.fingerprint
+            followed[path] = moved
+            order.append(path)
+            followed[oldPath] = Followed(path: oldPath, parser: LineParser(options: options, format: format, file: oldPath))
+            return true
+        }
+        var from: Retired?
+        if let r = retired.last(where: { $0.device == device && $0.inode == inode }) {
+            from = r
+        } else {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            if fd >= 0 {
+                let head = readFingerprint(fd)
+                close(fd)
+                if head.count == 64, let r = retired.last(where: { $0.fingerprint == head && Int64(st.st_size) >= $0.offset }) { from = r }
+            }
+        }
+        guard let r = from else { return false }
+        let f = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
+        followed[path] = f
+        order.append(path)
+        open(f, atEnd: false)
+        if f.fd >= 0, Int64(st.st_size) >= r.offset {
+            f.offset = r.offset
+            f.lineNumber = r.lineNumber
+        }
+        return true
+    }
+
+    /// Remembers where reading of a file stopped before it was rotated away or truncated.
+    private func retire(_ f: Followed, offset: Int64, lineNumber: Int) {
+        retired.append(Retired(device: f.device, inode: f.inode, fingerprint: f.fingerprint, offset: offset, lineNumber: lineNumber))
+        if retired.count > 64 { retired.removeFirst(retired.count - 64) }
+    }
+
     private func open(_ f: Followed, atEnd: Bool) {
         let fd = Glibc.open(f.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
@@ -123,6 +197,7 @@ public final class FileFollower {
         f.offset = 0
         f.lineNumber = 0
         f.partial = []
+        f.discarding = false
         f.fingerprint = readFingerprint(fd)
         if atEnd {
             let size = Int64(st.st_size)
@@ -154,14 +229,19 @@ public final class FileFollower {
     /// Returns the number of bytes read.
     @discardableResult
     public func poll(_ onEvent: (LogEvent) -> Void) -> Int {
-        if Date().timeIntervalSince(lastGlob) > 1 {
-            lastGlob = Date()
-            discover(initial: false)
-        }
         var total = 0
         for path in order {
             guard let f = followed[path] else { continue }
             total += pollOne(f, onEvent)
+        }
+        // After the files (a rotation they saw is retired by now, so the renamed file is known).
+        if Date().timeIntervalSince(lastGlob) >= globInterval {
+            lastGlob = Date()
+            let known = order.count
+            discover(initial: false)
+            for path in order[known...] {
+                if let f = followed[path] { total += pollOne(f, onEvent) }
+            }
         }
         return total
     }
@@ -185,14 +265,18 @@ public final class FileFollower {
             // Rotated (renamed away, maybe recreated): finish the old file, then switch.
             read += drain(f, onEvent, all: true)
             flushPartial(f, onEvent)
+            retire(f, offset: f.offset, lineNumber: f.lineNumber)
             close(f.fd)
             f.fd = -1
             if exists { open(f, atEnd: false); read += drain(f, onEvent, all: false) }
             return read
         }
         if Int64(st.st_size) < f.offset || (f.offset > 0 && readFingerprint(f.fd) != f.fingerprint && !f.fingerprint.isEmpty && Int64(st.st_size) >= Int64(f.fingerprint.count)) {
-            // Truncated (copytruncate) or overwritten: start again from the top.
+            // Truncated (copytruncate) or overwritten: start again from the top. A copy made
+            // first (auth.log.1) carries on from here if a glob brings it.
+            retire(f, offset: f.offset - Int64(f.partial.count), lineNumber: f.lineNumber)
             f.offset = 0
+            f.discarding = false
             f.lineNumber = 0
             f.partial = []
             f.fingerprint = readFingerprint(f.fd)
@@ -224,7 +308,13 @@ public final class FileFollower {
                 var start = 0
                 while start < n, let hit = memchr(base + start, 0x0A, n - start) {
                     let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if f.partial.isEmpty {
+                    if f.discarding || f.partial.count + (end - start) > LogReader.maxLineBytes {
+                        // The end of an over-long line: skipped whole, its tail is no line of its own.
+                        f.discarding = false
+                        f.partial.removeAll(keepingCapacity: true)
+                        f.lineNumber += 1
+                        f.parser.skipTooLong(number: f.lineNumber)
+                    } else if f.partial.isEmpty {
                         emit(f, ByteSpan(base: base + start, count: end - start), onEvent)
                     } else {
                         f.partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
@@ -234,9 +324,12 @@ public final class FileFollower {
                     }
                     start = end + 1
                 }
-                if start < n {
+                if start < n, !f.discarding {
                     f.partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
-                    if f.partial.count > LogReader.maxLineBytes { f.partial.removeAll(keepingCapacity: true) }
+                    if f.partial.count > LogReader.maxLineBytes {
+                        f.partial.removeAll(keepingCapacity: true)
+                        f.discarding = true
+                    }
                 }
             }
         }
@@ -245,6 +338,12 @@ public final class FileFollower {
 
     /// A rotated file's last line without a newline is complete: the file will not grow again.
     private func flushPartial(_ f: Followed, _ onEvent: (LogEvent) -> Void) {
+        if f.discarding {
+            f.discarding = false
+            f.lineNumber += 1
+            f.parser.skipTooLong(number: f.lineNumber)
+            return
+        }
         guard !f.partial.isEmpty else { return }
         let line = f.partial
         f.partial = []

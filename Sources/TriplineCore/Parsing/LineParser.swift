@@ -32,6 +32,13 @@ public struct LineParser {
         return out
     }
 
+    /// Counts a line skipped for being longer than ``LogReader/maxLineBytes`` (the follower
+    /// drops its bytes as they come, as the reader does).
+    public mutating func skipTooLong(number: Int) {
+        summary.linesRead += 1
+        summary.skip(.tooLong, file: state.file, line: number, detail: nil)
+    }
+
     /// Parses a line given as a `String`.
     public mutating func parse(_ line: String, number: Int) -> [LogEvent] {
         var s = line

@@ -109,14 +109,23 @@ public struct LogReader: Sendable {
     /// `header` (a CSV file's first line, with its newline) is read first when `from` is past it.
     public func read(path: String, from: Int64, to: Int64, firstLine: Int, header: [UInt8] = [],
                      _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
-        var summary = ParseSummary()
-        summary.files.append(path)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
+            var summary = ParseSummary()
+            summary.files.append(path)
             summary.unreadable.append((path, String(cString: strerror(errno))))
             return summary
         }
         defer { close(fd) }
+        return try read(descriptor: fd, name: path, from: from, to: to, firstLine: firstLine, header: header, onEvent)
+    }
+
+    /// The same, from a file already open (`tripline batch` reads the very file it planned
+    /// from, whatever its name has become since).
+    public func read(descriptor fd: Int32, name path: String, from: Int64, to: Int64, firstLine: Int, header: [UInt8] = [],
+                     _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var summary = ParseSummary()
+        summary.files.append(path)
         var position = from
         var pendingHeader = header[...]
         return try read(source: path, summary: summary, firstLine: firstLine - (header.isEmpty ? 0 : 1), next: { buf, cap in
