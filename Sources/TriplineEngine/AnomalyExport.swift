@@ -23,9 +23,9 @@ public enum AnomalyExport {
         }
         w.raw(anomalies.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         do {
-            try Data(w.bytes).write(to: url, options: .atomic)
+            try AtomicFile.write(w.bytes, to: url.path, mode: AtomicFile.reportMode)
         } catch {
-            throw ExportError(description: "cannot write \(url.path): \((error as NSError).localizedDescription)")
+            throw ExportError(description: error.description)
         }
         return url.path
     }

@@ -247,20 +247,21 @@ public struct BatchRunner: Sendable {
         let partial = r.directory + ".partial"
         do {
             try? fm.removeItem(atPath: partial)
-            try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
-            try Data(BatchRunner.json(r, logDirectory: logDirectory, model: model)).write(to: URL(fileURLWithPath: partial + "/anomalies.json"))
+            try fm.createDirectory(atPath: partial, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            // Reports name attackers and victims: owner and group only (0640, or less by the umask).
+            let mode = AtomicFile.reportMode
+            try AtomicFile.write(BatchRunner.json(r, logDirectory: logDirectory, model: model), to: partial + "/anomalies.json", mode: mode)
             var csv = AnomalyFormats.csvHeader.joined(separator: ",") + "\r\n"
             for a in r.anomalies { csv += AnomalyFormats.csvRow(a) + "\r\n" }
-            try Data(csv.utf8).write(to: URL(fileURLWithPath: partial + "/anomalies.csv"))
-            try Data(BatchRunner.summary(r, logDirectory: logDirectory, model: model).utf8).write(to: URL(fileURLWithPath: partial + "/summary.txt"))
+            try AtomicFile.write(Array(csv.utf8), to: partial + "/anomalies.csv", mode: mode)
+            try AtomicFile.write(Array(BatchRunner.summary(r, logDirectory: logDirectory, model: model).utf8), to: partial + "/summary.txt", mode: mode)
             let stateData = try state.encoded()
-            try stateData.write(to: URL(fileURLWithPath: partial + "/state.json"))
-            for f in ["anomalies.json", "anomalies.csv", "summary.txt", "state.json"] { BatchRunner.sync(partial + "/" + f) }
+            try AtomicFile.write(stateData, to: partial + "/state.json", mode: mode)
             guard rename(partial, r.directory) == 0 else {
                 throw BatchError(description: "cannot rename \(partial) to \(r.directory): \(String(cString: strerror(errno)))")
             }
             BatchRunner.sync(runsDirectory)
-            try stateData.write(to: URL(fileURLWithPath: statePath), options: .atomic)
+            try AtomicFile.write(stateData, to: statePath, mode: mode)
             let link = outputDirectory + "/latest"
             let tmp = link + ".tmp"
             unlink(tmp)
@@ -270,7 +271,7 @@ public struct BatchRunner: Sendable {
         } catch let e as BatchError {
             throw e
         } catch {
-            throw BatchError(description: "cannot write the reports in \(outputDirectory): \((error as NSError).localizedDescription)")
+            throw BatchError(description: "cannot write the reports in \(outputDirectory): \(error is AtomicFile.Failure ? "\(error)" : (error as NSError).localizedDescription)")
         }
     }
 

@@ -89,6 +89,6 @@ struct ConfigCommand: ParsableCommand {
         for r in rows {
             out += r.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + r.value.padding(toLength: max(vwidth, r.value.count) + 2, withPad: " ", startingAt: 0) + r.source + "\n"
         }
-        print(out, terminator: "")
+        printSafe(out, terminator: "")
     }
 }

@@ -46,6 +46,6 @@ struct EvaluateCommand: ParsableCommand {
         let relevant = labels.filter { form == "ndjson" || $0.inSyslog }
         let ev = Evaluation(anomalies: analysis.anomalies, labels: relevant)
         print("\(directory) (\(form)): trained on \(model.training.events) events (\(config.baselineDays ?? 0) days), analysed \(analysis.eventsAnalyzed), \(analysis.anomalies.count) anomalies")
-        print(ev.report())
+        printSafe(ev.report())
     }
 }

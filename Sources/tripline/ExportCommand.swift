@@ -68,8 +68,8 @@ struct ExportCommand: ParsableCommand {
             }
         }
         if let output {
-            do { try Data(out).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                printError("tripline export: cannot write \(output): \((error as NSError).localizedDescription)")
+            do { try AtomicFile.write(out, to: output, mode: AtomicFile.reportMode) } catch {
+                printError("tripline export: \(error)")
                 throw ExitCode(1)
             }
             printError("tripline export: \(chosen.count) anomalies (\(format)) → \(output)")

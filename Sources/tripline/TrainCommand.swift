@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
             out += "\n  isolation forest: not trained (fewer than 2 scorable events)"
         }
         out += "\n  took \(String(format: "%.2f", t.seconds)) s; model written to \(TriplineModel.path(in: model.resolved))"
-        print(out)
+        printSafe(out)
         if summary.problemLines > 0 || !summary.unreadable.isEmpty { printError(summary.report()) }
     }
 }

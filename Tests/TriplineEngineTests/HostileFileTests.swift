@@ -124,6 +124,11 @@ import TriplineCore
         #expect(second.eventsAnalyzed + third.eventsAnalyzed == 8, "lines 11–18 once each: \(second.eventsAnalyzed) + \(third.eventsAnalyzed)")
         #expect(try runner.runOnce().eventsAnalyzed == 0)
         if keptOpen > 0 { #expect(second.eventsAnalyzed == 5, "the planned file's new lines, read after its rename") }
+        // Reports name attackers and victims: nobody but the owner and group reads them.
+        for f in ["anomalies.json", "anomalies.csv", "summary.txt", "state.json"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: third.directory + "/" + f)[.posixPermissions] as? Int ?? 0o777
+            #expect(mode & 0o137 == 0, "\(f) is \(String(mode, radix: 8))")
+        }
     }
 
     /// A line longer than the limit, whose tail is a forged event: the follower skips the

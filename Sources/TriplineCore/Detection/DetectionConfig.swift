@@ -167,6 +167,19 @@ extension DetectionConfig {
         "slow_min_hours": (\.slowMinHours, 1...720), "outlier_min_events": (\.outlierMinEvents, 1...100_000), "evidence_limit": (\.evidenceLimit, 1...10_000),
     ]
 
+    /// The first setting out of its range, or nil (a model file's settings are checked as a
+    /// config file's are: a window of 0 would divide by zero).
+    public var problem: String? {
+        for (key, (path, range)) in DetectionConfig.doubles.sorted(by: { $0.key < $1.key }) where !range.contains(self[keyPath: path]) {
+            return "\(key) is \(self[keyPath: path]), not \(range.lowerBound) to \(range.upperBound)"
+        }
+        for (key, (path, range)) in DetectionConfig.ints.sorted(by: { $0.key < $1.key }) where !range.contains(self[keyPath: path]) {
+            return "\(key) is \(self[keyPath: path]), not \(range.lowerBound) to \(range.upperBound)"
+        }
+        if let d = baselineDays, !(d > 0 && d <= 3660) { return "baseline_days is \(d)" }
+        return nil
+    }
+
     /// One setting by its config-file name (nil for an unset `baseline_days` or an unknown key).
     public func get(_ key: String) -> Double? {
         if key == "baseline_days" { return baselineDays }

@@ -54,8 +54,10 @@ public struct IsolationForest: Sendable, Codable {
     public var contamination: Double
 
     /// What is wrong with a forest read from a file, or nil: arrays of one length per tree,
-    /// children after their parent and inside the tree (so walks end), features the points
-    /// have, and no deeper than a forest this code grows (16 levels: `maxSamples` ≤ 65,536).
+    /// children after their parent and inside the tree (so walks end), every node the child of
+    /// one parent at most (a tree, not a graph whose shared nodes would make a walk over it
+    /// exponential), features the points have, leaf sizes that are counts, and no deeper than a
+    /// forest this code grows (16 levels: `maxSamples` ≤ 65,536). Linear in the nodes.
     public var structuralProblem: String? {
         if trees.isEmpty { return "no trees" }
         if maxSamples < 1 { return "max_samples \(maxSamples)" }
@@ -64,17 +66,29 @@ public struct IsolationForest: Sendable, Codable {
             if n == 0 || t.right.count != n || t.feature.count != n || t.threshold.count != n || t.size.count != n {
                 return "tree \(k): its node arrays differ in length or are empty"
             }
+            // Children come after their parent, so one pass in order gives every depth (-1: a
+            // node no walk from the root reaches).
+            var depth = [Int32](repeating: -1, count: n)
+            var hasParent = [Bool](repeating: false, count: n)
+            depth[0] = 0
             for i in 0..<n {
                 let l = Int(t.left[i]), r = Int(t.right[i])
                 if l < 0 {
                     if r >= 0 { return "tree \(k) node \(i): a right child without a left one" }
+                    if t.size[i] < 0 { return "tree \(k) node \(i): a leaf of \(t.size[i]) points" }
                     continue
                 }
                 if l <= i || r <= i || l >= n || r >= n || l == r { return "tree \(k) node \(i): children out of order or range" }
                 if t.feature[i] < 0 || Int(t.feature[i]) >= featureCount { return "tree \(k) node \(i): feature \(t.feature[i]) of \(featureCount)" }
                 if t.threshold[i].isNaN { return "tree \(k) node \(i): threshold is not a number" }
+                if hasParent[l] || hasParent[r] { return "tree \(k) node \(i): a child another node has too (not a tree)" }
+                hasParent[l] = true
+                hasParent[r] = true
+                let d = depth[i] < 0 ? -1 : depth[i] + 1
+                if d > 16 { return "tree \(k) is more than 16 levels deep" }
+                depth[l] = d
+                depth[r] = d
             }
-            if t.depth > 16 { return "tree \(k) is \(t.depth) levels deep (at most 16)" }
         }
         return nil
     }

@@ -71,6 +71,7 @@ public struct TriplineModel: Sendable, Codable {
         } catch {
             throw .corrupt(path: p, reason: "\(error)")
         }
+        if let problem = model.baselineProblem { throw .corrupt(path: p, reason: problem) }
         if let forest = model.forest {
             if let problem = forest.structuralProblem { throw .corrupt(path: p, reason: "its isolation forest is inconsistent: \(problem)") }
             if forest.featureCount != FeatureExtractor.names.count {
@@ -78,6 +79,34 @@ public struct TriplineModel: Sendable, Codable {
             }
         }
         return model
+    }
+
+    /// What is wrong with the baselines of a model read from a file, or nil: 24 hours per user
+    /// and host, and counts that are counts (never negative, nor so large that adding them up
+    /// would overflow), since detection indexes and sums them on every event.
+    public var baselineProblem: String? {
+        let most = 1 << 48
+        func bad(_ v: Int) -> Bool { v < 0 || v > most }
+        func badCounts(_ d: [String: Int]) -> Bool { d.count > 1 << 20 || d.values.contains(where: bad) }
+        for (name, u) in users {
+            if u.hours.count != 24 || u.hours.contains(where: bad) { return "user \(name): hours must be 24 counts" }
+            if bad(u.events) || bad(u.weekendEvents) || bad(u.sudoCount) || bad(u.failures) || bad(u.activeDays) {
+                return "user \(name): a count out of range"
+            }
+            if badCounts(u.sources) || badCounts(u.networks) || badCounts(u.hosts) || badCounts(u.methods) || badCounts(u.eventTypes) {
+                return "user \(name): a count out of range"
+            }
+            if u.hourlyVolume.values.contains(where: { !$0.p95.isFinite || !$0.max.isFinite }) { return "user \(name): a volume is not a number" }
+        }
+        for (name, h) in hosts {
+            if h.hours.count != 24 || h.hours.contains(where: bad) || bad(h.events) || badCounts(h.users) { return "host \(name): hours must be 24 counts" }
+        }
+        for (name, s) in sources where bad(s.events) || bad(s.failures) || badCounts(s.users) {
+            return "source \(name): a count out of range"
+        }
+        if globalVolume.values.contains(where: { !$0.p95.isFinite || !$0.max.isFinite }) { return "a global volume is not a number" }
+        if let problem = config.problem { return "its detection settings: \(problem)" }
+        return nil
     }
 
     /// Writes `model.json` into a folder (created if missing) atomically.
@@ -88,9 +117,10 @@ public struct TriplineModel: Sendable, Codable {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
             let data = try enc.encode(self)
-            try data.write(to: URL(fileURLWithPath: p), options: .atomic)
+            // Owner only: the model holds every user's habits (where and when they log in).
+            try AtomicFile.write(data, to: p, mode: AtomicFile.privateMode)
         } catch {
-            throw .unwritable(path: p, reason: error.localizedDescription)
+            throw .unwritable(path: p, reason: (error as? AtomicFile.Failure)?.reason ?? error.localizedDescription)
         }
     }
 }

@@ -32,9 +32,20 @@ public struct JSONWriter {
                     case 0x09: esc = UInt8(ascii: "t")
                     default: esc = 0
                     }
-                } else if c == 0xE2, k + 2 < n, buf[k + 1] == 0x80, buf[k + 2] == 0xA8 || buf[k + 2] == 0xA9 {
+                } else if c == 0xC2, k + 1 < n, buf[k + 1] >= 0x80, buf[k + 1] <= 0x9F {
+                    // C1 controls (U+0080–U+009F; U+009B is an 8-bit CSI): escaped, so that the
+                    // JSON shown on a terminal cannot drive it.
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
-                    bytes.append(contentsOf: buf[k + 2] == 0xA8 ? Array("\\u2028".utf8) : Array("\\u2029".utf8))
+                    let v = buf[k + 1]
+                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, JSONWriter.hex[Int(v >> 4)], JSONWriter.hex[Int(v & 15)]])
+                    k += 2
+                    runStart = k
+                    continue
+                } else if c == 0xE2, k + 2 < n, let escaped = JSONWriter.escapedE2(buf[k + 1], buf[k + 2]) {
+                    // Line and paragraph separators (JavaScript's line ends) and the bidirectional
+                    // overrides that reorder what a terminal shows.
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
+                    bytes.append(contentsOf: escaped)
                     k += 3
                     runStart = k
                     continue
@@ -55,6 +66,20 @@ public struct JSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n]))
         }
         bytes.append(0x22)
+    }
+
+    /// `\uXXXX` for U+2028, U+2029, U+202A–U+202E and U+2066–U+2069 (UTF-8 `E2 80 xx`,
+    /// `E2 81 xx`), nil for anything else after `E2`.
+    static func escapedE2(_ b1: UInt8, _ b2: UInt8) -> [UInt8]? {
+        let scalar: UInt32
+        if b1 == 0x80, b2 >= 0xA8, b2 <= 0xAE {
+            scalar = 0x2000 + UInt32(b2 - 0x80)
+        } else if b1 == 0x81, b2 >= 0xA6, b2 <= 0xA9 {
+            scalar = 0x2040 + UInt32(b2 - 0x80)
+        } else {
+            return nil
+        }
+        return [0x5C, UInt8(ascii: "u")] + [12, 8, 4, 0].map { JSONWriter.hex[Int((scalar >> UInt32($0)) & 15)] }
     }
 
     /// Appends raw ASCII text (already valid JSON).

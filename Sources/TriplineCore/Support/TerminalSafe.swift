@@ -24,6 +24,13 @@ public enum TerminalSafe {
         return out
     }
 
+    /// `text` made safe line by line: its newlines stay (it is several lines meant for people);
+    /// every other control character is shown as an escape, as ``sanitize(_:)`` does.
+    public static func sanitizeLines(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" }) else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { sanitize(String($0)) }.joined(separator: "\n")
+    }
+
     /// C0 controls, DEL, C1 controls, and the bidirectional overrides that can reorder what is shown.
     @inlinable public static func isControl(_ s: Unicode.Scalar) -> Bool {
         let v = s.value

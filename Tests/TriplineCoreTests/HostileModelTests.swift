@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+/// Model files are input too (a shared folder, a copied model): every way one could hang the
+/// loader or crash detection is refused at load with a message that says what to do.
+@Suite struct HostileModelTests {
+    static func trained() throws -> TriplineModel {
+        let f = try IsolationForestTests.fixture()
+        var events: [LogEvent] = []
+        for i in 0..<200 {
+            let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 60_000_000)
+            events.append(LogEvent(timestamp: t, host: "web", program: "sshd", pid: i, user: "alice", sourceIP: "10.0.0.1", eventType: .login,
+                                   outcome: .success, action: "accepted", authMethod: "publickey", message: "Accepted", file: "a", line: i + 1))
+        }
+        var m = Trainer().train(events: events, label: "test")
+        m.forest = IsolationForest(data: f.train.map { Array($0.prefix(1)) + Array(repeating: 0, count: FeatureExtractor.names.count - 1) },
+                                   nEstimators: 3, seed: 1)
+        return m
+    }
+
+    static func loadError(_ m: TriplineModel) throws -> String? {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-model-\(UUID().uuidString)").path
+        try m.save(to: dir)
+        do {
+            _ = try TriplineModel.load(from: dir)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// A "tree" whose levels share their children: 2 nodes a level, 60 levels, 2^60 paths. A
+    /// check that walks every path never ends; a tree has one parent per node.
+    @Test(.timeLimit(.minutes(1))) func sharedChildrenAreRefusedInLinearTime() throws {
+        var m = try Self.trained()
+        var t = IsolationForest.Tree()
+        let levels = 60
+        for level in 0..<levels {
+            for side in 0..<2 {
+                _ = side
+                let last = level == levels - 1
+                t.feature.append(0)
+                t.threshold.append(0.5)
+                t.left.append(last ? -1 : Int32(1 + 2 * (level + 1)))
+                t.right.append(last ? -1 : Int32(2 + 2 * (level + 1)))
+                t.size.append(1)
+            }
+        }
+        // A root over the first level.
+        t.feature.insert(0, at: 0); t.threshold.insert(0.5, at: 0); t.left.insert(1, at: 0); t.right.insert(2, at: 0); t.size.insert(1, at: 0)
+        m.forest?.trees[0] = t
+        let why = try Self.loadError(m)
+        #expect(why?.contains("not a tree") == true, "\(why ?? "loaded")")
+        #expect(why?.contains("tripline train") == true, "the message says what to do")
+    }
+
+    /// The model holds every user's habits: it is written for its owner only.
+    @Test func modelsAreWrittenForTheOwnerOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("model-mode-\(UUID().uuidString)").path
+        try Self.trained().save(to: dir)
+        let mode = try FileManager.default.attributesOfItem(atPath: TriplineModel.path(in: dir))[.posixPermissions] as? Int
+        #expect(mode == 0o600, "model.json is \(String(mode ?? 0, radix: 8))")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left == ["model.json"], "no temporary file is left: \(left)")
+    }
+
+    @Test func baselinesThatWouldCrashDetectionAreRefused() throws {
+        var short = try Self.trained()
+        short.users["alice"]?.hours = [1, 2, 3]
+        #expect(try Self.loadError(short)?.contains("24") == true)
+        var huge = try Self.trained()
+        huge.users["alice"]?.hours[3] = Int.max
+        #expect(try Self.loadError(huge) != nil, "counts that overflow when summed")
+        var negative = try Self.trained()
+        negative.users["alice"]?.methods["publickey"] = -5
+        #expect(try Self.loadError(negative) != nil)
+        var zeroWindow = try Self.trained()
+        zeroWindow.config.bruteForceWindow = 0
+        #expect(try Self.loadError(zeroWindow)?.contains("brute_force_window") == true, "a zero window would divide by zero")
+        var contaminated = try Self.trained()
+        contaminated.config.contamination = 0.9
+        #expect(try Self.loadError(contaminated)?.contains("contamination") == true)
+        #expect(try Self.loadError(try Self.trained()) == nil, "the model as trained loads")
+    }
+}
