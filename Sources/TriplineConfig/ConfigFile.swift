@@ -45,7 +45,7 @@ public struct ConfigFile: Sendable {
         static let keys = ["host", "port", "token", "rate_limit", "max_body_bytes"]
     }
 
-    /// The default file name, looked for in the current directory.
+    /// The file name, looked for in the places ``ConfigLocations`` lists.
     public static let defaultName = "tripline.toml"
     /// Sections a file may have.
     public static let sections = ["detection", "api", "alerts"]
@@ -128,9 +128,8 @@ public struct ConfigFile: Sendable {
 
     /// `--config FILE` if given, else `tripline.toml` in the current directory if there is one.
     public static func discover(explicit: String?) throws(ConfigError) -> ConfigFile? {
-        if let explicit { return try load(explicit) }
-        guard FileManager.default.fileExists(atPath: defaultName) else { return nil }
-        return try load(defaultName)
+        guard let path = ConfigLocations.configFile(explicit: explicit) else { return nil }
+        return try load(path)
     }
 
     /// A number as written in a config file: whole numbers without a decimal point.

@@ -94,8 +94,6 @@ public enum DotEnv {
                                    "TRIPLINE_ELASTICSEARCH_URL", "TRIPLINE_ELASTICSEARCH_INDEX", "TRIPLINE_ELASTICSEARCH_API_KEY",
                                    "TRIPLINE_WEBHOOK_URL", "TRIPLINE_WEBHOOK_SECRET"]
 
-    /// `$TRIPLINE_ENV_FILE`, else `.env` in the current directory.
-    public static var defaultPath: String {
-        ProcessInfo.processInfo.environment["TRIPLINE_ENV_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".env"
-    }
+    /// The environment file in effect (see ``ConfigLocations``), or nil when there is none.
+    public static var defaultPath: String? { ConfigLocations.envFile }
 }

@@ -10,10 +10,13 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config",
         abstract: "Print the effective configuration and where each value comes from (secrets masked).",
         discussion: """
-        Precedence: a command's flags, then environment variables, then the .env file \
-        (./.env or $TRIPLINE_ENV_FILE; only the variables Tripline reads are taken), then \
-        tripline.toml (or --config), then the defaults. Flags are per command, so this shows \
-        the rest. Unknown keys and bad values in either file are errors naming the key and file.
+        Precedence: a command's flags, then environment variables, then the environment file \
+        ($TRIPLINE_ENV_FILE, else ~/.config/tripline/tripline.env, else \
+        /etc/tripline/tripline.env; only the variables Tripline reads are taken), then the \
+        configuration file (--config, else $TRIPLINE_CONFIG, else \
+        ~/.config/tripline/tripline.toml, else /etc/tripline/tripline.toml), then the defaults. \
+        Files in the working directory are read only when named. Flags are per command, so this \
+        shows the rest. Unknown keys and bad values in either file are errors naming the key and file.
         """
     )
 
@@ -84,8 +87,8 @@ struct ConfigCommand: ParsableCommand {
         }
         let width = rows.map(\.key.count).max() ?? 10
         let vwidth = min(40, rows.map(\.value.count).max() ?? 10)
-        var out = "configuration file: \(toml ?? "none (no ./tripline.toml)")\n"
-        out += ".env: " + (DotEnv.origins.isEmpty ? "none used (\(DotEnv.defaultPath))" : DotEnv.defaultPath) + "\n\n"
+        var out = "configuration file: \(toml ?? "none (looked for \(ConfigLocations.configCandidates.joined(separator: ", ")))")\n"
+        out += "environment file: " + (DotEnv.defaultPath ?? "none (looked for \(ConfigLocations.envCandidates.joined(separator: ", ")))") + "\n\n"
         for r in rows {
             out += r.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + r.value.padding(toLength: max(vwidth, r.value.count) + 2, withPad: " ", startingAt: 0) + r.source + "\n"
         }

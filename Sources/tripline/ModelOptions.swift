@@ -22,9 +22,10 @@ func environmentNumber(_ name: String) throws -> Double? {
     return v
 }
 
-/// `--config FILE` (default: `tripline.toml` in the current directory, when there is one).
+/// `--config FILE` (default: `$TRIPLINE_CONFIG`, else `~/.config/tripline/tripline.toml`, else
+/// `/etc/tripline/tripline.toml`; never the working directory's unless named).
 struct ConfigOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("TOML config file: [detection] thresholds, [api], [alerts] (default: ./tripline.toml if present).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("TOML config file: [detection] thresholds, [api], [alerts] (default: $TRIPLINE_CONFIG, else ~/.config/tripline/tripline.toml, else /etc/tripline/tripline.toml).", valueName: "file"))
     var config: String?
 
     /// The config file in effect, if any (errors are printed and end the command).

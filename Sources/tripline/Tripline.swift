@@ -21,16 +21,30 @@ struct Tripline: AsyncParsableCommand {
 }
 
 extension Tripline {
-    /// Loads `.env` (or `$TRIPLINE_ENV_FILE`) into the environment for the variables not set
-    /// already, then runs the command.
+    /// Loads the environment file (see ``ConfigLocations``) into the environment for the
+    /// variables not set already, then runs the command.
     static func main() async {
+        let envFile = DotEnv.defaultPath
         do {
-            try DotEnv.load(DotEnv.defaultPath)
+            if let envFile { try DotEnv.load(envFile) }
         } catch {
             printError("tripline: \(error)")
             Foundation.exit(2)
         }
+        if let note = ConfigLocations.ignoredHere(usingConfig: ConfigLocations.configFile(explicit: explicitConfig()), env: envFile) {
+            printError("tripline: \(note)")
+        }
         await Self.main(nil)
+    }
+
+    /// The `--config FILE` on the command line, if any (read before the command is parsed).
+    static func explicitConfig() -> String? {
+        let args = CommandLine.arguments
+        for (i, a) in args.enumerated() {
+            if a == "--config", i + 1 < args.count { return args[i + 1] }
+            if a.hasPrefix("--config=") { return String(a.dropFirst("--config=".count)) }
+        }
+        return nil
     }
 }
 

@@ -95,7 +95,7 @@ import TriplineTestSupport
         try await FakeReceiver.with { r in
             let s = try Self.batchSetup()
             try "[alerts]\nflush_timeout = 2\nmax_backoff = 1\n".write(to: s.dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
-            let env = ["TRIPLINE_WEBHOOK_URL": r.url("/hook")]
+            let env = ["TRIPLINE_WEBHOOK_URL": r.url("/hook"), "TRIPLINE_CONFIG": s.dir.appendingPathComponent("tripline.toml").path]
             // The receiver is down: the run is recorded, the alerts wait, exit status 3.
             r.script([], fallback: .status(503))
             let first = try await Self.run(Self.batchArgs(s), env: env, cwd: s.dir)
@@ -129,7 +129,8 @@ import TriplineTestSupport
         try await FakeReceiver.with { r in
             let s = try Self.batchSetup()
             try "[alerts.splunk]\ntimeout = 120\n".write(to: s.dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
-            let env = ["TRIPLINE_SPLUNK_HEC_URL": r.url(), "TRIPLINE_SPLUNK_HEC_TOKEN": "tok"]
+            let env = ["TRIPLINE_SPLUNK_HEC_URL": r.url(), "TRIPLINE_SPLUNK_HEC_TOKEN": "tok",
+                       "TRIPLINE_CONFIG": s.dir.appendingPathComponent("tripline.toml").path]
             r.script([.hang])
             var childEnv = ProcessInfo.processInfo.environment
             for (k, v) in env { childEnv[k] = v }

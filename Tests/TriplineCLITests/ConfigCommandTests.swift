@@ -17,6 +17,8 @@ import Testing
             .write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         for k in ["MODEL_DIR", "TRIPLINE_API_TOKEN", "API_PORT", "API_HOST", "CONTAMINATION", "TRIPLINE_ENV_FILE"] { env[k] = nil }
+        env["TRIPLINE_ENV_FILE"] = ".env"          // files in the working directory are read when named
+        env["TRIPLINE_CONFIG"] = "tripline.toml"
         env["CONTAMINATION"] = "0.02"
         env["API_PORT"] = "7500"
         let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
@@ -33,6 +35,28 @@ import Testing
         #expect(!r.stdout.contains("someone-elses"), "other programs' keys in a shared .env are left alone")
     }
 
+    /// A folder of collected evidence may hold a planted tripline.toml or .env: they are not
+    /// read unless named, and the analyst is told they were passed over. The user's and the
+    /// system's folders are.
+    @Test func filesInTheWorkingDirectoryAreReadOnlyWhenNamed() throws {
+        let dir = try CLIRunner.tempDir()
+        try "MODEL_DIR=/attacker/models\nTRIPLINE_WEBHOOK_URL=https://attacker.example/hook\n".write(to: dir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        try "[detection]\nbrute_force_failures = 100000\n".write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
+        let home = try CLIRunner.tempDir()
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("tripline"), withIntermediateDirectories: true)
+        try "[detection]\nbrute_force_failures = 7\n".write(to: home.appendingPathComponent("tripline/tripline.toml"), atomically: true, encoding: .utf8)
+        try "MODEL_DIR=/srv/mine\n".write(to: home.appendingPathComponent("tripline/tripline.env"), atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        for k in env.keys where k.hasPrefix("TRIPLINE_") || k == "MODEL_DIR" { env[k] = nil }
+        env["XDG_CONFIG_HOME"] = home.path
+        let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.row(r.stdout, "model_dir").contains("/srv/mine"), "the user's own environment file is read")
+        #expect(Self.row(r.stdout, "detection.brute_force_failures").contains("7"), "the user's own configuration file is read")
+        #expect(!r.stdout.contains("attacker"), "the working directory's files are not read")
+        #expect(r.stderr.contains("./tripline.toml") && r.stderr.contains("./.env"), "the analyst is told: \(r.stderr)")
+    }
+
     @Test func alertSinksShowWhereTheyComeFromWithoutTheirSecrets() throws {
         let dir = try CLIRunner.tempDir()
         try "TRIPLINE_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/SLACKSECRET\n"
@@ -41,6 +65,8 @@ import Testing
             .write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         for k in env.keys where k.hasPrefix("TRIPLINE_") { env[k] = nil }
+        env["TRIPLINE_ENV_FILE"] = ".env"
+        env["TRIPLINE_CONFIG"] = "tripline.toml"
         env["TRIPLINE_SPLUNK_HEC_URL"] = "https://splunk.example.com:8088"
         env["TRIPLINE_SPLUNK_HEC_TOKEN"] = "SPLUNKSECRET"
         let r = try CLIRunner.run(["config"], cwd: dir, environment: env)
@@ -61,7 +87,8 @@ import Testing
     @Test func mistakesNameTheFileLineAndKey() throws {
         let dir = try CLIRunner.tempDir()
         var env = ProcessInfo.processInfo.environment
-        env["TRIPLINE_ENV_FILE"] = nil
+        env["TRIPLINE_ENV_FILE"] = ".env"
+        env["TRIPLINE_CONFIG"] = "tripline.toml"
         try "# ok\nTRIPLINE_API_TOKNE=x\n".write(to: dir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         let typo = try CLIRunner.run(["config"], cwd: dir, environment: env)
         #expect(typo.status == 2 && typo.stderr.contains(".env:2") && typo.stderr.contains("TRIPLINE_API_TOKNE"), "\(typo.stderr)")
@@ -69,6 +96,7 @@ import Testing
         let bad = try CLIRunner.run(["analyze", "x.log"], cwd: dir, environment: env)
         #expect(bad.status == 2 && bad.stderr.contains(".env:1: expected KEY=value"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent(".env"))
+        env["TRIPLINE_ENV_FILE"] = nil
         try "[api]\nprot = 80\n".write(to: dir.appendingPathComponent("tripline.toml"), atomically: true, encoding: .utf8)
         let toml = try CLIRunner.run(["config"], cwd: dir, environment: env)
         #expect(toml.status == 2 && toml.stderr.contains("tripline.toml") && toml.stderr.contains("'prot'"), "\(toml.stderr)")
