@@ -15,7 +15,7 @@ import TriplineTestSupport
             let d = try Fixture.dispatcher([.init(kind: .webhook, url: r.url("/h"))], spool: spool, logs: logs)
             d.start()
             d.offer([Fixture.anomaly()])
-            #expect(await d.flush(timeout: 15) == 0)
+            #expect(await d.flush(timeout: 60) == 0)
             let st = d.status()
             await d.shutdown()
             #expect(r.requests.count == 4, "three failures, then the delivery")
@@ -52,7 +52,7 @@ import TriplineTestSupport
             let d = try Fixture.dispatcher([.init(kind: .slack, url: r.url("/services/X/Y/Z"), batchSize: 1)], spool: spool, logs: logs)
             d.offer([Fixture.anomaly(id: "bad"), Fixture.anomaly(id: "good")])
             d.start()
-            #expect(await d.flush(timeout: 10) == 0)
+            #expect(await d.flush(timeout: 60) == 0)
             await d.shutdown()
             #expect(r.requests.count == 2, "a 400 is not retried")
             let rejected = Fixture.files(spool, "slack", "rejected")
@@ -72,7 +72,7 @@ import TriplineTestSupport
             let d = try Fixture.dispatcher([sink], spool: Fixture.spoolDir(), logs: logs)
             d.start()
             d.offer([Fixture.anomaly()])
-            #expect(await d.flush(timeout: 20) == 0, "delivered once the receiver answers")
+            #expect(await d.flush(timeout: 60) == 0, "delivered once the receiver answers")
             await d.shutdown()
             // The hung request, then one or more tries (a loaded machine may miss the short deadline again).
             #expect(r.requests.count >= 2)
@@ -87,7 +87,7 @@ import TriplineTestSupport
             let d = try Fixture.dispatcher([.init(kind: .splunk, url: r.url(), secret: "tok", batchSize: 8)], spool: spool)
             d.offer((0..<5).map { Fixture.anomaly(id: "s\($0)") })
             d.start()
-            #expect(await d.flush(timeout: 10) == 0)
+            #expect(await d.flush(timeout: 60) == 0)
             await d.shutdown()
             let delivered = r.requests.filter { $0.text.split(separator: "\n").count <= 2 }.flatMap { $0.text.split(separator: "\n") }
             #expect(delivered.count == 5)
@@ -113,7 +113,7 @@ import TriplineTestSupport
             let before = r.requests.count
             let second = try Fixture.dispatcher(sinks, spool: spool)
             second.start()
-            #expect(await second.flush(timeout: 10) == 0)
+            #expect(await second.flush(timeout: 60) == 0)
             await second.shutdown()
             #expect(r.requests.count == before + 1)
             let last = try #require(r.requests.last)
@@ -128,7 +128,7 @@ import TriplineTestSupport
             #expect(r.requests.count == before + 1, "nothing is sent twice after a clean delivery")
             // … but an incident that got worse is news.
             #expect(third.offer([Fixture.anomaly(id: "x1", score: 88)]) == 1)
-            #expect(await third.flush(timeout: 10) == 0)
+            #expect(await third.flush(timeout: 60) == 0)
             await third.shutdown()
             #expect(r.requests.count == before + 2)
         }
@@ -145,7 +145,7 @@ import TriplineTestSupport
             let logs = LogCapture()
             let d = try Fixture.dispatcher([.init(kind: .webhook, url: r.url("/h"))], spool: spool, logs: logs)
             d.start()
-            #expect(await d.flush(timeout: 10) == 0)
+            #expect(await d.flush(timeout: 60) == 0)
             await d.shutdown()
             #expect(r.requests.count == 1 && r.requests[0].text.contains("ok1.high"))
             #expect(logs.text.contains("unreadable lines"))
@@ -166,7 +166,7 @@ import TriplineTestSupport
             #expect(d.offer([Fixture.anomaly(id: "inc", score: 90)]) == 2, "critical: an escalation for the webhook, first word for Slack")
             #expect(d.offer([Fixture.anomaly(id: "inc", score: 60)]) == 0, "falling back is not news")
             d.start()
-            #expect(await d.flush(timeout: 10) == 0)
+            #expect(await d.flush(timeout: 60) == 0)
             await d.shutdown()
             let hooks = r.requests.filter { $0.path == "/h" }.compactMap { try? JSONParser.parse($0.text)["alerts"] }
             guard hooks.count == 2, case .array(let a)? = Optional(hooks[0]), case .array(let b)? = Optional(hooks[1]) else {
