@@ -73,6 +73,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer targets over the parsers and the model loader (built by scripts/fuzz.sh).
+        .executableTarget(name: "TriplineFuzz", dependencies: ["TriplineCore"]),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),

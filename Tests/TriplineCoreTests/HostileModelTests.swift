@@ -65,6 +65,16 @@ import Testing
         #expect(left == ["model.json"], "no temporary file is left: \(left)")
     }
 
+    /// Found by fuzzing the loader: an empty model.json (Foundation's file reading leaked on it).
+    @Test func emptyAndHugeModelFilesAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-model-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: TriplineModel.path(in: dir), contents: Data())
+        #expect(throws: ModelError.self) { try TriplineModel.load(from: dir) }
+        #expect((try? TriplineModel.load(from: dir)) == nil)
+        do { _ = try TriplineModel.load(from: dir) } catch { #expect(error.description.contains("damaged")) }
+    }
+
     @Test func baselinesThatWouldCrashDetectionAreRefused() throws {
         var short = try Self.trained()
         short.users["alice"]?.hours = [1, 2, 3]

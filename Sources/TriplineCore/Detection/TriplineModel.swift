@@ -50,16 +50,23 @@ public struct TriplineModel: Sendable, Codable {
         URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
     }
 
+    /// The largest model file loaded (a model of a million users is well under it).
+    public static let maxFileBytes = 1 << 30
+
     /// Loads `model.json` from a folder, with errors that say what to run.
     public static func load(from directory: String) throws(ModelError) -> TriplineModel {
         let p = path(in: directory)
         guard FileManager.default.fileExists(atPath: p) else { throw .missing(path: p) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: p)) } catch {
-            throw .unreadable(path: p, reason: error.localizedDescription)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(p, limit: TriplineModel.maxFileBytes) } catch {
+            switch error {
+            case .unreadable(let why): throw .unreadable(path: p, reason: why)
+            case .tooLarge(let limit): throw .corrupt(path: p, reason: "larger than \(limit >> 20) MiB, more than any model Tripline writes")
+            }
         }
+        let data = Data(bytes)
         let doc: JSONValue
-        do { doc = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch {
+        do { doc = try bytes.withUnsafeBufferPointer { b throws(JSONParser.Failure) in try JSONParser.parse(ByteSpan(b)) } } catch {
             throw .corrupt(path: p, reason: "not valid JSON (\(error))")
         }
         guard doc["format"] == .string("tripline-model") else { throw .corrupt(path: p, reason: "not a Tripline model (no \"format\": \"tripline-model\")") }
