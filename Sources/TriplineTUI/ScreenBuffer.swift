@@ -35,20 +35,32 @@ public struct ScreenBuffer: Equatable, Sendable {
         cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
-    /// Display width of a scalar: 0 for combining marks and zero-width characters, 2 for East
-    /// Asian wide and fullwidth characters and emoji, else 1 (independent of the locale).
+    /// Display width of a scalar, as terminals draw it: 0 for combining and enclosing marks,
+    /// format characters (zero-width space and joiners, direction marks) and variation
+    /// selectors; 2 for emoji shown as emoji by default (`⚡`, `⌚`, `🚀`: Unicode's
+    /// Emoji_Presentation, from the standard library's own Unicode data, so it stays current)
+    /// and for East Asian wide and fullwidth characters; else 1. Independent of the locale.
     public static func columns(_ s: Unicode.Scalar) -> Int {
         let v = s.value
         if v < 0x300 { return 1 }
-        if (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) || (0xFE00...0xFE0F).contains(v) || v == 0xFEFF { return 0 }
-        if s.properties.generalCategory == .nonspacingMark || s.properties.generalCategory == .enclosingMark { return 0 }
-        if (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
-            || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
-            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
-            || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v)
-            || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v) { return 2 }
+        let p = s.properties
+        switch p.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if (0xFE00...0xFE0F).contains(v) || (0xE0100...0xE01EF).contains(v) || (0x1160...0x11FF).contains(v) { return 0 }
+        if p.isEmojiPresentation { return 2 }
+        for r in ScreenBuffer.wide where r.contains(v) { return 2 }
         return 1
     }
+
+    /// East Asian Wide and Fullwidth blocks (UAX #11), emoji aside.
+    static let wide: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
+        0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19,
+        0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1AFF0...0x1B2FF,
+        0x1F200...0x1F2FF, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+    ]
 
     /// Writes `text` at (x, y), clipped to `maxWidth` columns and the screen; returns columns used.
     /// Control characters must already be made visible (``TerminalSafe``); any left are shown as `?`.

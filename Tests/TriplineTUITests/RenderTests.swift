@@ -116,6 +116,27 @@ import TriplineCore
         #expect(clip.line(0) == "日 ", "a wide character that does not fit is left out, not cut in half")
     }
 
+    /// Names an attacker picks (emoji once missing from the width table, CJK, combining marks)
+    /// keep the feed's columns where they belong.
+    @Test func anyUnicodeNameKeepsTheColumnsAligned() {
+        #expect(["⚡", "⌚", "🚀", "中", "ｆ"].allSatisfy { ScreenBuffer.columns($0.unicodeScalars.first!) == 2 })
+        #expect(["\u{301}", "\u{200D}", "\u{FE0F}", "\u{200B}"].allSatisfy { ScreenBuffer.columns($0.unicodeScalars.first!) == 0 })
+        #expect(["a", "é", "ж", "→"].allSatisfy { ScreenBuffer.columns($0.unicodeScalars.first!) == 1 })
+        var s = Self.state(width: 120, height: 30)
+        let names = ["⚡root", "⌚bob", "🚀eve", "名前テスト", "zalgo\u{301}\u{302}\u{303}", "plain"]
+        s.snapshot.anomalies = names.enumerated().map { i, n in Self.anomaly(i, .bruteForce, 77, user: n, source: "203.0.113.\(i)", minute: 50 - i) }
+        let b = Renderer(unicode: true, now: Self.now).render(s)
+        var scoreColumns = Set<Int>()
+        for y in 0..<b.height {
+            let row = (0..<b.width).map { b.cell(x: $0, y: y) }
+            guard row.contains(where: { $0.scalar == "2" }) || names.contains(where: { n in b.line(y).contains(n) }) else { continue }
+            for x in 0..<(b.width - 1) where row[x].scalar == "7" && row[x + 1].scalar == "7" && !row[x].continuation {
+                scoreColumns.insert(x)
+            }
+        }
+        #expect(scoreColumns.count == 1, "the score column moved with the names: \(scoreColumns.sorted())\n\(b.text)")
+    }
+
     @Test func startTimesNeverPassOtherDaysForToday() {
         let t = Timestamp(year: 2026, month: 3, day: 5, hour: 1, minute: 11, second: 5)
         let sameDay = Timestamp(year: 2026, month: 3, day: 5, hour: 23, minute: 0, second: 0)
