@@ -67,7 +67,9 @@ public actor DetectionEngine {
         self.options = options
         let m = try? TriplineModel.load(from: options.modelDirectory)
         self.model = m
-        self.detector = Detector(model: m, config: options.overrides.config(for: m))
+        var detector = Detector(model: m, config: options.overrides.config(for: m))
+        detector.keepsClosedIncidents = false // the feed has them; weeks of them are not kept
+        self.detector = detector
         if let speed = options.replaySpeed, speed > 0 {
             follower = nil
             var all: [LogEvent] = []

@@ -78,6 +78,28 @@ import Testing
         }
     }
 
+    /// Random addresses and names without end (a live view runs for weeks): every table the
+    /// detector keeps stays under its limit, and a live view keeps no closed incidents.
+    @Test func tablesStayBoundedUnderACardinalityFlood() {
+        var d = Detector(model: nil)
+        d.limits = .init(sources: 2000, users: 2000)
+        d.windows.maxKeys = 2000
+        d.keepsClosedIncidents = false
+        var rng = SplitMix64(seed: 4)
+        var largest = 0
+        for i in 0..<30_000 {
+            let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 10_000)
+            let ip = Self.address(&rng)
+            d.process(LogEvent(timestamp: t, host: "web", program: "sshd", pid: i, user: Self.name(&rng), sourceIP: ip, eventType: .login,
+                               outcome: i % 3 == 0 ? .success : .failure, action: i % 3 == 0 ? "accepted" : "failed", authMethod: "password",
+                               invalidUser: false, message: "x", file: "f", line: i + 1))
+            largest = max(largest, d.sources.count, d.users.count, d.windows.keyCount)
+            _ = d.drainChanges()
+        }
+        #expect(largest <= 2001, "a table grew to \(largest)")
+        #expect(d.book.closed.isEmpty)
+    }
+
     /// A realistic stretch of a server's log: brute forces, spraying, logins, sudo.
     static func block(offset: Int, copy: Int) -> String {
         var text = ""

@@ -148,7 +148,7 @@ struct DetectionWindows {
         let t = e.timestamp.microseconds
         if t > now { now = t }
         seen += 1
-        if seen % 20_000 == 0 { sweep() }
+        if seen % 20_000 == 0 || sourceFailures.count > maxKeys || userKind.count > maxKeys { sweep() }
         let weight = failureWeight(e)
         var srcCount = 0.0
         // The windows are taken out of their tables while they change (a copy left behind would
@@ -174,10 +174,22 @@ struct DetectionWindows {
         return Counts(failureWeight: weight, sourceFailures10m: srcCount, userKindLastHour: kindCount)
     }
 
-    /// Forgets keys with nothing left in their window.
+    /// Forgets keys with nothing left in their window; past ``maxKeys`` still-live keys (a flood
+    /// of addresses or names), keeps the busiest half.
     private mutating func sweep() {
+        // Over the limit, down to half of it (so the next sweep for size is far off); else only
+        // what is over.
+        let pressed = sourceFailures.count > maxKeys || userKind.count > maxKeys
+        let keepAt = pressed ? maxKeys / 2 : maxKeys
         let now = self.now
         sourceFailures = sourceFailures.filter { ($0.value.newest ?? .min) >= now - DetectionWindows.tenMinutes }
         userKind = userKind.filter { ($0.value.newest ?? .min) >= now - DetectionWindows.hour }
+        if sourceFailures.count > keepAt { sourceFailures = sourceFailures.strongest(keepAt) { $0.total } }
+        if userKind.count > keepAt { userKind = userKind.strongest(keepAt) { $0.total } }
     }
+
+    /// Keys each window table keeps at most.
+    var maxKeys = 100_000
+    /// Keys in the largest window table now.
+    var keyCount: Int { max(sourceFailures.count, userKind.count) }
 }

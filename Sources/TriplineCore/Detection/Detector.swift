@@ -15,6 +15,7 @@ public struct Detector {
 
     var windows = DetectionWindows()
     var book: IncidentBook
+    var limits = Limits()
     var sources: [String: SourceState] = [:]
     var users: [String: UserState] = [:]
     var clocks = HostClocks()
@@ -84,8 +85,17 @@ public struct Detector {
             outliers(e, forest: forest, counts: counts)
         }
         if tick.sweepDue { book.expire(clock: clock, now: clocks.now(clock)) }
+        if sources.count > limits.sources || users.count > limits.users { collect() }
         let now = clocks.newest
         if lastSweep == .min { lastSweep = now } else if now - lastSweep > micros(60) { sweep() }
+    }
+
+    /// Whether closed incidents are kept to be returned by ``finish()``. A live view, which
+    /// takes every change from ``drainChanges()``, turns this off so that weeks of incidents
+    /// are not kept in memory.
+    public var keepsClosedIncidents: Bool {
+        get { book.keepsClosed }
+        set { book.keepsClosed = newValue }
     }
 
     /// Anomalies opened, updated or closed since the last call.
@@ -105,14 +115,37 @@ public struct Detector {
         lastSweep = now
         book.expire(now: { [clocks] in clocks.now($0) }, newest: now, lag: Detector.maxHostLag)
         if lastCollect == .min { lastCollect = now }
-        let due = (now - lastCollect > micros(600) && eventsProcessed - eventsAtCollect > 20_000) || sources.count + users.count > 200_000
-        guard due else { return }
+        let due = (now - lastCollect > micros(600) && eventsProcessed - eventsAtCollect > 20_000)
+            || sources.count > limits.sources || users.count > limits.users
+        if due { collect() }
+    }
+
+    /// Forgets sources and users nothing refers to any more and, over the limits, the weaker half.
+    mutating func collect() {
+        let pressed = sources.count > limits.sources || users.count > limits.users
+        let now = clocks.newest
         lastCollect = now
         eventsAtCollect = eventsProcessed
         let keep = micros(max(config.slowWindow, config.sprayWindow, config.successAfterFailuresWindow))
         sources = sources.filter { $0.value.lastActivity >= now - keep }
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
         users = users.filter { $0.value.lastActivity >= now - userKeep }
+        // A flood of addresses or names still within their windows: keep the half that matters
+        // (the most failures; the most recent users), so memory has a bound whatever is sent.
+        if sources.count > (pressed ? limits.sources / 2 : limits.sources) {
+            sources = sources.strongest(limits.sources / 2) { s in
+                s.hourly.values.reduce(0, +) * 1e12 + Double(s.lastActivity / 1_000_000)
+            }
+        }
+        if users.count > (pressed ? limits.users / 2 : limits.users) {
+            users = users.strongest(limits.users / 2) { u in Double(u.lastActivity / 1_000_000) + (u.watch != nil ? 1e12 : 0) }
+        }
+    }
+
+    /// How many sources and users the detector keeps state for at most.
+    struct Limits {
+        var sources = 100_000
+        var users = 100_000
     }
 
     /// How far behind the newest time a host's incidents may stay open (a host gone silent, or

@@ -36,6 +36,9 @@ struct IncidentBook {
     private var changedClosed: [Anomaly] = []
     /// How many `file:line` locations an incident keeps; a model swap may change it.
     var evidenceLimit: Int
+    /// Whether closed incidents are kept for ``Detector/finish()`` (an analysis of a file); a
+    /// live view takes them from ``drainChanges()`` instead, and keeping them would grow for ever.
+    var keepsClosed = true
 
     /// The time of the event being processed and the host clock it is timed by: an incident
     /// quiet for longer than its gap at that time is over, swept or not yet.
@@ -132,7 +135,7 @@ struct IncidentBook {
         if byClock[inc.clock]?.isEmpty == true { byClock[inc.clock] = nil }
         changed.remove(key)
         guard inc.anomaly.score > 0 else { return } // opened but never crossed a threshold
-        closed.append(inc.anomaly)
+        if keepsClosed { closed.append(inc.anomaly) }
         changedClosed.append(inc.anomaly)
     }
 

@@ -1,0 +1,13 @@
+extension Dictionary {
+    /// The `count` entries with the highest `score` (ties: any), for tables an attacker can fill
+    /// with keys of their choosing (addresses, account names): over their limit they keep what
+    /// matters most and drop the rest, in O(n log n) once per halving, so amortised O(log n) a key.
+    func strongest(_ count: Int, by score: (Value) -> Double) -> [Key: Value] {
+        guard self.count > count else { return self }
+        let kept = self.map { ($0.key, score($0.value)) }.sorted { $0.1 > $1.1 }.prefix(count)
+        var out: [Key: Value] = [:]
+        out.reserveCapacity(count)
+        for (k, _) in kept { out[k] = self[k] }
+        return out
+    }
+}
