@@ -10,6 +10,11 @@ At the end it prints p50/p90/p99/max, the attacks seen and missed, and the dashb
 CPU time and RSS (from /proc). Tooling only; Tripline never needs Python.
 
   scripts/bench_live.py --lines 10000000 --rate 10000 --model-dir anomaly_outputs
+  scripts/bench_live.py --lines 6000000 --rate 10000 --traffic cardinality   # ten minutes of a flood
+
+With --traffic cardinality the traffic is a cardinality attack (random names from a few
+addresses, one name from ever new addresses, logins by new names from new addresses) and the
+dashboard's RSS is sampled every --sample-every seconds: it must level off, not climb.
 """
 import argparse
 import os
@@ -66,6 +71,35 @@ class Traffic:
         return f"{ts} {host} sshd[{self.pid}]: Failed password for {u} from {ip} port {r.randrange(1024, 65535)} ssh2"
 
 
+class Flood:
+    """A cardinality attack: random account names tried from a few addresses (enumeration),
+    one name from ever new addresses (a botnet), and logins by ever new names from ever new
+    addresses, so that every table keyed by a name or an address keeps growing."""
+
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.pid = 1000
+        self.letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+    def name(self):
+        return "".join(self.r.choice(self.letters) for _ in range(10))
+
+    def address(self):
+        r = self.r
+        return "%d.%d.%d.%d" % (r.randrange(1, 224), r.randrange(256), r.randrange(256), r.randrange(1, 255))
+
+    def line(self, t):
+        r = self.r
+        self.pid = self.pid + 1 if self.pid < 60000 else 1000
+        ts = stamp(t)
+        k = r.random()
+        if k < 0.45:
+            return f"{ts} srv-01 sshd[{self.pid}]: Invalid user {self.name()} from 203.0.113.{r.randrange(1, 6)} port {r.randrange(1024, 65535)}"
+        if k < 0.90:
+            return f"{ts} srv-01 sshd[{self.pid}]: Failed password for root from {self.address()} port {r.randrange(1024, 65535)} ssh2"
+        return f"{ts} srv-01 sshd[{self.pid}]: Accepted password for {self.name()} from {self.address()} port {r.randrange(1024, 65535)} ssh2"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", default=".build/release/tripline")
@@ -77,6 +111,9 @@ def main():
     ap.add_argument("--cols", type=int, default=120)
     ap.add_argument("--rows", type=int, default=40)
     ap.add_argument("--show", action="store_true", help="print the last screen")
+    ap.add_argument("--traffic", choices=["ordinary", "cardinality"], default="ordinary",
+                    help="ordinary server traffic, or a cardinality attack (random names and addresses)")
+    ap.add_argument("--sample-every", type=float, default=10.0, help="seconds between RSS samples")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="tripline-live-")
@@ -132,7 +169,9 @@ def main():
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
 
-    traffic = Traffic(7)
+    traffic = Flood(7) if a.traffic == "cardinality" else Traffic(7)
+    samples = []  # (seconds since start, RSS KB)
+    next_sample = time.time()
     batch = max(1, a.rate // 100)
     interval = batch / a.rate
     written = 0
@@ -159,6 +198,9 @@ def main():
                 with lock:
                     pending[ip] = time.time()
             written += len(lines)
+            if time.time() >= next_sample:
+                samples.append((time.time() - start, mem(pid)[0]))
+                next_sample += a.sample_every
             if ticks0 is None and written >= a.rate * 5:
                 ticks0 = (cpu_ticks(pid), time.time())  # after warm-up
             tick += interval
@@ -191,6 +233,8 @@ def main():
     print(f"dashboard CPU        {cpu:.1f} % of one core (after warm-up)")
     print(f"dashboard RSS        {rss / 1024:.1f} MB now, {hwm / 1024:.1f} MB peak")
     print(f"screen captures      {captures[0]}")
+    if samples:
+        print("RSS samples (s: MB)  " + ", ".join(f"{t:.0f}: {kb / 1024:.0f}" for t, kb in samples))
 
 
 def cpu_ticks(pid):
