@@ -1,12 +1,16 @@
-import Dispatch
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Runs analyses (CPU-bound, seconds long for a big body) on threads of their own, a few at a
+/// Runs analyses (CPU-bound, seconds long for a big body) on threads of its own, a few at a
 /// time, never on Swift's cooperative thread pool: there a couple of slow analyses would take
 /// every thread and `/health` would stop answering. At most ``workers`` run at once and
 /// ``waiting`` more wait; beyond that a caller is told to come back later (HTTP 503 with
-/// `Retry-After`, an MCP tool error) instead of queueing without bound.
+/// `Retry-After`, an MCP tool error) instead of queueing without bound. The worker threads run
+/// at a lower scheduling priority (nice 10), so that on a busy machine the threads answering
+/// health checks and small requests are served first.
 ///
 /// A caller takes a ``Ticket`` before it reads a request body, so bodies held in memory are
 /// bounded too: at most `workers + waiting` of them.
@@ -17,15 +21,49 @@ public final class AnalysisQueue: Sendable {
     public let waiting: Int
 
     private let admitted = Mutex(0)
-    private let slots: DispatchSemaphore
-    private let queue = DispatchQueue(label: "tripline.analysis", attributes: .concurrent)
+    private let pool: Pool
 
-    /// A queue with `workers` running at once (default: the machine's cores) and `waiting` more.
+    /// The worker threads' side: jobs waiting and the signal that one came (the threads hold
+    /// this, not the queue, and end when the queue goes).
+    private final class Pool: Sendable {
+        let jobs = Mutex([@Sendable () -> Void]())
+        let stopped = Mutex(false)
+        let ready = DispatchSemaphore(value: 0)
+
+        /// A worker: lowers its own priority, then runs jobs as they come until stopped.
+        func work() {
+            #if canImport(Glibc)
+            // On Linux the nice value is per thread, and 0 names the calling one.
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+            while true {
+                ready.wait()
+                if stopped.withLock({ $0 }) { return }
+                let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                job?()
+            }
+        }
+    }
+
+    /// A queue with `workers` running at once (default: one per core, leaving one core for the
+    /// rest of the server when there are several) and `waiting` more.
     public init(workers: Int? = nil, waiting: Int = 8) {
-        let w = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let w = max(1, workers ?? max(1, cores - 1))
         self.workers = w
         self.waiting = max(0, waiting)
-        slots = DispatchSemaphore(value: w)
+        let pool = Pool()
+        self.pool = pool
+        for i in 0..<w {
+            let t = Thread { pool.work() }
+            t.name = "tripline-analysis-\(i)"
+            t.start()
+        }
+    }
+
+    deinit {
+        pool.stopped.withLock { $0 = true }
+        for _ in 0..<workers { pool.ready.signal() }
     }
 
     /// Full: the caller should try again after `retryAfter` seconds.
@@ -56,14 +94,14 @@ public final class AnalysisQueue: Sendable {
         /// Runs `work` on a worker thread when one is free.
         public func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
             await withCheckedContinuation { continuation in
-                queue.queue.async {
-                    self.queue.slots.wait()
-                    let value = work()
-                    self.queue.slots.signal()
-                    continuation.resume(returning: value)
-                }
+                queue.submit { continuation.resume(returning: work()) }
             }
         }
+    }
+
+    private func submit(_ job: @escaping @Sendable () -> Void) {
+        pool.jobs.withLock { $0.append(job) }
+        pool.ready.signal()
     }
 
     /// Takes a place, or throws ``Busy`` when `workers + waiting` analyses are admitted already.
@@ -80,4 +118,3 @@ public final class AnalysisQueue: Sendable {
     /// Analyses admitted now (running or waiting).
     public var inFlight: Int { admitted.withLock { $0 } }
 }
-

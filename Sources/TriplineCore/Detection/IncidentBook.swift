@@ -69,11 +69,17 @@ struct IncidentBook {
                          update: (inout Incident) -> Void) {
         let t = e.timestamp
         if let old = open[key], isOver(old) { close(key, old) }
-        var inc = open[key] ?? Incident(
-            anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
-                             host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
-            gap: gap, clock: clock)
-        if open[key] == nil { byClock[clock, default: []].insert(key) }
+        // Out of the table while it changes: a copy left there would make every change copy the
+        // incident's tables (its accounts, hours, buckets).
+        var inc: Incident
+        if let known = open.removeValue(forKey: key) {
+            inc = known
+        } else {
+            inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
+                                            host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
+                           gap: gap, clock: clock)
+            byClock[clock, default: []].insert(key)
+        }
         inc.gap = max(inc.gap, gap)
         if t > inc.anomaly.lastSeen { inc.anomaly.lastSeen = t }
         if t < inc.anomaly.start { inc.anomaly.start = t }
@@ -88,11 +94,11 @@ struct IncidentBook {
 
     /// Adds context (a follow-up event) to an open incident without counting it as one of its events.
     mutating func annotate(_ key: String, event e: LogEvent, update: (inout Incident) -> Void) {
-        guard var inc = open[key] else { return }
-        if isOver(inc) {
-            close(key, inc)
+        if let stale = open[key], isOver(stale) {
+            close(key, stale)
             return
         }
+        guard var inc = open.removeValue(forKey: key) else { return }
         if e.timestamp > inc.anomaly.lastSeen { inc.anomaly.lastSeen = e.timestamp }
         inc.addEvidence(e.location, limit: evidenceLimit)
         inc.anomaly.eventCount += e.repeatCount
