@@ -21,7 +21,8 @@ public struct APIOptions: Sendable {
     public var idleTimeoutSeconds = 30
     /// Seconds a request body may take to arrive in full (408 after).
     public var bodyTimeoutSeconds = 60
-    /// Analyses that run at once (nil: one per core) and that may wait for one (503 beyond).
+    /// Analyses that run at once (nil: one per core, leaving one for the server when there are
+    /// several) and that may wait for one (503 beyond).
     public var analysisWorkers: Int?
     public var analysisWaiting = 8
 
