@@ -34,6 +34,18 @@ import Testing
         return "\(1 + v % 223).\((v >> 8) % 256).\((v >> 16) % 256).\(1 + (v >> 24) % 254)"
     }
 
+    /// `n` sshd lines, 50 a second, the message of line `i` made by `message` from a seeded generator.
+    static func flood(_ n: Int, seed: UInt64, _ message: (Int, inout SplitMix64) -> String) -> String {
+        var rng = SplitMix64(seed: seed)
+        var text = ""
+        for i in 0..<n { text += line(i / 50, message(i, &rng), pid: 1000 + i) }
+        return text
+    }
+
+    static func enumeration(_ n: Int, seed: UInt64) -> String {
+        flood(n, seed: seed) { i, rng in "Invalid user \(name(&rng)) from 203.0.113.7 port \(1024 + i)" }
+    }
+
     static func expectLinear(_ what: String, n: Int, _ input: (Int) -> () -> Void) {
         let r = Growth.ratio(n: n, input)
         print("growth \(what): 8x the input, \(String(format: "%.1f", r.ratio))x the CPU time")
@@ -43,20 +55,13 @@ import Testing
     /// `Invalid user <random> from ONE_ADDRESS`: the incident's accounts grow with every line; each
     /// line must still cost the same (it once re-sorted every name tried: 20k lines took 36 s).
     @Test func randomNamesFromOneAddress() {
-        Self.expectLinear("random names, one address", n: 1500) { n in
-            var rng = SplitMix64(seed: 1)
-            var text = ""
-            for i in 0..<n { text += Self.line(i / 50, "Invalid user \(Self.name(&rng)) from 203.0.113.7 port \(1024 + i)", pid: 1000 + i) }
-            return Self.detection(text)
-        }
+        Self.expectLinear("random names, one address", n: 1500) { n in Self.detection(Self.enumeration(n, seed: 1)) }
     }
 
     /// The incident stays bounded and its counts right however many names are tried.
     @Test func anEnumerationFloodIsCountedInBoundedMemory() {
-        var rng = SplitMix64(seed: 2)
-        var text = ""
         let n = 6000
-        for i in 0..<n { text += Self.line(i / 50, "Invalid user \(Self.name(&rng)) from 203.0.113.7 port \(1024 + i)", pid: 1000 + i) }
+        let text = Self.enumeration(n, seed: 2)
         var d = Detector(model: nil)
         _ = LogReader().read(bytes: Array(text.utf8), name: "attack.log") { d.process($0) }
         let open = d.book.open.values.first { $0.anomaly.sourceIP == "203.0.113.7" }
@@ -71,10 +76,7 @@ import Testing
     /// `Failed password for root from <random address>`: a table per address, none of them busy.
     @Test func oneNameFromRandomAddresses() {
         Self.expectLinear("one name, random addresses", n: 1500) { n in
-            var rng = SplitMix64(seed: 3)
-            var text = ""
-            for i in 0..<n { text += Self.line(i / 50, "Failed password for root from \(Self.address(&rng)) port \(1024 + i) ssh2", pid: 1000 + i) }
-            return Self.detection(text)
+            Self.detection(Self.flood(n, seed: 3) { i, rng in "Failed password for root from \(Self.address(&rng)) port \(1024 + i) ssh2" })
         }
     }
 

@@ -29,11 +29,7 @@ import TriplineCore
         return f
     }
 
-    func users(_ f: FileFollower) -> [String] {
-        var out: [String] = []
-        f.poll { out.append($0.user ?? "?") }
-        return out
-    }
+    func users(_ f: FileFollower) -> [String] { FileFollowerTests().users(f) }
 
     /// The dashboard's `'dir/auth.log*'` case: after `mv auth.log auth.log.1` and new lines in a
     /// new `auth.log`, the rotated file is not read again from its start.

@@ -17,13 +17,7 @@ import Glibc
     /// Runs the real server with `options` on a free loopback port for `body`.
     static func withRunningServer(_ options: APIOptions, modelDir: String = APIServerTests.modelDir,
                                   _ body: @escaping @Sendable (Int, APIServer) async throws -> Void) async throws {
-        var o = options
-        o.host = "127.0.0.1"
-        o.port = 0
-        let service = AnalysisService(modelDirectory: modelDir)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let server = APIServer(options: o, service: service, logger: logger)
+        let (server, _, _) = APIServerTests.server(options, modelDir: modelDir)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await server.run { port in continuation.yield(port) } }
         var it = ports.makeAsyncIterator()
