@@ -24,7 +24,7 @@ swift build --product TriplineFuzz --scratch-path "$scratch" \
 bin="$(swift build --product TriplineFuzz --scratch-path "$scratch" --show-bin-path)/TriplineFuzz"
 [ -x "$bin" ] || { echo "fuzz.sh: the fuzz build failed" >&2; exit 1; }
 
-conformance=${TRIPLINE_CONFORMANCE_DIR:-../shared/conformance}
+conformance=${TRIPLINE_CONFORMANCE_DIR:-${TRIPLINE_CONFORMANCE:-../shared/conformance}}
 seeds="$scratch/seeds"
 rm -rf "$seeds"
 mkdir -p "$seeds/syslog" "$seeds/structured" "$seeds/model"

@@ -4,7 +4,7 @@ import Testing
 
 /// CrowdSec's hub parser tests: for every line, the source IP and user CrowdSec's sshd parsers
 /// extract (`Meta["source_ip"]`, `Meta["target_user"]` / `Meta["user"]`) are Tripline's too.
-@Suite struct CrowdSecConformanceTests {
+@Suite(ConformancePaths.required) struct CrowdSecConformanceTests {
     /// Expected `(index → field → value)` from a `parser.assert` file's `s01-parse` lines.
     static func expectations(_ relative: String, parser name: String) throws -> [Int: [String: String]] {
         let text = try String(contentsOf: ConformancePaths.file(relative), encoding: .utf8)

@@ -5,7 +5,7 @@ import Testing
 /// CrowdSec's scenario tests (the hub's `.tests/*/scenario.assert`): the sources CrowdSec raises
 /// alerts for, run through Tripline's rules with no model. Where the two disagree on purpose,
 /// the test says why.
-@Suite struct CrowdSecScenarioTests {
+@Suite(ConformancePaths.required) struct CrowdSecScenarioTests {
     static func anomalies(_ log: String, year: Int) throws -> [Anomaly] {
         let path = ConformancePaths.file("crowdsec/" + log).path
         let reader = LogReader(options: ParseOptions(year: year, timeZone: TimeZone(identifier: "UTC")!))

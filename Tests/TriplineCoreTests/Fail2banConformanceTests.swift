@@ -5,7 +5,7 @@ import Testing
 /// fail2ban's own sshd and pam-generic test logs: every `failJSON` line that applies to
 /// fail2ban's normal mode must be an authentication failure in Tripline exactly when fail2ban
 /// says `match: true`, with the same source address and user.
-@Suite struct Fail2banConformanceTests {
+@Suite(ConformancePaths.required) struct Fail2banConformanceTests {
     struct Case {
         let line: Int
         let text: String
