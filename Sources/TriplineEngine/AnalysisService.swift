@@ -4,8 +4,9 @@ import TriplineCore
 
 /// The engine behind the REST API and the MCP server: one model (loaded from the model folder,
 /// reloadable), analyses of logs handed over (bodies, uploads, files), the anomalies found so far
-/// (the newest `keep`, so memory stays bounded) and counters. Thread-safe; analyses run in
-/// parallel on the caller's threads, with the same detector `tripline analyze` uses.
+/// (an ``AnomalyStore`` of the newest `keep` by start, so memory stays bounded) and counters.
+/// Thread-safe; analyses run in parallel on the caller's threads (the faces put them on an
+/// ``AnalysisQueue``), with the same detector `tripline analyze` uses.
 public final class AnalysisService: Sendable {
     /// Where `model.json` is read from.
     public let modelDirectory: String
@@ -24,8 +25,7 @@ public final class AnalysisService: Sendable {
         var compiled: CompiledForest?
         var modelLoadedAt: Date?
         var modelError: String?
-        var anomalies: [String: Anomaly] = [:]
-        var order: [String] = []
+        var store: AnomalyStore
         var analyses = 0
         var eventsAnalyzed = 0
         var linesSkipped = 0
@@ -43,7 +43,7 @@ public final class AnalysisService: Sendable {
         self.onAnomalies = onAnomalies
         self.modelDirectory = modelDirectory
         self.overrides = overrides
-        self.state = Mutex(State(config: overrides.config(for: nil)))
+        self.state = Mutex(State(config: overrides.config(for: nil), store: AnomalyStore(capacity: keep)))
         self.keep = max(1, keep)
         _ = try? reloadModel()
     }
@@ -123,27 +123,18 @@ public final class AnalysisService: Sendable {
             s.eventsAnalyzed += a.eventsAnalyzed
             s.linesSkipped += a.summary.problemLines
             s.anomaliesFound += a.anomalies.count
-            for x in a.anomalies {
-                if s.anomalies[x.id] == nil { s.order.append(x.id) }
-                s.anomalies[x.id] = x
-            }
-            if s.order.count > keep {
-                let drop = s.order.count - keep
-                for id in s.order.prefix(drop) { s.anomalies[id] = nil }
-                s.order.removeFirst(drop)
-            }
+            s.store.insert(a.anomalies)
         }
         return a
     }
 
     /// Anomalies kept, newest (by start) first, that pass `filter`, up to its limit.
     public func anomalies(matching filter: AnomalyFilter) -> [Anomaly] {
-        let all = state.withLock { Array($0.anomalies.values) }
-        return Array(all.filter(filter.matches).sorted { ($0.start, $0.id) > ($1.start, $1.id) }.prefix(filter.limit))
+        state.withLock { $0.store.matching(filter) }
     }
 
     /// One kept anomaly by id.
-    public func anomaly(id: String) -> Anomaly? { state.withLock { $0.anomalies[id] } }
+    public func anomaly(id: String) -> Anomaly? { state.withLock { $0.store[id] } }
 
     /// Counters since the start.
     public struct Stats: Sendable {
@@ -159,15 +150,10 @@ public final class AnalysisService: Sendable {
 
     public var stats: Stats {
         state.withLock { s in
-            var bySeverity: [Severity: Int] = [:]
-            var byKind: [AnomalyKind: Int] = [:]
-            for a in s.anomalies.values {
-                bySeverity[a.severity, default: 0] += 1
-                byKind[a.kind, default: 0] += 1
-            }
+            let kept = s.store.kept
             return Stats(analyses: s.analyses, eventsAnalyzed: s.eventsAnalyzed, linesSkipped: s.linesSkipped,
-                         anomaliesFound: s.anomaliesFound, anomaliesKept: s.anomalies.count, keptBySeverity: bySeverity,
-                         keptByKind: byKind, uptimeSeconds: Date().timeIntervalSince(started))
+                         anomaliesFound: s.anomaliesFound, anomaliesKept: s.store.count, keptBySeverity: kept.bySeverity,
+                         keptByKind: kept.byKind, uptimeSeconds: Date().timeIntervalSince(started))
         }
     }
 

@@ -50,7 +50,7 @@ public actor DetectionEngine {
     var replay: [LogEvent] = []
     var replayIndex = 0
     var replayStart: Date?
-    var anomalies: [String: Anomaly] = [:]
+    var store: AnomalyStore
     var recent: [LogEvent] = []
     var recentHead = 0
     var events = 0
@@ -65,6 +65,7 @@ public actor DetectionEngine {
     /// An engine; loads the model if there is one (the rules run without it).
     public init(options: Options) {
         self.options = options
+        self.store = AnomalyStore(capacity: options.maxAnomalies)
         let m = try? TriplineModel.load(from: options.modelDirectory)
         self.model = m
         var detector = Detector(model: m, config: options.overrides.config(for: m))
@@ -144,11 +145,7 @@ public actor DetectionEngine {
         let changes = detector.drainChanges()
         if !changes.isEmpty {
             options.onAnomalies?(changes)
-            for a in changes { anomalies[a.id] = a }
-            if anomalies.count > options.maxAnomalies + 50 {
-                let keep = anomalies.values.sorted { $0.start > $1.start }.prefix(options.maxAnomalies)
-                anomalies = Dictionary(uniqueKeysWithValues: keep.map { ($0.id, $0) })
-            }
+            store.insert(changes)
             dirty = true
         } else if events % 500 == 0 {
             dirty = true
@@ -159,7 +156,7 @@ public actor DetectionEngine {
         lastPublish = now
         dirty = false
         var s = EngineSnapshot()
-        s.anomalies = anomalies.values.sorted { ($0.start, $0.id) > ($1.start, $1.id) }
+        s.anomalies = Array(store.newestFirst.prefix(options.maxAnomalies))
         // Histogram: the last two hours of log time, per minute, by severity.
         if let latest = lastEventTime {
             let end = latest.wholeSeconds / 60
@@ -178,7 +175,9 @@ public actor DetectionEngine {
         s.topUsers = DetectionEngine.offenders(s.anomalies.compactMap { a in a.user.map { ($0, a.severity) } })
         var st = EngineStats()
         st.events = events
-        st.anomalies = anomalies.count
+        st.anomalies = store.totals.incidents
+        st.anomaliesBySeverity = store.totals.bySeverity
+        st.feedKept = s.anomalies.count
         st.linesSkipped = follower?.skipped ?? 0
         st.files = follower?.files ?? options.paths
         let span = max(0.5, now.timeIntervalSince(rateWindow.first?.0 ?? now))
@@ -225,7 +224,7 @@ public actor DetectionEngine {
                 if age >= 0 && age < 24 { timeline[23 - Int(age)] += 1 }
             }
         }
-        return EntityDetails(kind: r.kind, name: r.name, anomalies: anomalies.values.filter(mine).sorted { $0.start > $1.start },
+        return EntityDetails(kind: r.kind, name: r.name, anomalies: store.newestFirst.filter(mine),
                              recentEvents: lines, baseline: baseline, timeline: timeline)
     }
 

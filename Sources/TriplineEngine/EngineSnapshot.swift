@@ -41,7 +41,12 @@ public struct EngineSnapshot: Sendable {
 /// The engine's counters.
 public struct EngineStats: Sendable, Equatable {
     public var events = 0
+    /// Incidents since the start (not what the feed keeps).
     public var anomalies = 0
+    /// Those incidents by their latest severity.
+    public var anomaliesBySeverity: [Severity: Int] = [:]
+    /// How many the feed holds (the newest by start).
+    public var feedKept = 0
     public var linesSkipped = 0
     public var files: [String] = []
     public var eventsPerSecond = 0.0

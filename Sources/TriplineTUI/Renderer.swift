@@ -130,7 +130,11 @@ public struct Renderer: Sendable {
 
     func feed(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
         let items = s.feed
-        box(&b, r, title: "Anomalies \(items.count)" + (s.selected.isEmpty ? "" : " · \(s.selected.count) selected") + " · newest first", focused: s.focus == .feed)
+        let st = s.snapshot.stats
+        // When the feed holds only the newest of more incidents, it says so.
+        let of = st.feedKept > 0 && st.anomalies > st.feedKept ? " (newest \(Renderer.count(st.feedKept)) of \(Renderer.count(st.anomalies)))" : ""
+        box(&b, r, title: "Anomalies \(items.count)" + of + (s.selected.isEmpty ? "" : " · \(s.selected.count) selected") + " · newest first",
+            focused: s.focus == .feed)
         let inner = r.width - 2
         let c = columns(inner)
         var x = r.x + 1

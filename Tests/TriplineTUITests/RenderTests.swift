@@ -137,6 +137,17 @@ import TriplineCore
         #expect(scoreColumns.count == 1, "the score column moved with the names: \(scoreColumns.sorted())\n\(b.text)")
     }
 
+    /// The header counts every incident since the start; the feed says when it holds only the
+    /// newest of them.
+    @Test func totalsAreTotalsAndTheFeedSaysWhatItKeeps() {
+        var s = Self.state(width: 120, height: 30)
+        s.snapshot.stats.anomalies = 60_000
+        s.snapshot.stats.feedKept = 500
+        let b = Renderer(unicode: true, now: Self.now).render(s)
+        #expect(b.line(0).contains("anomalies 60k"), "\(b.line(0))")
+        #expect(b.text.contains("newest 500 of 60"), "\(b.text)")
+    }
+
     @Test func startTimesNeverPassOtherDaysForToday() {
         let t = Timestamp(year: 2026, month: 3, day: 5, hour: 1, minute: 11, second: 5)
         let sameDay = Timestamp(year: 2026, month: 3, day: 5, hour: 23, minute: 0, second: 0)

@@ -1,0 +1,81 @@
+import TriplineCore
+
+/// The anomalies a long-running face keeps (the dashboard's feed, the API's and MCP's
+/// `list_anomalies`): bounded, with one eviction rule (the newest by start stay), queryable with
+/// an ``AnomalyFilter``, and with totals counted apart from what is kept, so that "anomalies
+/// 60,000" stays true when only the newest 500 are shown.
+///
+/// An incident reported again as it grows replaces its earlier version (same id); it is counted
+/// once in the totals, under its latest severity and kind while it is kept.
+public struct AnomalyStore: Sendable {
+    /// Anomalies kept at most.
+    public let capacity: Int
+
+    /// Incidents seen since start, and how many of them at each severity and of each kind.
+    public struct Totals: Sendable, Equatable {
+        public var incidents = 0
+        public var bySeverity: [Severity: Int] = [:]
+        public var byKind: [AnomalyKind: Int] = [:]
+        public init() {}
+    }
+
+    /// Counts over everything seen, kept or not.
+    public private(set) var totals = Totals()
+    private var byID: [String: Anomaly] = [:]
+
+    /// A store keeping at most `capacity` anomalies (at least one).
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Anomalies kept now.
+    public var count: Int { byID.count }
+
+    /// Whether older anomalies have been let go (the totals count more than is kept).
+    public var isTruncated: Bool { totals.incidents > byID.count }
+
+    /// Adds new anomalies and replaces earlier versions of changed ones.
+    public mutating func insert<S: Sequence>(_ anomalies: S) where S.Element == Anomaly {
+        for a in anomalies {
+            if let old = byID[a.id] {
+                totals.bySeverity[old.severity, default: 0] -= 1
+                totals.byKind[old.kind, default: 0] -= 1
+            } else {
+                totals.incidents += 1
+            }
+            totals.bySeverity[a.severity, default: 0] += 1
+            totals.byKind[a.kind, default: 0] += 1
+            byID[a.id] = a
+        }
+        // Let the oldest go in batches (a tenth of the capacity), so that a steady stream sorts
+        // once per batch rather than once per anomaly.
+        if byID.count > capacity + max(1, capacity / 10) {
+            let keep = byID.values.sorted(by: AnomalyStore.newestFirst).prefix(capacity)
+            byID = Dictionary(uniqueKeysWithValues: keep.map { ($0.id, $0) })
+        }
+    }
+
+    /// One kept anomaly by id.
+    public subscript(id: String) -> Anomaly? { byID[id] }
+
+    /// Every kept anomaly, newest (by start) first.
+    public var newestFirst: [Anomaly] { byID.values.sorted(by: AnomalyStore.newestFirst) }
+
+    /// Kept anomalies that pass `filter`, newest first, up to its limit.
+    public func matching(_ filter: AnomalyFilter) -> [Anomaly] {
+        Array(byID.values.filter(filter.matches).sorted(by: AnomalyStore.newestFirst).prefix(filter.limit))
+    }
+
+    /// Kept anomalies by severity and kind (what `GET /stats` calls kept).
+    public var kept: (bySeverity: [Severity: Int], byKind: [AnomalyKind: Int]) {
+        var s: [Severity: Int] = [:], k: [AnomalyKind: Int] = [:]
+        for a in byID.values {
+            s[a.severity, default: 0] += 1
+            k[a.kind, default: 0] += 1
+        }
+        return (s, k)
+    }
+
+    /// The order everything is listed in: newest start first, then by id.
+    static func newestFirst(_ a: Anomaly, _ b: Anomaly) -> Bool { (a.start, a.id) > (b.start, b.id) }
+}

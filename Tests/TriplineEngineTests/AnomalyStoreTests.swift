@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import TriplineEngine
+import TriplineCore
+
+/// One store behind the dashboard's feed and the API's list: bounded, the newest kept, totals
+/// apart from what is kept.
+@Suite struct AnomalyStoreTests {
+    static func anomaly(_ i: Int, score: Double = 50, kind: AnomalyKind = .bruteForce) -> Anomaly {
+        let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 1_000_000)
+        return Anomaly(id: "TL-\(i)", kind: kind, start: t, lastSeen: t, user: "u\(i)", sourceIP: "203.0.113.\(i % 250)", host: "h",
+                       score: score, reasons: [], eventCount: 1, evidence: [], details: [:])
+    }
+
+    @Test func keepsTheNewestAndCountsEverything() {
+        var store = AnomalyStore(capacity: 100)
+        // Arriving out of order: the newest by start stay, whatever the order of arrival.
+        let ids = (0..<1000).map { ($0 * 37) % 1000 }
+        for i in ids { store.insert([Self.anomaly(i)]) }
+        #expect(store.count <= 110)
+        #expect(store.totals.incidents == 1000)
+        #expect(store.isTruncated)
+        let kept = store.newestFirst.map(\.id)
+        #expect(Array(kept.prefix(100)) == (900..<1000).reversed().map { "TL-\($0)" })
+        #expect(store.matching(AnomalyFilter(limit: 3)).map(\.id) == ["TL-999", "TL-998", "TL-997"])
+    }
+
+    @Test func aGrowingIncidentIsCountedOnceUnderItsLatestSeverity() {
+        var store = AnomalyStore(capacity: 10)
+        store.insert([Self.anomaly(1, score: 30)])
+        store.insert([Self.anomaly(1, score: 95)])
+        #expect(store.totals.incidents == 1)
+        #expect(store.totals.bySeverity[Severity(score: 95)] == 1)
+        #expect(store.totals.bySeverity[Severity(score: 30), default: 0] == 0)
+        #expect(store["TL-1"]?.score == 95)
+    }
+}
