@@ -22,10 +22,20 @@ public struct AnomalyStore: Sendable {
     /// Counts over everything seen, kept or not.
     public private(set) var totals = Totals()
     private var byID: [String: Anomaly] = [:]
+    /// What the newest let-go anomalies were counted as: an incident let go while still open
+    /// (more than `capacity` newer ones started meanwhile) is reported again when it grows or
+    /// closes, and must not be counted twice. Bounded (``forgetAfter``), oldest first out.
+    private var letGo: [String: (Severity, AnomalyKind)] = [:]
+    private var letGoOrder: [String] = []
+    private var letGoHead = 0
+
+    /// How many let-go anomalies are remembered for the totals.
+    public let forgetAfter: Int
 
     /// A store keeping at most `capacity` anomalies (at least one).
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
+        forgetAfter = max(10_000, 20 * self.capacity)
     }
 
     /// Anomalies kept now.
@@ -40,6 +50,15 @@ public struct AnomalyStore: Sendable {
             if let old = byID[a.id] {
                 totals.bySeverity[old.severity, default: 0] -= 1
                 totals.byKind[old.kind, default: 0] -= 1
+            } else if let (severity, kind) = letGo.removeValue(forKey: a.id) {
+                // Already counted, then let go: its count moves to its latest severity; it is
+                // not shown again (newer ones have taken its place).
+                totals.bySeverity[severity, default: 0] -= 1
+                totals.byKind[kind, default: 0] -= 1
+                totals.bySeverity[a.severity, default: 0] += 1
+                totals.byKind[a.kind, default: 0] += 1
+                letGo[a.id] = (a.severity, a.kind)
+                continue
             } else {
                 totals.incidents += 1
             }
@@ -50,8 +69,23 @@ public struct AnomalyStore: Sendable {
         // Let the oldest go in batches (a tenth of the capacity), so that a steady stream sorts
         // once per batch rather than once per anomaly.
         if byID.count > capacity + max(1, capacity / 10) {
-            let keep = byID.values.sorted(by: AnomalyStore.newestFirst).prefix(capacity)
-            byID = Dictionary(uniqueKeysWithValues: keep.map { ($0.id, $0) })
+            let sorted = byID.values.sorted(by: AnomalyStore.newestFirst)
+            for a in sorted.dropFirst(capacity) { remember(a) }
+            byID = Dictionary(uniqueKeysWithValues: sorted.prefix(capacity).map { ($0.id, $0) })
+        }
+    }
+
+    /// Notes what a let-go anomaly was counted as, forgetting the oldest past ``forgetAfter``.
+    private mutating func remember(_ a: Anomaly) {
+        if letGo[a.id] == nil { letGoOrder.append(a.id) }
+        letGo[a.id] = (a.severity, a.kind)
+        while letGo.count > forgetAfter, letGoHead < letGoOrder.count {
+            letGo[letGoOrder[letGoHead]] = nil
+            letGoHead += 1
+        }
+        if letGoHead > 1024, letGoHead * 2 > letGoOrder.count {
+            letGoOrder.removeFirst(letGoHead)
+            letGoHead = 0
         }
     }
 

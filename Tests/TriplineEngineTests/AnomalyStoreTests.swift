@@ -25,6 +25,21 @@ import TriplineCore
         #expect(store.matching(AnomalyFilter(limit: 3)).map(\.id) == ["TL-999", "TL-998", "TL-997"])
     }
 
+    /// A live feed: an incident is reported when it opens and again when it closes; if more than
+    /// the capacity of newer incidents started in between, it was let go meanwhile, and still
+    /// counts once (the dashboard once said 114k for 60k brute forces).
+    @Test func anIncidentLetGoWhileOpenIsNotCountedTwice() {
+        var store = AnomalyStore(capacity: 50)
+        for i in 0..<5000 {
+            store.insert([Self.anomaly(i, score: 20)])
+            if i >= 200 { store.insert([Self.anomaly(i - 200, score: 95)]) } // the close, 200 later
+        }
+        #expect(store.totals.incidents == 5000)
+        #expect(store.totals.bySeverity.values.reduce(0, +) == 5000)
+        #expect(store.totals.bySeverity[Severity(score: 95)] == 4800 && store.totals.bySeverity[Severity(score: 20)] == 200)
+        #expect(store.count <= 55)
+    }
+
     @Test func aGrowingIncidentIsCountedOnceUnderItsLatestSeverity() {
         var store = AnomalyStore(capacity: 10)
         store.insert([Self.anomaly(1, score: 30)])
