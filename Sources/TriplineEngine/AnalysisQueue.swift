@@ -35,6 +35,9 @@ public final class AnalysisQueue: Sendable {
                 if stopped.withLock({ $0 }) { return }
                 let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
                 job?()
+                // An analysis lets go of all its state at once: with nothing else waiting,
+                // hand the memory back rather than keep the peak of the largest request.
+                if job != nil, jobs.withLock({ $0.isEmpty }) { MemoryTuning.giveBack() }
             }
         }
     }

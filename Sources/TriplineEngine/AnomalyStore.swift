@@ -25,8 +25,10 @@ public struct AnomalyStore: Sendable {
     /// What the newest let-go anomalies were counted as: an incident let go while still open
     /// (more than `capacity` newer ones started meanwhile) is reported again when it grows or
     /// closes, and must not be counted twice. Bounded (``forgetAfter``), oldest first out.
-    private var letGo: [String: (Severity, AnomalyKind)] = [:]
-    private var letGoOrder: [String] = []
+    /// Keyed by the id's hash: ids are 19 characters, stored apart from the anomaly; a clash
+    /// of two 64-bit hashes among the ones remembered is not a practical concern.
+    private var letGo: [Int: (Severity, AnomalyKind)] = [:]
+    private var letGoOrder: [Int] = []
     private var letGoHead = 0
 
     /// How many let-go anomalies are remembered for the totals.
@@ -35,7 +37,7 @@ public struct AnomalyStore: Sendable {
     /// A store keeping at most `capacity` anomalies (at least one).
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
-        forgetAfter = max(10_000, 20 * self.capacity)
+        forgetAfter = max(10_000, 2 * self.capacity)
     }
 
     /// Anomalies kept now.
@@ -50,14 +52,14 @@ public struct AnomalyStore: Sendable {
             if let old = byID[a.id] {
                 totals.bySeverity[old.severity, default: 0] -= 1
                 totals.byKind[old.kind, default: 0] -= 1
-            } else if let (severity, kind) = letGo.removeValue(forKey: a.id) {
+            } else if let (severity, kind) = letGo.removeValue(forKey: a.id.hashValue) {
                 // Already counted, then let go: its count moves to its latest severity; it is
                 // not shown again (newer ones have taken its place).
                 totals.bySeverity[severity, default: 0] -= 1
                 totals.byKind[kind, default: 0] -= 1
                 totals.bySeverity[a.severity, default: 0] += 1
                 totals.byKind[a.kind, default: 0] += 1
-                letGo[a.id] = (a.severity, a.kind)
+                letGo[a.id.hashValue] = (a.severity, a.kind)
                 continue
             } else {
                 totals.incidents += 1
@@ -77,8 +79,9 @@ public struct AnomalyStore: Sendable {
 
     /// Notes what a let-go anomaly was counted as, forgetting the oldest past ``forgetAfter``.
     private mutating func remember(_ a: Anomaly) {
-        if letGo[a.id] == nil { letGoOrder.append(a.id) }
-        letGo[a.id] = (a.severity, a.kind)
+        let key = a.id.hashValue
+        if letGo[key] == nil { letGoOrder.append(key) }
+        letGo[key] = (a.severity, a.kind)
         while letGo.count > forgetAfter, letGoHead < letGoOrder.count {
             letGo[letGoOrder[letGoHead]] = nil
             letGoHead += 1

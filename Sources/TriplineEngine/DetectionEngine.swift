@@ -81,6 +81,8 @@ public actor DetectionEngine {
         }
     }
 
+    private var lastGiveBack = Date()
+
     /// Runs until the task is cancelled.
     public func run() async {
         while !Task.isCancelled {
@@ -115,6 +117,11 @@ public actor DetectionEngine {
         rateWindow.append((now, count))
         rateWindow.removeAll { now.timeIntervalSince($0.0) > 5 }
         if dirty || now.timeIntervalSince(lastPublish) > 1 { publish(now) }
+        // The detector lets go of finished attacks as time passes; hand the memory back.
+        if now.timeIntervalSince(lastGiveBack) > 10 {
+            lastGiveBack = now
+            MemoryTuning.giveBack()
+        }
         return count > 0
     }
 

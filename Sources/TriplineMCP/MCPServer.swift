@@ -46,6 +46,8 @@ public struct MCPServer: Sendable {
             defer { ticket.release() }
             return await ticket.run { tools.call(name, arguments) }
         }
+        let trimmer = MemoryTuning.giveBackPeriodically()
+        defer { trimmer.cancel() }
         try await server.start(transport: transport ?? StdioTransport(logger: logger))
         await server.waitUntilCompleted()
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriplineConfig
 import TriplineCore
+import TriplineEngine
 
 /// The `tripline` command: a log anomaly detector for security operations.
 @main
@@ -24,6 +25,7 @@ extension Tripline {
     /// Loads the environment file (see ``ConfigLocations``) into the environment for the
     /// variables not set already, then runs the command.
     static func main() async {
+        MemoryTuning.limitArenas()
         let envFile = DotEnv.defaultPath
         do {
             if let envFile { try DotEnv.load(envFile) }

@@ -102,6 +102,66 @@ import Testing
         #expect(d.book.closed.isEmpty)
     }
 
+    /// A short brute force from a new address every minute for ten hours (a botnet): each
+    /// address is remembered for the slow window, but its failures one by one only while a
+    /// window (or a line as late as a host's clock allows) can still count them. They were kept
+    /// until the address failed again, which it never did: tens of megabytes for 60,000.
+    @Test func finishedAttacksLetGoOfTheirFailures() {
+        var d = Detector(model: nil)
+        d.keepsClosedIncidents = false
+        var rng = SplitMix64(seed: 9)
+        let minutes = 600
+        for m in 0..<minutes {
+            let ip = Self.address(&rng)
+            for k in 0..<6 {
+                let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(m * 60 + k * 5) * 1_000_000)
+                d.process(LogEvent(timestamp: t, host: "web", program: "sshd", pid: m * 10 + k, user: "root", sourceIP: ip, eventType: .login,
+                                   outcome: .failure, action: "failed", authMethod: "password", invalidUser: false,
+                                   message: "Failed password for root from \(ip) port 22 ssh2", file: "f", line: m * 6 + k + 1))
+            }
+            _ = d.drainChanges()
+        }
+        d.collect()
+        #expect(d.sources.count == minutes, "every address stays for the slow window")
+        // The spray window (1 h) and the late-line allowance (1 h): about 120 addresses' worth,
+        // not 600.
+        #expect(d.failuresKept <= 6 * 130, "\(d.failuresKept) failures kept one by one")
+        #expect(d.failuresKept >= 6 * 60, "the last hour's failures must stay: \(d.failuresKept)")
+    }
+
+    /// One attempt per connection for hours (new pid each time): the connections remembered to
+    /// count an attempt's lines once are those of the last ten minutes or so, per host; a host
+    /// whose clock is two hours behind keeps its own and still counts each attempt once.
+    @Test func connectionsAreForgottenByTheirOwnHostsTime() {
+        var w = DetectionWindows()
+        var largest = 0
+        var lateWeight = 0.0
+        func pair(_ i: Int, host: String, lag: Int64) -> (LogEvent, LogEvent) {
+            let t = Timestamp(microseconds: 1_768_039_200_000_000 + (Int64(i) - lag) * 1_000_000)
+            let invalid = LogEvent(timestamp: t, host: host, program: "sshd", pid: i, user: "u\(i)", sourceIP: "198.51.100.9", eventType: .login,
+                                   outcome: .failure, action: "invalid_user", authMethod: nil, invalidUser: true,
+                                   message: "Invalid user u\(i) from 198.51.100.9 port 22", file: "f", line: i)
+            let failed = LogEvent(timestamp: t, host: host, program: "sshd", pid: i, user: "u\(i)", sourceIP: "198.51.100.9", eventType: .login,
+                                  outcome: .failure, action: "failed", authMethod: "password", invalidUser: true,
+                                  message: "Failed password for invalid user u\(i) from 198.51.100.9 port 22 ssh2", file: "f", line: i)
+            return (invalid, failed)
+        }
+        // One connection a second on each host for 11 hours; the lagging host's two lines of
+        // an attempt have the other host's lines (and the sweeps they cause) between them.
+        for i in 0..<40_000 {
+            let (oldInvalid, oldFailed) = pair(i, host: "old", lag: 7200)
+            let (webInvalid, webFailed) = pair(i, host: "web", lag: 0)
+            let a = w.observe(oldInvalid).failureWeight
+            _ = w.observe(webInvalid)
+            _ = w.observe(webFailed)
+            let b = w.observe(oldFailed).failureWeight
+            if i >= 30_000 { lateWeight += a + b }
+            largest = max(largest, w.attemptsKept)
+        }
+        #expect(largest < 8192, "\(largest) connections remembered")
+        #expect(lateWeight == 10_000, "the lagging host's last 10,000 attempts weigh \(lateWeight), not one each")
+    }
+
     /// A realistic stretch of a server's log: brute forces, spraying, logins, sudo.
     static func block(offset: Int, copy: Int) -> String {
         var text = ""

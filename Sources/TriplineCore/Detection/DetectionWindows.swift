@@ -19,6 +19,8 @@ struct DetectionWindows {
     }
 
     private var attempts: [SSHSessionTracker.Key: Attempt] = [:]
+    /// The size at which the finished attempts are swept out (twice what the last sweep kept).
+    private var attemptsSweepAt = 4096
     /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
@@ -103,9 +105,21 @@ struct DetectionWindows {
             attempts[key] = a
             return w
         }
-        if attempts.count > 50_000 { attempts.removeAll(keepingCapacity: true) }
+        if attempts.count >= attemptsSweepAt { sweepAttempts() }
         attempts[key] = Attempt(kinds: kind, time: t, source: e.sourceIP)
         return 1
+    }
+
+    /// Forgets attempts no later line can belong to: older than ten minutes (and a minute for
+    /// lines slightly out of order) before their own host's newest, so a host whose clock is
+    /// behind keeps its own. Over 50,000 still under way (a flood of connections), all go.
+    private mutating func sweepAttempts() {
+        var newest: [String?: Int64] = [:]
+        for (k, a) in attempts where a.time > newest[k.host] ?? .min { newest[k.host] = a.time }
+        let margin = DetectionWindows.tenMinutes + micros(60)
+        attempts = attempts.filter { $0.value.time >= (newest[$0.key.host] ?? .min) - margin }
+        if attempts.count > 50_000 { attempts = [:] }
+        attemptsSweepAt = max(4096, attempts.count * 2)
     }
 
     /// `e` with its source replaced by the address a PAM host name stands for (once a
@@ -139,6 +153,7 @@ struct DetectionWindows {
         guard e.eventType == .disconnect, anyOutcome || e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         if let a = attempts[key], abs(e.timestamp.microseconds - a.time) <= DetectionWindows.tenMinutes { return 0 }
+        if attempts.count >= attemptsSweepAt { sweepAttempts() }
         attempts[key] = Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP)
         return 1
     }
@@ -191,5 +206,8 @@ struct DetectionWindows {
     /// Keys each window table keeps at most.
     var maxKeys = 100_000
     /// Keys in the largest window table now.
+    /// Connections whose password attempt is remembered (to count its several lines once).
+    var attemptsKept: Int { attempts.count }
+
     var keyCount: Int { max(sourceFailures.count, userKind.count) }
 }

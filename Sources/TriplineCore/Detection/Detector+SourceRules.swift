@@ -8,7 +8,7 @@ extension Detector {
         let this = sources[s, default: SourceState()].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
-            keep: keep, slowKeep: micros(config.slowWindow))
+            keep: keep, slowKeep: micros(config.slowWindow), clock: clocks.key(for: e.host))
         guard let st = sources[s], st.failures.indices.contains(this) else { return }
         // The windows end at this failure as it was placed (a late line counts as just before the newest).
         let t = st.failures[this].time
@@ -53,7 +53,7 @@ extension Detector {
         } else {
             let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
             var total = 0.0, hours = 0
-            for (h, w) in st.hourly where h > slowFrom && h <= t / 3_600_000_000 && w > 0 { total += w; hours += 1 }
+            for h in st.hourly.hours where h.index > slowFrom && h.index <= t / 3_600_000_000 && h.weight > 0 { total += h.weight; hours += 1 }
             if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
@@ -66,10 +66,10 @@ extension Detector {
             let shortFrom = backfill.first?.time ?? t
             var h = SlowHistory()
             var inWindow = 0.0
-            for (hour, w) in st.hourly where hour > slowFrom && hour <= t / 3_600_000_000 && w > 0 {
-                inWindow += w
-                h.hours.append(hour)
-                if let f = st.hourlyFirst[hour], f < shortFrom { h.first = min(h.first ?? f, f) }
+            for hour in st.hourly.hours where hour.index > slowFrom && hour.index <= t / 3_600_000_000 && hour.weight > 0 {
+                inWindow += hour.weight
+                h.hours.append(hour.index)
+                if let f = hour.first, f < shortFrom { h.first = min(h.first ?? f, f) }
             }
             h.failures = max(0, inWindow - backfill.reduce(0) { $0 + $1.weight } - weight)
             earlier = h

@@ -127,20 +127,32 @@ public struct Detector {
         lastCollect = now
         eventsAtCollect = eventsProcessed
         let keep = micros(max(config.slowWindow, config.sprayWindow, config.successAfterFailuresWindow))
-        sources = sources.filter { $0.value.lastActivity >= now - keep }
+        let shortKeep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
+        // In place: a second table of every source would double the peak.
+        let stale = sources.compactMap { $0.value.lastActivity < now - keep ? $0.key : nil }
+        for s in stale { sources.removeValue(forKey: s) }
+        var i = sources.startIndex
+        while i != sources.endIndex {
+            let clock = sources.values[i].clock
+            sources.values[i].letGoOfFailures(now: clocks.now(clock), keep: shortKeep)
+            sources.formIndex(after: &i)
+        }
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
         users = users.filter { $0.value.lastActivity >= now - userKeep }
         // A flood of addresses or names still within their windows: keep the half that matters
         // (the most failures; the most recent users), so memory has a bound whatever is sent.
         if sources.count > (pressed ? limits.sources / 2 : limits.sources) {
             sources = sources.strongest(limits.sources / 2) { s in
-                s.hourly.values.reduce(0, +) * 1e12 + Double(s.lastActivity / 1_000_000)
+                s.hourly.total * 1e12 + Double(s.lastActivity / 1_000_000)
             }
         }
         if users.count > (pressed ? limits.users / 2 : limits.users) {
             users = users.strongest(limits.users / 2) { u in Double(u.lastActivity / 1_000_000) + (u.watch != nil ? 1e12 : 0) }
         }
     }
+
+    /// Failures kept one by one, over every source (the rest are counted by the hour).
+    var failuresKept: Int { sources.values.reduce(0) { $0 + $1.failures.count } }
 
     /// How many sources and users the detector keeps state for at most.
     struct Limits {
@@ -166,18 +178,32 @@ public struct Detector {
 
 /// What the detector remembers about one source.
 struct SourceState {
+    /// One failed login, as small as it can be kept (tens of thousands of sources keep a
+    /// few each): fields ordered so that the flags share the last word.
     struct Failure {
         var time: Int64
-        var user: String?
-        var invalid: Bool
         var weight: Double
+        var user: String?
         /// Where it was logged, for the evidence of an incident that opens later.
         var file: String? = nil
         var line: Int = 0
+        /// Log events the line stands for (`message repeated N times`), at most `Int32.max`.
+        private var storedEvents: Int32 = 1
+        var invalid: Bool
         /// A typo: the same account logged in from the same source soon after.
         var forgiven = false
-        /// Log events the line stands for (`message repeated N times`).
-        var events = 1
+
+        var events: Int { Int(storedEvents) }
+
+        init(time: Int64, user: String?, invalid: Bool, weight: Double, file: String? = nil, line: Int = 0, events: Int = 1) {
+            self.time = time
+            self.weight = weight
+            self.user = user
+            self.file = file
+            self.line = line
+            self.storedEvents = Int32(clamping: events)
+            self.invalid = invalid
+        }
     }
 
     /// Failures within the longest short window, oldest first (capped): `store[head...]`. The
@@ -185,11 +211,11 @@ struct SourceState {
     private var store: [Failure] = []
     private var head = 0
     var failures: ArraySlice<Failure> { store[head...] }
-    /// Weighted failures per hour index, within the slow window.
-    var hourly: [Int64: Double] = [:]
-    /// The first counted failure in each of those hours (a slow brute force starts there).
-    var hourlyFirst: [Int64: Int64] = [:]
+    /// Weighted failures by the hour, within the slow window.
+    var hourly = HourlyTally()
     var lastActivity: Int64 = .min
+    /// The clock (host) of the newest failure, against which the failures are let go.
+    var clock = ""
     static let cap = 4000
 
     /// How late a failure may arrive and still take its own place among the others (lines of
@@ -203,14 +229,14 @@ struct SourceState {
     /// by more than a window starts that window over (another timeline: a second file, a
     /// replayed log); one slightly out of order lands in its place (see ``disorder``).
     @discardableResult
-    mutating func add(_ failure: Failure, keep: Int64, slowKeep: Int64) -> Int {
+    mutating func add(_ failure: Failure, keep: Int64, slowKeep: Int64, clock: String = "") -> Int {
         var f = failure
+        self.clock = clock
         if lastActivity != .min, f.time < lastActivity - slowKeep {
             // A new timeline: nothing ahead of it belongs with it.
             store.removeAll(keepingCapacity: true)
             head = 0
             hourly.removeAll()
-            hourlyFirst.removeAll()
             lastActivity = f.time
         } else if head < store.count, f.time < store[store.count - 1].time - keep {
             store.removeAll(keepingCapacity: true)
@@ -233,21 +259,25 @@ struct SourceState {
             head = 0
         }
         f = failure
-        let hour = f.time / 3_600_000_000
-        hourly[hour, default: 0] += f.weight
-        if f.weight > 0, hourlyFirst[hour].map({ f.time < $0 }) ?? true { hourlyFirst[hour] = f.time }
-        if hourly.count > 30 {
-            let newest = lastActivity
-            hourly = hourly.filter { $0.key * 3_600_000_000 >= newest - slowKeep }
-            hourlyFirst = hourlyFirst.filter { hourly[$0.key] != nil }
-        }
+        hourly.add(f.weight, at: f.time)
+        if hourly.count > 30 { hourly.removeHours(before: lastActivity - slowKeep) }
         return at
+    }
+
+    /// Lets the failures go when even a line as late as a host's clock allows (``HostClocks/rewindSpan``)
+    /// could no longer have them in a window of `keep`: ``add(_:keep:slowKeep:clock:)`` would drop them
+    /// on the next failure anyway, and a source that never fails again would keep them for the
+    /// whole slow window (an attack from 60,000 addresses: tens of megabytes).
+    mutating func letGoOfFailures(now: Int64, keep: Int64) {
+        guard head < store.count, store[store.count - 1].time < now - keep - HostClocks.rewindSpan else { return }
+        store = []
+        head = 0
     }
 
     /// Failures counted (not forgiven as typos) since `since`, by the hour.
     func recentFailures(since: Int64) -> Double {
         let from = since / 3_600_000_000
-        return hourly.reduce(0) { $0 + ($1.key >= from ? $1.value : 0) }
+        return hourly.total(fromHour: from)
     }
 
     /// Takes `user`'s failures since `since` out of the counts: they were typos, the user got in.
@@ -257,8 +287,7 @@ struct SourceState {
         while i >= head, store[i].time >= since {
             if !store[i].forgiven, store[i].user == user {
                 store[i].forgiven = true
-                let hour = store[i].time / 3_600_000_000
-                if let w = hourly[hour] { hourly[hour] = max(0, w - store[i].weight) }
+                hourly.subtract(store[i].weight, at: store[i].time)
             }
             i -= 1
         }
