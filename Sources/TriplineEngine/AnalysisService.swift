@@ -18,13 +18,7 @@ public final class AnalysisService: Sendable {
     public let started = Date()
 
     private struct State {
-        var model: TriplineModel?
-        /// The thresholds in use: the model's (or the defaults) with the overrides laid over them.
-        var config: DetectionConfig
-        /// The model's forest, compiled once per model.
-        var compiled: CompiledForest?
-        var modelLoadedAt: Date?
-        var modelError: String?
+        var slot: ModelSlot
         var store: AnomalyStore
         var analyses = 0
         var eventsAnalyzed = 0
@@ -43,40 +37,34 @@ public final class AnalysisService: Sendable {
         self.onAnomalies = onAnomalies
         self.modelDirectory = modelDirectory
         self.overrides = overrides
-        self.state = Mutex(State(config: overrides.config(for: nil), store: AnomalyStore(capacity: keep)))
+        self.state = Mutex(State(slot: ModelSlot(directory: modelDirectory, overrides: overrides), store: AnomalyStore(capacity: keep)))
         self.keep = max(1, keep)
         _ = try? reloadModel()
     }
 
     /// The model in use, if any.
-    public var model: TriplineModel? { state.withLock { $0.model } }
+    public var model: TriplineModel? { state.withLock { $0.slot.model } }
 
     /// Why no model is loaded (missing, damaged), or nil when one is.
-    public var modelError: String? { state.withLock { $0.modelError } }
+    public var modelError: String? { state.withLock { $0.slot.problem?.description } }
 
     /// The thresholds in use: the model's with the config file's settings laid over them.
-    public var config: DetectionConfig { state.withLock { $0.config } }
+    public var config: DetectionConfig { state.withLock { $0.slot.config } }
 
     /// When the model in use was loaded.
-    public var modelLoadedAt: Date? { state.withLock { $0.modelLoadedAt } }
+    public var modelLoadedAt: Date? { state.withLock { $0.slot.loadedAt } }
 
     /// (Re)loads `model.json`. On failure the model in use (if any) stays, and the error says why.
     @discardableResult
     public func reloadModel() throws(ModelError) -> TriplineModel {
+        // Loaded outside the lock (a large model takes a while); put in use under it.
+        var fresh = ModelSlot(directory: modelDirectory, overrides: overrides)
         do {
-            let m = try TriplineModel.load(from: modelDirectory)
-            let compiled = m.forest.map(CompiledForest.init)
-            let config = overrides.config(for: m)
-            state.withLock {
-                $0.model = m
-                $0.config = config
-                $0.compiled = compiled
-                $0.modelLoadedAt = Date()
-                $0.modelError = nil
-            }
+            let m = try fresh.reload()
+            state.withLock { $0.slot = fresh }
             return m
         } catch {
-            state.withLock { if $0.model == nil { $0.modelError = error.description } }
+            state.withLock { $0.slot.failed(error) }
             throw error
         }
     }
@@ -85,7 +73,7 @@ public final class AnalysisService: Sendable {
     /// the parsers read; `name` stands for the file in evidence (`name:line`).
     public func analyze(bytes: [UInt8], name: String, format: LogFormat? = nil, options: ParseOptions = ParseOptions(),
                         minimumSeverity: Severity = .low) -> Analysis {
-        let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
+        let (m, config, compiled) = state.withLock { ($0.slot.model, $0.slot.config, $0.slot.compiled) }
         let result = Analysis.run(bytes: bytes, name: name, reader: LogReader(options: options, format: format), model: m, config: config,
                                   compiled: .some(compiled))
         return record(result, minimumSeverity: minimumSeverity)
@@ -95,7 +83,7 @@ public final class AnalysisService: Sendable {
     /// may be read (see ``LogReader/admit``).
     public func analyze(paths: [String], options: ParseOptions = ParseOptions(), minimumSeverity: Severity = .low,
                         admit: (@Sendable (Int32) -> String?)? = nil) -> Analysis {
-        let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
+        let (m, config, compiled) = state.withLock { ($0.slot.model, $0.slot.config, $0.slot.compiled) }
         var reader = LogReader(options: options)
         reader.admit = admit
         let result = Analysis.run(paths: paths, reader: reader, model: m, config: config,
@@ -105,7 +93,7 @@ public final class AnalysisService: Sendable {
 
     /// Analyses events already parsed (time order is restored first).
     public func analyze(events: [LogEvent], summary: ParseSummary? = nil, minimumSeverity: Severity = .low) -> Analysis {
-        let (m, config, compiled) = state.withLock { ($0.model, $0.config, $0.compiled) }
+        let (m, config, compiled) = state.withLock { ($0.slot.model, $0.slot.config, $0.slot.compiled) }
         let sorted = events.sorted { $0.timestamp < $1.timestamp }
         var result = Analysis.run(events: sorted, model: m, config: config, compiled: .some(compiled))
         if let summary { result.summary = summary }

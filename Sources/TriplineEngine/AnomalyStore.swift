@@ -21,6 +21,9 @@ public struct AnomalyStore: Sendable {
 
     /// Counts over everything seen, kept or not.
     public private(set) var totals = Totals()
+    /// Incidents per source address and per user over everything seen (top offenders).
+    public private(set) var sources = OffenderTally()
+    public private(set) var users = OffenderTally()
     private var byID: [String: Anomaly] = [:]
     /// What the newest let-go anomalies were counted as: an incident let go while still open
     /// (more than `capacity` newer ones started meanwhile) is reported again when it grows or
@@ -52,7 +55,9 @@ public struct AnomalyStore: Sendable {
             if let old = byID[a.id] {
                 totals.bySeverity[old.severity, default: 0] -= 1
                 totals.byKind[old.kind, default: 0] -= 1
+                raiseOffenders(a)
             } else if let (severity, kind) = letGo.removeValue(forKey: a.id.hashValue) {
+                raiseOffenders(a)
                 // Already counted, then let go: its count moves to its latest severity; it is
                 // not shown again (newer ones have taken its place).
                 totals.bySeverity[severity, default: 0] -= 1
@@ -63,6 +68,8 @@ public struct AnomalyStore: Sendable {
                 continue
             } else {
                 totals.incidents += 1
+                if let src = a.sourceIP { sources.add(src, severity: a.severity) }
+                if let u = a.user { users.add(u, severity: a.severity) }
             }
             totals.bySeverity[a.severity, default: 0] += 1
             totals.byKind[a.kind, default: 0] += 1
@@ -75,6 +82,11 @@ public struct AnomalyStore: Sendable {
             for a in sorted.dropFirst(capacity) { remember(a) }
             byID = Dictionary(uniqueKeysWithValues: sorted.prefix(capacity).map { ($0.id, $0) })
         }
+    }
+
+    private mutating func raiseOffenders(_ a: Anomaly) {
+        if let src = a.sourceIP { sources.raise(src, to: a.severity) }
+        if let u = a.user { users.raise(u, to: a.severity) }
     }
 
     /// Notes what a let-go anomaly was counted as, forgetting the oldest past ``forgetAfter``.

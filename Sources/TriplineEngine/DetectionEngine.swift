@@ -45,7 +45,9 @@ public actor DetectionEngine {
 
     let options: Options
     var detector: Detector
-    var model: TriplineModel?
+    /// The model in use and why there is none, when there is none.
+    var slot: ModelSlot
+    var model: TriplineModel? { slot.model }
     let follower: FileFollower?
     var replay: [LogEvent] = []
     var replayIndex = 0
@@ -66,9 +68,12 @@ public actor DetectionEngine {
     public init(options: Options) {
         self.options = options
         self.store = AnomalyStore(capacity: options.maxAnomalies)
-        let m = try? TriplineModel.load(from: options.modelDirectory)
-        self.model = m
-        var detector = Detector(model: m, config: options.overrides.config(for: m))
+        var slot = ModelSlot(directory: options.modelDirectory, overrides: options.overrides)
+        // Not trained yet is normal (the rules run); a damaged model is shown in the Model
+        // pane and said again on exit (``EngineSnapshot/modelProblem``).
+        _ = try? slot.reload()
+        self.slot = slot
+        var detector = Detector(model: slot.model, config: slot.config)
         detector.keepsClosedIncidents = false // the feed has them; weeks of them are not kept
         self.detector = detector
         if let speed = options.replaySpeed, speed > 0 {
@@ -105,8 +110,8 @@ public actor DetectionEngine {
         }
         if let m = retrainedModel.get() {
             retrainedModel.set(nil)
-            model = m
-            detector.replaceModel(m, config: options.overrides.config(for: m))
+            slot.install(m)
+            detector.replaceModel(m, config: slot.config)
             dirty = true
         }
         if let req = drillRequest.get() {
@@ -178,8 +183,9 @@ public actor DetectionEngine {
                 return .init(minute: m, counts: buckets[m] ?? [0, 0, 0, 0])
             }
         }
-        s.topSources = DetectionEngine.offenders(s.anomalies.compactMap { a in a.sourceIP.map { ($0, a.severity) } })
-        s.topUsers = DetectionEngine.offenders(s.anomalies.compactMap { a in a.user.map { ($0, a.severity) } })
+        // Over every incident since the start, not only the ones the feed keeps.
+        s.topSources = store.sources.top(DetectionEngine.offendersShown)
+        s.topUsers = store.users.top(DetectionEngine.offendersShown)
         var st = EngineStats()
         st.events = events
         st.anomalies = store.totals.incidents
@@ -195,11 +201,15 @@ public actor DetectionEngine {
         st.inputEnded = follower?.inputEnded ?? false
         s.stats = st
         s.model = model.map(ModelSummary.init)
+        s.modelProblem = slot.problem.map { ModelProblem(text: $0.description, damaged: slot.isDamaged) }
         s.retrain = retrainStatus.get()
         version += 1
         s.version = version
         snapshots.set(s)
     }
+
+    /// Top offenders published (the pane shows as many as fit).
+    static let offendersShown = 50
 
     static func offenders(_ items: [(String, Severity)]) -> [EngineSnapshot.Offender] {
         var map: [String: EngineSnapshot.Offender] = [:]

@@ -13,6 +13,9 @@ public struct EngineSnapshot: Sendable {
     public var topUsers: [Offender] = []
     public var stats = EngineStats()
     public var model: ModelSummary?
+    /// Why there is no model, when there is none: not trained yet, or damaged (say so, and
+    /// what to do; the rules still run).
+    public var modelProblem: ModelProblem?
     public var retrain: RetrainStatus = .idle
     /// Increases with every publication, so readers can tell a new snapshot cheaply.
     public var version = 0
@@ -61,6 +64,16 @@ public struct EngineStats: Sendable, Equatable {
 }
 
 /// What the model stats pane says about the model.
+/// Why the dashboard runs without a model.
+public struct ModelProblem: Sendable, Equatable {
+    /// What is wrong and what to do (``ModelError``'s description).
+    public var text: String
+    /// The folder holds a model that cannot be used (damaged, another version, unreadable), as
+    /// opposed to none trained yet.
+    public var damaged: Bool
+    public init(text: String, damaged: Bool) { self.text = text; self.damaged = damaged }
+}
+
 public struct ModelSummary: Sendable, Equatable {
     public var version: Int
     public var createdAt: String

@@ -124,6 +124,10 @@ struct DashboardCommand: ParsableCommand {
             printError("tripline: \(error)")
             throw ExitCode(1)
         }
+        // Said again once the terminal is back: the screen may have been too small to read it.
+        if let p = engine.snapshots.get().modelProblem, p.damaged, engine.snapshots.get().model == nil {
+            printError("tripline: ran with the rules only: \(p.text)")
+        }
     }
 
     /// `--themes-dir`, `$TRIPLINE_THEMES`, `./themes`, or the `themes` folder beside (or above) the binary.

@@ -50,3 +50,43 @@ import TriplineCore
         #expect(store["TL-1"]?.score == 95)
     }
 }
+
+/// Top offenders counted over every incident, in bounded memory.
+@Suite struct OffenderTallyTests {
+    @Test func countsEveryIncidentAndRanksByWorstThenCount() {
+        var t = OffenderTally(capacity: 100)
+        for _ in 0..<5 { t.add("198.51.100.1", severity: .medium) }
+        t.add("198.51.100.2", severity: .low)
+        t.raise("198.51.100.2", to: .critical)
+        for _ in 0..<3 { t.add("198.51.100.3", severity: .medium) }
+        let top = t.top(3)
+        #expect(top.map(\.name) == ["198.51.100.2", "198.51.100.1", "198.51.100.3"])
+        #expect(top.map(\.count) == [1, 5, 3])
+    }
+
+    /// A flood of one-off names: the table stays bounded and the offenders that matter stay.
+    @Test func aFloodOfNamesKeepsTheOnesThatMatter() {
+        var t = OffenderTally(capacity: 1000)
+        t.add("critical-one", severity: .critical)
+        for i in 0..<50_000 {
+            t.add("n\(i)", severity: .low)
+            if i % 100 == 0 { t.add("busy", severity: .medium) }
+            #expect(t.count <= 1000)
+        }
+        let top = t.top(2)
+        #expect(top.map(\.name) == ["critical-one", "busy"])
+        #expect(top.last?.count == 500)
+    }
+
+    @Test func theStoreCountsOffendersOverWhatItLetGo() {
+        var store = AnomalyStore(capacity: 10)
+        for i in 0..<100 {
+            var a = AnomalyStoreTests.anomaly(i)
+            a.sourceIP = i % 2 == 0 ? "203.0.113.7" : "198.51.100.\(i)"
+            store.insert([a])
+        }
+        #expect(store.count == 10)
+        let worst = AnomalyStoreTests.anomaly(0).severity
+        #expect(store.sources.top(1).first == .init(name: "203.0.113.7", count: 50, worst: worst))
+    }
+}

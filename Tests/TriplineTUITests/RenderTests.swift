@@ -63,6 +63,18 @@ import TriplineCore
         }
     }
 
+    /// A model that cannot be used is not "no model": the pane says what is wrong and what to do.
+    @Test func aDamagedModelIsShownAsSuch() {
+        var s = Self.state(width: 120, height: 30)
+        s.snapshot.model = nil
+        s.snapshot.modelProblem = ModelProblem(text: "the model /var/lib/tripline/model.json is damaged (x): run 'tripline train' again", damaged: true)
+        let text = Renderer(unicode: true, now: Self.now).render(s).text
+        #expect(text.contains("model unusable: rules only"))
+        #expect(!text.contains("no model: rules only"))
+        s.snapshot.modelProblem = ModelProblem(text: "no model at /x", damaged: false)
+        #expect(Renderer(unicode: true, now: Self.now).render(s).text.contains("no model: rules only"))
+    }
+
     @Test func mainScreenAt80x24() throws {
         let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 80, height: 24))
         try Self.check("main-80x24", b.text)
