@@ -201,7 +201,7 @@ public actor DetectionEngine {
         st.inputEnded = follower?.inputEnded ?? false
         s.stats = st
         s.model = model.map(ModelSummary.init)
-        s.modelProblem = slot.problem.map { ModelProblem(text: $0.description, damaged: slot.isDamaged) }
+        s.modelProblem = slot.problem.map { ModelProblem(text: $0.description, damaged: slot.isDamaged, brief: $0.brief) }
         s.retrain = retrainStatus.get()
         version += 1
         s.version = version

@@ -71,7 +71,13 @@ public struct ModelProblem: Sendable, Equatable {
     /// The folder holds a model that cannot be used (damaged, another version, unreadable), as
     /// opposed to none trained yet.
     public var damaged: Bool
-    public init(text: String, damaged: Bool) { self.text = text; self.damaged = damaged }
+    /// A few words for the Model pane.
+    public var brief: String
+    public init(text: String, damaged: Bool, brief: String? = nil) {
+        self.text = text
+        self.damaged = damaged
+        self.brief = brief ?? text
+    }
 }
 
 public struct ModelSummary: Sendable, Equatable {

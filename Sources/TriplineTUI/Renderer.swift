@@ -255,7 +255,7 @@ public struct Renderer: Sendable {
             lines.append(("contam. \(m.contamination)" + (m.threshold.map { String(format: ", thr %.2f", $0) } ?? ""), .dim))
         } else if let p = s.snapshot.modelProblem, p.damaged {
             lines.append(("model unusable: rules only", .error))
-            lines.append((TerminalSafe.sanitize(p.text), .error))
+            lines.append((TerminalSafe.sanitize(p.brief), .error))
             lines.append(("press R to train a new one", .dim))
         } else {
             lines.append(("no model: rules only", .medium))

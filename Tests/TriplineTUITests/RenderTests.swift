@@ -67,9 +67,11 @@ import TriplineCore
     @Test func aDamagedModelIsShownAsSuch() {
         var s = Self.state(width: 120, height: 30)
         s.snapshot.model = nil
-        s.snapshot.modelProblem = ModelProblem(text: "the model /var/lib/tripline/model.json is damaged (x): run 'tripline train' again", damaged: true)
+        s.snapshot.modelProblem = ModelProblem(text: "the model /var/lib/tripline/model.json is damaged (x): run 'tripline train' again", damaged: true,
+                                                 brief: "model.json is damaged")
         let text = Renderer(unicode: true, now: Self.now).render(s).text
         #expect(text.contains("model unusable: rules only"))
+        #expect(text.contains("model.json is damaged"))
         #expect(!text.contains("no model: rules only"))
         s.snapshot.modelProblem = ModelProblem(text: "no model at /x", damaged: false)
         #expect(Renderer(unicode: true, now: Self.now).render(s).text.contains("no model: rules only"))

@@ -157,6 +157,17 @@ public enum ModelError: Error, Sendable, CustomStringConvertible {
     case wrongVersion(path: String, found: Int, expected: Int)
     case unwritable(path: String, reason: String)
 
+    /// A few words for a narrow pane (``description`` says the rest).
+    public var brief: String {
+        switch self {
+        case .missing: return "no model trained"
+        case .unreadable: return "model.json unreadable"
+        case .corrupt: return "model.json is damaged"
+        case .wrongVersion(_, let found, let expected): return "model v\(found), needs v\(expected)"
+        case .unwritable: return "model.json unwritable"
+        }
+    }
+
     public var description: String {
         switch self {
         case .missing(let p):
