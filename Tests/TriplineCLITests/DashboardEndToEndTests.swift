@@ -176,10 +176,15 @@ import TriplineCore
         try Self.tmux("send-keys", "-t", session, "t")
         let (themed, _) = try Self.waitFor(session) { $0.contains("theme: ") }
         #expect(themed.contains("theme: "))
-        Thread.sleep(forTimeInterval: 0.3)
-        let after = try Self.tmux("capture-pane", "-e", "-p", "-t", session)
-        func escapes(_ s: String) -> [Substring] { s.split(separator: "\u{1B}").map { $0.prefix(while: { $0 != "m" }) } }
-        #expect(Set(escapes(before)) != Set(escapes(after)), "the colours change with the theme")
+        func escapes(_ s: String) -> Set<Substring> { Set(s.split(separator: "\u{1B}").map { $0.prefix(while: { $0 != "m" }) }) }
+        // The announcement and the new colours may reach the terminal in different frames.
+        var after = try Self.tmux("capture-pane", "-e", "-p", "-t", session)
+        let deadline = Date().addingTimeInterval(8)
+        while escapes(after) == escapes(before), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            after = try Self.tmux("capture-pane", "-e", "-p", "-t", session)
+        }
+        #expect(escapes(before) != escapes(after), "the colours change with the theme")
 
         try Self.tmux("send-keys", "-t", session, "q")
         let (done, _) = try Self.waitFor(session) { $0.split(separator: "\n").contains { $0.hasPrefix("exit-") } }
