@@ -300,13 +300,3 @@ public actor DetectionEngine {
         }
     }
 }
-
-extension FileFollower {
-    /// The paths a glob matches now.
-    public static func expandGlob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
-        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
-    }
-}

@@ -99,13 +99,7 @@ public final class FileFollower {
     func discover(initial: Bool) {
         for p in patterns {
             if FileFollower.isGlob(p) {
-                var g = glob_t()
-                defer { globfree(&g) }
-                if glob(p, 0, nil, &g) == 0 {
-                    for i in 0..<Int(g.gl_pathc) {
-                        if let c = g.gl_pathv[i] { add(String(cString: c), initial: initial) }
-                    }
-                }
+                for path in FileFollower.expandGlob(p) { add(path, initial: initial) }
             } else {
                 add(p, initial: initial)
             }
@@ -357,5 +351,15 @@ public final class FileFollower {
 
     deinit {
         for f in followed.values where f.fd >= 0 && !f.isStream { close(f.fd) }
+    }
+}
+
+extension FileFollower {
+    /// The paths a glob matches now.
+    public static func expandGlob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
     }
 }

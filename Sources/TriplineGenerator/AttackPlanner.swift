@@ -33,7 +33,7 @@ struct AttackPlanner {
         guard attackDays > 0, config.attacksPerKind > 0 else { return [] }
         var out: [Planned] = []
         var n: UInt64 = 0
-        for kind in AttackKind.allCases {
+        for kind in AttackKind.attacks {
             for _ in 0..<config.attacksPerKind {
                 let day = config.cleanDays + rng.int(0...(attackDays - 1))
                 var hour: Int
@@ -203,6 +203,9 @@ struct AttackPlanner {
             }
             label.sourceIP = ip; label.users = [insider.name]; label.host = "files-01"
             label.description = "\(insider.name) read \(n) files in under two hours, far above the usual handful"
+        case .unusualActivity:
+            // Not an attack: never planned (``AnomalyKind/attacks``).
+            break
         }
         label.end = max(t, plan.start)
         label.events = script.sink.total - before

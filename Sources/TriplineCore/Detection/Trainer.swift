@@ -99,11 +99,6 @@ public struct Trainer {
     }
 }
 
-/// The version string of this build (shown by `--version` and stored in models).
-public enum TriplineBuild {
-    public static let version = "0.2.0"
-}
-
 /// Accumulates baselines event by event.
 struct BaselineBuilder {
     struct Sample {
