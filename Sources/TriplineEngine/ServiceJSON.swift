@@ -1,10 +1,18 @@
 import TriplineCore
 
 extension TriplineModel {
-    /// The model as the REST API and the MCP tools describe it, as object members without the
-    /// braces: `"created_at": …` through `"service_accounts": […]`.
+    /// The model as the REST API and the MCP tools describe it (one shape for both; `tripline
+    /// analyze`'s document keeps its own, documented `trained_on` form).
+    public func writeSummary(to w: inout JSONWriter) {
+        w.raw("{"); writeSummaryMembers(to: &w); w.raw("}")
+    }
+
+    /// ``writeSummary(to:)``'s members without the braces: `"version": …` through
+    /// `"service_accounts": […]`.
     public func writeSummaryMembers(to w: inout JSONWriter) {
-        w.key("created_at"); w.string(createdAt)
+        w.key("version"); w.int(version)
+        w.raw(","); w.key("tripline_version"); w.string(triplineVersion)
+        w.raw(","); w.key("created_at"); w.string(createdAt)
         w.raw(","); w.key("trained_events"); w.int(training.events)
         w.raw(","); w.key("trained_from"); w.optionalString(training.from)
         w.raw(","); w.key("trained_to"); w.optionalString(training.to)

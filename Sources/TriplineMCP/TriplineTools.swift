@@ -111,12 +111,7 @@ public struct TriplineTools: Sendable {
                 var w = JSONWriter()
                 w.raw("{"); w.key("loaded"); w.bool(true)
                 w.raw(","); w.key("model_dir"); w.string(service.modelDirectory)
-                w.raw(","); w.key("created_at"); w.string(m.createdAt)
-                w.raw(","); w.key("trained_events"); w.int(m.training.events)
-                w.raw(","); w.key("trained_from"); w.optionalString(m.training.from)
-                w.raw(","); w.key("trained_to"); w.optionalString(m.training.to)
-                w.raw(","); w.key("users"); w.int(m.users.count)
-                w.raw(","); w.key("contamination"); w.double(m.config.contamination)
+                w.raw(","); m.writeSummaryMembers(to: &w)
                 w.raw("}")
                 return text(w)
             } catch {
@@ -164,9 +159,7 @@ public struct TriplineTools: Sendable {
             w.raw("{"); w.key("model_loaded"); w.bool(service.model != nil)
             w.raw(","); w.key("model_error"); w.optionalString(service.model == nil ? service.modelError : nil)
             if let m = service.model {
-                w.raw(","); w.key("model"); w.raw("{")
-                m.writeSummaryMembers(to: &w)
-                w.raw("}")
+                w.raw(","); w.key("model"); m.writeSummary(to: &w)
             }
             s.writeCounterMembers(to: &w)
             w.raw("}")

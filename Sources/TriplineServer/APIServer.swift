@@ -295,12 +295,7 @@ public struct APIServer: Sendable {
         }.joined(separator: " ")
     }
 
-    static func writeModel(_ m: TriplineModel, to w: inout JSONWriter) {
-        w.raw("{"); w.key("version"); w.int(m.version)
-        w.raw(","); w.key("tripline_version"); w.string(m.triplineVersion)
-        w.raw(","); m.writeSummaryMembers(to: &w)
-        w.raw("}")
-    }
+    static func writeModel(_ m: TriplineModel, to w: inout JSONWriter) { m.writeSummary(to: &w) }
 
     static func writeStats(_ service: AnalysisService, to w: inout JSONWriter) {
         let s = service.stats
