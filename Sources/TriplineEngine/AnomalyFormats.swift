@@ -41,7 +41,7 @@ public enum AnomalyFormats {
         w.raw(","); w.key("score"); w.double((a.score * 10).rounded() / 10)
         w.raw(","); w.key("reasons"); w.value(.array(a.reasons.map { .string($0) }))
         w.raw(","); w.key("event_count"); w.int(a.eventCount)
-        w.raw(","); w.key("evidence"); w.value(.array(a.evidence.map { .string($0) }))
+        w.raw(","); w.key("evidence"); w.value(.array(a.evidence.map { .string($0.description) }))
         w.raw("}}")
     }
 
@@ -71,7 +71,7 @@ public enum AnomalyFormats {
         let cells: [String] = [
             a.id, a.start.iso8601, a.lastSeen.iso8601, a.severity.rawValue, String((a.score * 10).rounded() / 10), a.kind.rawValue,
             a.user ?? "", a.sourceIP ?? "", a.host ?? "", a.techniques.joined(separator: " | "), String(a.eventCount),
-            a.reasons.joined(separator: " | "), a.evidence.joined(separator: " | "),
+            a.reasons.joined(separator: " | "), a.evidence.map(\.description).joined(separator: " | "),
         ]
         return cells.map(csvCell).joined(separator: ",")
     }

@@ -201,10 +201,10 @@ public struct TriplineTools: Sendable {
     func evidenceLines(_ a: Anomaly) -> [String] {
         var wanted: [String: Set<Int>] = [:]
         for loc in a.evidence {
-            guard let colon = loc.lastIndex(of: ":"), let n = Int(loc[loc.index(after: colon)...]) else { continue }
-            wanted[String(loc[..<colon]), default: []].insert(n)
+            guard let n = loc.line else { continue }
+            wanted[loc.file, default: []].insert(n)
         }
-        var found: [String: String] = [:]
+        var found: [EvidenceLocation: String] = [:]
         let admit = roots.admission(maxBytes: .max)
         for (file, lines) in wanted {
             guard case .success(let real) = roots.check(file), let maxLine = lines.max() else { continue }
@@ -221,7 +221,7 @@ public struct TriplineTools: Sendable {
                 for b in chunk {
                     if b == 0x0A {
                         n += 1
-                        if lines.contains(n) { found["\(file):\(n)"] = TerminalSafe.sanitize(String(decoding: pending.prefix(2000), as: UTF8.self)) }
+                        if lines.contains(n) { found[EvidenceLocation(file: file, line: n)] = TerminalSafe.sanitize(String(decoding: pending.prefix(2000), as: UTF8.self)) }
                         pending.removeAll(keepingCapacity: true)
                         if n >= maxLine { break reading }
                     } else if pending.count < 4096 {

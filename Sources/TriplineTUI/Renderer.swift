@@ -337,7 +337,7 @@ public struct Renderer: Sendable {
         for a in d.anomalies.prefix(50) {
             lines.append(("\(Renderer.sevWord(a.severity, wide: true)) \(Int(a.score.rounded())) \(a.kind.rawValue) \(a.start.iso8601.prefix(19)) → \(a.lastSeen.iso8601.dropFirst(11).prefix(8)) · \(a.eventCount) events · \(a.techniques.joined(separator: ", "))", Renderer.role(a.severity), true))
             for reason in a.reasons { lines.append(("    " + TerminalSafe.sanitize(reason), .normal, false)) }
-            if !a.evidence.isEmpty { lines.append(("    evidence: " + TerminalSafe.sanitize(a.evidence.prefix(5).joined(separator: ", ")) + (a.eventCount > 5 ? ", …" : ""), .dim, false)) }
+            if !a.evidence.isEmpty { lines.append(("    evidence: " + TerminalSafe.sanitize(a.evidence.prefix(5).map(\.description).joined(separator: ", ")) + (a.eventCount > 5 ? ", …" : ""), .dim, false)) }
         }
         lines.append(("", .normal, false))
         let spark = unicode ? ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] : ["_", ".", "-", "=", "#", "#", "#", "#"]

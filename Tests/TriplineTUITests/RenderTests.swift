@@ -13,7 +13,7 @@ import TriplineCore
         Anomaly(id: "TL-\(i)", kind: kind, start: Timestamp(year: 2026, month: 3, day: 5, hour: 11, minute: minute, second: 0),
                 lastSeen: Timestamp(year: 2026, month: 3, day: 5, hour: 11, minute: minute + 2, second: 0), user: user, sourceIP: source,
                 host: "web-01", score: score, reasons: ["reason number \(i) for \(kind.rawValue)"], eventCount: 10 + i,
-                evidence: ["auth.log:\(100 + i)"], details: [:])
+                evidence: [EvidenceLocation(file: "auth.log", line: 100 + i)], details: [:])
     }
 
     static func state(width: Int, height: Int) -> DashboardState {

@@ -22,7 +22,7 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
     /// How many events are behind it.
     public var eventCount: Int
     /// `file:line` of the first events behind it (capped).
-    public var evidence: [String]
+    public var evidence: [EvidenceLocation]
     /// Whether events beyond ``evidence`` are behind it (the cap was reached). A line that
     /// stands for several events (`message repeated N times`) is one location.
     public var evidenceTruncated = false
@@ -31,7 +31,7 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
 
     /// An anomaly (detectors make these; tests and other tools may too).
     public init(id: String, kind: AnomalyKind, start: Timestamp, lastSeen: Timestamp, user: String?, sourceIP: String?,
-                host: String?, score: Double, reasons: [String], eventCount: Int, evidence: [String], details: [String: JSONValue]) {
+                host: String?, score: Double, reasons: [String], eventCount: Int, evidence: [EvidenceLocation], details: [String: JSONValue]) {
         self.id = id; self.kind = kind; self.start = start; self.lastSeen = lastSeen; self.user = user
         self.sourceIP = sourceIP; self.host = host; self.score = score; self.reasons = reasons
         self.eventCount = eventCount; self.evidence = evidence; self.details = details
@@ -63,7 +63,7 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
         w.raw(","); w.key("techniques"); w.value(.array(techniques.map { .string($0) }))
         w.raw(","); w.key("reasons"); w.value(.array(reasons.map { .string($0) }))
         w.raw(","); w.key("evidence"); w.raw("{"); w.key("event_count"); w.int(eventCount)
-        w.raw(","); w.key("locations"); w.value(.array(evidence.map { .string($0) }))
+        w.raw(","); w.key("locations"); w.value(.array(evidence.map { .string($0.description) }))
         w.raw(","); w.key("truncated"); w.bool(evidenceTruncated)
         w.raw("}")
         w.raw(","); w.key("details"); w.value(.object(details))

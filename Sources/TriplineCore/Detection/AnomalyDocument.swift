@@ -73,12 +73,12 @@ public enum AnomalyDocument {
         }
         var reasons: [String] = []
         if case .array(let a)? = o["reasons"] { reasons = a.compactMap { $0.scalarText } }
-        var evidence: [String] = []
+        var evidence: [EvidenceLocation] = []
         var count = 0
         var truncated = false
         if case .object(let ev)? = o["evidence"] {
             if case .bool(let b)? = ev["truncated"] { truncated = b }
-            if case .array(let a)? = ev["locations"] { evidence = a.compactMap { $0.scalarText } }
+            if case .array(let a)? = ev["locations"] { evidence = a.compactMap { $0.scalarText.map(EvidenceLocation.init(parsing:)) } }
             let c = ev["event_count"]?.numberValue ?? 0
             count = c.isFinite && c >= 0 && c < 1e15 ? Int(c) : 0
         }

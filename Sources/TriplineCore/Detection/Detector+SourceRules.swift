@@ -119,7 +119,7 @@ extension Detector {
                 inc.anomaly.start = Timestamp(microseconds: starts.min() ?? t)
                 inc.anomaly.eventCount += backfill.reduce(0) { $0 + $1.events }
                 // The evidence starts with the failures that came before the incident opened.
-                let before = backfill.prefix(evidenceLimit).map { "\($0.file ?? "-"):\($0.line)" }
+                let before = backfill.prefix(evidenceLimit).map { EvidenceLocation(file: $0.file ?? "-", line: $0.line) }
                 let all = before + inc.anomaly.evidence
                 if all.count > evidenceLimit || backfill.count > evidenceLimit { inc.anomaly.evidenceTruncated = true }
                 inc.anomaly.evidence = Array(all.prefix(evidenceLimit))

@@ -19,7 +19,7 @@ struct IncidentBook {
         var clock = ""
 
         /// Cites a location, up to `limit` of them.
-        mutating func addEvidence(_ location: String, limit: Int) {
+        mutating func addEvidence(_ location: EvidenceLocation, limit: Int) {
             if anomaly.evidence.count < limit {
                 anomaly.evidence.append(location)
             } else {

@@ -76,7 +76,7 @@ public struct LogEvent: Sendable, Hashable {
     }
 
     /// `file:line`, the way evidence is cited.
-    public var location: String { "\(file ?? "-"):\(line)" }
+    public var location: EvidenceLocation { EvidenceLocation(file: file ?? "-", line: line) }
 
     /// The field names this type writes and reads; a structured record's other keys go to `extra`.
     public static let modelledFields: Set<String> = [
