@@ -25,9 +25,8 @@ public final class FileFollower {
         var inode: UInt64 = 0
         var offset: Int64 = 0
         var lineNumber = 0
-        var partial: [UInt8] = []
-        /// Inside an over-long line: its bytes are dropped until its newline.
-        var discarding = false
+        /// Lines as they complete, by the one rule for over-long lines.
+        var splitter = LineSplitter()
         var fingerprint: [UInt8] = []
         var parser: LineParser
         /// Standard input (`-`): read as it comes, never rotated; `ended` after end of file.
@@ -143,8 +142,7 @@ public final class FileFollower {
             moved.inode = f.inode
             moved.offset = f.offset
             moved.lineNumber = f.lineNumber
-            moved.partial = f.partial
-            moved.discarding = f.discarding
+            moved.splitter = f.splitter
             moved.fingerprint = f.fingerprint
             followed[path] = moved
             order.append(path)
@@ -190,8 +188,7 @@ public final class FileFollower {
         f.inode = UInt64(st.st_ino)
         f.offset = 0
         f.lineNumber = 0
-        f.partial = []
-        f.discarding = false
+        f.splitter.reset()
         f.fingerprint = readFingerprint(fd)
         if atEnd {
             let size = Int64(st.st_size)
@@ -268,11 +265,10 @@ public final class FileFollower {
         if Int64(st.st_size) < f.offset || (f.offset > 0 && readFingerprint(f.fd) != f.fingerprint && !f.fingerprint.isEmpty && Int64(st.st_size) >= Int64(f.fingerprint.count)) {
             // Truncated (copytruncate) or overwritten: start again from the top. A copy made
             // first (auth.log.1) carries on from here if a glob brings it.
-            retire(f, offset: f.offset - Int64(f.partial.count), lineNumber: f.lineNumber)
+            retire(f, offset: f.offset - Int64(f.splitter.pendingBytes), lineNumber: f.lineNumber)
             f.offset = 0
-            f.discarding = false
             f.lineNumber = 0
-            f.partial = []
+            f.splitter.reset()
             f.fingerprint = readFingerprint(f.fd)
         }
         if f.fingerprint.count < 64, Int64(st.st_size) > Int64(f.fingerprint.count) { f.fingerprint = readFingerprint(f.fd) }
@@ -297,34 +293,8 @@ public final class FileFollower {
             if n <= 0 { break }
             f.offset += Int64(n)
             total += n
-            buffer.withUnsafeBytes { raw in
-                let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                var start = 0
-                while start < n, let hit = memchr(base + start, 0x0A, n - start) {
-                    let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if f.discarding || f.partial.count + (end - start) > LogReader.maxLineBytes {
-                        // The end of an over-long line: skipped whole, its tail is no line of its own.
-                        f.discarding = false
-                        f.partial.removeAll(keepingCapacity: true)
-                        f.lineNumber += 1
-                        f.parser.skipTooLong(number: f.lineNumber)
-                    } else if f.partial.isEmpty {
-                        emit(f, ByteSpan(base: base + start, count: end - start), onEvent)
-                    } else {
-                        f.partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
-                        let line = f.partial
-                        f.partial = []
-                        line.withUnsafeBufferPointer { emit(f, ByteSpan($0), onEvent) }
-                    }
-                    start = end + 1
-                }
-                if start < n, !f.discarding {
-                    f.partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
-                    if f.partial.count > LogReader.maxLineBytes {
-                        f.partial.removeAll(keepingCapacity: true)
-                        f.discarding = true
-                    }
-                }
+            buffer.withUnsafeBufferPointer { raw in
+                f.splitter.push(ByteSpan(UnsafeBufferPointer(rebasing: raw[..<n]))) { piece($0, f, onEvent) }
             }
         }
         return total
@@ -332,16 +302,18 @@ public final class FileFollower {
 
     /// A rotated file's last line without a newline is complete: the file will not grow again.
     private func flushPartial(_ f: Followed, _ onEvent: (LogEvent) -> Void) {
-        if f.discarding {
-            f.discarding = false
+        f.splitter.finish { piece($0, f, onEvent) }
+    }
+
+    /// One line (or an over-long one, skipped whole) of `f`.
+    private func piece(_ p: LineSplitter.Piece, _ f: Followed, _ onEvent: (LogEvent) -> Void) {
+        switch p {
+        case .line(let line):
+            emit(f, line, onEvent)
+        case .tooLong:
             f.lineNumber += 1
             f.parser.skipTooLong(number: f.lineNumber)
-            return
         }
-        guard !f.partial.isEmpty else { return }
-        let line = f.partial
-        f.partial = []
-        line.withUnsafeBufferPointer { emit(f, ByteSpan($0), onEvent) }
     }
 
     private func emit(_ f: Followed, _ line: ByteSpan, _ onEvent: (LogEvent) -> Void) {

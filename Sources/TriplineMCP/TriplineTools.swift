@@ -215,20 +215,23 @@ public struct TriplineTools: Sendable {
                 continue
             }
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            // Lines counted as the reader counts them (one splitter, one rule for long lines).
             var n = 0
-            var pending: [UInt8] = []
-            reading: while let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-                for b in chunk {
-                    if b == 0x0A {
-                        n += 1
-                        if lines.contains(n) { found[EvidenceLocation(file: file, line: n)] = TerminalSafe.sanitize(String(decoding: pending.prefix(2000), as: UTF8.self)) }
-                        pending.removeAll(keepingCapacity: true)
-                        if n >= maxLine { break reading }
-                    } else if pending.count < 4096 {
-                        pending.append(b)
-                    }
+            var splitter = LineSplitter()
+            func piece(_ p: LineSplitter.Piece) {
+                n += 1
+                guard lines.contains(n) else { return }
+                switch p {
+                case .line(let line): found[EvidenceLocation(file: file, line: n)] = TerminalSafe.sanitize(line.string(0, min(line.count, 2000)))
+                case .tooLong: found[EvidenceLocation(file: file, line: n)] = "(a line over 1 MiB, not shown)"
                 }
             }
+            while n < maxLine, let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+                chunk.withUnsafeBytes { raw in
+                    splitter.push(ByteSpan(raw.bindMemory(to: UInt8.self)), piece)
+                }
+            }
+            if n < maxLine { splitter.finish(piece) }
         }
         return a.evidence.map { loc in found[loc].map { "\(loc): \($0)" } ?? "\(loc): (not readable here)" }
     }

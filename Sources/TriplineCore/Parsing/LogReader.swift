@@ -13,7 +13,7 @@ import Darwin
 /// ``ParseSummary`` with their `file:line`; invalid UTF-8 is kept with replacement characters.
 public struct LogReader: Sendable {
     /// Longest line accepted; longer ones are skipped.
-    public static let maxLineBytes = 1 << 20
+    public static let maxLineBytes = LineSplitter.maxLineBytes
     /// Largest JSON document (an array of records, read whole) accepted; a bigger one is passed
     /// over with a note to write it as NDJSON, which is read line by line in any size.
     public static let maxDocumentBytes = 256 << 20
@@ -170,29 +170,37 @@ public struct LogReader: Sendable {
         let displayName = path
         var state = FileState(options: options, format: format, file: displayName)
 
-        let capacity = LogReader.chunkBytes + LogReader.maxLineBytes + 1
+        let capacity = LogReader.chunkBytes
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
-        var filled = 0          // bytes in buffer
         var lineNo = firstLine - 1
-        var discarding = false  // inside an over-long line, dropping bytes until its newline
+        var splitter = LineSplitter()
         var firstChunk = true
         var wholeFile: [UInt8]? // JSON documents are collected whole
+        func piece(_ p: LineSplitter.Piece) throws {
+            lineNo += 1
+            switch p {
+            case .line(let line):
+                try state.line(line, number: lineNo, summary: &summary, onEvent)
+            case .tooLong:
+                summary.linesRead += 1
+                summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)
+            }
+        }
 
         while true {
-            let n = next(buffer + filled, capacity - filled)
+            let n = next(buffer, capacity)
             if n < 0 {
                 summary.unreadable.append((path, String(cString: strerror(Int32(-n - 1)))))
                 break
             }
             let eof = n == 0
-            filled += n
-            if firstChunk, filled > 0 || eof {
+            if firstChunk, n > 0 || eof {
                 firstChunk = false
                 if state.format == nil {
-                    let head = ByteSpan(base: buffer, count: filled)
+                    let head = ByteSpan(base: buffer, count: n)
                     guard let f = LogFormat.detect(firstBytes: head) else {
-                        let gz = filled >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B
+                        let gz = n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B
                         summary.passedOver.append((path, gz
                             ? "gzip-compressed; decompress it first (zcat \(path) | tripline parse -)"
                             : "binary data, not a log"))
@@ -204,51 +212,19 @@ public struct LogReader: Sendable {
                 if state.format == .json { wholeFile = [] }
             }
             if wholeFile != nil {
-                wholeFile!.append(contentsOf: UnsafeBufferPointer(start: buffer, count: filled))
-                filled = 0
+                wholeFile!.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
                 if wholeFile!.count > LogReader.maxDocumentBytes {
                     summary.passedOver.append((path, "a JSON document over \(LogReader.maxDocumentBytes >> 20) MiB; write it as NDJSON, one record a line (jq -c '.[]'), which is read in any size"))
                     return summary
                 }
                 if eof { break } else { continue }
             }
-            // Split complete lines.
-            var start = 0
-            while start < filled {
-                guard let nl = memchr(buffer + start, 0x0A, filled - start) else { break }
-                let end = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
-                lineNo += 1
-                if discarding || end - start > LogReader.maxLineBytes {
-                    discarding = false
-                    summary.linesRead += 1
-                    summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)
-                } else {
-                    try state.line(ByteSpan(base: buffer + start, count: end - start), number: lineNo, summary: &summary, onEvent)
-                }
-                start = end + 1
-            }
-            // Keep the partial last line.
-            let rest = filled - start
-            if rest > LogReader.maxLineBytes {
-                discarding = true
-                filled = 0
-            } else {
-                if start > 0, rest > 0 { memmove(buffer, buffer + start, rest) }
-                filled = rest
-            }
             if eof {
-                if filled > 0 || discarding {
-                    lineNo += 1
-                    if discarding {
-                        summary.linesRead += 1
-                        summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)
-                    } else {
-                        try state.line(ByteSpan(base: buffer, count: filled), number: lineNo, summary: &summary, onEvent)
-                    }
-                }
+                try splitter.finish(piece)
                 try state.finish(summary: &summary, onEvent)
                 break
             }
+            try splitter.push(ByteSpan(base: buffer, count: n), piece)
         }
         if var doc = wholeFile {
             try doc.withUnsafeMutableBufferPointer { buf in

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splits bytes into lines as they arrive, with the one rule every reader of logs follows (the
+/// reader, the follower, batch, the MCP evidence lookup): a newline ends a line; a line longer
+/// than ``maxLineBytes`` is skipped whole, counted once, and its tail is no line of its own; at
+/// the end of input an unfinished last line is a line. Lines within a chunk are handed out
+/// where they lie; only a line that spans chunks is copied.
+public struct LineSplitter: Sendable {
+    /// The longest line read; longer ones are skipped (an attacker's megabyte of user name must
+    /// not cost memory or time per byte twice).
+    public static let maxLineBytes = 1 << 20
+
+    /// What the splitter found.
+    public enum Piece {
+        /// A complete line, without its newline (valid only during the callback).
+        case line(ByteSpan)
+        /// A line over ``maxLineBytes``, skipped.
+        case tooLong
+    }
+
+    private var partial: [UInt8] = []
+    private var discarding = false
+
+    public init() {}
+
+    /// Bytes held of an unfinished line (they were read but belong to no line yet).
+    public var pendingBytes: Int { partial.count }
+
+    /// Forgets any unfinished line (the file was truncated or replaced).
+    public mutating func reset() {
+        partial = []
+        discarding = false
+    }
+
+    /// Splits `chunk`: complete lines (and over-long ones) go to `onPiece` in order; an
+    /// unfinished end is kept for the next chunk.
+    public mutating func push(_ chunk: ByteSpan, _ onPiece: (Piece) throws -> Void) rethrows {
+        let base = chunk.base, n = chunk.count
+        var start = 0
+        while start < n, let hit = memchr(base + start, 0x0A, n - start) {
+            let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if discarding || partial.count + (end - start) > LineSplitter.maxLineBytes {
+                discarding = false
+                partial.removeAll(keepingCapacity: false)
+                try onPiece(.tooLong)
+            } else if partial.isEmpty {
+                try onPiece(.line(ByteSpan(base: base + start, count: end - start)))
+            } else {
+                partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+                let line = partial
+                partial.removeAll(keepingCapacity: true)
+                try line.withUnsafeBufferPointer { try onPiece(.line(ByteSpan($0))) }
+            }
+            start = end + 1
+        }
+        if start < n, !discarding {
+            if partial.count + (n - start) > LineSplitter.maxLineBytes {
+                partial.removeAll(keepingCapacity: false)
+                discarding = true
+            } else {
+                partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
+            }
+        }
+    }
+
+    /// The end of input: an unfinished last line is a line (or an over-long one).
+    public mutating func finish(_ onPiece: (Piece) throws -> Void) rethrows {
+        if discarding {
+            discarding = false
+            try onPiece(.tooLong)
+            return
+        }
+        guard !partial.isEmpty else { return }
+        let line = partial
+        partial = []
+        try line.withUnsafeBufferPointer { try onPiece(.line(ByteSpan($0))) }
+    }
+}
