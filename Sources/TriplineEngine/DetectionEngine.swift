@@ -32,10 +32,6 @@ public actor DetectionEngine {
 
     /// The latest snapshot (read by the UI whenever it likes).
     public nonisolated let snapshots = SharedBox(EngineSnapshot())
-    /// Drill-down: the UI asks by setting `request`; the engine answers in `details`.
-    public nonisolated let drillRequest = SharedBox<EntityRequest?>(nil)
-    public nonisolated let drillDetails = SharedBox<EntityDetails?>(nil)
-
     /// A drill-down request.
     public struct EntityRequest: Sendable, Equatable {
         public var kind: EntityDetails.Kind
@@ -113,10 +109,6 @@ public actor DetectionEngine {
             slot.install(m)
             detector.replaceModel(m, config: slot.config)
             dirty = true
-        }
-        if let req = drillRequest.get() {
-            drillRequest.set(nil)
-            drillDetails.set(details(req))
         }
         let now = Date()
         rateWindow.append((now, count))
@@ -225,8 +217,9 @@ public actor DetectionEngine {
     /// The recent events kept in memory, oldest first.
     func recentHistory() -> [LogEvent] { Array(recent[recentHead...] + recent[..<recentHead]) }
 
-    /// Details for a drill-down.
-    func details(_ r: EntityRequest) -> EntityDetails {
+    /// Everything about one user or source, for a drill-down (the UI asks and is answered
+    /// with data, between its ticks).
+    public func details(_ r: EntityRequest) -> EntityDetails {
         let mine: (Anomaly) -> Bool = { r.kind == .user ? $0.user == r.name : $0.sourceIP == r.name }
         let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
         let events = recentHistory().filter(evMine)

@@ -2,27 +2,30 @@ import Foundation
 import TriplineCore
 import TriplineEngine
 
-/// The dashboard's run loop: keys in, ``reduce``, effects out; snapshots from the engine;
-/// at most ten redraws a second, and none when nothing changed.
+/// The dashboard's run loop: keys, engine snapshots, drill-down answers and the app's own
+/// results become ``DashboardAction``s, every one goes through ``reduce(_:_:now:)``, and the
+/// effects it returns are carried out here. At most ten redraws a second, none when nothing
+/// changed.
 public final class DashboardApp {
     let engine: DetectionEngine
     let themes: [Theme]
-    var themeIndex: Int
     let noColor: Bool
     /// Keys come from /dev/tty because standard input carries the logs.
     public var keysFromTTY = false
     /// The alert sinks' one-line state, polled once a second (nil: alerting is off).
     public var alertStatus: (@Sendable () -> (text: String, failing: Bool))?
     var state = DashboardState()
+    /// Answers that arrive from other tasks (the engine's drill-down details), taken in order
+    /// by the run loop.
+    let inbox = SharedBox<[DashboardAction]>([])
 
     /// An app over an engine, with themes (the first is used unless `initialTheme` names another).
     public init(engine: DetectionEngine, themes: [Theme], initialTheme: String?, noColor: Bool, sourceLabel: String) {
         self.engine = engine
         self.themes = themes.isEmpty ? [Theme.fallback] : themes
-        self.themeIndex = max(0, self.themes.firstIndex { $0.name == initialTheme } ?? 0)
         self.noColor = noColor
         state.themeNames = self.themes.map(\.name)
-        state.themeIndex = themeIndex
+        state.themeIndex = max(0, self.themes.firstIndex { $0.name == initialTheme } ?? 0)
         state.sourceLabel = sourceLabel
     }
 
@@ -30,17 +33,26 @@ public final class DashboardApp {
     public func run() throws {
         let term = try CursesTerminal(noColor: noColor, keysFromTTY: keysFromTTY)
         defer { term.restore() }
-        term.apply(themes[themeIndex])
+        term.apply(themes[state.themeIndex])
         let engine = self.engine
         let task = Task.detached { await engine.run() }
         defer { task.cancel() }
-        (state.width, state.height) = term.size
         var lastVersion = -1
         var lastDraw = Date.distantPast
         var needsDraw = true
         var messageSince: Date?
         var instantReturns = 0
         var lastAlertPoll = Date.distantPast
+        /// Applies one action; true to quit.
+        func dispatch(_ action: DashboardAction) -> Bool {
+            let before = state.message
+            let effects = reduce(&state, action, now: Timestamp(seconds: Date().timeIntervalSince1970))
+            if state.message != before { messageSince = state.message == nil ? nil : Date() }
+            needsDraw = true
+            return handle(effects, term: term)
+        }
+        let (w, h) = term.size
+        _ = dispatch(.resized(width: w, height: h))
         while !CursesTerminal.stopRequested {
             let asked = Date()
             let pressed = term.readKey()
@@ -54,40 +66,32 @@ public final class DashboardApp {
             }
             if let key = pressed {
                 if key == .resize {
-                    (state.width, state.height) = term.size
+                    let (w, h) = term.size
+                    _ = dispatch(.resized(width: w, height: h))
                 } else if key == .redraw {
                     term.invalidate()
-                } else {
-                    let before = state.message
-                    let effects = reduce(&state, key: key, now: Timestamp(seconds: Date().timeIntervalSince1970))
-                    if state.message != before { messageSince = Date(); state.messageIsError = false }
-                    if handle(effects, term: term) { break }
+                    needsDraw = true
+                } else if dispatch(.key(key)) {
+                    break
                 }
-                needsDraw = true
             }
             let snap = engine.snapshots.get()
             if snap.version != lastVersion {
                 lastVersion = snap.version
-                state.snapshot = snap
-                if state.feedCursor >= state.feed.count { state.feedCursor = max(0, state.feed.count - 1) }
-                needsDraw = true
+                _ = dispatch(.snapshot(snap))
             }
-            if case .drill(let req) = state.view, let d = engine.drillDetails.get(), d.name == req.name, state.details?.anomalies != d.anomalies || state.details == nil {
-                state.details = d
-                needsDraw = true
-            }
+            var arrived: [DashboardAction] = []
+            inbox.update { swap(&arrived, &$0) }
+            for a in arrived { _ = dispatch(a) }
             if let alertStatus, Date().timeIntervalSince(lastAlertPoll) >= 1 {
                 lastAlertPoll = Date()
                 let a = alertStatus()
                 if state.alertLine?.text != a.text || state.alertLine?.failing != a.failing {
-                    state.alertLine = a
-                    needsDraw = true
+                    _ = dispatch(.alertStatus(text: a.text, failing: a.failing))
                 }
             }
             if let since = messageSince, Date().timeIntervalSince(since) > 5 {
-                state.message = nil
-                messageSince = nil
-                needsDraw = true
+                _ = dispatch(.messageExpired)
             }
             if needsDraw, Date().timeIntervalSince(lastDraw) >= 0.1 {
                 let r = Renderer(unicode: term.unicode, now: Timestamp(seconds: Date().timeIntervalSince1970))
@@ -98,7 +102,7 @@ public final class DashboardApp {
         }
     }
 
-    /// Carries out effects; true to quit.
+    /// Carries out effects; true to quit. Their results come back as actions.
     private func handle(_ effects: [Effect], term: CursesTerminal) -> Bool {
         for e in effects {
             switch e {
@@ -108,24 +112,21 @@ public final class DashboardApp {
                 let engine = self.engine
                 Task.detached { await engine.retrain() }
             case .drill(let req):
-                engine.drillDetails.set(nil)
-                engine.drillRequest.set(req)
-            case .theme(let name):
-                if let i = themes.firstIndex(where: { $0.name == name }) {
-                    themeIndex = i
-                    term.apply(themes[i])
+                let engine = self.engine, inbox = self.inbox
+                Task.detached {
+                    let d = await engine.details(req)
+                    inbox.update { $0.append(.details(d)) }
                 }
-            case .export(let path, let ids):
-                let byID = Dictionary(state.snapshot.anomalies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                let chosen = ids.compactMap { byID[$0] }
+            case .theme(let i):
+                if themes.indices.contains(i) { term.apply(themes[i]) }
+            case .export(let path, let anomalies):
+                let result: DashboardAction
                 do {
-                    let written = try AnomalyExport.write(chosen, to: path)
-                    state.message = "exported \(chosen.count) anomal\(chosen.count == 1 ? "y" : "ies") to \(written)"
-                    state.messageIsError = false
+                    result = .exported(count: anomalies.count, path: try AnomalyExport.write(anomalies, to: path))
                 } catch {
-                    state.message = "export failed: \(error)"
-                    state.messageIsError = true
+                    result = .exportFailed("\(error)")
                 }
+                inbox.update { $0.append(result) }
             }
         }
         return false

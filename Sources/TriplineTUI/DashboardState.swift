@@ -65,13 +65,65 @@ public struct DashboardState: Sendable {
     public var feedRows: Int { max(1, Layout(width: width, height: height).feed.height - 2) }
 }
 
-/// What the app must do after a key: the reducer stays pure.
+/// What the app must do after an action: the reducer stays pure.
 public enum Effect: Equatable, Sendable {
     case quit
     case retrain
-    case export(path: String, ids: [String])
+    /// Write these anomalies (the feed as the analyst sees it, paused or not) to `path`.
+    case export(path: String, anomalies: [Anomaly])
+    /// Ask the engine about an entity; its answer comes back as ``DashboardAction/details(_:)``.
     case drill(DetectionEngine.EntityRequest)
-    case theme(String)
+    /// Use the theme at this index of ``DashboardState/themeNames``.
+    case theme(Int)
+}
+
+/// Everything that changes the dashboard's state: keys, and what the engine, the terminal and
+/// the app's effects report. Each goes through ``reduce(_:_:now:)``.
+public enum DashboardAction: Sendable {
+    case key(Key)
+    /// The terminal's new size.
+    case resized(width: Int, height: Int)
+    /// A newer engine snapshot.
+    case snapshot(EngineSnapshot)
+    /// The engine's answer to a drill-down request.
+    case details(EntityDetails)
+    /// The alert sinks' one-line state.
+    case alertStatus(text: String, failing: Bool)
+    /// The message has been shown long enough.
+    case messageExpired
+    /// How an export went: the file written, or why it failed.
+    case exported(count: Int, path: String)
+    case exportFailed(String)
+}
+
+/// Applies an action to the state; returns what the app must do.
+public func reduce(_ s: inout DashboardState, _ action: DashboardAction, now: Timestamp) -> [Effect] {
+    switch action {
+    case .key(let key):
+        return reduce(&s, key: key, now: now)
+    case .resized(let w, let h):
+        s.width = w
+        s.height = h
+    case .snapshot(let snap):
+        s.snapshot = snap
+        if s.feedCursor >= s.feed.count { s.feedCursor = max(0, s.feed.count - 1) }
+        if s.offenderCursor >= s.offenders.count { s.offenderCursor = max(0, s.offenders.count - 1) }
+    case .details(let d):
+        // Only the answer about what is on screen (a late answer to an earlier request is dropped).
+        if case .drill(let req) = s.view, req.name == d.name, req.kind == d.kind { s.details = d }
+    case .alertStatus(let text, let failing):
+        s.alertLine = (text, failing)
+    case .messageExpired:
+        s.message = nil
+        s.messageIsError = false
+    case .exported(let count, let path):
+        s.message = "exported \(count) anomal\(count == 1 ? "y" : "ies") to \(path)"
+        s.messageIsError = false
+    case .exportFailed(let why):
+        s.message = "export failed: \(why)"
+        s.messageIsError = true
+    }
+    return []
 }
 
 /// Applies a key to the state; returns what the app must do.
@@ -146,9 +198,8 @@ public func reduce(_ s: inout DashboardState, key: Key, now: Timestamp) -> [Effe
         return [.retrain]
     case .char("t"):
         s.themeIndex = (s.themeIndex + 1) % max(1, s.themeNames.count)
-        let name = s.themeNames[s.themeIndex]
-        s.message = "theme: \(name)"
-        return [.theme(name)]
+        s.message = "theme: \(s.themeNames[s.themeIndex])"
+        return [.theme(s.themeIndex)]
     case .char("a"):
         if let entity = entityUnderCursor(s, feed: feed) {
             if s.acknowledged.contains(entity) { s.acknowledged.remove(entity); s.message = "\(entity) shown again" }
@@ -209,9 +260,9 @@ private func reduceExportPrompt(_ s: inout DashboardState, key: Key) -> [Effect]
     case .enter:
         s.exportPrompt = nil
         let feed = s.feed
-        let ids = s.selected.isEmpty ? feed.map(\.id) : feed.map(\.id).filter { s.selected.contains($0) }
+        let chosen = s.selected.isEmpty ? feed : feed.filter { s.selected.contains($0.id) }
         guard !name.isEmpty else { s.message = "export cancelled"; return [] }
-        return [.export(path: name, ids: ids)]
+        return [.export(path: name, anomalies: chosen)]
     case .escape: s.exportPrompt = nil; s.message = "export cancelled"
     case .backspace: if !name.isEmpty { name.removeLast() }; s.exportPrompt = name
     case .char(let c): if name.count < 200, !c.isNewline { name.append(c) }; s.exportPrompt = name

@@ -71,17 +71,21 @@ import TriplineCore
         #expect(s.exportPrompt?.hasPrefix("tripline-export-20260305T120000") == true)
         _ = press(&s, .backspace, .backspace, .backspace, .backspace, .backspace)
         let e = press(&s, .char("x"), .enter)
-        #expect(e == [.export(path: "tripline-export-20260305T120000x", ids: ["TL-1", "TL-3"])])
+        guard case .export(let path, let chosen)? = e.first, e.count == 1 else {
+            Issue.record("Enter in the export prompt exports: \(e)")
+            return
+        }
+        #expect(path == "tripline-export-20260305T120000x" && chosen.map(\.id) == ["TL-1", "TL-3"])
         // Nothing selected: everything shown.
         var t = RenderTests.state(width: 80, height: 24)
         _ = press(&t, .char("s"), .char("s"), .char("e"))
         let all = press(&t, .enter)
         #expect(all.count == 1)
-        guard case .export(_, let ids)? = all.first else {
+        guard case .export(_, let chosen)? = all.first else {
             Issue.record("Enter in the export prompt exports: \(all)")
             return
         }
-        #expect(ids.count == 3)
+        #expect(chosen.count == 3)
     }
 
     @Test func helpRetrainAndThemes() {
@@ -92,8 +96,54 @@ import TriplineCore
         _ = press(&s, .char("x"))
         #expect(s.view == .main)
         #expect(press(&s, .char("R")) == [.retrain])
-        #expect(press(&s, .char("t")) == [.theme("high-contrast")])
-        #expect(press(&s, .char("t"), .char("t")) == [.theme("light"), .theme("dark")])
+        #expect(press(&s, .char("t")) == [.theme(1)])
+        #expect(s.message == "theme: high-contrast")
+        #expect(press(&s, .char("t"), .char("t")) == [.theme(2), .theme(0)])
         #expect(press(&s, .interrupt) == [.quit])
+    }
+
+    /// Paused, the feed keeps what it showed; an export takes exactly that, even once the
+    /// live snapshot has moved on and no longer holds those anomalies.
+    @Test func exportTakesThePausedFeedAsSeen() {
+        var s = RenderTests.state(width: 80, height: 24)
+        _ = press(&s, .char("s"), .char("s"), .char("p"))
+        let shown = s.feed.map(\.id)
+        var newer = EngineSnapshot()
+        newer.anomalies = [RenderTests.anomaly(9, .bruteForce, 95, user: "x", source: "192.0.2.200", minute: 59)]
+        newer.version = 99
+        _ = reduce(&s, .snapshot(newer), now: now)
+        #expect(s.feed.map(\.id) == shown)
+        _ = press(&s, .char("e"))
+        let e = press(&s, .enter)
+        guard case .export(_, let chosen)? = e.first else {
+            Issue.record("no export: \(e)")
+            return
+        }
+        #expect(chosen.map(\.id) == shown)
+    }
+
+    /// Engine answers are actions: a drill-down answer for what is on screen is shown, a late
+    /// one about another entity is not; a snapshot that shrinks the feed keeps the cursor on it.
+    @Test func engineAnswersGoThroughReduce() {
+        var s = RenderTests.state(width: 80, height: 24)
+        _ = press(&s, .enter)
+        guard case .drill(let req) = s.view else {
+            Issue.record("Enter drills down")
+            return
+        }
+        let other = EntityDetails(kind: req.kind, name: "someone-else", anomalies: [], recentEvents: [], baseline: [], timeline: [])
+        _ = reduce(&s, .details(other), now: now)
+        #expect(s.details == nil)
+        let mine = EntityDetails(kind: req.kind, name: req.name, anomalies: [], recentEvents: ["x"], baseline: [], timeline: [])
+        _ = reduce(&s, .details(mine), now: now)
+        #expect(s.details?.name == req.name)
+        _ = press(&s, .escape, .char("G"))
+        #expect(s.feedCursor == s.feed.count - 1 && s.feedCursor > 0)
+        _ = reduce(&s, .snapshot(EngineSnapshot()), now: now)
+        #expect(s.feedCursor == 0)
+        _ = reduce(&s, .exportFailed("disk full"), now: now)
+        #expect(s.message == "export failed: disk full" && s.messageIsError)
+        _ = reduce(&s, .messageExpired, now: now)
+        #expect(s.message == nil)
     }
 }
