@@ -44,6 +44,29 @@ import TriplineCore
         return s
     }
 
+    /// One letter per cell for its role, upper case when reversed: what the screen looks like
+    /// in colour, so a change of style is caught as surely as a change of text.
+    static func roles(_ b: ScreenBuffer) -> String {
+        let letter: [Role: Character] = [
+            .normal: "n", .title: "t", .border: "b", .header: "h", .dim: "d", .focus: "f", .selected: "s", .cursor: "c",
+            .status: "u", .message: "m", .error: "e", .low: "l", .medium: "o", .high: "i", .critical: "x", .help: "p",
+        ]
+        return (0..<b.height).map { y in
+            String((0..<b.width).map { x -> Character in
+                let c = b.cell(x: x, y: y)
+                let l = letter[c.role] ?? "?"
+                return c.reverse ? Character(l.uppercased()) : l
+            })
+        }.joined(separator: "\n")
+    }
+
+    /// Compares a screen with its golden files: `Snapshots/NAME.txt` (the text) and
+    /// `Snapshots/NAME.roles.txt` (the roles); `TRIPLINE_RECORD=1` writes them anew.
+    static func check(_ name: String, _ b: ScreenBuffer) throws {
+        try check(name, b.text)
+        try check(name + ".roles", roles(b))
+    }
+
     static func check(_ name: String, _ text: String) throws {
         var dir = URL(fileURLWithPath: #filePath)
         dir.deleteLastPathComponent()
@@ -79,31 +102,31 @@ import TriplineCore
 
     @Test func mainScreenAt80x24() throws {
         let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 80, height: 24))
-        try Self.check("main-80x24", b.text)
+        try Self.check("main-80x24", b)
         #expect(b.line(0).contains("events 123k"))
         #expect(b.text.contains("CRIT") && b.text.contains("203.0.113.45"))
     }
 
     @Test func mainScreenLargeShowsMoreColumns() throws {
         let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 140, height: 40))
-        try Self.check("main-140x40", b.text)
+        try Self.check("main-140x40", b)
         #expect(b.text.contains("HOST") && b.text.contains("CRITICAL"))
     }
 
     @Test func helpDrillAndAscii() throws {
         var s = Self.state(width: 80, height: 24)
         s.view = .help
-        try Self.check("help-80x24", Renderer(unicode: true, now: Self.now).render(s).text)
+        try Self.check("help-80x24", Renderer(unicode: true, now: Self.now).render(s))
         s.view = .main
         let ascii = Renderer(unicode: false, now: Self.now).render(s)
         #expect(!ascii.text.unicodeScalars.contains { $0.value > 0x7E }, "ASCII mode draws nothing but ASCII")
-        try Self.check("main-ascii-80x24", ascii.text)
+        try Self.check("main-ascii-80x24", ascii)
         let req = DetectionEngine.EntityRequest(kind: .source, name: "203.0.113.45")
         s.view = .drill(req)
         s.details = EntityDetails(kind: .source, name: "203.0.113.45", anomalies: [s.snapshot.anomalies[0]],
                                   recentEvents: ["2026-03-05T11:52:00 web-01 sshd[9]: Failed password for root from 203.0.113.45 port 4 ssh2"],
                                   baseline: ["not seen in training"], timeline: Array(repeating: 0, count: 20) + [3, 9, 40, 2])
-        try Self.check("drill-80x24", Renderer(unicode: true, now: Self.now).render(s).text)
+        try Self.check("drill-80x24", Renderer(unicode: true, now: Self.now).render(s))
     }
 
     @Test func tooSmallSaysSo() {
