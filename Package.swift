@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
-        ]),
+        ], resources: [.embedInCode("Resources/openapi.json")]),
         // Alert sinks (Slack, Splunk HEC, Elasticsearch, webhooks) with on-disk spools.
         .target(name: "TriplineAlerts", dependencies: [
             "TriplineCore", "TriplineEngine", "TriplineConfig",
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
         .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore"]),
-        .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"]),
+        .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"], exclude: ["Snapshots"]),
         .testTarget(name: "TriplineServerTests", dependencies: [
             "TriplineServer", "TriplineEngine", "TriplineCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
