@@ -80,6 +80,9 @@ let package = Package(
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
         .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore"]),
+        .testTarget(name: "TriplineMCPTests", dependencies: [
+            "TriplineMCP", "TriplineEngine", "TriplineCore", .product(name: "MCP", package: "swift-sdk"),
+        ]),
         .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"], exclude: ["Snapshots"]),
         .testTarget(name: "TriplineServerTests", dependencies: [
             "TriplineServer", "TriplineEngine", "TriplineCore",

@@ -1,0 +1,77 @@
+import Foundation
+import MCP
+import Testing
+import TriplineCore
+import TriplineEngine
+@testable import TriplineMCP
+
+/// The MCP tools in-process (the protocol itself is tested with the official Python client in
+/// the CLI tests): what each tool answers, and what it refuses.
+@Suite struct TriplineToolsTests {
+    static func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-mcp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static let attack: String = (0..<8).map {
+        "2026-01-10T10:00:0\($0)Z web sshd[\(100 + $0)]: Failed password for root from 203.0.113.9 port 22 ssh2"
+    }.joined(separator: "\n") + "\n"
+
+    static func text(_ r: CallTool.Result) -> String {
+        r.content.compactMap { if case .text(let t, _, _) = $0 { return t } else { return nil } }.joined()
+    }
+
+    static func json(_ r: CallTool.Result) throws -> JSONValue { try JSONParser.parse(text(r)) }
+
+    @Test func analyzeListExplainWithTheLinesBehind() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("auth.log")
+        try Self.attack.write(to: log, atomically: true, encoding: .utf8)
+        let tools = TriplineTools(service: AnalysisService(modelDirectory: dir.path), roots: AllowedRoots([dir.path]))
+
+        let analysed = tools.call("analyze_log_file", ["file_path": .string(log.path)])
+        #expect(analysed.isError == false, "\(Self.text(analysed))")
+        let listed = try Self.json(tools.call("list_anomalies", ["kind": .string("brute_force")]))
+        guard case .array(let anomalies)? = listed["anomalies"], let first = anomalies.first, let id = first["id"]?.scalarText else {
+            Issue.record("no brute force listed: \(listed)")
+            return
+        }
+        #expect(first["source_ip"]?.scalarText == "203.0.113.9")
+        let explained = try Self.json(tools.call("explain_anomaly", ["id": .string(id)]))
+        guard case .array(let lines)? = explained["evidence_lines"] else {
+            Issue.record("no evidence lines: \(explained)")
+            return
+        }
+        #expect(lines.count == 8)
+        #expect(lines.first?.scalarText == "\(log.path):1: 2026-01-10T10:00:00Z web sshd[100]: Failed password for root from 203.0.113.9 port 22 ssh2")
+    }
+
+    @Test func refusesWhatItMustNotDo() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tools = TriplineTools(service: AnalysisService(modelDirectory: dir.path), roots: AllowedRoots([dir.path]))
+        let outside = tools.call("analyze_log_file", ["file_path": .string("/etc/passwd")])
+        #expect(outside.isError == true)
+        #expect(!Self.text(outside).contains("root:"), "nothing of the file is shown")
+        #expect(tools.call("no_such_tool", [:]).isError == true)
+        #expect(tools.call("analyze_logs", ["logs": .string("")]).isError == true)
+        #expect(tools.call("list_anomalies", ["severity": .string("severe")]).isError == true)
+        #expect(tools.call("explain_anomaly", ["id": .string("TL-0000")]).isError == true)
+    }
+
+    @Test func statsSayWhyThereIsNoModel() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("{\"version\": 3,".utf8).write(to: dir.appendingPathComponent("model.json"))
+        let tools = TriplineTools(service: AnalysisService(modelDirectory: dir.path), roots: AllowedRoots([dir.path]))
+        let stats = try Self.json(tools.call("get_detection_stats", [:]))
+        #expect(stats["model_loaded"] == .bool(false))
+        #expect(stats["model_error"]?.scalarText?.contains("damaged") == true, "\(stats)")
+        _ = tools.call("analyze_logs", ["logs": .string(Self.attack)])
+        let after = try Self.json(tools.call("get_detection_stats", [:]))
+        #expect(after["analyses"]?.numberValue == 1)
+        #expect(after["anomalies_found"]?.numberValue == 1)
+    }
+}
