@@ -31,7 +31,12 @@ public final class DashboardApp {
 
     /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP; the terminal is restored on the way out.
     public func run() throws {
-        let term = try CursesTerminal(noColor: noColor, keysFromTTY: keysFromTTY)
+        try run(on: CursesTerminal(noColor: noColor, keysFromTTY: keysFromTTY))
+    }
+
+    /// Runs on `term` (a real terminal, or a scripted one in tests) until it is told to stop;
+    /// the terminal is restored on the way out.
+    public func run(on term: some DashboardTerminal) {
         defer { term.restore() }
         term.apply(themes[state.themeIndex])
         let engine = self.engine
@@ -53,7 +58,7 @@ public final class DashboardApp {
         }
         let (w, h) = term.size
         _ = dispatch(.resized(width: w, height: h))
-        while !CursesTerminal.stopRequested {
+        while !term.stopRequested {
             let asked = Date()
             let pressed = term.readKey()
             // A vanished terminal (the SSH connection or tmux pane gone without a SIGHUP reaching
@@ -103,7 +108,7 @@ public final class DashboardApp {
     }
 
     /// Carries out effects; true to quit. Their results come back as actions.
-    private func handle(_ effects: [Effect], term: CursesTerminal) -> Bool {
+    private func handle(_ effects: [Effect], term: some DashboardTerminal) -> Bool {
         for e in effects {
             switch e {
             case .quit:
