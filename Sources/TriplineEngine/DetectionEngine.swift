@@ -223,9 +223,6 @@ public actor DetectionEngine {
         let mine: (Anomaly) -> Bool = { r.kind == .user ? $0.user == r.name : $0.sourceIP == r.name }
         let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
         let events = recentHistory().filter(evMine)
-        let lines = events.suffix(200).reversed().map { e in
-            "\(e.timestamp.iso8601.prefix(19)) \(e.host ?? "-") \(e.program ?? "-")\(e.pid.map { "[\($0)]" } ?? ""): \(e.message)"
-        }
         let baseline = EntityDetails.baseline(kind: r.kind, name: r.name, model: model, noModel: "no model yet: press R to train one")
         var timeline = [Int](repeating: 0, count: 24)
         if let end = lastEventTime?.wholeSeconds {
@@ -235,7 +232,7 @@ public actor DetectionEngine {
             }
         }
         return EntityDetails(kind: r.kind, name: r.name, anomalies: store.newestFirst.filter(mine),
-                             recentEvents: lines, baseline: baseline, timeline: timeline)
+                             recentEvents: Array(events.suffix(200).reversed()), baseline: baseline, timeline: timeline)
     }
 
     /// Trains a new model in the background on the files given (readable regular files), while

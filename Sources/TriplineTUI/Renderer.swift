@@ -350,7 +350,7 @@ public struct Renderer: Sendable {
         for l in d.baseline { lines.append(("  " + TerminalSafe.sanitize(l), .normal, false)) }
         lines.append(("", .normal, false))
         lines.append(("RECENT EVENTS (\(d.recentEvents.count), newest first)", .header, true))
-        for l in d.recentEvents { lines.append(("  " + TerminalSafe.sanitize(l), .dim, false)) }
+        for e in d.recentEvents { lines.append(("  " + TerminalSafe.sanitize(Renderer.logLine(e)), .dim, false)) }
         let rows = r.height - 2
         let start = min(s.drillScroll, max(0, lines.count - rows))
         for (i, (text, role, bold)) in lines.dropFirst(start).prefix(rows).enumerated() {
@@ -401,5 +401,10 @@ public struct Renderer: Sendable {
         if secs < 3600 { return "\(secs / 60) min ago" }
         if secs < 86_400 * 2 { return "\(secs / 3600) h ago" }
         return "\(secs / 86_400) days ago"
+    }
+
+    /// An event as a log line: time, host, program[pid]: message.
+    static func logLine(_ e: LogEvent) -> String {
+        "\(e.timestamp.iso8601.prefix(19)) \(e.host ?? "-") \(e.program ?? "-")\(e.pid.map { "[\($0)]" } ?? ""): \(e.message)"
     }
 }

@@ -134,7 +134,7 @@ import TriplineCore
         let other = EntityDetails(kind: req.kind, name: "someone-else", anomalies: [], recentEvents: [], baseline: [], timeline: [])
         _ = reduce(&s, .details(other), now: now)
         #expect(s.details == nil)
-        let mine = EntityDetails(kind: req.kind, name: req.name, anomalies: [], recentEvents: ["x"], baseline: [], timeline: [])
+        let mine = EntityDetails(kind: req.kind, name: req.name, anomalies: [], recentEvents: [], baseline: [], timeline: [])
         _ = reduce(&s, .details(mine), now: now)
         #expect(s.details?.name == req.name)
         _ = press(&s, .escape, .char("G"))

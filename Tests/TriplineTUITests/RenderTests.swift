@@ -124,7 +124,10 @@ import TriplineCore
         let req = DetectionEngine.EntityRequest(kind: .source, name: "203.0.113.45")
         s.view = .drill(req)
         s.details = EntityDetails(kind: .source, name: "203.0.113.45", anomalies: [s.snapshot.anomalies[0]],
-                                  recentEvents: ["2026-03-05T11:52:00 web-01 sshd[9]: Failed password for root from 203.0.113.45 port 4 ssh2"],
+                                  recentEvents: [LogEvent(timestamp: Timestamp(year: 2026, month: 3, day: 5, hour: 11, minute: 52, second: 0), host: "web-01",
+                                                          program: "sshd", pid: 9, user: "root", sourceIP: "203.0.113.45", eventType: .login,
+                                                          outcome: .failure, action: "failed", authMethod: "password", invalidUser: false,
+                                                          message: "Failed password for root from 203.0.113.45 port 4 ssh2", file: "auth.log", line: 1)],
                                   baseline: ["not seen in training"], timeline: Array(repeating: 0, count: 20) + [3, 9, 40, 2])
         try Self.check("drill-80x24", Renderer(unicode: true, now: Self.now).render(s))
     }
