@@ -75,8 +75,12 @@ public struct AnomalyStore: Sendable {
             totals.byKind[a.kind, default: 0] += 1
             byID[a.id] = a
         }
-        // Let the oldest go in batches (a tenth of the capacity), so that a steady stream sorts
-        // once per batch rather than once per anomaly.
+        evictIfFull()
+    }
+
+    /// Lets the oldest go in batches (a tenth of the capacity), so that a steady stream sorts
+    /// once per batch rather than once per anomaly.
+    private mutating func evictIfFull() {
         if byID.count > capacity + max(1, capacity / 10) {
             let sorted = byID.values.sorted(by: AnomalyStore.newestFirst)
             for a in sorted.dropFirst(capacity) { remember(a) }
@@ -87,6 +91,40 @@ public struct AnomalyStore: Sendable {
     private mutating func raiseOffenders(_ a: Anomaly) {
         if let src = a.sourceIP { sources.raise(src, to: a.severity) }
         if let u = a.user { users.raise(u, to: a.severity) }
+    }
+
+    /// Adds a live detector's reports: an incident is counted when its first report comes,
+    /// whatever became of it since (an update about one let go long ago is not counted again).
+    public mutating func insert(reports: [AnomalyReport]) {
+        for r in reports {
+            let a = r.anomaly
+            if r.isNew, byID[a.id] == nil {
+                totals.incidents += 1
+                totals.bySeverity[a.severity, default: 0] += 1
+                totals.byKind[a.kind, default: 0] += 1
+                if let src = a.sourceIP { sources.add(src, severity: a.severity) }
+                if let u = a.user { users.add(u, severity: a.severity) }
+                byID[a.id] = a
+            } else if let old = byID[a.id] {
+                totals.bySeverity[old.severity, default: 0] -= 1
+                totals.byKind[old.kind, default: 0] -= 1
+                totals.bySeverity[a.severity, default: 0] += 1
+                totals.byKind[a.kind, default: 0] += 1
+                raiseOffenders(a)
+                byID[a.id] = a
+            } else if let (severity, kind) = letGo[a.id.hashValue] {
+                totals.bySeverity[severity, default: 0] -= 1
+                totals.byKind[kind, default: 0] -= 1
+                totals.bySeverity[a.severity, default: 0] += 1
+                totals.byKind[a.kind, default: 0] += 1
+                raiseOffenders(a)
+                letGo[a.id.hashValue] = (a.severity, a.kind)
+            } else {
+                // Let go and forgotten: counted already, under the severity it had then.
+                raiseOffenders(a)
+            }
+        }
+        evictIfFull()
     }
 
     /// Notes what a let-go anomaly was counted as, forgetting the oldest past ``forgetAfter``.

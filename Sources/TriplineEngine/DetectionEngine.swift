@@ -146,10 +146,10 @@ public actor DetectionEngine {
             recent[recentHead] = e
             recentHead = (recentHead + 1) % options.recentEvents
         }
-        let changes = detector.drainChanges()
-        if !changes.isEmpty {
-            options.onAnomalies?(changes)
-            store.insert(changes)
+        let reports = detector.drainReports()
+        if !reports.isEmpty {
+            options.onAnomalies?(reports.map(\.anomaly))
+            store.insert(reports: reports)
             dirty = true
         } else if events % 500 == 0 {
             dirty = true

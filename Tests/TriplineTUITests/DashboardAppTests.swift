@@ -22,7 +22,8 @@ final class ScriptedTerminal: DashboardTerminal {
     var restored = false
     var stuck: String?
     var pending: [Key] = []
-    let deadline = Date().addingTimeInterval(30)
+    // Generous: on a loaded CI machine the engine's task can wait long for a thread.
+    let deadline = Date().addingTimeInterval(120)
 
     init(_ steps: [Step]) { self.steps = steps }
 

@@ -101,6 +101,9 @@ public struct Detector {
     /// Anomalies opened, updated or closed since the last call.
     public mutating func drainChanges() -> [Anomaly] { book.drainChanges() }
 
+    /// Anomalies opened, updated or closed since the last call, each marked new the first time.
+    public mutating func drainReports() -> [AnomalyReport] { book.drainReports() }
+
     /// Ends the input: closes every incident and returns all anomalies, oldest first.
     public mutating func finish() -> [Anomaly] {
         book.closeAll()

@@ -17,6 +17,8 @@ struct IncidentBook {
         var followUps = 0
         /// The host clock it is timed by (see ``HostClocks``).
         var clock = ""
+        /// Handed out by ``drainReports()`` already (later reports are updates).
+        var reported = false
 
         /// Cites a location, up to `limit` of them.
         mutating func addEvidence(_ location: EvidenceLocation, limit: Int) {
@@ -33,7 +35,7 @@ struct IncidentBook {
     private var byClock: [String: Set<String>] = [:]
     private(set) var closed: [Anomaly] = []
     private var changed = Set<String>()
-    private var changedClosed: [Anomaly] = []
+    private var changedClosed: [AnomalyReport] = []
     /// How many `file:line` locations an incident keeps; a model swap may change it.
     var evidenceLimit: Int
     /// Whether closed incidents are kept for ``Detector/finish()`` (an analysis of a file); a
@@ -142,13 +144,21 @@ struct IncidentBook {
         changed.remove(key)
         guard inc.anomaly.score > 0 else { return } // opened but never crossed a threshold
         if keepsClosed { closed.append(inc.anomaly) }
-        changedClosed.append(inc.anomaly)
+        changedClosed.append(AnomalyReport(anomaly: inc.anomaly, isNew: !inc.reported))
     }
 
     /// Anomalies opened, updated or closed since the last call (for live views).
-    mutating func drainChanges() -> [Anomaly] {
+    mutating func drainChanges() -> [Anomaly] { drainReports().map(\.anomaly) }
+
+    /// Like ``drainChanges()``, each marked new the first time its incident is handed out, so
+    /// that a live view counts incidents without remembering every id it ever saw.
+    mutating func drainReports() -> [AnomalyReport] {
         var out = changedClosed
-        for k in changed { if let inc = open[k], inc.anomaly.score > 0 { out.append(inc.anomaly) } }
+        for k in changed {
+            guard let inc = open[k], inc.anomaly.score > 0 else { continue }
+            out.append(AnomalyReport(anomaly: inc.anomaly, isNew: !inc.reported))
+            if !inc.reported { open[k]?.reported = true }
+        }
         changed.removeAll(keepingCapacity: true)
         changedClosed.removeAll(keepingCapacity: true)
         return out
@@ -162,4 +172,12 @@ struct IncidentBook {
         let hex = String(h, radix: 16)
         return "TL-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }
+}
+
+/// An anomaly a live view is told about: new (the first report of its incident) or an update.
+public struct AnomalyReport: Sendable {
+    public var anomaly: Anomaly
+    /// The first report of this incident (its later reports, as it grows and closes, are not).
+    public var isNew: Bool
+    public init(anomaly: Anomaly, isNew: Bool) { self.anomaly = anomaly; self.isNew = isNew }
 }
