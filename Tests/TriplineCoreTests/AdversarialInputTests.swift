@@ -274,3 +274,21 @@ import Testing
         }
     }
 }
+
+/// Windows slide: a burst is counted in the ten minutes it happened in, wherever the clock's
+/// ten-minute marks fall.
+@Suite struct SlidingWindowTests {
+    @Test func aBurstAcrossATenMinuteMarkIsABruteForce() {
+        // 00:09:40 … 00:10:05: four failures before the mark, two after.
+        var text = ""
+        for k in 0..<6 {
+            let s = 580 + k * 5
+            text += "2026-01-10T00:\(String(format: "%02d", s / 60)):\(String(format: "%02d", s % 60))Z web sshd[\(100 + k)]: Failed password for root from 198.51.100.23 port 22 ssh2\n"
+        }
+        var d = Detector(model: nil)
+        _ = LogReader().read(bytes: Array(text.utf8), name: "burst.log") { d.process($0) }
+        let found = d.finish()
+        #expect(found.map(\.kind) == [.bruteForce], "\(found.map(\.kind)): \(found.first?.reasons ?? [])")
+        #expect(found.first?.details["max_failures_per_window"] == .double(6))
+    }
+}

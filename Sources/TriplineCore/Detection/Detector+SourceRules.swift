@@ -104,9 +104,7 @@ extension Detector {
                 inc.failures += f.weight
                 inc.accounts.add(f.user ?? "?", weight: max(f.weight, f.invalid ? 1 : 0), invalid: f.invalid)
                 inc.hours.insert(f.time / 3_600_000_000)
-                let bucket = f.time / micros(cfg.bruteForceWindow)
-                inc.tenMinuteBuckets[bucket, default: 0] += f.weight
-                inc.maxInTenMinutes = max(inc.maxInTenMinutes, inc.tenMinuteBuckets[bucket] ?? 0)
+                inc.slide(f.time, weight: f.weight, span: micros(cfg.bruteForceWindow))
             }
             if let h = earlier {
                 inc.failures += h.failures
@@ -123,10 +121,6 @@ extension Detector {
                 let all = before + inc.anomaly.evidence
                 if all.count > evidenceLimit || backfill.count > evidenceLimit { inc.anomaly.evidenceTruncated = true }
                 inc.anomaly.evidence = Array(all.prefix(evidenceLimit))
-            }
-            if inc.tenMinuteBuckets.count > 200 {
-                let cutoff = t / micros(cfg.bruteForceWindow) - 200
-                inc.tenMinuteBuckets = inc.tenMinuteBuckets.filter { $0.key > cutoff }
             }
             Detector.classifySource(&inc, config: cfg, knownSourceForUser: knownFor)
         }

@@ -9,8 +9,32 @@ struct IncidentBook {
         /// The accounts a source tried (source incidents).
         var accounts = AccountTally()
         var hours = Set<Int64>()
-        var tenMinuteBuckets: [Int64: Double] = [:]
+        /// The most failures within any brute-force window (a sliding window, not clock-aligned
+        /// buckets: six failures in 25 s across a ten-minute mark are six in ten minutes).
         var maxInTenMinutes = 0.0
+        /// Failures within the brute-force window ending at the newest, oldest first (capped).
+        var windowFailures: [(time: Int64, weight: Double)] = []
+        var windowHead = 0
+        var windowSum = 0.0
+
+        /// Counts a failure into the sliding window of `span` microseconds.
+        mutating func slide(_ time: Int64, weight: Double, span: Int64) {
+            var at = windowFailures.count
+            while at > windowHead, windowFailures[at - 1].time > time { at -= 1 }
+            windowFailures.insert((time, weight), at: at)
+            windowSum += weight
+            let newest = windowFailures[windowFailures.count - 1].time
+            while windowHead < windowFailures.count,
+                  windowFailures[windowHead].time < newest - span || windowFailures.count - windowHead > IncidentBook.windowCap {
+                windowSum -= windowFailures[windowHead].weight
+                windowHead += 1
+            }
+            if windowHead > 64, windowHead * 2 > windowFailures.count {
+                windowFailures.removeFirst(windowHead)
+                windowHead = 0
+            }
+            maxInTenMinutes = max(maxInTenMinutes, windowSum)
+        }
         var points = 0.0
         var notes: [String] = []
         var hosts = Set<String>()
@@ -29,6 +53,10 @@ struct IncidentBook {
             }
         }
     }
+
+    /// Failures an incident keeps one by one for its sliding window (as a source keeps at most
+    /// ``SourceState/cap``).
+    static let windowCap = 4000
 
     private(set) var open: [String: Incident] = [:]
     /// Keys of open incidents by host clock.
