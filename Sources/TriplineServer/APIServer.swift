@@ -284,8 +284,23 @@ public struct APIServer: Sendable {
         return (name, part.bytes)
     }
 
+    /// The analysis as JSON, sent as it is written in pieces of about 256 KiB: an answer
+    /// listing 60,000 anomalies was a 67 MB document built whole and then copied.
     static func analysisResponse(_ a: Analysis) -> Response {
-        JSONResponse.ok { w in a.writeJSON(to: &w) }
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+            var w = JSONWriter()
+            a.writeJSONHead(to: &w)
+            for i in a.anomalies.indices {
+                a.writeJSONAnomaly(i, to: &w)
+                if w.bytes.count >= 256 << 10 {
+                    try await writer.write(ByteBuffer(bytes: w.bytes))
+                    w.bytes.removeAll(keepingCapacity: true)
+                }
+            }
+            a.writeJSONTail(to: &w)
+            try await writer.write(ByteBuffer(bytes: w.bytes))
+            try await writer.finish(nil)
+        })
     }
 
     /// Error text for clients: the server's own paths reduced to file names.

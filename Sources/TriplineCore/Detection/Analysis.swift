@@ -80,6 +80,15 @@ public struct Analysis: Sendable {
 
     /// The JSON document.
     public func writeJSON(to w: inout JSONWriter, pretty: Bool = false) {
+        writeJSONHead(to: &w, pretty: pretty)
+        for i in anomalies.indices { writeJSONAnomaly(i, to: &w, pretty: pretty) }
+        writeJSONTail(to: &w, pretty: pretty)
+    }
+
+    /// ``writeJSON(to:pretty:)`` in three parts, for writers that send the document as it is
+    /// made (a server's answer listing tens of thousands of anomalies): everything up to the
+    /// anomalies' opening bracket, …
+    public func writeJSONHead(to w: inout JSONWriter, pretty: Bool = false) {
         let nl: StaticString = pretty ? "\n  " : ""
         w.raw("{"); w.raw(nl); w.key("events_analyzed"); w.int(eventsAnalyzed)
         w.raw(","); w.raw(nl); w.key("anomalies_detected"); w.int(anomalies.count)
@@ -93,11 +102,17 @@ public struct Analysis: Sendable {
         w.raw(","); w.raw(nl); w.key("lines_skipped"); w.int(summary.problemLines)
         w.raw(","); w.raw(nl); w.key("model"); writeModel(to: &w)
         w.raw(","); w.raw(nl); w.key("anomalies"); w.raw("[")
-        for (i, a) in anomalies.enumerated() {
-            if i > 0 { w.raw(",") }
-            if pretty { w.raw("\n    ") }
-            a.writeJSON(to: &w)
-        }
+    }
+
+    /// … the anomaly at `index` (with the comma before it), …
+    public func writeJSONAnomaly(_ index: Int, to w: inout JSONWriter, pretty: Bool = false) {
+        if index > 0 { w.raw(",") }
+        if pretty { w.raw("\n    ") }
+        anomalies[index].writeJSON(to: &w)
+    }
+
+    /// … and the end.
+    public func writeJSONTail(to w: inout JSONWriter, pretty: Bool = false) {
         if pretty && !anomalies.isEmpty { w.raw("\n  ") }
         w.raw("]")
         if pretty { w.raw("\n") }
