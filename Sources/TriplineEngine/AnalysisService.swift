@@ -20,6 +20,8 @@ public final class AnalysisService: Sendable {
     private struct State {
         var slot: ModelSlot
         var store: AnomalyStore
+        /// A large analysis added anomalies since the last ``compactIfNeeded()``.
+        var needsCompaction = false
         var analyses = 0
         var eventsAnalyzed = 0
         var linesSkipped = 0
@@ -112,8 +114,22 @@ public final class AnalysisService: Sendable {
             s.linesSkipped += a.summary.problemLines
             s.anomaliesFound += a.anomalies.count
             s.store.insert(a.anomalies)
+            if a.anomalies.count >= 1000 { s.needsCompaction = true }
         }
         return a
+    }
+
+    /// After a large analysis has gone, copies the anomalies kept from it together (they were
+    /// spread over the analysis's memory, which could not be handed back around them) and hands
+    /// the rest back. Cheap when there is nothing to do; the servers call it every few seconds.
+    public func compactIfNeeded() {
+        let done = state.withLock { s -> Bool in
+            guard s.needsCompaction else { return false }
+            s.needsCompaction = false
+            s.store.compact()
+            return true
+        }
+        if done { MemoryTuning.giveBack() }
     }
 
     /// Anomalies kept, newest (by start) first, that pass `filter`, up to its limit.

@@ -142,6 +142,14 @@ public struct AnomalyStore: Sendable {
         }
     }
 
+    /// Changes the kept anomalies in place (for ``compact()``: same ids, same values).
+    mutating func byIDForCompaction(_ body: (inout [String: Anomaly]) -> Void) {
+        var all = byID
+        byID = [:]
+        body(&all)
+        byID = all
+    }
+
     /// One kept anomaly by id.
     public subscript(id: String) -> Anomaly? { byID[id] }
 

@@ -32,10 +32,11 @@ public enum MemoryTuning {
 
     /// Gives memory back every `seconds` until cancelled (for servers, whose requests free
     /// their state and their responses on threads the server picks).
-    public static func giveBackPeriodically(every seconds: Double = 10) -> Task<Void, Never> {
+    public static func giveBackPeriodically(every seconds: Double = 10, first: (@Sendable () -> Void)? = nil) -> Task<Void, Never> {
         Task.detached(priority: .background) {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                first?()
                 giveBack()
             }
         }

@@ -173,7 +173,8 @@ public struct APIServer: Sendable {
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tripline/\(TriplineBuild.version)"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        let trimmer = MemoryTuning.giveBackPeriodically()
+        let service = self.service
+        let trimmer = MemoryTuning.giveBackPeriodically { service.compactIfNeeded() }
         defer { trimmer.cancel() }
         try await app.runService()
     }

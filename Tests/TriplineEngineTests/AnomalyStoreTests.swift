@@ -133,3 +133,32 @@ import TriplineCore
         #expect(store.sources.top(1).first == .init(name: "203.0.113.7", count: 50, worst: worst))
     }
 }
+
+@Suite struct CompactionTests {
+    /// Compacting changes nothing a client sees: the same anomalies, field for field.
+    @Test func compactingKeepsEveryAnomalyAsItWas() {
+        var store = AnomalyStore(capacity: 50)
+        var list: [Anomaly] = []
+        for i in 0..<40 {
+            var a = AnomalyStoreTests.anomaly(i, score: Double(20 + i))
+            a.reasons = ["a reason long enough to live on the heap, number \(i)"]
+            a.evidence = [EvidenceLocation(file: "/var/log/remote/host-\(i)/auth.log", line: i + 1)]
+            a.details = ["failures": .int(Int64(i)), "users": .array([.string("an-account-name-longer-than-15-\(i)")]),
+                         "nested": .object(["k": .double(0.5), "s": .string("a string longer than fifteen bytes")])]
+            list.append(a)
+        }
+        store.insert(list)
+        let before = store.newestFirst
+        store.compact()
+        #expect(store.newestFirst == before)
+        #expect(store.totals == AnomalyStore(capacity: 50).inserting(list).totals)
+    }
+}
+
+extension AnomalyStore {
+    func inserting(_ list: [Anomaly]) -> AnomalyStore {
+        var s = self
+        s.insert(list)
+        return s
+    }
+}
