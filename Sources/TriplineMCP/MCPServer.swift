@@ -46,7 +46,7 @@ public struct MCPServer: Sendable {
             defer { ticket.release() }
             return await ticket.run { tools.call(name, arguments) }
         }
-        let trimmer = MemoryTuning.giveBackPeriodically()
+        let trimmer = MemoryTuning.giveBackPeriodically { tools.service.compactIfNeeded() }
         defer { trimmer.cancel() }
         try await server.start(transport: transport ?? StdioTransport(logger: logger))
         await server.waitUntilCompleted()
