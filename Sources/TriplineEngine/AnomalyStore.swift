@@ -53,29 +53,38 @@ public struct AnomalyStore: Sendable {
     public mutating func insert<S: Sequence>(_ anomalies: S) where S.Element == Anomaly {
         for a in anomalies {
             if let old = byID[a.id] {
-                totals.bySeverity[old.severity, default: 0] -= 1
-                totals.byKind[old.kind, default: 0] -= 1
-                raiseOffenders(a)
-            } else if let (severity, kind) = letGo.removeValue(forKey: a.id.hashValue) {
-                raiseOffenders(a)
+                recount(a, was: (old.severity, old.kind))
+                byID[a.id] = a
+            } else if let was = letGo[a.id.hashValue] {
                 // Already counted, then let go: its count moves to its latest severity; it is
                 // not shown again (newer ones have taken its place).
-                totals.bySeverity[severity, default: 0] -= 1
-                totals.byKind[kind, default: 0] -= 1
-                totals.bySeverity[a.severity, default: 0] += 1
-                totals.byKind[a.kind, default: 0] += 1
+                recount(a, was: was)
                 letGo[a.id.hashValue] = (a.severity, a.kind)
-                continue
             } else {
-                totals.incidents += 1
-                if let src = a.sourceIP { sources.add(src, severity: a.severity) }
-                if let u = a.user { users.add(u, severity: a.severity) }
+                count(a)
+                byID[a.id] = a
             }
-            totals.bySeverity[a.severity, default: 0] += 1
-            totals.byKind[a.kind, default: 0] += 1
-            byID[a.id] = a
         }
         evictIfFull()
+    }
+
+    /// Counts a new incident.
+    private mutating func count(_ a: Anomaly) {
+        totals.incidents += 1
+        totals.bySeverity[a.severity, default: 0] += 1
+        totals.byKind[a.kind, default: 0] += 1
+        if let src = a.sourceIP { sources.add(src, severity: a.severity) }
+        if let u = a.user { users.add(u, severity: a.severity) }
+    }
+
+    /// Moves a counted incident from what it `was` to what `a` is now.
+    private mutating func recount(_ a: Anomaly, was: (Severity, AnomalyKind)) {
+        totals.bySeverity[was.0, default: 0] -= 1
+        totals.byKind[was.1, default: 0] -= 1
+        totals.bySeverity[a.severity, default: 0] += 1
+        totals.byKind[a.kind, default: 0] += 1
+        if let src = a.sourceIP { sources.raise(src, to: a.severity) }
+        if let u = a.user { users.raise(u, to: a.severity) }
     }
 
     /// Lets the oldest go in batches (a tenth of the capacity), so that a steady stream sorts
@@ -88,40 +97,24 @@ public struct AnomalyStore: Sendable {
         }
     }
 
-    private mutating func raiseOffenders(_ a: Anomaly) {
-        if let src = a.sourceIP { sources.raise(src, to: a.severity) }
-        if let u = a.user { users.raise(u, to: a.severity) }
-    }
-
     /// Adds a live detector's reports: an incident is counted when its first report comes,
     /// whatever became of it since (an update about one let go long ago is not counted again).
     public mutating func insert(reports: [AnomalyReport]) {
         for r in reports {
             let a = r.anomaly
             if r.isNew, byID[a.id] == nil {
-                totals.incidents += 1
-                totals.bySeverity[a.severity, default: 0] += 1
-                totals.byKind[a.kind, default: 0] += 1
-                if let src = a.sourceIP { sources.add(src, severity: a.severity) }
-                if let u = a.user { users.add(u, severity: a.severity) }
+                count(a)
                 byID[a.id] = a
             } else if let old = byID[a.id] {
-                totals.bySeverity[old.severity, default: 0] -= 1
-                totals.byKind[old.kind, default: 0] -= 1
-                totals.bySeverity[a.severity, default: 0] += 1
-                totals.byKind[a.kind, default: 0] += 1
-                raiseOffenders(a)
+                recount(a, was: (old.severity, old.kind))
                 byID[a.id] = a
-            } else if let (severity, kind) = letGo[a.id.hashValue] {
-                totals.bySeverity[severity, default: 0] -= 1
-                totals.byKind[kind, default: 0] -= 1
-                totals.bySeverity[a.severity, default: 0] += 1
-                totals.byKind[a.kind, default: 0] += 1
-                raiseOffenders(a)
+            } else if let was = letGo[a.id.hashValue] {
+                recount(a, was: was)
                 letGo[a.id.hashValue] = (a.severity, a.kind)
             } else {
                 // Let go and forgotten: counted already, under the severity it had then.
-                raiseOffenders(a)
+                if let src = a.sourceIP { sources.raise(src, to: a.severity) }
+                if let u = a.user { users.raise(u, to: a.severity) }
             }
         }
         evictIfFull()
@@ -142,13 +135,9 @@ public struct AnomalyStore: Sendable {
         }
     }
 
-    /// Changes the kept anomalies in place (for ``compact()``: same ids, same values).
-    mutating func byIDForCompaction(_ body: (inout [String: Anomaly]) -> Void) {
-        var all = byID
-        byID = [:]
-        body(&all)
-        byID = all
-    }
+    /// Copies every kept anomaly into new storage (see ``Anomaly/copiedOut()``): after a large
+    /// analysis they sit together instead of spread over the memory it used.
+    public mutating func compact() { byID = byID.mapValues { $0.copiedOut() } }
 
     /// One kept anomaly by id.
     public subscript(id: String) -> Anomaly? { byID[id] }

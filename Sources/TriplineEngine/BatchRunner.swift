@@ -325,7 +325,9 @@ public struct BatchRunner: Sendable {
         }
         for (title, names) in [("top sources", r.anomalies.compactMap { a in a.sourceIP.map { ($0, a.severity) } }),
                                ("top users", r.anomalies.compactMap { a in a.user.map { ($0, a.severity) } })] where !names.isEmpty {
-            let top = DetectionEngine.offenders(names).prefix(5)
+            var tally = OffenderTally(capacity: names.count) // every name counted exactly
+            for (name, severity) in names { tally.add(name, severity: severity) }
+            let top = tally.top(5)
             s += "\(title): " + top.map { "\(TerminalSafe.sanitize($0.name)) (\($0.count), worst \($0.worst.rawValue))" }.joined(separator: ", ") + "\n"
         }
         for p in r.problems { s += "problem: \(TerminalSafe.sanitize(p))\n" }

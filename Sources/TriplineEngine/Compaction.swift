@@ -33,10 +33,3 @@ extension Anomaly {
         return c
     }
 }
-
-extension AnomalyStore {
-    /// Copies every kept anomaly into new storage (see ``Anomaly/copiedOut()``).
-    public mutating func compact() {
-        byIDForCompaction { all in all = all.mapValues { $0.copiedOut() } }
-    }
-}

@@ -203,17 +203,6 @@ public actor DetectionEngine {
     /// Top offenders published (the pane shows as many as fit).
     static let offendersShown = 50
 
-    static func offenders(_ items: [(String, Severity)]) -> [EngineSnapshot.Offender] {
-        var map: [String: EngineSnapshot.Offender] = [:]
-        for (name, sev) in items {
-            var o = map[name] ?? .init(name: name, count: 0, worst: sev)
-            o.count += 1
-            if sev > o.worst { o.worst = sev }
-            map[name] = o
-        }
-        return map.values.sorted { ($0.worst, $0.count, $1.name) > ($1.worst, $1.count, $0.name) }
-    }
-
     /// The recent events kept in memory, oldest first.
     func recentHistory() -> [LogEvent] { Array(recent[recentHead...] + recent[..<recentHead]) }
 

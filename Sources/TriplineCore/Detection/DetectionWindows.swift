@@ -205,9 +205,8 @@ struct DetectionWindows {
 
     /// Keys each window table keeps at most.
     var maxKeys = 100_000
-    /// Keys in the largest window table now.
     /// Connections whose password attempt is remembered (to count its several lines once).
     var attemptsKept: Int { attempts.count }
-
+    /// Keys in the largest window table now.
     var keyCount: Int { max(sourceFailures.count, userKind.count) }
 }
