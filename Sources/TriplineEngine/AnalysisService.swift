@@ -166,10 +166,10 @@ public final class AnalysisService: Sendable {
         let m = model
         var lines: [String] = []
         if let u = a.user {
-            lines += EntityDetails.baseline(kind: .user, name: u, model: m, noModel: "no model loaded").map { "user \(u): \($0)" }
+            lines += EntityBaseline(kind: .user, name: u, model: m).lines(noModel: "no model loaded").map { "user \(u): \($0)" }
         }
         if let ip = a.sourceIP {
-            lines += EntityDetails.baseline(kind: .source, name: ip, model: m, noModel: "no model loaded").map { "source \(ip): \($0)" }
+            lines += EntityBaseline(kind: .source, name: ip, model: m).lines(noModel: "no model loaded").map { "source \(ip): \($0)" }
         }
         return lines
     }

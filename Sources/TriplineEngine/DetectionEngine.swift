@@ -212,7 +212,7 @@ public actor DetectionEngine {
         let mine: (Anomaly) -> Bool = { r.kind == .user ? $0.user == r.name : $0.sourceIP == r.name }
         let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
         let events = recentHistory().filter(evMine)
-        let baseline = EntityDetails.baseline(kind: r.kind, name: r.name, model: model, noModel: "no model yet: press R to train one")
+        let baseline = EntityBaseline(kind: r.kind, name: r.name, model: model)
         var timeline = [Int](repeating: 0, count: 24)
         if let end = lastEventTime?.wholeSeconds {
             for e in events {

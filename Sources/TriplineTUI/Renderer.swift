@@ -347,7 +347,7 @@ public struct Renderer: Sendable {
         lines.append(("[" + line + "]", .medium, false))
         lines.append(("", .normal, false))
         lines.append(("BASELINE", .header, true))
-        for l in d.baseline { lines.append(("  " + TerminalSafe.sanitize(l), .normal, false)) }
+        for l in d.baseline.lines(noModel: "no model yet: press R to train one") { lines.append(("  " + TerminalSafe.sanitize(l), .normal, false)) }
         lines.append(("", .normal, false))
         lines.append(("RECENT EVENTS (\(d.recentEvents.count), newest first)", .header, true))
         for e in d.recentEvents { lines.append(("  " + TerminalSafe.sanitize(Renderer.logLine(e)), .dim, false)) }
