@@ -22,8 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // Events, parsers and (later) detection: Foundation only.
-        .target(name: "TriplineCore"),
+        // Events, parsers and detection: Foundation, and the system's decompressors.
+        .target(name: "TriplineCore", dependencies: ["CCompression"]),
+        // Debian's zlib, liblzma and libzstd, for compressed rotated logs.
+        .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
         // Deterministic synthetic auth logs with labelled attacks, for tests, demos and benchmarks.
         .target(name: "TriplineGenerator", dependencies: ["TriplineCore"]),
         // Debian's ncursesw, for the dashboard.

@@ -16,6 +16,12 @@ import Glibc
 /// recognised by its first bytes), never read again from the top. A line longer than
 /// ``LogReader/maxLineBytes`` is skipped whole, as the reader skips it.
 /// `-` follows standard input (a pipe such as `journalctl -f -u ssh | tripline -`) until it ends.
+///
+/// Compressed files (gzip, xz, zstd: logrotate's history) are history, never followed: with
+/// `fromStart`, those found at the start are read once, decompressed; otherwise, and when one
+/// appears later (a rotation compressing a file already read), they are left alone. With
+/// `fromStart`, the files found at the start are read oldest first (by modification time),
+/// each to its end before the next, so the rotated history comes before the live file.
 public final class FileFollower {
     /// One followed path.
     final class Followed {
@@ -32,6 +38,11 @@ public final class FileFollower {
         /// Standard input (`-`): read as it comes, never rotated; `ended` after end of file.
         var isStream = false
         var ended = false
+        /// A compressed file read once from the start: its decoder, where it is in the
+        /// compressed bytes, and whether it has been read to its end.
+        var decompressor: Decompressor?
+        var rawOffset: Int64 = 0
+        var finished = false
 
         init(path: String, parser: LineParser) {
             self.path = path
@@ -63,6 +74,10 @@ public final class FileFollower {
         var offset: Int64
         var lineNumber: Int
     }
+    /// Compressed files found after the start, or without `fromStart`: not read, not asked again.
+    private var leftAlone: Set<String> = []
+    /// Reading the files found at the start oldest first, each to its end before the next.
+    private var catchingUp: Bool
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     /// Bytes each poll reads per file at most, so one huge backlog cannot starve the others.
     static let maxBytesPerPoll = 8 << 20
@@ -74,11 +89,15 @@ public final class FileFollower {
         self.historyBytes = historyBytes
         self.options = options
         self.format = format
+        self.catchingUp = fromStart
         discover(initial: true)
     }
 
     /// Files being followed (existing or awaited).
     public var files: [String] { order }
+
+    /// Files that could not be read on (damaged compressed history), with the reason.
+    public var problems: [(file: String, reason: String)] { order.compactMap { followed[$0] }.flatMap { $0.parser.summary.unreadable } }
 
     /// Lines skipped so far, over all files.
     public var skipped: Int { followed.values.reduce(0) { $0 + $1.parser.summary.problemLines } }
@@ -98,7 +117,9 @@ public final class FileFollower {
     func discover(initial: Bool) {
         for p in patterns {
             if FileFollower.isGlob(p) {
-                for path in FileFollower.expandGlob(p) { add(path, initial: initial) }
+                var paths = FileFollower.expandGlob(p)
+                if initial && fromStart { paths = FileFollower.oldestFirst(paths) }
+                for path in paths { add(path, initial: initial) }
             } else {
                 add(p, initial: initial)
             }
@@ -119,8 +140,25 @@ public final class FileFollower {
             order.append(path)
             return
         }
+        guard !leftAlone.contains(path) else { return }
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
+        if let kind = FileFollower.compression(of: path) {
+            guard initial && fromStart else { leftAlone.insert(path); return }
+            let f = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            do throws(Decompressor.Failure) {
+                guard fd >= 0 else { throw Decompressor.Failure(reason: String(cString: strerror(errno))) }
+                f.fd = fd
+                f.decompressor = try Decompressor(format: kind)
+            } catch {
+                f.parser.failed(error.reason)
+                f.finished = true
+            }
+            followed[path] = f
+            order.append(path)
+            return
+        }
         followed[path] = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
         order.append(path)
         // A file that appears later is new: read it from its start.
@@ -134,19 +172,8 @@ public final class FileFollower {
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
         let device = UInt64(st.st_dev), inode = UInt64(st.st_ino)
-        if let (oldPath, f) = followed.first(where: { !$0.value.isStream && $0.value.fd >= 0 && $0.value.device == device && $0.value.inode == inode }) {
-            // Renamed under our eyes (the old name has not been polled since): the reading moves.
-            let moved = Followed(path: path, parser: f.parser)
-            moved.fd = f.fd
-            moved.device = f.device
-            moved.inode = f.inode
-            moved.offset = f.offset
-            moved.lineNumber = f.lineNumber
-            moved.splitter = f.splitter
-            moved.fingerprint = f.fingerprint
-            followed[path] = moved
+        if takeOver(path, device: device, inode: inode) != nil {
             order.append(path)
-            followed[oldPath] = Followed(path: oldPath, parser: LineParser(options: options, format: format, file: oldPath))
             return true
         }
         var from: Retired?
@@ -165,11 +192,50 @@ public final class FileFollower {
         followed[path] = f
         order.append(path)
         open(f, atEnd: false)
-        if f.fd >= 0, Int64(st.st_size) >= r.offset {
+        resume(f, from: r)
+        return true
+    }
+
+    /// The file now at `path` is one another name is reading (renamed under our eyes, and that
+    /// name not polled since): the reading moves to `path`, and the other name waits for its
+    /// new file. Returns the moved reading, or nil when no other name reads that file.
+    private func takeOver(_ path: String, device: UInt64, inode: UInt64) -> Followed? {
+        guard let (oldPath, f) = followed.first(where: {
+            $0.key != path && !$0.value.isStream && $0.value.decompressor == nil && $0.value.fd >= 0 && $0.value.device == device && $0.value.inode == inode
+        }) else { return nil }
+        let moved = Followed(path: path, parser: f.parser)
+        moved.fd = f.fd
+        moved.device = f.device
+        moved.inode = f.inode
+        moved.offset = f.offset
+        moved.lineNumber = f.lineNumber
+        moved.splitter = f.splitter
+        moved.fingerprint = f.fingerprint
+        followed[path] = moved
+        followed[oldPath] = Followed(path: oldPath, parser: LineParser(options: options, format: format, file: oldPath))
+        return moved
+    }
+
+    /// Carries on reading `f`, just opened, where a retired reading of the same file stopped.
+    private func resume(_ f: Followed, from r: Retired) {
+        var st = stat()
+        if f.fd >= 0, fstat(f.fd, &st) == 0, Int64(st.st_size) >= r.offset {
             f.offset = r.offset
             f.lineNumber = r.lineNumber
         }
-        return true
+    }
+
+    /// Opens the file now at a followed name whose file changed: a file another name reads
+    /// moves here, a file read before (rotated away under another name) carries on where
+    /// that stopped, anything else is new and read from its start. Returns the reading.
+    private func reopen(_ f: Followed) -> Followed {
+        var st = stat()
+        if stat(f.path, &st) == 0 {
+            if let moved = takeOver(f.path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) { return moved }
+        }
+        open(f, atEnd: false)
+        if f.fd >= 0, let r = retired.last(where: { $0.device == f.device && $0.inode == f.inode }) { resume(f, from: r) }
+        return f
     }
 
     /// Remembers where reading of a file stopped before it was rotated away or truncated.
@@ -221,10 +287,15 @@ public final class FileFollower {
     @discardableResult
     public func poll(_ onEvent: (LogEvent) -> Void) -> Int {
         var total = 0
+        var behind = false
         for path in order {
             guard let f = followed[path] else { continue }
-            total += pollOne(f, onEvent)
+            let n = pollOne(f, onEvent)
+            total += n
+            // Catching up: a file with more to read keeps the newer files waiting.
+            if catchingUp && (n >= FileFollower.maxBytesPerPoll || (f.decompressor != nil && !f.finished)) { behind = true; break }
         }
+        if !behind { catchingUp = false }
         // After the files (a rotation they saw is retired by now, so the renamed file is known).
         if Date().timeIntervalSince(lastGlob) >= globInterval {
             lastGlob = Date()
@@ -238,6 +309,9 @@ public final class FileFollower {
     }
 
     private func pollOne(_ f: Followed, _ onEvent: (LogEvent) -> Void) -> Int {
+        if let d = f.decompressor {
+            return f.finished ? 0 : inflate(f, d, onEvent)
+        }
         if f.isStream {
             guard !f.ended else { return 0 }
             let n = drain(f, onEvent, all: false)
@@ -246,9 +320,10 @@ public final class FileFollower {
         }
         var st = stat()
         let exists = stat(f.path, &st) == 0
+        var f = f
         if f.fd < 0 {
             guard exists else { return 0 } // still waiting for it
-            open(f, atEnd: false)
+            f = reopen(f)
             if f.fd < 0 { return 0 }
         }
         var read = 0
@@ -259,7 +334,10 @@ public final class FileFollower {
             retire(f, offset: f.offset, lineNumber: f.lineNumber)
             close(f.fd)
             f.fd = -1
-            if exists { open(f, atEnd: false); read += drain(f, onEvent, all: false) }
+            if exists {
+                let now = reopen(f)
+                read += drain(now, onEvent, all: false)
+            }
             return read
         }
         if Int64(st.st_size) < f.offset || (f.offset > 0 && readFingerprint(f.fd) != f.fingerprint && !f.fingerprint.isEmpty && Int64(st.st_size) >= Int64(f.fingerprint.count)) {
@@ -300,6 +378,41 @@ public final class FileFollower {
         return total
     }
 
+    /// Reads the next piece of a compressed file (capped per poll); at its end (or at damage,
+    /// named in the file's summary) the file is finished and closed.
+    private func inflate(_ f: Followed, _ d: Decompressor, _ onEvent: (LogEvent) -> Void) -> Int {
+        var total = 0
+        while total < FileFollower.maxBytesPerPoll {
+            let fd = f.fd
+            var n: Int
+            do {
+                n = try buffer.withUnsafeMutableBufferPointer { out in
+                    try d.read(into: out.baseAddress!, capacity: out.count) { raw, cap in
+                        let got = pread(fd, raw, cap, off_t(f.rawOffset))
+                        if got > 0 { f.rawOffset += Int64(got) }
+                        return got < 0 ? -Int(errno) - 1 : got
+                    }
+                }
+            } catch {
+                f.parser.failed((error as? Decompressor.Failure)?.reason ?? "\(error)")
+                n = 0
+            }
+            if n < 0 { f.parser.failed(String(cString: strerror(Int32(-n - 1)))) }
+            if n <= 0 {
+                flushPartial(f, onEvent)
+                f.finished = true
+                close(f.fd)
+                f.fd = -1
+                break
+            }
+            total += n
+            buffer.withUnsafeBufferPointer { raw in
+                f.splitter.push(ByteSpan(UnsafeBufferPointer(rebasing: raw[..<n]))) { piece($0, f, onEvent) }
+            }
+        }
+        return total
+    }
+
     /// A rotated file's last line without a newline is complete: the file will not grow again.
     private func flushPartial(_ f: Followed, _ onEvent: (LogEvent) -> Void) {
         f.splitter.finish { piece($0, f, onEvent) }
@@ -327,6 +440,30 @@ public final class FileFollower {
 }
 
 extension FileFollower {
+    /// The compression `path` starts with (gzip, xz, zstd), or nil for a plain file (or none).
+    static func compression(of path: String) -> Decompressor.Format? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var head = [UInt8](repeating: 0, count: 8)
+        let n = pread(fd, &head, 8, 0)
+        guard n > 0 else { return nil }
+        return head.withUnsafeBufferPointer { Decompressor.Format.detect(ByteSpan(UnsafeBufferPointer(rebasing: $0[..<n]))) }
+    }
+
+    /// Paths by modification time, oldest first (rotated history before the live file; by
+    /// name where the times are equal).
+    static func oldestFirst(_ paths: [String]) -> [String] {
+        func mtime(_ p: String) -> (Int, Int) {
+            var st = stat()
+            guard stat(p, &st) == 0 else { return (Int.max, 0) }
+            return (Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec))
+        }
+        return paths.map { ($0, mtime($0)) }.sorted { ($0.1.0, $0.1.1, $0.0) < ($1.1.0, $1.1.1, $1.0) }.map(\.0)
+    }
+
     /// The paths a glob matches now.
     public static func expandGlob(_ pattern: String) -> [String] {
         var g = glob_t()

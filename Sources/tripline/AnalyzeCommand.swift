@@ -44,7 +44,7 @@ struct AnalyzeCommand: ParsableCommand {
         // The thresholds the model was trained with, unless a config file says otherwise.
         let config = try configFile.detection(base: m.config)
         let analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
-        if !analysis.summary.files.isEmpty, analysis.summary.unreadable.count == analysis.summary.files.count {
+        if analysis.summary.nothingRead {
             printError(analysis.summary.report())
             throw ExitCode(2)
         }

@@ -43,7 +43,7 @@ struct ParseCommand: ParsableCommand {
         }
         out.flush()
         if !quiet { printError(summary.report()) }
-        if !summary.files.isEmpty, summary.unreadable.count == summary.files.count {
+        if summary.nothingRead {
             throw ExitCode(2)
         }
     }

@@ -66,10 +66,11 @@ import Testing
         #expect(d.unreadable.first?.reason == "is a directory")
     }
 
-    @Test func gzipAndBinaryFilesArePassedOverWhole() throws {
+    @Test func aGzipHeaderWithNothingAfterIsNamedUnreadable() throws {
         let (e, s) = readAll(try temporaryFile([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03], name: "auth.log.1.gz"))
         #expect(e.isEmpty)
-        #expect(s.passedOver.first?.reason.contains("gzip") == true)
+        #expect(s.unreadable.first?.reason.contains("gzip: the data ends early") == true, "\(s.unreadable)")
+        #expect(s.nothingRead)
     }
 
     @Test func malformedJSONLinesAreCountedNotFatal() throws {

@@ -125,4 +125,67 @@ import TriplineCore
         f.poll { seen.append($0.user ?? "?") }
         #expect(seen == (1...n).map { "u\($0)" })
     }
+
+    /// gzip's output for `text`, made by the real tool.
+    func gzip(_ text: String, to url: URL) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -c > '\(url.path)'"]
+        let pipe = Pipe()
+        p.standardInput = pipe
+        try p.run()
+        pipe.fileHandleForWriting.write(Data(text.utf8))
+        try pipe.fileHandleForWriting.close()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    func setModified(_ url: URL, _ secondsAgo: Double) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-secondsAgo)], ofItemAtPath: url.path)
+    }
+
+    /// `tripline dashboard 'auth.log*' --from-start` on a logrotate folder: the compressed
+    /// history first, oldest first, then the live file; a file compressed by a later rotation
+    /// is not read again.
+    @Test func rotatedHistoryIsReadOldestFirstAndCompressedFilesNeverTwice() throws {
+        let d = try dir()
+        let log = d.appendingPathComponent("auth.log")
+        try gzip((0..<3).map { Self.line($0) }.joined(), to: d.appendingPathComponent("auth.log.3.gz"))
+        try gzip((3..<6).map { Self.line($0) }.joined(), to: d.appendingPathComponent("auth.log.2.gz"))
+        try append(d.appendingPathComponent("auth.log.1"), (6..<9).map { Self.line($0) }.joined())
+        try append(log, (9..<12).map { Self.line($0) }.joined())
+        try setModified(d.appendingPathComponent("auth.log.3.gz"), 300)
+        try setModified(d.appendingPathComponent("auth.log.2.gz"), 200)
+        try setModified(d.appendingPathComponent("auth.log.1"), 100)
+        let f = FileFollower(patterns: [d.path + "/auth.log*"], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        var seen: [String] = []
+        for _ in 0..<5 { seen += users(f) }
+        #expect(seen == (0..<12).map { "u\($0)" })
+        // The next rotation: auth.log.1 compressed to a new auth.log.2.gz (new identity, old
+        // lines), auth.log renamed to auth.log.1, a new auth.log.
+        try FileManager.default.removeItem(at: d.appendingPathComponent("auth.log.3.gz"))
+        try FileManager.default.moveItem(at: d.appendingPathComponent("auth.log.2.gz"), to: d.appendingPathComponent("auth.log.3.gz"))
+        try gzip((6..<9).map { Self.line($0) }.joined(), to: d.appendingPathComponent("auth.log.2.gz"))
+        try FileManager.default.removeItem(at: d.appendingPathComponent("auth.log.1"))
+        try append(log, Self.line(12))
+        try FileManager.default.moveItem(at: log, to: d.appendingPathComponent("auth.log.1"))
+        try append(log, Self.line(13))
+        f.globInterval = 0
+        var after: [String] = []
+        for _ in 0..<3 { after += users(f) }
+        #expect(after == ["u12", "u13"])
+    }
+
+    /// A damaged compressed file is named in the follower's summary; the others are read.
+    @Test func aDamagedCompressedFileIsNamedAndTheRestRead() throws {
+        let d = try dir()
+        try Data([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xFF, 0xFF, 0xFF]).write(to: d.appendingPathComponent("auth.log.2.gz"))
+        try setModified(d.appendingPathComponent("auth.log.2.gz"), 100)
+        try append(d.appendingPathComponent("auth.log"), Self.line(1))
+        let f = FileFollower(patterns: [d.path + "/auth.log*"], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        var seen: [String] = []
+        for _ in 0..<3 { seen += users(f) }
+        #expect(seen == ["u1"])
+        #expect(f.problems.contains { $0.file.hasSuffix("auth.log.2.gz") && $0.reason.contains("gzip") }, "\(f.problems)")
+    }
 }

@@ -39,6 +39,11 @@ public struct LineParser {
         summary.skip(.tooLong, file: state.file, line: number, detail: nil)
     }
 
+    /// Records that the file could not be read on (corrupt or truncated compressed data).
+    public mutating func failed(_ reason: String) {
+        summary.unreadable.append((state.file, reason))
+    }
+
     /// Parses a line given as a `String`.
     public mutating func parse(_ line: String, number: Int) -> [LogEvent] {
         var s = line

@@ -188,11 +188,40 @@ public struct LogReader: Sendable {
             }
         }
 
+        var decompressor: Decompressor?
+        /// The next piece of the file's content (decompressed when it is compressed) in
+        /// `buffer`: its length, 0 at the end, `-(errno) - 1` for a read error, nil for corrupt
+        /// or truncated compressed data (recorded in the summary).
+        func fill() -> Int? {
+            guard let d = decompressor else { return next(buffer, capacity) }
+            do {
+                return try d.read(into: buffer, capacity: capacity, from: next)
+            } catch {
+                summary.unreadable.append((path, error.reason))
+                return nil
+            }
+        }
+
         while true {
-            let n = next(buffer, capacity)
+            guard var n = fill() else { break } // corrupt compressed data: what came before stands
             if n < 0 {
                 summary.unreadable.append((path, String(cString: strerror(Int32(-n - 1)))))
                 break
+            }
+            if firstChunk, n > 0, decompressor == nil, let kind = Decompressor.Format.detect(ByteSpan(base: buffer, count: n)) {
+                do {
+                    decompressor = try Decompressor(format: kind, head: ByteSpan(base: buffer, count: n))
+                } catch {
+                    summary.unreadable.append((path, error.reason))
+                    return summary
+                }
+                summary.compressed[path] = kind.rawValue
+                guard let m = fill() else { return summary }
+                if m < 0 {
+                    summary.unreadable.append((path, String(cString: strerror(Int32(-m - 1)))))
+                    return summary
+                }
+                n = m
             }
             let eof = n == 0
             if firstChunk, n > 0 || eof {
@@ -200,10 +229,8 @@ public struct LogReader: Sendable {
                 if state.format == nil {
                     let head = ByteSpan(base: buffer, count: n)
                     guard let f = LogFormat.detect(firstBytes: head) else {
-                        let gz = n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B
-                        summary.passedOver.append((path, gz
-                            ? "gzip-compressed; decompress it first (zcat \(path) | tripline parse -)"
-                            : "binary data, not a log"))
+                        summary.passedOver.append((path, decompressor.map { "\($0.format.rawValue)-compressed, but what it holds is binary data, not a log" }
+                                                   ?? "binary data, not a log"))
                         return summary
                     }
                     state.format = f

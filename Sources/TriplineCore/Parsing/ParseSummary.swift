@@ -18,6 +18,8 @@ public struct ParseSummary: Sendable {
     public var files: [String] = []
     /// The format used for each file read.
     public var formats: [String: LogFormat] = [:]
+    /// The compression of each compressed file read (`gzip`, `xz`, `zstd`).
+    public var compressed: [String: String] = [:]
     /// Lines (or records, for JSON arrays) read.
     public var linesRead = 0
     /// Events produced.
@@ -36,6 +38,12 @@ public struct ParseSummary: Sendable {
     /// An empty summary.
     public init() {}
 
+    /// Every file named failed and not a line came from any of them (a compressed file cut
+    /// short still gave the lines before the cut): the commands' "nothing could be read".
+    public var nothingRead: Bool {
+        !files.isEmpty && unreadable.count >= files.count && linesRead == 0
+    }
+
     /// Lines skipped for reasons that are problems (not blank lines or CSV headers).
     public var problemLines: Int { skipped.filter { $0.key.isProblem }.reduce(0) { $0 + $1.value } }
 
@@ -50,6 +58,7 @@ public struct ParseSummary: Sendable {
     public mutating func merge(_ o: ParseSummary) {
         files += o.files
         formats.merge(o.formats) { a, _ in a }
+        compressed.merge(o.compressed) { a, _ in a }
         linesRead += o.linesRead
         events += o.events
         for (k, v) in o.skipped { skipped[k, default: 0] += v }
@@ -72,6 +81,10 @@ public struct ParseSummary: Sendable {
             let ex = examples.filter { $0.reason == reason }
             let locs = ex.map { e in e.location + (e.detail.map { " (\($0))" } ?? "") }.joined(separator: ", ")
             out += "  skipped \(n) × \(reason.rawValue): \(locs)\(n > ex.count ? ", …" : "")\n"
+        }
+        if !compressed.isEmpty {
+            let kinds = Set(compressed.values).sorted().joined(separator: ", ")
+            out += "  \(compressed.count) of them compressed (\(kinds)), read decompressed\n"
         }
         if repairedUTF8 > 0 { out += "  kept \(repairedUTF8) lines with invalid UTF-8 (bad bytes shown as U+FFFD)\n" }
         for p in passedOver { out += "  passed over \(p.file): \(p.reason)\n" }
