@@ -123,6 +123,7 @@ public struct BatchRunner: Sendable {
         struct Plan {
             var path: String; var from: Int64; var to: Int64; var firstLine: Int; var header: [UInt8]; var mtime: Int; var restarted: String?
             var fd: Int32; var device: UInt64; var inode: UInt64; var mark: Int; var old: BatchState.Mark?
+            var compression: Decompressor.Format? = nil
         }
         var plans: [Plan] = []
         defer { for p in plans where p.fd >= 0 { close(p.fd) } }
@@ -144,6 +145,42 @@ public struct BatchRunner: Sendable {
             var from: Int64 = 0, lines = 0
             var restarted: String?
             let oldMark = old.mark(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            if let kind = head.withUnsafeBufferPointer({ Decompressor.Format.detect(ByteSpan($0)) }) {
+                // Compressed history is complete: read once, only what was not read before it
+                // was compressed (logrotate compresses a file batch has read as auth.log.1).
+                if var m = oldMark, m.compressedSize == size, m.fingerprint == fingerprint {
+                    m.path = path
+                    next.files.append(m)
+                    continue
+                }
+                let contents: Decompressor.Contents
+                do { contents = try Decompressor.contents(of: fd, format: kind) } catch {
+                    report.problems.append("\(path): \(error.reason); read at the next run")
+                    if let m = oldMark { next.files.append(m) }
+                    continue
+                }
+                if let m = old.files.first(where: { $0.compression == nil && $0.sameContent(head: contents.head) && $0.offset <= contents.size }) {
+                    from = m.offset
+                    lines = m.lines
+                }
+                var header: [UInt8] = []
+                if from > 0, LogFormat.detect(firstBytes: contents.head.withUnsafeBufferPointer { ByteSpan($0) }) == .csv,
+                   let nl = contents.head.firstIndex(of: 0x0A) {
+                    header = Array(contents.head[...nl])
+                }
+                let mark = BatchState.Mark(path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: contents.size,
+                                           lines: contents.lines, fingerprint: fingerprint,
+                                           headHash: BatchState.hash(contents.head), headLength: contents.head.count,
+                                           compression: kind.rawValue, compressedSize: size)
+                if contents.size > from {
+                    keepOpen = plans.count < maxOpenPlans
+                    plans.append(Plan(path: path, from: from, to: contents.size, firstLine: lines + 1, header: header, mtime: Int(st.st_mtim.tv_sec),
+                                      restarted: nil, fd: keepOpen ? fd : -1, device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
+                                      mark: next.files.count, old: oldMark, compression: kind))
+                }
+                next.files.append(mark)
+                continue
+            }
             if let m = oldMark {
                 if size < m.offset {
                     restarted = "truncated"
@@ -156,7 +193,7 @@ public struct BatchRunner: Sendable {
             }
             let end = BatchRunner.lastLineEnd(fd, from: from, size: size)
             var mark = BatchState.Mark(path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: from, lines: lines,
-                                       fingerprint: fingerprint)
+                                       fingerprint: fingerprint, headHash: BatchState.hash(head), headLength: head.count)
             if end > from {
                 var header: [UInt8] = []
                 if from > 0, LogFormat.detect(firstBytes: head.withUnsafeBufferPointer { ByteSpan($0) }) == .csv,
@@ -198,13 +235,13 @@ public struct BatchRunner: Sendable {
         if plans.count > 1 && total <= mergeLimitBytes {
             var events: [LogEvent] = []
             for p in plans {
-                summary.merge(reader.read(descriptor: p.fd, name: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { events.append($0) })
+                summary.merge(BatchRunner.read(p.fd, p.compression, p.path, p.from, p.to, p.firstLine, p.header, reader) { events.append($0) })
             }
             events.sort { $0.timestamp < $1.timestamp }
             for e in events { detector.process(e) }
         } else {
             for p in plans.sorted(by: { ($0.mtime, $0.path) < ($1.mtime, $1.path) }) {
-                summary.merge(reader.read(descriptor: p.fd, name: p.path, from: p.from, to: p.to, firstLine: p.firstLine, header: p.header) { detector.process($0) })
+                summary.merge(BatchRunner.read(p.fd, p.compression, p.path, p.from, p.to, p.firstLine, p.header, reader) { detector.process($0) })
             }
         }
         for (path, why) in summary.unreadable { report.problems.append("\(path): \(why)") }
@@ -337,6 +374,16 @@ public struct BatchRunner: Sendable {
     // MARK: - Files
 
     /// A run's name: its UTC time, sortable and safe in file names.
+    /// Reads one plan's bytes: a range of a plain file, or a compressed file's content from a
+    /// decompressed offset to its end.
+    static func read(_ fd: Int32, _ compression: Decompressor.Format?, _ path: String, _ from: Int64, _ to: Int64, _ firstLine: Int,
+                     _ header: [UInt8], _ reader: LogReader, _ onEvent: (LogEvent) -> Void) -> ParseSummary {
+        if let kind = compression {
+            return reader.read(compressed: fd, format: kind, name: path, skipping: from, firstLine: firstLine, header: header, onEvent)
+        }
+        return reader.read(descriptor: fd, name: path, from: from, to: to, firstLine: firstLine, header: header, onEvent)
+    }
+
     static func runID(_ d: Date) -> String {
         String(Timestamp(seconds: d.timeIntervalSince1970).iso8601.prefix(19)).replacingOccurrences(of: ":", with: "-") + "Z"
     }

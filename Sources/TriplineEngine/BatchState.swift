@@ -15,6 +15,29 @@ public struct BatchState: Codable, Sendable, Equatable {
         public var lines: Int
         /// The first bytes of the file (hex), to notice a file overwritten in place.
         public var fingerprint: String
+        /// A hash of the first `headLength` bytes of the content (decompressed), so that a
+        /// rotated file compressed between runs is known as the content already read.
+        public var headHash: String?
+        public var headLength: Int?
+        /// For a compressed file (`gzip`, `xz`, `zstd`, read whole): its compression and its
+        /// size on disk when read; offsets and lines count the decompressed content.
+        public var compression: String?
+        public var compressedSize: Int64?
+
+        /// Whether `head` (a file's first decompressed bytes) begins with the content this
+        /// mark's file began with.
+        public func sameContent(head: [UInt8]) -> Bool {
+            guard let headHash, let headLength, headLength > 0, head.count >= headLength else { return false }
+            return BatchState.hash(head.prefix(headLength)) == headHash
+        }
+    }
+
+    /// FNV-1a (64 bits) of `bytes`, in hex: tells contents apart, not a defence against forgery
+    /// (a forged match only makes batch skip the bytes an earlier run already read).
+    public static func hash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return String(h, radix: 16)
     }
 
     public var format = "tripline-batch-state"

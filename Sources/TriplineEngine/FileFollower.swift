@@ -17,9 +17,10 @@ import Glibc
 /// ``LogReader/maxLineBytes`` is skipped whole, as the reader skips it.
 /// `-` follows standard input (a pipe such as `journalctl -f -u ssh | tripline -`) until it ends.
 ///
-/// Compressed files (gzip, xz, zstd: logrotate's history) are history, never followed: with
-/// `fromStart`, those found at the start are read once, decompressed; otherwise, and when one
-/// appears later (a rotation compressing a file already read), they are left alone. With
+/// Compressed files (gzip, xz, zstd: logrotate's history) are history, never followed: one named
+/// on its own, or found by a glob at the start with `fromStart`, is read once, decompressed;
+/// otherwise, and when one appears later (a rotation compressing a file already read), it is
+/// left alone. With
 /// `fromStart`, the files found at the start are read oldest first (by modification time),
 /// each to its end before the next, so the rotated history comes before the live file.
 public final class FileFollower {
@@ -119,9 +120,9 @@ public final class FileFollower {
             if FileFollower.isGlob(p) {
                 var paths = FileFollower.expandGlob(p)
                 if initial && fromStart { paths = FileFollower.oldestFirst(paths) }
-                for path in paths { add(path, initial: initial) }
+                for path in paths { add(path, initial: initial, named: false) }
             } else {
-                add(p, initial: initial)
+                add(p, initial: initial, named: true)
             }
         }
     }
@@ -129,7 +130,7 @@ public final class FileFollower {
     /// True once standard input, when followed, has ended.
     public var inputEnded: Bool { followed["-"]?.ended ?? false }
 
-    private func add(_ path: String, initial: Bool) {
+    private func add(_ path: String, initial: Bool, named: Bool) {
         guard followed[path] == nil else { return }
         if !initial, continueKnown(path) { return }
         if path == "-" {
@@ -144,7 +145,8 @@ public final class FileFollower {
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
         if let kind = FileFollower.compression(of: path) {
-            guard initial && fromStart else { leftAlone.insert(path); return }
+            // Read when asked for: named on its own, or history under a glob with fromStart.
+            guard initial && (fromStart || named) else { leftAlone.insert(path); return }
             let f = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
             let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             do throws(Decompressor.Failure) {

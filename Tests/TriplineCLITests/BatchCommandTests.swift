@@ -113,6 +113,57 @@ import TriplineCore
         #expect(Self.files(t).map(\.restarted) == ["truncated"] && Self.files(t).map(\.first) == [1])
     }
 
+    /// gzip `file` in place as logrotate's compress step does (a new file, the old one removed).
+    static func gzip(_ file: URL) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -n '\(file.path)'"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    /// Debian's logrotate: auth.log → auth.log.1, and without delaycompress straight into
+    /// auth.log.1.gz. A compressed file is read once, and only the part no run read before it
+    /// was compressed; history found compressed on the first run is read whole.
+    @Test func compressedRotationsAreReadOnceAndOnlyWhatIsNew() throws {
+        let s = try Self.setup()
+        let log = s.logs.appendingPathComponent("auth.log")
+        try Self.write(Self.sampleLines[..<500], to: log.appendingPathExtension("9"), append: false)
+        try Self.gzip(log.appendingPathExtension("9"))
+        try Self.write(Self.sampleLines[500..<1000], to: log, append: false)
+        #expect(try Self.batch(s).status == 0)
+        let d1 = try Self.latest(s)
+        #expect(d1["lines_read"]?.numberValue == 1000, "the compressed history and the live file")
+        // Lines land in the live file, then it is rotated and compressed: only those are new.
+        try Self.write(Self.sampleLines[1000..<1100], to: log)
+        let rotated = s.logs.appendingPathComponent("auth.log.1")
+        try FileManager.default.moveItem(at: log, to: rotated)
+        try Self.gzip(rotated)
+        try Self.write(Self.sampleLines[1100..<1300], to: log, append: false)
+        let r2 = try Self.batch(s)
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let d2 = try Self.latest(s)
+        #expect(d2["lines_read"]?.numberValue == 300, "100 from the compressed rotation, 200 from the new file")
+        #expect(Self.files(d2).map(\.first).sorted() == [1, 501], "line numbers go on in the compressed file")
+        // Nothing new: nothing read, the compressed files not even decompressed again.
+        #expect(try Self.batch(s).status == 0)
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 0)
+    }
+
+    /// A damaged compressed file is named, the rest read, and it is tried again next run.
+    @Test func aDamagedCompressedFileIsNamedAndTriedAgain() throws {
+        let s = try Self.setup()
+        try Data([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4B]).write(to: s.logs.appendingPathComponent("auth.log.2.gz"))
+        try Self.write(Self.sampleLines[..<100], to: s.logs.appendingPathComponent("auth.log"), append: false)
+        let r = try Self.batch(s)
+        #expect(r.status == 1, "a run with unreadable input says so")
+        #expect(r.stderr.contains("auth.log.2.gz") && r.stderr.contains("gzip"), "\(r.stderr)")
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 100)
+        let again = try Self.batch(s)
+        #expect(again.stderr.contains("auth.log.2.gz: gzip"), "not marked as read: \(again.stderr)")
+    }
+
     @Test func aRunThatDiedAfterItsReportsIsNotRepeated() throws {
         let s = try Self.setup()
         let log = s.logs.appendingPathComponent("auth.log")

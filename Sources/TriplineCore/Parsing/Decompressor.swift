@@ -1,4 +1,5 @@
 import CCompression
+import Foundation
 
 /// Compressed input turned back into the original bytes as it is read, in bounded memory:
 /// gzip (logrotate's default; several members one after another, as `cat a.gz b.gz` makes,
@@ -171,5 +172,56 @@ public final class Decompressor {
             }
             return rc == 0
         }
+    }
+}
+
+extension Decompressor {
+    /// What a whole compressed file holds, found by decompressing it once without parsing:
+    /// its decompressed size, lines (an unfinished last line counts: the file is complete) and
+    /// first `headBytes` bytes. Throws ``Failure`` for damaged or truncated data.
+    public struct Contents: Sendable {
+        public var size: Int64 = 0
+        public var lines = 0
+        public var head: [UInt8] = []
+    }
+
+    /// Decompresses the file open as `fd` (compressed as `format`) from its start, handing each
+    /// piece of decompressed bytes to `body`.
+    public static func stream(_ fd: Int32, format: Format, _ body: (ByteSpan) -> Void) throws(Failure) {
+        let d = try Decompressor(format: format)
+        let capacity = 1 << 20
+        let out = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { out.deallocate() }
+        var raw: Int64 = 0
+        while true {
+            let n = try d.read(into: out, capacity: capacity) { buf, cap in
+                while true {
+                    let got = pread(fd, buf, cap, off_t(raw))
+                    if got < 0, errno == EINTR { continue }
+                    if got > 0 { raw += Int64(got) }
+                    return got < 0 ? -Int(errno) - 1 : got
+                }
+            }
+            if n < 0 { throw Failure(reason: String(cString: strerror(Int32(-n - 1)))) }
+            if n == 0 { return }
+            body(ByteSpan(base: out, count: n))
+        }
+    }
+
+    /// Decompresses the whole file open as `fd` to learn its ``Contents``.
+    public static func contents(of fd: Int32, format: Format, headBytes: Int = 4096) throws(Failure) -> Contents {
+        var c = Contents()
+        var last: UInt8 = 0x0A
+        try stream(fd, format: format) { piece in
+            if c.head.count < headBytes {
+                let take = min(headBytes - c.head.count, piece.count)
+                c.head.append(contentsOf: UnsafeBufferPointer(start: piece.base, count: take))
+            }
+            c.lines += piece.count(of: 0x0A)
+            c.size += Int64(piece.count)
+            last = piece.base[piece.count - 1]
+        }
+        if last != 0x0A { c.lines += 1 }
+        return c
     }
 }

@@ -147,6 +147,59 @@ public struct LogReader: Sendable {
         }, onEvent)
     }
 
+    /// Reads a compressed file already open, decompressed, from the decompressed offset
+    /// `skipping` (at a line start; its line is number `firstLine`) to its end: the part of a
+    /// rotated file not read before it was compressed (`tripline batch`). `header` as above.
+    public func read(compressed fd: Int32, format kind: Decompressor.Format, name path: String, skipping: Int64, firstLine: Int,
+                     header: [UInt8] = [], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        var summary = ParseSummary()
+        summary.files.append(path)
+        summary.compressed[path] = kind.rawValue
+        let d: Decompressor
+        do { d = try Decompressor(format: kind) } catch {
+            summary.unreadable.append((path, error.reason))
+            return summary
+        }
+        var raw: Int64 = 0
+        var toSkip = skipping
+        var pendingHeader = header[...]
+        var failure: String?
+        let result = try read(source: path, summary: summary, firstLine: firstLine - (header.isEmpty ? 0 : 1), next: { buf, cap in
+            if !pendingHeader.isEmpty {
+                let n = min(cap, pendingHeader.count)
+                for (i, b) in pendingHeader.prefix(n).enumerated() { buf[i] = b }
+                pendingHeader = pendingHeader.dropFirst(n)
+                return n
+            }
+            while true {
+                let n: Int
+                do throws(Decompressor.Failure) {
+                    n = try d.read(into: buf, capacity: cap) { rb, rcap in
+                        while true {
+                            let got = pread(fd, rb, rcap, off_t(raw))
+                            if got < 0, errno == EINTR { continue }
+                            if got > 0 { raw += Int64(got) }
+                            return got < 0 ? -Int(errno) - 1 : got
+                        }
+                    }
+                } catch {
+                    failure = error.reason
+                    return 0
+                }
+                guard n > 0, toSkip > 0 else { return n }
+                if Int64(n) <= toSkip { toSkip -= Int64(n); continue }
+                let keep = n - Int(toSkip)
+                memmove(buf, buf + Int(toSkip), keep)
+                toSkip = 0
+                return keep
+            }
+        }, onEvent)
+        guard let failure else { return result }
+        var out = result
+        out.unreadable.append((path, failure))
+        return out
+    }
+
     /// Reads logs held in memory (a request body), as if from a file called `name`.
     public func read(bytes: [UInt8], name: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()

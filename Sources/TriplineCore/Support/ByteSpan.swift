@@ -72,6 +72,14 @@ public struct ByteSpan {
         return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// How many times `byte` occurs.
+    @inlinable public func count(of byte: UInt8) -> Int {
+        var n = 0
+        var from = 0
+        while let i = firstIndex(of: byte, from: from) { n += 1; from = i + 1 }
+        return n
+    }
+
     /// The last index of `byte` before `before` (exclusive), or nil.
     @inlinable public func lastIndex(of byte: UInt8, before: Int? = nil) -> Int? {
         var i = min(before ?? count, count) - 1
