@@ -14,21 +14,12 @@ public struct Analysis: Sendable {
     public var eventsScored: Int
     public var outlierEvents: Int
 
-    /// Runs the detector over files (folders expanded). A single file or standard input is
-    /// streamed; several files are merged by time first, so that windows see one timeline.
+    /// Runs the detector over files (folders expanded), streamed: several files are merged by
+    /// time as they are read, so that windows see one timeline.
     public static func run(paths: [String], reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
                            minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
-        let files = LogReader.expand(paths)
-        let summary: ParseSummary
-        if files.count <= 1 {
-            summary = reader.read(paths: files) { detector.process($0) }
-        } else {
-            var events: [LogEvent] = []
-            summary = reader.read(paths: files) { events.append($0) }
-            events.sort { $0.timestamp < $1.timestamp } // stable: ties keep file order
-            for e in events { detector.process(e) }
-        }
+        let summary = reader.readMerged(paths: paths) { detector.process($0) }
         let found = detector.finish().filter { $0.severity >= minimumSeverity }
         return Analysis(eventsAnalyzed: detector.eventsProcessed, anomalies: found, summary: summary, model: model,
                         eventsScored: detector.eventsScored, outlierEvents: detector.outlierEvents)

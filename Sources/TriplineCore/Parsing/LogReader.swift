@@ -71,29 +71,21 @@ public struct LogReader: Sendable {
         return total
     }
 
+    /// Reads every path (folders expanded) as one timeline: several files are merged by time
+    /// as they are read (see ``EventMerge``), in memory that does not grow with their number
+    /// or size.
+    public func readMerged(paths: [String], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+        let files = LogReader.expand(paths)
+        if files.count <= 1 { return try read(paths: files, onEvent) }
+        return try EventMerge.read(files, reader: self, onEvent)
+    }
+
     /// Reads one file (`-` for standard input).
     public func read(path: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(path)
-        if admit != nil, path == "-" {
-            summary.unreadable.append((path, "standard input is not read here"))
-            return summary
-        }
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
-        guard fd >= 0 else {
-            summary.unreadable.append((path, String(cString: strerror(errno))))
-            return summary
-        }
+        guard let fd = openForReading(path, &summary) else { return summary }
         defer { if fd != 0 { close(fd) } }
-        if let admit, let why = admit(fd) {
-            summary.unreadable.append((path, why))
-            return summary
-        }
-        var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            summary.unreadable.append((path, "is a directory"))
-            return summary
-        }
         return try read(source: path, summary: summary, next: { buf, cap in
             while true {
                 let n = systemRead(fd, buf, cap)
@@ -101,6 +93,32 @@ public struct LogReader: Sendable {
                 return n < 0 ? -Int(errno) - 1 : n
             }
         }, onEvent)
+    }
+
+    /// Opens `path` (`-`: standard input, descriptor 0) as this reader may read it; nil, with
+    /// the reason in `summary`, when it cannot or may not be read. The caller closes it.
+    func openForReading(_ path: String, _ summary: inout ParseSummary) -> Int32? {
+        if admit != nil, path == "-" {
+            summary.unreadable.append((path, "standard input is not read here"))
+            return nil
+        }
+        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
+        guard fd >= 0 else {
+            summary.unreadable.append((path, String(cString: strerror(errno))))
+            return nil
+        }
+        if let admit, let why = admit(fd) {
+            summary.unreadable.append((path, why))
+            if fd != 0 { close(fd) }
+            return nil
+        }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            summary.unreadable.append((path, "is a directory"))
+            if fd != 0 { close(fd) }
+            return nil
+        }
+        return fd
     }
 
     /// Reads the bytes `from..<to` of a file whose line at `from` is number `firstLine` (for
@@ -219,98 +237,11 @@ public struct LogReader: Sendable {
     /// many (0 at the end, or `-(errno) - 1` for a read error).
     private func read(source path: String, summary initial: ParseSummary, firstLine: Int = 1, next: (UnsafeMutablePointer<UInt8>, Int) -> Int,
                       _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
-        var summary = initial
-        let displayName = path
-        var state = FileState(options: options, format: format, file: displayName)
-
-        let capacity = LogReader.chunkBytes
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
-        var lineNo = firstLine - 1
-        var splitter = LineSplitter()
-        var firstChunk = true
-        var wholeFile: [UInt8]? // JSON documents are collected whole
-        func piece(_ p: LineSplitter.Piece) throws {
-            lineNo += 1
-            switch p {
-            case .line(let line):
-                try state.line(line, number: lineNo, summary: &summary, onEvent)
-            case .tooLong:
-                summary.linesRead += 1
-                summary.skip(.tooLong, file: displayName, line: lineNo, detail: nil)
-            }
+        try withoutActuallyEscaping(next) { next in
+            let steps = ReadingSteps(path: path, summary: initial, firstLine: firstLine, options: options, format: format,
+                                     chunkBytes: LogReader.chunkBytes, next: next)
+            while !steps.isDone { try steps.step(onEvent) }
+            return steps.summary
         }
-
-        var decompressor: Decompressor?
-        /// The next piece of the file's content (decompressed when it is compressed) in
-        /// `buffer`: its length, 0 at the end, `-(errno) - 1` for a read error, nil for corrupt
-        /// or truncated compressed data (recorded in the summary).
-        func fill() -> Int? {
-            guard let d = decompressor else { return next(buffer, capacity) }
-            do {
-                return try d.read(into: buffer, capacity: capacity, from: next)
-            } catch {
-                summary.unreadable.append((path, error.reason))
-                return nil
-            }
-        }
-
-        while true {
-            guard var n = fill() else { break } // corrupt compressed data: what came before stands
-            if n < 0 {
-                summary.unreadable.append((path, String(cString: strerror(Int32(-n - 1)))))
-                break
-            }
-            if firstChunk, n > 0, decompressor == nil, let kind = Decompressor.Format.detect(ByteSpan(base: buffer, count: n)) {
-                do {
-                    decompressor = try Decompressor(format: kind, head: ByteSpan(base: buffer, count: n))
-                } catch {
-                    summary.unreadable.append((path, error.reason))
-                    return summary
-                }
-                summary.compressed[path] = kind.rawValue
-                guard let m = fill() else { return summary }
-                if m < 0 {
-                    summary.unreadable.append((path, String(cString: strerror(Int32(-m - 1)))))
-                    return summary
-                }
-                n = m
-            }
-            let eof = n == 0
-            if firstChunk, n > 0 || eof {
-                firstChunk = false
-                if state.format == nil {
-                    let head = ByteSpan(base: buffer, count: n)
-                    guard let f = LogFormat.detect(firstBytes: head) else {
-                        summary.passedOver.append((path, decompressor.map { "\($0.format.rawValue)-compressed, but what it holds is binary data, not a log" }
-                                                   ?? "binary data, not a log"))
-                        return summary
-                    }
-                    state.format = f
-                }
-                summary.formats[path] = state.format
-                if state.format == .json { wholeFile = [] }
-            }
-            if wholeFile != nil {
-                wholeFile!.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
-                if wholeFile!.count > LogReader.maxDocumentBytes {
-                    summary.passedOver.append((path, "a JSON document over \(LogReader.maxDocumentBytes >> 20) MiB; write it as NDJSON, one record a line (jq -c '.[]'), which is read in any size"))
-                    return summary
-                }
-                if eof { break } else { continue }
-            }
-            if eof {
-                try splitter.finish(piece)
-                try state.finish(summary: &summary, onEvent)
-                break
-            }
-            try splitter.push(ByteSpan(base: buffer, count: n), piece)
-        }
-        if var doc = wholeFile {
-            try doc.withUnsafeMutableBufferPointer { buf in
-                try state.jsonDocument(ByteSpan(UnsafeBufferPointer(buf)), summary: &summary, onEvent)
-            }
-        }
-        return summary
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// One file's reading, a chunk at a time: each ``step(_:)`` reads the next chunk (decompressed
+/// when the file is compressed) and hands out the events of the lines it completes. It is the
+/// loop behind every ``LogReader`` read, and lets a merge of several files pull from each in
+/// turn (``EventCursor``).
+///
+/// The rules: the format is detected from the first chunk (binary content is passed over
+/// whole); a JSON document (an array) is collected whole, up to
+/// ``LogReader/maxDocumentBytes``; corrupt or truncated compressed data ends the file with what
+/// came before it, the unfinished line at the damage dropped, the file named as unreadable.
+final class ReadingSteps {
+    /// What the reading found so far.
+    private(set) var summary: ParseSummary
+    /// True once the file has been read to its end (or given up).
+    private(set) var isDone = false
+
+    private let path: String
+    private var state: FileState
+    private let next: (UnsafeMutablePointer<UInt8>, Int) -> Int
+    private let capacity: Int
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var lineNo: Int
+    private var splitter = LineSplitter()
+    private var firstChunk = true
+    private var wholeFile: [UInt8]? // JSON documents are collected whole
+    private var decompressor: Decompressor?
+
+    /// `next` fills up to `cap` bytes and returns how many (0 at the end, or `-(errno) - 1` for
+    /// a read error); the first line read is number `firstLine`.
+    init(path: String, summary: ParseSummary, firstLine: Int, options: ParseOptions, format: LogFormat?, chunkBytes: Int,
+         next: @escaping (UnsafeMutablePointer<UInt8>, Int) -> Int) {
+        self.path = path
+        self.summary = summary
+        self.state = FileState(options: options, format: format, file: path)
+        self.next = next
+        self.capacity = chunkBytes
+        self.buffer = .allocate(capacity: chunkBytes)
+        self.lineNo = firstLine - 1
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The next piece of the file's content in `buffer`: its length, 0 at the end, nil when
+    /// the reading stops here (a read error or damaged compressed data, recorded).
+    private func fill() -> Int? {
+        var n: Int
+        if let d = decompressor {
+            do { n = try d.read(into: buffer, capacity: capacity, from: next) } catch {
+                summary.unreadable.append((path, error.reason))
+                return nil
+            }
+        } else {
+            n = next(buffer, capacity)
+        }
+        if n < 0 {
+            summary.unreadable.append((path, String(cString: strerror(Int32(-n - 1)))))
+            return nil
+        }
+        return n
+    }
+
+    /// Reads one chunk and hands out the events it completes (at the end of the file, the
+    /// last ones).
+    func step(_ onEvent: (LogEvent) throws -> Void) rethrows {
+        guard !isDone else { return }
+        guard var n = fill() else { isDone = true; return }
+        if firstChunk, n > 0, decompressor == nil, let kind = Decompressor.Format.detect(ByteSpan(base: buffer, count: n)) {
+            do {
+                decompressor = try Decompressor(format: kind, head: ByteSpan(base: buffer, count: n))
+            } catch {
+                summary.unreadable.append((path, error.reason))
+                isDone = true
+                return
+            }
+            summary.compressed[path] = kind.rawValue
+            guard let m = fill() else { isDone = true; return }
+            n = m
+        }
+        let eof = n == 0
+        if firstChunk {
+            firstChunk = false
+            if state.format == nil {
+                guard let f = LogFormat.detect(firstBytes: ByteSpan(base: buffer, count: n)) else {
+                    summary.passedOver.append((path, decompressor.map { "\($0.format.rawValue)-compressed, but what it holds is binary data, not a log" }
+                                               ?? "binary data, not a log"))
+                    isDone = true
+                    return
+                }
+                state.format = f
+            }
+            summary.formats[path] = state.format
+            if state.format == .json { wholeFile = [] }
+        }
+        if wholeFile != nil {
+            wholeFile!.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
+            if wholeFile!.count > LogReader.maxDocumentBytes {
+                summary.passedOver.append((path, "a JSON document over \(LogReader.maxDocumentBytes >> 20) MiB; write it as NDJSON, one record a line (jq -c '.[]'), which is read in any size"))
+                wholeFile = nil
+                isDone = true
+                return
+            }
+            if eof, var doc = wholeFile {
+                isDone = true
+                wholeFile = nil
+                try doc.withUnsafeMutableBufferPointer { buf in
+                    try state.jsonDocument(ByteSpan(UnsafeBufferPointer(buf)), summary: &summary, onEvent)
+                }
+            }
+            return
+        }
+        if eof {
+            isDone = true
+            try splitter.finish { try piece($0, onEvent) }
+            try state.finish(summary: &summary, onEvent)
+            return
+        }
+        try splitter.push(ByteSpan(base: buffer, count: n)) { try piece($0, onEvent) }
+    }
+
+    private func piece(_ p: LineSplitter.Piece, _ onEvent: (LogEvent) throws -> Void) rethrows {
+        lineNo += 1
+        switch p {
+        case .line(let line):
+            try state.line(line, number: lineNo, summary: &summary, onEvent)
+        case .tooLong:
+            summary.linesRead += 1
+            summary.skip(.tooLong, file: path, line: lineNo, detail: nil)
+        }
+    }
+}
