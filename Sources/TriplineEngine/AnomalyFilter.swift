@@ -9,8 +9,10 @@ public struct AnomalyFilter: Sendable, Equatable {
     public var kind: AnomalyKind?
     /// This user (exact, case-sensitive as logged).
     public var user: String?
-    /// This source address or host name.
+    /// This source address (or the name sshd logged in its place).
     public var sourceIP: String?
+    /// Seen on this host (the machine that logged it; case-insensitive, host names are).
+    public var host: String?
     /// Seen at or after this time (the incident's last event).
     public var since: Timestamp?
     /// Started before this time.
@@ -22,11 +24,12 @@ public struct AnomalyFilter: Sendable, Equatable {
     public static let maximumLimit = 10_000
 
     public init(minimumSeverity: Severity? = nil, kind: AnomalyKind? = nil, user: String? = nil, sourceIP: String? = nil,
-                since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = AnomalyFilter.defaultLimit) {
+                host: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = AnomalyFilter.defaultLimit) {
         self.minimumSeverity = minimumSeverity
         self.kind = kind
         self.user = user
         self.sourceIP = sourceIP
+        self.host = host
         self.since = since
         self.until = until
         self.limit = limit
@@ -38,6 +41,7 @@ public struct AnomalyFilter: Sendable, Equatable {
         if let k = kind, a.kind != k { return false }
         if let u = user, a.user != u { return false }
         if let ip = sourceIP, a.sourceIP != ip { return false }
+        if let h = host, a.host?.lowercased() != h.lowercased() { return false }
         if let t = since, a.lastSeen < t { return false }
         if let t = until, a.start >= t { return false }
         return true
@@ -52,7 +56,7 @@ public struct AnomalyFilter: Sendable, Equatable {
 
     /// Builds a filter from text parameters (query strings, tool arguments); unknown severities,
     /// kinds, times or limits are problems that say what is accepted.
-    public static func parse(severity: String?, kind: String?, user: String?, sourceIP: String?,
+    public static func parse(severity: String?, kind: String?, user: String?, sourceIP: String?, host: String? = nil,
                              since: String?, until: String?, limit: String?) throws(Problem) -> AnomalyFilter {
         var f = AnomalyFilter()
         // Given but empty is a mistake for these (an empty user or address just matches nothing).
@@ -70,6 +74,7 @@ public struct AnomalyFilter: Sendable, Equatable {
         }
         if let u = user, !u.isEmpty { f.user = u }
         if let ip = sourceIP, !ip.isEmpty { f.sourceIP = ip }
+        if let h = host, !h.isEmpty { f.host = h }
         for (name, text) in [("since", since), ("until", until)] {
             guard let text else { continue }
             guard let t = Timestamp(iso8601: text) else {

@@ -64,7 +64,7 @@ public struct TriplineTools: Sendable {
              inputSchema: .object(["type": "object", "properties": .object([:])]),
              annotations: .init(readOnlyHint: true)),
         Tool(name: "list_anomalies",
-             description: "Anomalies found so far in this session, newest first, filtered by severity, kind, user, source address or time. Use it to find an incident, then explain_anomaly with its id.",
+             description: "Anomalies found so far in this session, newest first, filtered by severity, kind, user, source address, host or time. Use it to find an incident, then explain_anomaly with its id.",
              inputSchema: .object([
                 "type": "object",
                 "properties": .object([
@@ -72,6 +72,7 @@ public struct TriplineTools: Sendable {
                     "kind": .object(["type": "string", "enum": .array(kinds)]),
                     "user": .object(["type": "string"]),
                     "source_ip": .object(["type": "string", "description": "Source address or host name, e.g. 203.0.113.45."]),
+                    "host": .object(["type": "string", "description": "The machine that logged it, e.g. web-01 (case-insensitive)."]),
                     "since": .object(["type": "string", "description": "ISO 8601 time: last seen at or after."]),
                     "until": .object(["type": "string", "description": "ISO 8601 time: started before."]),
                     "limit": .object(["type": "integer", "minimum": 1, "maximum": .int(AnomalyFilter.maximumLimit), "description": "At most this many (default 100)."]),
@@ -169,7 +170,7 @@ public struct TriplineTools: Sendable {
             do {
                 filter = try AnomalyFilter.parse(severity: try string(args, "severity"), kind: try string(args, "kind"),
                                                  user: try string(args, "user"), sourceIP: try string(args, "source_ip"),
-                                                 since: try string(args, "since"), until: try string(args, "until"),
+                                                 host: try string(args, "host"), since: try string(args, "since"), until: try string(args, "until"),
                                                  limit: try integerText(args, "limit"))
             } catch let e as AnomalyFilter.Problem {
                 throw ToolError(message: e.description)

@@ -111,7 +111,7 @@ public struct APIServer: Sendable {
             do {
                 filter = try AnomalyFilter.parse(
                     severity: q["severity"].map(String.init), kind: q["kind"].map(String.init), user: q["user"].map(String.init),
-                    sourceIP: q["source_ip"].map(String.init), since: q["since"].map(String.init), until: q["until"].map(String.init),
+                    sourceIP: q["source_ip"].map(String.init), host: q["host"].map(String.init), since: q["since"].map(String.init), until: q["until"].map(String.init),
                     limit: q["limit"].map(String.init))
             } catch {
                 throw APIError(.badRequest, String(describing: error))

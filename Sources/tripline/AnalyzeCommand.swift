@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriplineCore
+import TriplineEngine
 
 /// `tripline analyze`: find the attacks in logs with a trained model.
 struct AnalyzeCommand: ParsableCommand {
@@ -26,6 +27,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report only anomalies at or above: low, medium, high or critical.", valueName: "severity"))
     var minSeverity: String = "low"
 
+    @Option(name: .long, help: ArgumentHelp("Report only anomalies seen on this host (case-insensitive; the events of every host are still analysed together, so an attack across hosts is found).", valueName: "name"))
+    var host: String?
+
     @OptionGroup var parsing: ParseOptionGroup
 
     @OptionGroup var configFile: ConfigOption
@@ -43,7 +47,8 @@ struct AnalyzeCommand: ParsableCommand {
         }
         // The thresholds the model was trained with, unless a config file says otherwise.
         let config = try configFile.detection(base: m.config)
-        let analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        var analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        if let host { analysis.anomalies = analysis.anomalies.filter(AnomalyFilter(host: host).matches) }
         if analysis.summary.nothingRead {
             printError(analysis.summary.report())
             throw ExitCode(2)

@@ -49,6 +49,18 @@ import TriplineCore
         #expect(store.totals.bySeverity[Severity(score: 30), default: 0] == 0)
         #expect(store["TL-1"]?.score == 95)
     }
+
+    /// A central server's anomalies, selected by the host that logged them.
+    @Test func selectsByHostIgnoringCase() throws {
+        var store = AnomalyStore(capacity: 100)
+        var a = Self.anomaly(1); a.host = "web-01"
+        var b = Self.anomaly(2); b.host = "DB-01"
+        store.insert([a, b, Self.anomaly(3)])
+        let f = try AnomalyFilter.parse(severity: nil, kind: nil, user: nil, sourceIP: nil, host: "db-01", since: nil, until: nil, limit: nil)
+        #expect(store.matching(f).map(\.id) == ["TL-2"])
+        #expect(store.matching(AnomalyFilter(host: "WEB-01")).map(\.id) == ["TL-1"])
+        #expect(store.matching(AnomalyFilter(host: "mail")).isEmpty)
+    }
 }
 
 /// A live detector's reports say which is an incident's first: the count needs no memory of
