@@ -22,10 +22,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // Events, parsers and detection: Foundation, and the system's decompressors.
-        .target(name: "TriplineCore", dependencies: ["CCompression"]),
+        // Events, parsers and detection: Foundation, the system's decompressors and sd-journal.
+        .target(name: "TriplineCore", dependencies: ["CCompression", "CSystemd"]),
         // Debian's zlib, liblzma and libzstd, for compressed rotated logs.
         .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
+        // Debian's libsystemd, for the systemd journal.
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
         // Deterministic synthetic auth logs with labelled attacks, for tests, demos and benchmarks.
         .target(name: "TriplineGenerator", dependencies: ["TriplineCore"]),
         // Debian's ncursesw, for the dashboard.
@@ -77,11 +79,11 @@ let package = Package(
         ),
         // libFuzzer targets over the parsers and the model loader (built by scripts/fuzz.sh).
         .executableTarget(name: "TriplineFuzz", dependencies: ["TriplineCore"]),
-        .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
+        .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
-        .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore"]),
+        .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineMCPTests", dependencies: [
             "TriplineMCP", "TriplineEngine", "TriplineCore", .product(name: "MCP", package: "swift-sdk"),
         ]),

@@ -75,6 +75,14 @@ public final class FileFollower {
         var offset: Int64
         var lineNumber: Int
     }
+    /// Journals followed (the system's, or journal files and folders given): new entries are
+    /// read as they are written.
+    private var journals: [(path: String, reader: JournalReader)] = []
+    /// Entries read per poll from each journal at most.
+    static let maxEntriesPerPoll = 20_000
+    /// History read from a journal at start without `fromStart`, in entries.
+    public let journalHistory: Int
+
     /// Compressed files found after the start, or without `fromStart`: not read, not asked again.
     private var leftAlone: Set<String> = []
     /// Reading the files found at the start oldest first, each to its end before the next.
@@ -84,8 +92,10 @@ public final class FileFollower {
     static let maxBytesPerPoll = 8 << 20
 
     /// A follower for paths or globs (`/var/log/auth.log*`).
-    public init(patterns: [String], fromStart: Bool, historyBytes: Int = 256 << 10, options: ParseOptions, format: LogFormat? = nil) {
+    public init(patterns: [String], fromStart: Bool, historyBytes: Int = 256 << 10, journalHistory: Int = 2_000, options: ParseOptions,
+                format: LogFormat? = nil) {
         self.patterns = patterns
+        self.journalHistory = journalHistory
         self.fromStart = fromStart
         self.historyBytes = historyBytes
         self.options = options
@@ -98,7 +108,9 @@ public final class FileFollower {
     public var files: [String] { order }
 
     /// Files that could not be read on (damaged compressed history), with the reason.
-    public var problems: [(file: String, reason: String)] { order.compactMap { followed[$0] }.flatMap { $0.parser.summary.unreadable } }
+    public var problems: [(file: String, reason: String)] {
+        journalProblems + journals.flatMap { $0.reader.summary.unreadable } + order.compactMap { followed[$0] }.flatMap { $0.parser.summary.unreadable }
+    }
 
     /// Lines skipped so far, over all files.
     public var skipped: Int { followed.values.reduce(0) { $0 + $1.parser.summary.problemLines } }
@@ -142,6 +154,7 @@ public final class FileFollower {
             return
         }
         guard !leftAlone.contains(path) else { return }
+        if addJournal(path, initial: initial) { return }
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
         if let kind = FileFollower.compression(of: path) {
@@ -165,6 +178,52 @@ public final class FileFollower {
         order.append(path)
         // A file that appears later is new: read it from its start.
         open(followed[path]!, atEnd: initial && !fromStart)
+    }
+
+    /// Follows `path` when it is a journal (the system's, a journal folder or a journal
+    /// file); false when it is not one. A journal that cannot be opened is named in
+    /// ``problems``.
+    private func addJournal(_ path: String, initial: Bool) -> Bool {
+        guard !journals.contains(where: { $0.path == path }) else { return true }
+        var isDirectory = false
+        if path != LogReader.systemJournal {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return false }
+            isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            if isDirectory {
+                guard JournalReader.isJournalDirectory(path) else { return false }
+            } else {
+                guard FileFollower.startsAsJournal(path) else { return false }
+            }
+        }
+        do {
+            let reader: JournalReader
+            if path == LogReader.systemJournal {
+                reader = try JournalReader(localSystem: options)
+            } else {
+                let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | (isDirectory ? O_DIRECTORY : 0))
+                guard fd >= 0 else { throw JournalReader.Failure(description: String(cString: strerror(errno))) }
+                reader = isDirectory ? try JournalReader(directoryDescriptor: fd, name: path, options: options)
+                                     : try JournalReader(fileDescriptors: [fd], name: path, options: options)
+            }
+            if initial && fromStart { reader.seek(after: nil) } else { reader.seekToEnd(keeping: initial ? journalHistory : 0) }
+            journals.append((path, reader))
+        } catch {
+            journalProblems.append((path, "\(error)"))
+        }
+        order.append(path)
+        return true
+    }
+
+    private var journalProblems: [(file: String, reason: String)] = []
+
+    static func startsAsJournal(_ path: String) -> Bool {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 8)
+        guard pread(fd, &head, 8, 0) == 8 else { return false }
+        return head.withUnsafeBufferPointer { JournalReader.isJournal(head: ByteSpan($0)) }
     }
 
     /// A file found under a glob that is one already read under another name: the followed
@@ -289,6 +348,10 @@ public final class FileFollower {
     @discardableResult
     public func poll(_ onEvent: (LogEvent) -> Void) -> Int {
         var total = 0
+        for j in journals {
+            j.reader.refresh()
+            total += j.reader.read(limit: FileFollower.maxEntriesPerPoll, onEvent) * 128
+        }
         var behind = false
         for path in order {
             guard let f = followed[path] else { continue }

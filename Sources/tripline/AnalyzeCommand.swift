@@ -16,8 +16,8 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Log files or folders; - for standard input.", valueName: "path"))
-    var paths: [String]
+    @Argument(help: ArgumentHelp("Log files or folders (compressed ones too; journal files and folders); - for standard input.", valueName: "path"))
+    var paths: [String] = []
 
     @OptionGroup var model: ModelDirOption
 
@@ -36,6 +36,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if let o = output, !["json", "ndjson", "table"].contains(o) { throw ValidationError("unknown output '\(o)': use json, ndjson or table") }
+        if paths.isEmpty && !parsing.journal { throw ValidationError("give the logs to analyse: files, folders, - for standard input, or --journal") }
         if Severity(rawValue: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
     }
 
@@ -47,7 +48,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         // The thresholds the model was trained with, unless a config file says otherwise.
         let config = try configFile.detection(base: m.config)
-        var analysis = Analysis.run(paths: paths, reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        var analysis = Analysis.run(paths: parsing.inputs(paths), reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
         if let host { analysis.anomalies = analysis.anomalies.filter(AnomalyFilter(host: host).matches) }
         if analysis.summary.nothingRead {
             printError(analysis.summary.report())

@@ -14,7 +14,7 @@ struct DashboardCommand: ParsableCommand {
         discussion: """
         Follows files as tail -F does (rotation, truncation, files that appear later, globs in \
         quotes such as '/var/log/auth.log*'). With no paths it follows /var/log/auth.log and \
-        /var/log/secure, whichever exist. --replay SPEED plays a file back with its own timing, \
+        /var/log/secure, whichever exist, else the systemd journal (--journal follows it always). --replay SPEED plays a file back with its own timing, \
         SPEED times faster. Press ? in the dashboard for the keys. Without a model the rules still \
         run; R trains one from the files followed. Configured alert sinks (tripline alert --help) \
         get the anomalies as they reach their minimum severity (and again when they escalate), \
@@ -55,14 +55,17 @@ struct DashboardCommand: ParsableCommand {
     }
 
     func run() throws {
-        var follow = paths
+        var follow = parsing.inputs(paths)
         if follow.isEmpty {
             follow = ["/var/log/auth.log", "/var/log/secure"].filter { FileManager.default.isReadableFile(atPath: $0) }
+            // Debian 12 and later keep no auth.log: the journal has it all.
+            if follow.isEmpty, (try? JournalReader(localSystem: ParseOptions())) != nil { follow = [LogReader.systemJournal] }
             guard !follow.isEmpty else {
                 printError("""
-                tripline: no auth log to follow: /var/log/auth.log and /var/log/secure are missing or not readable.
+                tripline: no auth log to follow: /var/log/auth.log and /var/log/secure are missing or not readable, and so is the system journal.
                 Pass the files to follow, for example:
                   tripline dashboard /var/log/auth.log          (may need sudo)
+                  tripline dashboard --journal                  (may need sudo or the systemd-journal group)
                   tripline dashboard test_logs/auth.log --replay 600
                 """)
                 throw ExitCode(2)

@@ -23,8 +23,8 @@ struct ParseCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Log files or folders to read; - for standard input.", valueName: "file"))
-    var files: [String]
+    @Argument(help: ArgumentHelp("Log files or folders to read (compressed ones too; journal files and folders); - for standard input.", valueName: "file"))
+    var files: [String] = []
 
     @OptionGroup var parsing: ParseOptionGroup
 
@@ -35,7 +35,8 @@ struct ParseCommand: ParsableCommand {
         let reader = parsing.reader()
         var out = BufferedOutput()
         var w = JSONWriter()
-        let summary = reader.read(paths: files) { event in
+        guard !files.isEmpty || parsing.journal else { throw ValidationError("give the logs to read: files, folders, - for standard input, or --journal") }
+        let summary = reader.read(paths: parsing.inputs(files)) { event in
             w.bytes.removeAll(keepingCapacity: true)
             event.writeJSON(to: &w)
             w.bytes.append(0x0A)

@@ -19,6 +19,14 @@ struct ParseOptionGroup: ParsableArguments {
         valueName: "TZ"))
     var timezone: String?
 
+    @Flag(name: .long, help: "Read the local systemd journal too (its auth and authpriv entries, and sshd, sudo, su, login and the account tools'), as journalctl would show them; journal files and folders given as paths are recognised without it.")
+    var journal = false
+
+    /// The paths to read: those given, and the system journal with `--journal`.
+    func inputs(_ paths: [String]) -> [String] {
+        paths + (journal ? [LogReader.systemJournal] : [])
+    }
+
     func validate() throws {
         if format != "auto", LogFormat(rawValue: format) == nil {
             throw ValidationError("unknown format '\(format)': use auto, ndjson, json, csv or syslog")

@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
     )
 
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Log files or folders to learn from; - for standard input.", valueName: "path"))
-    var dataPath: [String]
+    var dataPath: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Train on the first N days of the data only (default: $BASELINE_DAYS, else all of it).", valueName: "N"))
     var baselineDays: Double?
@@ -35,7 +35,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var configFile: ConfigOption
 
     func validate() throws {
-        guard !dataPath.isEmpty else { throw ValidationError("give at least one --data-path") }
+        guard !dataPath.isEmpty || parsing.journal else { throw ValidationError("give at least one --data-path, or --journal") }
         if let c = contamination, !(c > 0 && c < 0.5) { throw ValidationError("--contamination must be between 0 and 0.5, such as 0.01") }
         if let d = baselineDays, d <= 0 { throw ValidationError("--baseline-days must be positive") }
     }
@@ -49,7 +49,7 @@ struct TrainCommand: ParsableCommand {
         }
         config.baselineDays = try baselineDays ?? environmentNumber("BASELINE_DAYS") ?? config.baselineDays
         let trainer = Trainer(config: config, seed: seed)
-        let (m, summary) = trainer.train(paths: dataPath, reader: parsing.reader()) { p in
+        let (m, summary) = trainer.train(paths: parsing.inputs(dataPath), reader: parsing.reader()) { p in
             printError("  \(p.phase): \(p.events) events")
         }
         if summary.events == 0 {

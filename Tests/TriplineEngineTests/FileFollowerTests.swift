@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TriplineEngine
 import TriplineCore
+import TriplineTestSupport
 
 /// Following files as tail -F does: every line once, in order, through rotation and truncation.
 @Suite struct FileFollowerTests {
@@ -187,5 +188,24 @@ import TriplineCore
         for _ in 0..<3 { seen += users(f) }
         #expect(seen == ["u1"])
         #expect(f.problems.contains { $0.file.hasSuffix("auth.log.2.gz") && $0.reason.contains("gzip") }, "\(f.problems)")
+    }
+
+    /// A journal named to the dashboard (a file here; the system's with `--journal`): some
+    /// history at the start, then each entry as it is written, once.
+    @Test func followsAJournalAsItIsWritten() throws {
+        let d = try dir()
+        let path = d.appendingPathComponent("system.journal").path
+        func entry(_ i: Int) -> JournalFixture.Entry {
+            JournalFixture.Entry(time: JournalFixture.t0 + Int64(i) * 1_000_000, host: "web-01", program: "sshd", pid: 100 + i, facility: 4,
+                                 message: "Invalid user u\(i) from 192.0.2.\(i % 250 + 1) port \(1000 + i)")
+        }
+        guard try JournalFixture.write((0..<10).map(entry), at: path) else { return }
+        let f = FileFollower(patterns: [path], fromStart: false, journalHistory: 3, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        #expect(users(f) == ["u7", "u8", "u9"])
+        #expect(users(f) == [])
+        #expect(try JournalFixture.write((10..<12).map(entry), at: path))
+        #expect(users(f) == ["u10", "u11"])
+        #expect(users(f) == [])
+        #expect(f.problems.isEmpty)
     }
 }

@@ -20,8 +20,7 @@ struct EventMerge {
     final class Cursor {
         let index: Int
         let path: String
-        private let steps: ReadingSteps
-        private let fd: Int32
+        private let steps: EventSteps
         private var queue: [LogEvent] = []
         private var head = 0
 
@@ -29,21 +28,11 @@ struct EventMerge {
         init?(path: String, index: Int, reader: LogReader, summary: inout ParseSummary) {
             var opening = ParseSummary()
             opening.files.append(path)
-            guard let fd = reader.openForReading(path, &opening) else { summary.merge(opening); return nil }
+            guard let steps = reader.openSteps(path, &opening, chunkBytes: EventMerge.chunkBytes) else { summary.merge(opening); return nil }
             self.index = index
             self.path = path
-            self.fd = fd
-            steps = ReadingSteps(path: path, summary: opening, firstLine: 1, options: reader.options, format: reader.format,
-                                 chunkBytes: EventMerge.chunkBytes, next: { buf, cap in
-                while true {
-                    let n = systemRead(fd, buf, cap)
-                    if n < 0, errno == EINTR { continue }
-                    return n < 0 ? -Int(errno) - 1 : n
-                }
-            })
+            self.steps = steps
         }
-
-        deinit { if fd != 0 { close(fd) } }
 
         /// The file's next event, reading on as needed; nil at its end.
         var current: LogEvent? {

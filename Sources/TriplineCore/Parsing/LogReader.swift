@@ -46,7 +46,7 @@ public struct LogReader: Sendable {
         let fm = FileManager.default
         for p in paths {
             var isDir: ObjCBool = false
-            if p != "-", fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
+            if p != "-", fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue, !JournalReader.isJournalDirectory(p) {
                 let names = (try? fm.contentsOfDirectory(atPath: p)) ?? []
                 var found: [String] = []
                 for name in names where !name.hasPrefix(".") {
@@ -80,41 +80,81 @@ public struct LogReader: Sendable {
         return try EventMerge.read(files, reader: self, onEvent)
     }
 
-    /// Reads one file (`-` for standard input).
+    /// The name that stands for the local system's journal among paths (`--journal`).
+    public static let systemJournal = "(system journal)"
+
+    /// Reads one file (`-` for standard input), or a journal file or folder.
     public func read(path: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(path)
-        guard let fd = openForReading(path, &summary) else { return summary }
-        defer { if fd != 0 { close(fd) } }
-        return try read(source: path, summary: summary, next: { buf, cap in
+        guard let steps = openSteps(path, &summary, chunkBytes: LogReader.chunkBytes) else { return summary }
+        while !steps.isDone { try steps.step(onEvent) }
+        return steps.summary
+    }
+
+    /// Opens `path` for reading a step at a time: a log file, standard input (`-`), a journal
+    /// file or a journal folder; nil, with the reason in `summary`, when it cannot or may not
+    /// be read.
+    func openSteps(_ path: String, _ summary: inout ParseSummary, chunkBytes: Int) -> EventSteps? {
+        if path == LogReader.systemJournal {
+            guard admit == nil else {
+                summary.unreadable.append((path, "the system journal is not read here"))
+                return nil
+            }
+            do {
+                return JournalReader.Steps(try JournalReader(localSystem: options), opening: summary)
+            } catch {
+                summary.unreadable.append((path, error.description))
+                return nil
+            }
+        }
+        guard let fd = openForReading(path, &summary) else { return nil }
+        var st = stat()
+        let isDirectory = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        var head = [UInt8](repeating: 0, count: 8)
+        if isDirectory || (fd != 0 && (st.st_mode & S_IFMT) == S_IFREG && pread(fd, &head, 8, 0) == 8
+                           && head.withUnsafeBufferPointer({ JournalReader.isJournal(head: ByteSpan($0)) })) {
+            do {
+                let reader = isDirectory ? try JournalReader(directoryDescriptor: fd, name: path, options: options)
+                                         : try JournalReader(fileDescriptors: [fd], name: path, options: options)
+                return JournalReader.Steps(reader, opening: summary)
+            } catch {
+                close(fd)
+                summary.unreadable.append((path, error.description))
+                return nil
+            }
+        }
+        return ReadingSteps(path: path, summary: summary, firstLine: 1, options: options, format: format, chunkBytes: chunkBytes,
+                            next: { buf, cap in
             while true {
                 let n = systemRead(fd, buf, cap)
                 if n < 0, errno == EINTR { continue }
                 return n < 0 ? -Int(errno) - 1 : n
             }
-        }, onEvent)
+        }, onEnd: { if fd != 0 { close(fd) } })
     }
 
     /// Opens `path` (`-`: standard input, descriptor 0) as this reader may read it; nil, with
-    /// the reason in `summary`, when it cannot or may not be read. The caller closes it.
+    /// the reason in `summary`, when it cannot or may not be read. A folder opens only when it
+    /// is a journal folder. The caller closes it.
     func openForReading(_ path: String, _ summary: inout ParseSummary) -> Int32? {
         if admit != nil, path == "-" {
             summary.unreadable.append((path, "standard input is not read here"))
             return nil
         }
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
+        let fd: Int32 = path == "-" ? 0 : Glibc.open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
         guard fd >= 0 else {
             summary.unreadable.append((path, String(cString: strerror(errno))))
             return nil
         }
-        if let admit, let why = admit(fd) {
-            summary.unreadable.append((path, why))
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, !JournalReader.isJournalDirectory(path) {
+            summary.unreadable.append((path, "is a directory"))
             if fd != 0 { close(fd) }
             return nil
         }
-        var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            summary.unreadable.append((path, "is a directory"))
+        if let admit, let why = admit(fd) {
+            summary.unreadable.append((path, why))
             if fd != 0 { close(fd) }
             return nil
         }

@@ -1,5 +1,16 @@
 import Foundation
 
+/// A source of events read a step at a time: a file (``ReadingSteps``) or a journal
+/// (``JournalReader/Steps``).
+protocol EventSteps: AnyObject {
+    /// What the reading found so far.
+    var summary: ParseSummary { get }
+    /// True once the source has been read to its end (or given up).
+    var isDone: Bool { get }
+    /// Reads the next piece and hands out its events.
+    func step(_ onEvent: (LogEvent) throws -> Void) rethrows
+}
+
 /// One file's reading, a chunk at a time: each ``step(_:)`` reads the next chunk (decompressed
 /// when the file is compressed) and hands out the events of the lines it completes. It is the
 /// loop behind every ``LogReader`` read, and lets a merge of several files pull from each in
@@ -9,7 +20,7 @@ import Foundation
 /// whole); a JSON document (an array) is collected whole, up to
 /// ``LogReader/maxDocumentBytes``; corrupt or truncated compressed data ends the file with what
 /// came before it, the unfinished line at the damage dropped, the file named as unreadable.
-final class ReadingSteps {
+final class ReadingSteps: EventSteps {
     /// What the reading found so far.
     private(set) var summary: ParseSummary
     /// True once the file has been read to its end (or given up).
@@ -29,7 +40,7 @@ final class ReadingSteps {
     /// `next` fills up to `cap` bytes and returns how many (0 at the end, or `-(errno) - 1` for
     /// a read error); the first line read is number `firstLine`.
     init(path: String, summary: ParseSummary, firstLine: Int, options: ParseOptions, format: LogFormat?, chunkBytes: Int,
-         next: @escaping (UnsafeMutablePointer<UInt8>, Int) -> Int) {
+         next: @escaping (UnsafeMutablePointer<UInt8>, Int) -> Int, onEnd: (() -> Void)? = nil) {
         self.path = path
         self.summary = summary
         self.state = FileState(options: options, format: format, file: path)
@@ -37,9 +48,16 @@ final class ReadingSteps {
         self.capacity = chunkBytes
         self.buffer = .allocate(capacity: chunkBytes)
         self.lineNo = firstLine - 1
+        self.onEnd = onEnd
     }
 
-    deinit { buffer.deallocate() }
+    /// Run once the reading is over (closes the file it reads).
+    private var onEnd: (() -> Void)?
+
+    deinit {
+        buffer.deallocate()
+        onEnd?()
+    }
 
     /// The next piece of the file's content in `buffer`: its length, 0 at the end, nil when
     /// the reading stops here (a read error or damaged compressed data, recorded).
