@@ -29,6 +29,12 @@ public struct BatchRunner: Sendable {
     /// after each run is recorded.
     public var keepRuns: Int?
 
+    /// Journals to read besides the log folder's files (``LogReader/systemJournal`` for the
+    /// system's, or journal folders); the log folder itself when it is a journal folder. Each
+    /// run reads the entries written since the previous run's last one (its cursor is kept in
+    /// the state).
+    public var journals: [String] = []
+
     public init(logDirectory: String, outputDirectory: String, model: TriplineModel?, config: DetectionConfig?) {
         self.logDirectory = logDirectory
         self.outputDirectory = outputDirectory
@@ -105,6 +111,8 @@ public struct BatchRunner: Sendable {
         guard fm.fileExists(atPath: logDirectory, isDirectory: &isDir), isDir.boolValue else {
             throw BatchError(description: "the log folder \(logDirectory) does not exist (set --log-dir or LOG_DIR)")
         }
+        let folderIsJournal = JournalReader.isJournalDirectory(logDirectory)
+        let journalSources = (folderIsJournal ? [logDirectory] : []) + journals.filter { $0 != logDirectory }
         let old = try currentState()
         var runID = BatchRunner.runID(now)
         var n = 2
@@ -128,7 +136,7 @@ public struct BatchRunner: Sendable {
         var plans: [Plan] = []
         defer { for p in plans where p.fd >= 0 { close(p.fd) } }
         let outputReal = AllowedRoots.resolve(outputDirectory)
-        for path in LogReader.expand([logDirectory]) {
+        for path in folderIsJournal ? [] : LogReader.expand([logDirectory]) {
             if let o = outputReal, let r = AllowedRoots.resolve(path), r.hasPrefix(o + "/") { continue }
             var st = stat()
             guard stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
@@ -232,6 +240,26 @@ public struct BatchRunner: Sendable {
         var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
         var summary = ParseSummary()
         let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }
+        // The journals first: what was written to them since the last run, streamed.
+        var journalMarks: [BatchState.JournalMark] = []
+        for source in journalSources {
+            let previous = old.cursor(of: source)
+            do {
+                let reader = try BatchRunner.openJournal(source, options: options)
+                if !reader.seek(after: previous), previous != nil {
+                    report.problems.append("\(source): the entry last read is no longer in the journal (rotated away); read from the oldest entry there is")
+                }
+                let n = reader.read { detector.process($0) }
+                reader.finish { detector.process($0) }
+                summary.merge(reader.summary)
+                if let c = n > 0 ? reader.cursor : previous { journalMarks.append(.init(source: source, cursor: c)) }
+                report.files.append(FileRead(path: source, firstLine: 0, lastLine: n, bytes: 0, restarted: nil))
+            } catch {
+                report.problems.append("\(source): \(error.description)")
+                if let previous { journalMarks.append(.init(source: source, cursor: previous)) }
+            }
+        }
+        next.journals = journalMarks.isEmpty ? nil : journalMarks
         if plans.count > 1 && total <= mergeLimitBytes {
             var events: [LogEvent] = []
             for p in plans {
@@ -245,7 +273,7 @@ public struct BatchRunner: Sendable {
             }
         }
         for (path, why) in summary.unreadable { report.problems.append("\(path): \(why)") }
-        report.files = plans.map { p in
+        report.files += plans.map { p in
             FileRead(path: p.path, firstLine: p.firstLine, lastLine: next.files.first { $0.path == p.path }?.lines ?? 0,
                      bytes: p.to - p.from, restarted: p.restarted)
         }
@@ -374,6 +402,14 @@ public struct BatchRunner: Sendable {
     // MARK: - Files
 
     /// A run's name: its UTC time, sortable and safe in file names.
+    /// Opens a journal source: the system's, or a journal folder.
+    static func openJournal(_ source: String, options: ParseOptions) throws(JournalReader.Failure) -> JournalReader {
+        if source == LogReader.systemJournal { return try JournalReader(localSystem: options) }
+        let fd = open(source, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
+        guard fd >= 0 else { throw JournalReader.Failure(description: String(cString: strerror(errno))) }
+        return try JournalReader(directoryDescriptor: fd, name: source, options: options)
+    }
+
     /// Reads one plan's bytes: a range of a plain file, or a compressed file's content from a
     /// decompressed offset to its end.
     static func read(_ fd: Int32, _ compression: Decompressor.Format?, _ path: String, _ from: Int64, _ to: Int64, _ firstLine: Int,

@@ -45,11 +45,27 @@ public struct BatchState: Codable, Sendable, Equatable {
     /// The run that wrote this state (sortable: its UTC time).
     public var runID: String?
     public var files: [Mark] = []
+    /// For each journal read (a journal folder, or the system's), the position after the last
+    /// entry read: the next run reads what was written after it, across journal rotation.
+    public var journals: [JournalMark]?
+
+    /// Where reading of one journal stopped.
+    public struct JournalMark: Codable, Sendable, Equatable {
+        /// The journal: its folder, or `(system journal)`.
+        public var source: String
+        /// sd-journal's cursor of the last entry read.
+        public var cursor: String
+    }
 
     public init() {}
 
+    /// The cursor saved for a journal, if it was read before.
+    public func cursor(of source: String) -> String? {
+        journals?.first { $0.source == source }?.cursor
+    }
+
     enum CodingKeys: String, CodingKey {
-        case format, version, runID = "run_id", files
+        case format, version, runID = "run_id", files, journals
     }
 
     /// The mark for a file identity, if it was read before.

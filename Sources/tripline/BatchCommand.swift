@@ -41,6 +41,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep only the newest N run folders, deleting older ones after each run (default: keep all).", valueName: "n"))
     var keepRuns: Int?
 
+    @Flag(name: .long, help: "Read the local systemd journal too: each run reads the entries written since the last one (its position is kept with the state). A --log-dir that is a journal folder (/var/log/journal) is read the same way.")
+    var journal = false
+
     @OptionGroup var model: ModelDirOption
 
     @OptionGroup var configFile: ConfigOption
@@ -83,6 +86,7 @@ struct BatchCommand: AsyncParsableCommand {
         let modelPath = TriplineModel.path(in: model.resolved)
         var modelStamp = FileStamp(modelPath)
         runner.keepRuns = keepRuns
+        if journal { runner.journals = [LogReader.systemJournal] }
 
         let stop: @convention(c) (Int32) -> Void = { _ in BatchCommand.stopFlag = 1 }
         signal(SIGTERM, stop)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TriplineCore
+import TriplineTestSupport
 
 /// `tripline batch` as cron or a service would run it: only new lines each run, rotation,
 /// partial lines, crash recovery, kill -9, SIGTERM, and report sets.
@@ -162,6 +163,34 @@ import TriplineCore
         #expect(try Self.latest(s)["lines_read"]?.numberValue == 100)
         let again = try Self.batch(s)
         #expect(again.stderr.contains("auth.log.2.gz: gzip"), "not marked as read: \(again.stderr)")
+    }
+
+    /// `--log-dir /var/log/journal`: each run reads the entries written since the last, across
+    /// the journal's rotation (the active file archived under a new name, a new one started).
+    @Test func aJournalFolderIsReadFromWhereTheLastRunStopped() throws {
+        let s = try Self.setup(train: false)
+        let machine = s.logs.appendingPathComponent("0123456789abcdef0123456789abcdef")
+        try FileManager.default.createDirectory(at: machine, withIntermediateDirectories: true)
+        let active = machine.appendingPathComponent("system.journal").path
+        func entries(_ r: Range<Int>) -> [JournalFixture.Entry] {
+            r.map { i in JournalFixture.Entry(time: JournalFixture.t0 + Int64(i) * 1_000_000, host: "web-01", program: "sshd", pid: 100 + i,
+                                              facility: 4, message: "Invalid user u\(i) from 192.0.2.\(i % 250 + 1) port \(1000 + i)") }
+        }
+        guard try JournalFixture.write(entries(0..<10), at: active) else { return }
+        let r1 = try Self.batch(s)
+        #expect(r1.status == 0, "\(r1.stderr)")
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 10)
+        #expect(try JournalFixture.write(entries(10..<15), at: active))
+        #expect(try Self.batch(s).status == 0)
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 5)
+        // Rotation: the active file archived, a new one for what comes next.
+        try FileManager.default.moveItem(atPath: active, toPath: machine.appendingPathComponent(
+            "system@0123456789abcdef0123456789abcdef-0000000000000001-0000000000000001.journal").path)
+        #expect(try JournalFixture.write(entries(15..<18), at: active))
+        #expect(try Self.batch(s).status == 0)
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 3)
+        #expect(try Self.batch(s).status == 0)
+        #expect(try Self.latest(s)["lines_read"]?.numberValue == 0)
     }
 
     @Test func aRunThatDiedAfterItsReportsIsNotRepeated() throws {

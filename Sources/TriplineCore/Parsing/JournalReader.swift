@@ -40,24 +40,32 @@ public final class JournalReader {
     public private(set) var summary = ParseSummary()
 
     /// The journal files open as `fds` (checked by the caller: MCP's allowed roots), read as one.
+    /// The reader takes the descriptors: they are closed with it, or at once when it fails.
     public init(fileDescriptors fds: [Int32], name: String, options: ParseOptions) throws(Failure) {
         self.name = name
         state = FileState(options: options, format: .syslog, file: name)
         var j: OpaquePointer?
         var list = fds
         let rc = list.withUnsafeMutableBufferPointer { sd_journal_open_files_fd(&j, $0.baseAddress, UInt32($0.count), 0) }
-        guard rc >= 0, let j else { throw Failure(description: "not a readable journal (\(String(cString: strerror(-rc))))") }
+        guard rc >= 0, let j else {
+            for fd in fds { close(fd) } // sd-journal keeps them only when it opens
+            throw Failure(description: "not a readable journal (\(String(cString: strerror(-rc))))")
+        }
         journal = j // sd-journal closes the files' descriptors itself
         try select()
     }
 
-    /// The journal folder open as `fd` (its files and its machine folders' files).
+    /// The journal folder open as `fd` (its files and its machine folders' files). The reader
+    /// takes the descriptor, as above.
     public init(directoryDescriptor fd: Int32, name: String, options: ParseOptions) throws(Failure) {
         self.name = name
         state = FileState(options: options, format: .syslog, file: name)
         var j: OpaquePointer?
         let rc = sd_journal_open_directory_fd(&j, fd, 0)
-        guard rc >= 0, let j else { throw Failure(description: "not a readable journal folder (\(String(cString: strerror(-rc))))") }
+        guard rc >= 0, let j else {
+            close(fd)
+            throw Failure(description: "not a readable journal folder (\(String(cString: strerror(-rc))))")
+        }
         journal = j
         descriptors = [fd]
         try select()

@@ -119,8 +119,7 @@ public struct LogReader: Sendable {
                                          : try JournalReader(fileDescriptors: [fd], name: path, options: options)
                 return JournalReader.Steps(reader, opening: summary)
             } catch {
-                close(fd)
-                summary.unreadable.append((path, error.description))
+                summary.unreadable.append((path, error.description)) // the reader closed the descriptor
                 return nil
             }
         }
