@@ -240,6 +240,8 @@ public struct BatchRunner: Sendable {
         var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
         var summary = ParseSummary()
         let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }
+        // Events a little out of order (hosts, clocks apart) are put in place before detection.
+        var window = ReorderWindow(seconds: options.reorderSeconds)
         // The journals first: what was written to them since the last run, streamed.
         var journalMarks: [BatchState.JournalMark] = []
         for source in journalSources {
@@ -249,8 +251,8 @@ public struct BatchRunner: Sendable {
                 if !reader.seek(after: previous), previous != nil {
                     report.problems.append("\(source): the entry last read is no longer in the journal (rotated away); read from the oldest entry there is")
                 }
-                let n = reader.read { detector.process($0) }
-                reader.finish { detector.process($0) }
+                let n = reader.read { window.push($0) { detector.process($0) } }
+                reader.finish { window.push($0) { detector.process($0) } }
                 summary.merge(reader.summary)
                 if let c = n > 0 ? reader.cursor : previous { journalMarks.append(.init(source: source, cursor: c)) }
                 report.files.append(FileRead(path: source, firstLine: 0, lastLine: n, bytes: 0, restarted: nil))
@@ -266,10 +268,10 @@ public struct BatchRunner: Sendable {
                 summary.merge(BatchRunner.read(p.fd, p.compression, p.path, p.from, p.to, p.firstLine, p.header, reader) { events.append($0) })
             }
             events.sort { $0.timestamp < $1.timestamp }
-            for e in events { detector.process(e) }
+            for e in events { window.push(e) { detector.process($0) } }
         } else {
             for p in plans.sorted(by: { ($0.mtime, $0.path) < ($1.mtime, $1.path) }) {
-                summary.merge(BatchRunner.read(p.fd, p.compression, p.path, p.from, p.to, p.firstLine, p.header, reader) { detector.process($0) })
+                summary.merge(BatchRunner.read(p.fd, p.compression, p.path, p.from, p.to, p.firstLine, p.header, reader) { window.push($0) { detector.process($0) } })
             }
         }
         for (path, why) in summary.unreadable { report.problems.append("\(path): \(why)") }
@@ -277,6 +279,8 @@ public struct BatchRunner: Sendable {
             FileRead(path: p.path, firstLine: p.firstLine, lastLine: next.files.first { $0.path == p.path }?.lines ?? 0,
                      bytes: p.to - p.from, restarted: p.restarted)
         }
+        window.flush { detector.process($0) }
+        summary.lateEvents += window.late
         report.anomalies = detector.finish()
         report.eventsAnalyzed = detector.eventsProcessed
         report.linesRead = summary.linesRead

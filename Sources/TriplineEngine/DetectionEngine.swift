@@ -97,10 +97,14 @@ public actor DetectionEngine {
     public func tick() -> Bool {
         var count = 0
         if let follower {
+            // What one round read is put in time order (several files and hosts, clocks a
+            // little apart) and handed on at once: a live view does not wait for the window.
+            var window = ReorderWindow(seconds: options.parse.reorderSeconds)
             follower.poll { e in
-                process(e)
+                window.push(e) { process($0) }
                 count += 1
             }
+            window.flush { process($0) }
         } else {
             count = replayTick()
         }

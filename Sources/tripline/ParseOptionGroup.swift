@@ -19,6 +19,11 @@ struct ParseOptionGroup: ParsableArguments {
         valueName: "TZ"))
     var timezone: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How far back in time an event may arrive (several hosts in one stream, clocks apart) and still be analysed in its place, in seconds; later ones are counted and analysed where they come (default: 300; 0 keeps the order read).",
+        valueName: "seconds"))
+    var reorderWindow: Int = ReorderWindow.defaultSeconds
+
     @Flag(name: .long, help: "Read the local systemd journal too (its auth and authpriv entries, and sshd, sudo, su, login and the account tools'), as journalctl would show them; journal files and folders given as paths are recognised without it.")
     var journal = false
 
@@ -34,6 +39,9 @@ struct ParseOptionGroup: ParsableArguments {
         if let year, !(1970...2200).contains(year) {
             throw ValidationError("--year \(year) is out of range: give a four-digit year such as 2026")
         }
+        if !(0...86_400).contains(reorderWindow) {
+            throw ValidationError("--reorder-window \(reorderWindow) is out of range: give seconds from 0 to 86400")
+        }
         if let timezone, ParseOptionGroup.zone(timezone) == nil {
             throw ValidationError("unknown time zone '\(timezone)': use an IANA name such as Europe/Berlin, or UTC, or UTC+02:00")
         }
@@ -42,7 +50,9 @@ struct ParseOptionGroup: ParsableArguments {
     /// The reader these options describe.
     func reader() -> LogReader {
         let tz = timezone.flatMap(ParseOptionGroup.zone) ?? .current
-        return LogReader(options: ParseOptions(year: year, timeZone: tz), format: LogFormat(rawValue: format))
+        var options = ParseOptions(year: year, timeZone: tz)
+        options.reorderSeconds = reorderWindow
+        return LogReader(options: options, format: LogFormat(rawValue: format))
     }
 
     /// A zone from an IANA name, `UTC`, or `UTC±HH[:MM]` / `±HH:MM`.

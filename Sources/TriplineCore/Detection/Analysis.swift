@@ -19,7 +19,11 @@ public struct Analysis: Sendable {
     public static func run(paths: [String], reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
                            minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
-        let summary = reader.readMerged(paths: paths) { detector.process($0) }
+        var window = ReorderWindow(seconds: reader.options.reorderSeconds)
+        var summary = reader.readMerged(paths: paths) { window.push($0) { detector.process($0) } }
+        window.flush { detector.process($0) }
+        summary.lateEvents += window.late
+        summary.reorderSeconds = reader.options.reorderSeconds
         let found = detector.finish().filter { $0.severity >= minimumSeverity }
         return Analysis(eventsAnalyzed: detector.eventsProcessed, anomalies: found, summary: summary, model: model,
                         eventsScored: detector.eventsScored, outlierEvents: detector.outlierEvents)
@@ -43,7 +47,12 @@ public struct Analysis: Sendable {
             events.sort { $0.timestamp < $1.timestamp }
             for e in events { detector.process(e) }
         } else {
-            summary = reader.read(bytes: bytes, name: name) { detector.process($0) }
+            var window = ReorderWindow(seconds: reader.options.reorderSeconds)
+            var s = reader.read(bytes: bytes, name: name) { window.push($0) { detector.process($0) } }
+            window.flush { detector.process($0) }
+            s.lateEvents += window.late
+            s.reorderSeconds = reader.options.reorderSeconds
+            summary = s
         }
         let found = detector.finish().filter { $0.severity >= minimumSeverity }
         return Analysis(eventsAnalyzed: detector.eventsProcessed, anomalies: found, summary: summary, model: model,

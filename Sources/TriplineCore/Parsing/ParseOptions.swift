@@ -9,6 +9,9 @@ public struct ParseOptions: Sendable {
     public var timeZone: TimeZone
     /// "Now", for year inference.
     public var referenceDate: Date
+    /// How far back in time an event may arrive and still be analysed in its place, in
+    /// seconds (see ``ReorderWindow``); 0 analyses events in the order they are read.
+    public var reorderSeconds = ReorderWindow.defaultSeconds
 
     /// Options with the machine's zone and the current date.
     public init(year: Int? = nil, timeZone: TimeZone = .current, referenceDate: Date = Date()) {

@@ -28,6 +28,10 @@ public struct ParseSummary: Sendable {
     public var skipped: [SkipReason: Int] = [:]
     /// The first few skipped lines per reason.
     public var examples: [SkipExample] = []
+    /// Events that came later than the reorder window allowed (analysed where they came).
+    public var lateEvents = 0
+    /// The reorder window they were late for, in seconds.
+    public var reorderSeconds = 0
     /// Lines with invalid UTF-8 that were kept with U+FFFD in place of the bad bytes.
     public var repairedUTF8 = 0
     /// Files that could not be read at all, with the reason (`missing.log: No such file or directory`).
@@ -66,6 +70,8 @@ public struct ParseSummary: Sendable {
             examples.append(ex)
         }
         repairedUTF8 += o.repairedUTF8
+        lateEvents += o.lateEvents
+        reorderSeconds = max(reorderSeconds, o.reorderSeconds)
         unreadable += o.unreadable
         passedOver += o.passedOver
     }
@@ -85,6 +91,9 @@ public struct ParseSummary: Sendable {
         if !compressed.isEmpty {
             let kinds = Set(compressed.values).sorted().joined(separator: ", ")
             out += "  \(compressed.count) of them compressed (\(kinds)), read decompressed\n"
+        }
+        if lateEvents > 0 {
+            out += "  \(lateEvents) events came more than \(reorderSeconds) s before an event already read (other hosts, clocks apart); analysed where they came\n"
         }
         if repairedUTF8 > 0 { out += "  kept \(repairedUTF8) lines with invalid UTF-8 (bad bytes shown as U+FFFD)\n" }
         for p in passedOver { out += "  passed over \(p.file): \(p.reason)\n" }

@@ -1,0 +1,132 @@
+/// Puts slightly out-of-order events back in time order before detection: several hosts in one
+/// stream, clocks a little apart, a relay's buffering. Events are held until the newest event
+/// seen is `span` later than they are, then handed on oldest first (ties in the order they
+/// came). In-order input comes out unchanged, in the same order.
+///
+/// An event older than the window is *late*: it is counted, never dropped. What is held is
+/// handed on first (it came first), then the late event, and the window starts again from it,
+/// so a log whose time jumps backwards (several files or hosts written one after another) is
+/// read in the order it is written, as without a window. At most `maxHeld` events are held (a
+/// burst of more within one window hands on the oldest early), so memory stays bounded.
+public struct ReorderWindow: Sendable {
+    /// How far back an event may come and still be put in its place, in microseconds.
+    public let span: Int64
+    /// Most events held at once.
+    public let maxHeld: Int
+    /// Events that came later than the window allowed (analysed where they came).
+    public private(set) var late = 0
+
+    /// Held events in time order: those that came in order are appended, those a little out
+    /// of order are put in place near the end (cheap), the rest go to `heap`.
+    private var held: [Held] = []
+    private var head = 0
+    private var heap: [Held] = []
+    private var newest: Timestamp?
+    private var sequence = 0
+
+    private struct Held: Sendable {
+        var event: LogEvent
+        var seq: Int
+        func before(_ o: Held) -> Bool { (event.timestamp, seq) < (o.event.timestamp, o.seq) }
+    }
+
+    /// The default span: five minutes.
+    public static let defaultSeconds = 300
+    /// How far from the end an out-of-order event is put in place directly.
+    static let nearEnd = 64
+
+    /// A window of `seconds` (0: events pass straight through).
+    public init(seconds: Int = ReorderWindow.defaultSeconds, maxHeld: Int = 20_000) {
+        span = Int64(max(0, seconds)) * 1_000_000
+        self.maxHeld = max(1, maxHeld)
+    }
+
+    /// Events held now.
+    public var count: Int { held.count - head + heap.count }
+
+    /// Takes one event; hands on those now outside the window.
+    public mutating func push(_ e: LogEvent, _ emit: (LogEvent) throws -> Void) rethrows {
+        guard span > 0 else { return try emit(e) }
+        let t = e.timestamp
+        sequence += 1
+        let h = Held(event: e, seq: sequence)
+        if let n = newest, t < n {
+            if t.microseconds < n.microseconds - span {
+                // Late: what is held came first; then this, and the window starts again here.
+                late += 1
+                try flush(emit)
+                newest = t
+                held.append(h)
+                return
+            }
+            // Within the window: its place, after any event with the same time.
+            var at = held.count
+            while at > head, at > held.count - Self.nearEnd, t < held[at - 1].event.timestamp { at -= 1 }
+            if at == head || t >= held[at - 1].event.timestamp {
+                held.insert(h, at: at)
+            } else {
+                heapPush(h)
+            }
+        } else {
+            newest = t
+            held.append(h)
+        }
+        let horizon = (newest?.microseconds ?? 0) - span
+        while let next = peek(), next.event.timestamp.microseconds < horizon || count > maxHeld {
+            try emit(take().event)
+            _ = next
+        }
+        if head > 4096 && head * 2 > held.count {
+            held.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Hands on everything held (at the end of the input, or when a live source is idle).
+    public mutating func flush(_ emit: (LogEvent) throws -> Void) rethrows {
+        while peek() != nil { try emit(take().event) }
+        held.removeAll(keepingCapacity: true)
+        head = 0
+    }
+
+    /// The earliest held event.
+    private func peek() -> Held? {
+        let a = head < held.count ? held[head] : nil
+        guard let b = heap.first else { return a }
+        guard let a else { return b }
+        return b.before(a) ? b : a
+    }
+
+    private mutating func take() -> Held {
+        if let b = heap.first, head >= held.count || b.before(held[head]) { return heapPop() }
+        head += 1
+        return held[head - 1]
+    }
+
+    private mutating func heapPush(_ h: Held) {
+        heap.append(h)
+        var i = heap.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard heap[i].before(heap[p]) else { break }
+            heap.swapAt(i, p)
+            i = p
+        }
+    }
+
+    private mutating func heapPop() -> Held {
+        heap.swapAt(0, heap.count - 1)
+        let out = heap.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < heap.count, heap[l].before(heap[m]) { m = l }
+            if r < heap.count, heap[r].before(heap[m]) { m = r }
+            if m == i { break }
+            heap.swapAt(i, m)
+            i = m
+        }
+        return out
+    }
+}
