@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
         .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineMCPTests", dependencies: [
-            "TriplineMCP", "TriplineEngine", "TriplineCore", .product(name: "MCP", package: "swift-sdk"),
+            "TriplineMCP", "TriplineEngine", "TriplineCore", "TriplineTestSupport", .product(name: "MCP", package: "swift-sdk"),
         ]),
         .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"], exclude: ["Snapshots"]),
         .testTarget(name: "TriplineServerTests", dependencies: [

@@ -2,6 +2,7 @@ import Foundation
 import MCP
 import Testing
 import TriplineCore
+import TriplineTestSupport
 import TriplineEngine
 @testable import TriplineMCP
 
@@ -73,5 +74,29 @@ import TriplineEngine
         let after = try Self.json(tools.call("get_detection_stats", [:]))
         #expect(after["analyses"]?.numberValue == 1)
         #expect(after["anomalies_found"]?.numberValue == 1)
+    }
+
+    /// A journal file under the allowed folders is analysed as its text would be; a journal
+    /// folder is refused (its entries could link out of the allowed folders).
+    @Test func analysesAJournalFileAndRefusesJournalFolders() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let machine = dir.appendingPathComponent("journal/0123456789abcdef0123456789abcdef")
+        try FileManager.default.createDirectory(at: machine, withIntermediateDirectories: true)
+        let file = machine.appendingPathComponent("system.journal").path
+        let entries = (0..<12).map { i in
+            JournalFixture.Entry(time: JournalFixture.t0 + Int64(i) * 2_000_000, host: "web-01", program: "sshd", pid: 300 + i, facility: 4,
+                                 message: "Failed password for root from 203.0.113.9 port \(50000 + i) ssh2")
+        }
+        guard try JournalFixture.write(entries, at: file) else { return }
+        let tools = TriplineTools(service: AnalysisService(modelDirectory: dir.path), roots: AllowedRoots([dir.path]))
+        let analysed = tools.call("analyze_log_file", ["file_path": .string(file)])
+        #expect(analysed.isError == false, "\(Self.text(analysed))")
+        #expect(try Self.json(analysed)["events_analyzed"]?.numberValue == 12)
+        let listed = try Self.json(tools.call("list_anomalies", ["kind": .string("brute_force")]))
+        guard case .array(let anomalies)? = listed["anomalies"] else { Issue.record("no list: \(listed)"); return }
+        #expect(anomalies.first?["source_ip"]?.scalarText == "203.0.113.9")
+        let folder = tools.call("analyze_log_file", ["file_path": .string(dir.appendingPathComponent("journal").path)])
+        #expect(folder.isError == true || (try? Self.json(folder)["events_analyzed"]?.numberValue) == 0, "\(Self.text(folder))")
     }
 }
