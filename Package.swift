@@ -20,10 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Events, parsers and detection: Foundation, the system's decompressors and sd-journal.
-        .target(name: "TriplineCore", dependencies: ["CCompression", "CSystemd"]),
+        .target(name: "TriplineCore", dependencies: ["CCompression", "CSystemd", .product(name: "HeapModule", package: "swift-collections")]),
         // Debian's zlib, liblzma and libzstd, for compressed rotated logs.
         .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
         // Debian's libsystemd, for the systemd journal.

@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 
 /// Several files read as one timeline without loading them: each file is nearly in time order
 /// (a log is written as things happen), so the next event overall is the earliest of each
@@ -69,59 +70,32 @@ struct EventMerge {
         }
         waiting.sort { ($0.first, $0.index) < ($1.first, $1.index) }
         var next = 0
-        var heap = CursorHeap()
+        var heap = Heap<MergeEntry>()
         while true {
             // Open every file whose timeline has started.
-            while next < waiting.count, heap.top.map({ (waiting[next].first, waiting[next].index) < $0.key }) ?? true {
+            while next < waiting.count, heap.min.map({ (waiting[next].first, waiting[next].index) < ($0.time, $0.cursor.index) }) ?? true {
                 let w = waiting[next]
                 next += 1
                 var opened = w.cursor
                 if opened == nil { opened = Cursor(path: w.path, index: w.index, reader: reader, summary: &total) }
                 guard let c = opened else { continue }
-                if let e = c.current { heap.push(key: (e.timestamp, c.index), c) } else { total.merge(c.summary) }
+                if let e = c.current { heap.insert(MergeEntry(time: e.timestamp, cursor: c)) } else { total.merge(c.summary) }
             }
-            guard let (_, c) = heap.pop() else { break }
+            guard let c = heap.popMin()?.cursor else { break }
             guard let e = c.current else { total.merge(c.summary); continue }
             try onEvent(e)
             c.advance()
-            if let n = c.current { heap.push(key: (n.timestamp, c.index), c) } else { total.merge(c.summary) }
+            if let n = c.current { heap.insert(MergeEntry(time: n.timestamp, cursor: c)) } else { total.merge(c.summary) }
         }
         return total
     }
 }
 
-/// A binary min-heap of cursors by (time, file index).
-struct CursorHeap {
-    typealias Key = (Timestamp, Int)
-    private var items: [(key: Key, cursor: EventMerge.Cursor)] = []
+/// A cursor in the merge's heap, ordered by its next event's time, then its file's place.
+struct MergeEntry: Comparable {
+    let time: Timestamp
+    let cursor: EventMerge.Cursor
 
-    var top: (key: Key, cursor: EventMerge.Cursor)? { items.first }
-
-    mutating func push(key: Key, _ c: EventMerge.Cursor) {
-        items.append((key, c))
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i].key < items[parent].key else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> (key: Key, cursor: EventMerge.Cursor)? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let out = items.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < items.count, items[l].key < items[m].key { m = l }
-            if r < items.count, items[r].key < items[m].key { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
-        }
-        return out
-    }
+    static func < (a: MergeEntry, b: MergeEntry) -> Bool { (a.time, a.cursor.index) < (b.time, b.cursor.index) }
+    static func == (a: MergeEntry, b: MergeEntry) -> Bool { a.time == b.time && a.cursor.index == b.cursor.index }
 }

@@ -1,3 +1,5 @@
+import HeapModule
+
 /// Puts slightly out-of-order events back in time order before detection: several hosts in one
 /// stream, clocks a little apart, a relay's buffering. Events are held until the newest event
 /// seen is `span` later than they are, then handed on oldest first (ties in the order they
@@ -20,14 +22,16 @@ public struct ReorderWindow: Sendable {
     /// of order are put in place near the end (cheap), the rest go to `heap`.
     private var held: [Held] = []
     private var head = 0
-    private var heap: [Held] = []
+    private var heap = Heap<Held>()
     private var newest: Timestamp?
     private var sequence = 0
 
-    private struct Held: Sendable {
+    private struct Held: Sendable, Comparable {
         var event: LogEvent
         var seq: Int
         func before(_ o: Held) -> Bool { (event.timestamp, seq) < (o.event.timestamp, o.seq) }
+        static func < (a: Held, b: Held) -> Bool { a.before(b) }
+        static func == (a: Held, b: Held) -> Bool { a.seq == b.seq }
     }
 
     /// The default span: five minutes.
@@ -65,7 +69,7 @@ public struct ReorderWindow: Sendable {
             if at == head || t >= held[at - 1].event.timestamp {
                 held.insert(h, at: at)
             } else {
-                heapPush(h)
+                heap.insert(h)
             }
         } else {
             newest = t
@@ -92,41 +96,14 @@ public struct ReorderWindow: Sendable {
     /// The earliest held event.
     private func peek() -> Held? {
         let a = head < held.count ? held[head] : nil
-        guard let b = heap.first else { return a }
+        guard let b = heap.min else { return a }
         guard let a else { return b }
         return b.before(a) ? b : a
     }
 
     private mutating func take() -> Held {
-        if let b = heap.first, head >= held.count || b.before(held[head]) { return heapPop() }
+        if let b = heap.min, head >= held.count || b.before(held[head]) { return heap.removeMin() }
         head += 1
         return held[head - 1]
-    }
-
-    private mutating func heapPush(_ h: Held) {
-        heap.append(h)
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard heap[i].before(heap[p]) else { break }
-            heap.swapAt(i, p)
-            i = p
-        }
-    }
-
-    private mutating func heapPop() -> Held {
-        heap.swapAt(0, heap.count - 1)
-        let out = heap.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count, heap[l].before(heap[m]) { m = l }
-            if r < heap.count, heap[r].before(heap[m]) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m)
-            i = m
-        }
-        return out
     }
 }
