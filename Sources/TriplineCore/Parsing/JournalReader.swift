@@ -79,6 +79,10 @@ public final class JournalReader {
         let rc = sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY))
         guard rc >= 0, let j else { throw Failure(description: "the system journal cannot be opened (\(String(cString: strerror(-rc))))") }
         journal = j
+        // sd-journal opens what this user may read, which may be nothing at all.
+        guard sd_journal_has_runtime_files(j) > 0 || sd_journal_has_persistent_files(j) > 0 else {
+            throw Failure(description: "the system journal has no files this user may read (none written yet, or run as root or as a member of the systemd-journal group)")
+        }
         try select()
     }
 
