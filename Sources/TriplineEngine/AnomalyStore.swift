@@ -51,21 +51,32 @@ public struct AnomalyStore: Sendable {
 
     /// Adds new anomalies and replaces earlier versions of changed ones.
     public mutating func insert<S: Sequence>(_ anomalies: S) where S.Element == Anomaly {
-        for a in anomalies {
-            if let old = byID[a.id] {
-                recount(a, was: (old.severity, old.kind))
-                byID[a.id] = a
-            } else if let was = letGo[a.id.hashValue] {
-                // Already counted, then let go: its count moves to its latest severity; it is
-                // not shown again (newer ones have taken its place).
-                recount(a, was: was)
-                letGo[a.id.hashValue] = (a.severity, a.kind)
-            } else {
-                count(a)
-                byID[a.id] = a
-            }
-        }
+        for a in anomalies { place(a, isNew: nil) }
         evictIfFull()
+    }
+
+    /// Keeps or counts one anomaly. `isNew` is a live detector's word on whether this is the
+    /// incident's first report; nil judges by what the store remembers. An incident already
+    /// counted and then let go has its count moved to its latest severity and is not shown
+    /// again (newer ones have taken its place); one let go and forgotten was counted already,
+    /// under the severity it had then.
+    private mutating func place(_ a: Anomaly, isNew: Bool?) {
+        if isNew == true, byID[a.id] == nil {
+            count(a)
+            byID[a.id] = a
+        } else if let old = byID[a.id] {
+            recount(a, was: (old.severity, old.kind))
+            byID[a.id] = a
+        } else if let was = letGo[a.id.hashValue] {
+            recount(a, was: was)
+            letGo[a.id.hashValue] = (a.severity, a.kind)
+        } else if isNew == nil {
+            count(a)
+            byID[a.id] = a
+        } else {
+            if let src = a.sourceIP { sources.raise(src, to: a.severity) }
+            if let u = a.user { users.raise(u, to: a.severity) }
+        }
     }
 
     /// Counts a new incident.
@@ -100,23 +111,7 @@ public struct AnomalyStore: Sendable {
     /// Adds a live detector's reports: an incident is counted when its first report comes,
     /// whatever became of it since (an update about one let go long ago is not counted again).
     public mutating func insert(reports: [AnomalyReport]) {
-        for r in reports {
-            let a = r.anomaly
-            if r.isNew, byID[a.id] == nil {
-                count(a)
-                byID[a.id] = a
-            } else if let old = byID[a.id] {
-                recount(a, was: (old.severity, old.kind))
-                byID[a.id] = a
-            } else if let was = letGo[a.id.hashValue] {
-                recount(a, was: was)
-                letGo[a.id.hashValue] = (a.severity, a.kind)
-            } else {
-                // Let go and forgotten: counted already, under the severity it had then.
-                if let src = a.sourceIP { sources.raise(src, to: a.severity) }
-                if let u = a.user { users.raise(u, to: a.severity) }
-            }
-        }
+        for r in reports { place(r.anomaly, isNew: r.isNew) }
         evictIfFull()
     }
 

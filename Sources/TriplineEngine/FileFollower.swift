@@ -218,12 +218,7 @@ public final class FileFollower {
     private var journalProblems: [(file: String, reason: String)] = []
 
     static func startsAsJournal(_ path: String) -> Bool {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 8)
-        guard pread(fd, &head, 8, 0) == 8 else { return false }
-        return head.withUnsafeBufferPointer { JournalReader.isJournal(head: ByteSpan($0)) }
+        firstBytes(of: path).withUnsafeBufferPointer { JournalReader.isJournal(head: ByteSpan($0)) }
     }
 
     /// A file found under a glob that is one already read under another name: the followed
@@ -507,15 +502,20 @@ public final class FileFollower {
 extension FileFollower {
     /// The compression `path` starts with (gzip, xz, zstd), or nil for a plain file (or none).
     static func compression(of path: String) -> Decompressor.Format? {
+        firstBytes(of: path).withUnsafeBufferPointer { Decompressor.Format.detect(ByteSpan($0)) }
+    }
+
+    /// The first bytes (up to 8, enough for every magic number) of the regular file at
+    /// `path`; empty for anything else or a file that cannot be read.
+    static func firstBytes(of path: String) -> [UInt8] {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return [] }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return [] }
         var head = [UInt8](repeating: 0, count: 8)
         let n = pread(fd, &head, 8, 0)
-        guard n > 0 else { return nil }
-        return head.withUnsafeBufferPointer { Decompressor.Format.detect(ByteSpan(UnsafeBufferPointer(rebasing: $0[..<n]))) }
+        return n > 0 ? Array(head[..<n]) : []
     }
 
     /// Paths by modification time, oldest first (rotated history before the live file; by
