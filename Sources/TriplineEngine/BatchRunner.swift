@@ -136,7 +136,8 @@ public struct BatchRunner: Sendable {
         var plans: [Plan] = []
         defer { for p in plans where p.fd >= 0 { close(p.fd) } }
         let outputReal = AllowedRoots.resolve(outputDirectory)
-        for path in folderIsJournal ? [] : LogReader.expand([logDirectory]) {
+        let (found, hostFolders) = folderIsJournal ? ([], [:]) : LogReader.expandFindingHosts([logDirectory])
+        for path in found {
             if let o = outputReal, let r = AllowedRoots.resolve(path), r.hasPrefix(o + "/") { continue }
             var st = stat()
             guard stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
@@ -236,7 +237,7 @@ public struct BatchRunner: Sendable {
         plans.removeAll { $0.to <= $0.from }
 
         // Detection over the new lines.
-        let reader = LogReader(options: options)
+        let reader = LogReader(options: options).withFolderHosts(found, found: hostFolders)
         var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
         var summary = ParseSummary()
         let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }

@@ -57,7 +57,8 @@ public final class FileFollower {
     public let fromStart: Bool
     /// History read from the end of each file at start, in bytes.
     public let historyBytes: Int
-    let options: ParseOptions
+    /// Parsing options; `folderHosts` grows with the files globs find in per-host folders.
+    private(set) var options: ParseOptions
     let format: LogFormat?
     private var followed: [String: Followed] = [:]
     private var order: [String] = []
@@ -132,6 +133,8 @@ public final class FileFollower {
             if FileFollower.isGlob(p) {
                 var paths = FileFollower.expandGlob(p)
                 if initial && fromStart { paths = FileFollower.oldestFirst(paths) }
+                // `/var/log/remote/*/auth.log`: lines that name no host take their folder's.
+                options.folderHosts.merge(FolderHosts.of(paths)) { known, _ in known }
                 for path in paths { add(path, initial: initial, named: false) }
             } else {
                 add(p, initial: initial, named: true)

@@ -208,31 +208,17 @@ public struct TriplineTools: Sendable {
         var found: [EvidenceLocation: String] = [:]
         let admit = roots.admission(maxBytes: .max)
         for (file, lines) in wanted {
-            guard case .success(let real) = roots.check(file), let maxLine = lines.max() else { continue }
+            guard case .success(let real) = roots.check(file), !lines.isEmpty else { continue }
             let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { continue }
             guard admit(fd) == nil else {
                 close(fd)
                 continue
             }
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            // Lines counted as the reader counts them (one splitter, one rule for long lines).
-            var n = 0
-            var splitter = LineSplitter()
-            func piece(_ p: LineSplitter.Piece) {
-                n += 1
-                guard lines.contains(n) else { return }
-                switch p {
-                case .line(let line): found[EvidenceLocation(file: file, line: n)] = TerminalSafe.sanitize(line.string(0, min(line.count, 2000)))
-                case .tooLong: found[EvidenceLocation(file: file, line: n)] = "(a line over 1 MiB, not shown)"
-                }
+            // Lines counted as the reader counts them: plain, compressed or a journal file.
+            for (n, text) in EvidenceLines.read(fd, lines: lines) {
+                found[EvidenceLocation(file: file, line: n)] = TerminalSafe.sanitize(text)
             }
-            while n < maxLine, let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-                chunk.withUnsafeBytes { raw in
-                    splitter.push(ByteSpan(raw.bindMemory(to: UInt8.self)), piece)
-                }
-            }
-            if n < maxLine { splitter.finish(piece) }
         }
         return a.evidence.map { loc in found[loc].map { "\(loc): \($0)" } ?? "\(loc): (not readable here)" }
     }

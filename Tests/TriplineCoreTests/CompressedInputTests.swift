@@ -50,6 +50,18 @@ import Testing
         #expect(s.report().contains("compressed (\(tool))"))
     }
 
+    /// Evidence lines are found in the decompressed text, numbered as the reader numbers them.
+    @Test(arguments: ["gzip", "xz", "zstd"])
+    func evidenceLinesAreTheText(tool: String) throws {
+        guard let bytes = try Self.compressed(tool, Self.log) else { return }
+        let file = try temporaryFile(bytes, name: "auth.log.4")
+        let fd = open(file, O_RDONLY)
+        #expect(fd >= 0)
+        let found = EvidenceLines.read(fd, lines: [1, 250, 400, 401])
+        let plain = Self.log.split(separator: "\n").map(String.init)
+        #expect(found == [1: plain[0], 250: plain[249], 400: plain[399]])
+    }
+
     /// `cat a.gz b.gz > c.gz` is a valid gzip file holding both; padding after the last member
     /// is ignored, as `gzip -d` does.
     @Test func readsEveryGzipMemberAndIgnoresPadding() throws {

@@ -72,6 +72,21 @@ import TriplineTestSupport
         #expect(users(f) == ["u4"])
     }
 
+    /// `/var/log/remote/*/auth.log` on a central syslog server: lines written without a host
+    /// take their host folder's name; lines that name one keep it.
+    @Test func hostFoldersNameTheHostsOfLinesWithoutOne() throws {
+        let d = try dir()
+        for host in ["web-01", "db-02"] {
+            try FileManager.default.createDirectory(at: d.appendingPathComponent(host), withIntermediateDirectories: true)
+            try append(d.appendingPathComponent("\(host)/auth.log"),
+                       "2026-03-02T10:00:00+00:00 sshd[1]: Invalid user u-\(host) from 192.0.2.1 port 1\n" + Self.line(7))
+        }
+        let f = FileFollower(patterns: [d.path + "/*/auth.log"], fromStart: true, options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
+        var seen: [String] = []
+        _ = f.poll { seen.append("\($0.user ?? "?")@\($0.host ?? "-")") }
+        #expect(seen.sorted() == ["u-db-02@db-02", "u-web-01@web-01", "u7@h", "u7@h"])
+    }
+
     @Test func waitsForMissingFilesAndPicksUpNewGlobMatches() throws {
         let d = try dir()
         let later = d.appendingPathComponent("later.log")

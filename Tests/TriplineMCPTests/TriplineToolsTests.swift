@@ -49,6 +49,31 @@ import TriplineEngine
         #expect(lines.first?.scalarText == "\(log.path):1: 2026-01-10T10:00:00Z web sshd[100]: Failed password for root from 203.0.113.9 port 22 ssh2")
     }
 
+    /// Evidence in a gzip-compressed rotated file is read decompressed, not as its bytes.
+    @Test func evidenceInACompressedFileIsItsText() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("auth.log.2")
+        try Self.attack.write(to: log, atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-9", log.path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0)
+        let gz = dir.appendingPathComponent("auth.log.2.gz").path
+        let tools = TriplineTools(service: AnalysisService(modelDirectory: dir.path), roots: AllowedRoots([dir.path]))
+        #expect(tools.call("analyze_log_file", ["file_path": .string(gz)]).isError == false)
+        let listed = try Self.json(tools.call("list_anomalies", ["kind": .string("brute_force")]))
+        guard case .array(let anomalies)? = listed["anomalies"], let id = anomalies.first?["id"]?.scalarText,
+              case .array(let lines)? = try Self.json(tools.call("explain_anomaly", ["id": .string(id)]))["evidence_lines"] else {
+            Issue.record("no brute force explained: \(listed)")
+            return
+        }
+        #expect(lines.count == 8)
+        #expect(lines.last?.scalarText == "\(gz):8: 2026-01-10T10:00:07Z web sshd[107]: Failed password for root from 203.0.113.9 port 22 ssh2")
+    }
+
     @Test func refusesWhatItMustNotDo() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -96,6 +121,15 @@ import TriplineEngine
         let listed = try Self.json(tools.call("list_anomalies", ["kind": .string("brute_force")]))
         guard case .array(let anomalies)? = listed["anomalies"] else { Issue.record("no list: \(listed)"); return }
         #expect(anomalies.first?["source_ip"]?.scalarText == "203.0.113.9")
+        // The evidence is the entries, shown as the lines they were read as.
+        if let id = anomalies.first?["id"]?.scalarText, case .array(let lines)? = try Self.json(tools.call("explain_anomaly", ["id": .string(id)]))["evidence_lines"] {
+            #expect(lines.count >= 8)
+            #expect(lines.first?.scalarText?.hasPrefix("\(file):1: 2026-03-02T00:00:00") == true, "\(lines)")
+            #expect(lines.first?.scalarText?.hasSuffix(" web-01 sshd[300]: Failed password for root from 203.0.113.9 port 50000 ssh2") == true, "\(lines)")
+            #expect(lines.allSatisfy { $0.scalarText?.contains("not readable") == false })
+        } else {
+            Issue.record("no evidence lines")
+        }
         let folder = tools.call("analyze_log_file", ["file_path": .string(dir.appendingPathComponent("journal").path)])
         #expect(folder.isError == true || (try? Self.json(folder)["events_analyzed"]?.numberValue) == 0, "\(Self.text(folder))")
     }

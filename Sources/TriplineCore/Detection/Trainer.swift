@@ -29,7 +29,8 @@ public struct Trainer {
     /// Trains on the files (folders expanded) read by `reader`.
     public func train(paths: [String], reader: LogReader, progress: ((Progress) -> Void)? = nil) -> (TriplineModel, ParseSummary) {
         let started = Date()
-        let files = LogReader.expand(paths)
+        let (files, found) = LogReader.expandFindingHosts(paths)
+        let reader = reader.withFolderHosts(files, found: found)
         // The cut-off for --baseline-days needs the earliest time: a quick first pass when the
         // input can be read twice.
         var cutoff: Int64?

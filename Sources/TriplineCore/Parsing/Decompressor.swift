@@ -186,8 +186,8 @@ extension Decompressor {
     }
 
     /// Decompresses the file open as `fd` (compressed as `format`) from its start, handing each
-    /// piece of decompressed bytes to `body`.
-    public static func stream(_ fd: Int32, format: Format, _ body: (ByteSpan) -> Void) throws(Failure) {
+    /// piece of decompressed bytes to `body` until it returns false or the data ends.
+    public static func stream(_ fd: Int32, format: Format, _ body: (ByteSpan) -> Bool) throws(Failure) {
         let d = try Decompressor(format: format)
         let capacity = 1 << 20
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
@@ -203,8 +203,7 @@ extension Decompressor {
                 }
             }
             if n < 0 { throw Failure(reason: String(cString: strerror(Int32(-n - 1)))) }
-            if n == 0 { return }
-            body(ByteSpan(base: out, count: n))
+            if n == 0 || !body(ByteSpan(base: out, count: n)) { return }
         }
     }
 
@@ -220,6 +219,7 @@ extension Decompressor {
             c.lines += piece.count(of: 0x0A)
             c.size += Int64(piece.count)
             last = piece.base[piece.count - 1]
+            return true
         }
         if last != 0x0A { c.lines += 1 }
         return c

@@ -13,6 +13,8 @@ struct FileState {
     init(options: ParseOptions, format: LogFormat?, file: String) {
         self.format = format
         self.file = file
+        var options = options
+        options.defaultHost = options.folderHosts[file]
         self.syslog = SyslogParser(options: options)
         self.mapper = StructuredRecordMapper(options: options)
     }

@@ -195,8 +195,29 @@ public final class JournalReader {
 
     /// The current entry as the syslog line it stands for, parsed.
     private func line(_ onEvent: (LogEvent) throws -> Void) rethrows {
+        guard buildLine() else { return }
+        let number = entry
+        try lineBuffer.withUnsafeBufferPointer { buf in
+            try state.line(ByteSpan(buf), number: number, summary: &summary, onEvent)
+        }
+    }
+
+    /// Reads entries on, handing each selected entry's number (its evidence line) and the
+    /// syslog line it stands for to `body` until it returns false.
+    public func readLines(_ body: (Int, ByteSpan) -> Bool) {
+        while sd_journal_next(journal) > 0 {
+            entry += 1
+            guard buildLine() else { continue }
+            let go = lineBuffer.withUnsafeBufferPointer { body(entry, ByteSpan($0)) }
+            if !go { return }
+        }
+    }
+
+    /// Writes the current entry as the line `TIME HOST PROGRAM[PID]: MESSAGE` to `lineBuffer`;
+    /// false when it has no time.
+    private func buildLine() -> Bool {
         var usec: UInt64 = 0
-        guard sd_journal_get_realtime_usec(journal, &usec) >= 0 else { return }
+        guard sd_journal_get_realtime_usec(journal, &usec) >= 0 else { return false }
         lineBuffer.removeAll(keepingCapacity: true)
         CivilTime.appendISO8601(Timestamp(microseconds: Int64(clamping: usec)), to: &lineBuffer)
         lineBuffer.append(0x20)
@@ -218,10 +239,7 @@ public final class JournalReader {
                 if b == 0x0A { lineBuffer.append(contentsOf: [0x23, 0x30, 0x31, 0x32]) } else if b == 0x0D { lineBuffer.append(contentsOf: [0x23, 0x30, 0x31, 0x35]) } else { lineBuffer.append(b) }
             }
         }
-        let number = entry
-        try lineBuffer.withUnsafeBufferPointer { buf in
-            try state.line(ByteSpan(buf), number: number, summary: &summary, onEvent)
-        }
+        return true
     }
 
     /// Reads entries a batch at a time, for ``EventMerge`` and ``LogReader`` (``EventSteps``).

@@ -40,33 +40,60 @@ public struct LogReader: Sendable {
 
     /// Expands folders into the regular, non-hidden files directly inside them (sorted; not
     /// subfolders, so `/var/log` does not drag in `journal/` or `apt/`), keeping files and `-`
-    /// as given.
-    public static func expand(_ paths: [String]) -> [String] {
+    /// as given. A folder that holds no files, only subfolders, is a central syslog server's
+    /// per-host layout (`/var/log/remote/HOST/…`): the files of each subfolder are read.
+    public static func expand(_ paths: [String]) -> [String] { expandFindingHosts(paths).files }
+
+    /// ``expand(_:)``, and for files found in a host's subfolder, that subfolder's name.
+    public static func expandFindingHosts(_ paths: [String]) -> (files: [String], found: [String: String]) {
         var out: [String] = []
+        var found: [String: String] = [:]
         let fm = FileManager.default
-        for p in paths {
+        func isFolder(_ p: String) -> Bool {
             var isDir: ObjCBool = false
-            if p != "-", fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue, !JournalReader.isJournalDirectory(p) {
-                let names = (try? fm.contentsOfDirectory(atPath: p)) ?? []
-                var found: [String] = []
-                for name in names where !name.hasPrefix(".") {
-                    let full = p.hasSuffix("/") ? p + name : p + "/" + name
-                    var sub: ObjCBool = false
-                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { found.append(full) }
-                }
-                out += found.sorted()
-            } else {
+            return fm.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue
+        }
+        func entries(_ p: String) -> (files: [String], folders: [String]) {
+            var files: [String] = [], folders: [String] = []
+            for name in ((try? fm.contentsOfDirectory(atPath: p)) ?? []).sorted() where !name.hasPrefix(".") {
+                let full = p.hasSuffix("/") ? p + name : p + "/" + name
+                if isFolder(full) { folders.append(full) } else if fm.fileExists(atPath: full) { files.append(full) }
+            }
+            return (files, folders)
+        }
+        for p in paths {
+            guard p != "-", isFolder(p), !JournalReader.isJournalDirectory(p) else {
                 out.append(p)
+                continue
+            }
+            let (files, folders) = entries(p)
+            if files.isEmpty {
+                for folder in folders where !JournalReader.isJournalDirectory(folder) {
+                    let inside = entries(folder).files
+                    for f in inside { found[f] = (folder as NSString).lastPathComponent }
+                    out += inside
+                }
+            } else {
+                out += files
             }
         }
-        return out
+        return (out, found)
+    }
+
+    /// This reader with the hosts of files in a per-host layout set (see ``FolderHosts``).
+    public func withFolderHosts(_ files: [String], found: [String: String]) -> LogReader {
+        var r = self
+        r.options.folderHosts.merge(FolderHosts.of(files, found: found)) { given, _ in given }
+        return r
     }
 
     /// Reads every path (folders expanded) and returns the merged summary.
     public func read(paths: [String], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
         var total = ParseSummary()
-        for p in LogReader.expand(paths) {
-            total.merge(try read(path: p, onEvent))
+        let (files, found) = LogReader.expandFindingHosts(paths)
+        let reader = withFolderHosts(files, found: found)
+        for p in files {
+            total.merge(try reader.read(path: p, onEvent))
         }
         return total
     }
@@ -75,9 +102,10 @@ public struct LogReader: Sendable {
     /// as they are read (see ``EventMerge``), in memory that does not grow with their number
     /// or size.
     public func readMerged(paths: [String], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
-        let files = LogReader.expand(paths)
-        if files.count <= 1 { return try read(paths: files, onEvent) }
-        return try EventMerge.read(files, reader: self, onEvent)
+        let (files, found) = LogReader.expandFindingHosts(paths)
+        let reader = withFolderHosts(files, found: found)
+        if files.count <= 1 { return try reader.read(paths: files, onEvent) }
+        return try EventMerge.read(files, reader: reader, onEvent)
     }
 
     /// The name that stands for the local system's journal among paths (`--journal`).

@@ -12,6 +12,12 @@ public struct ParseOptions: Sendable {
     /// How far back in time an event may arrive and still be analysed in its place, in
     /// seconds (see ``ReorderWindow``); 0 analyses events in the order they are read.
     public var reorderSeconds = ReorderWindow.defaultSeconds
+    /// The host of lines that name none, per file: the folder a central syslog server keeps
+    /// the file's host in (see ``FolderHosts``).
+    public var folderHosts: [String: String] = [:]
+    /// The host of lines that name none in the file being read (set per file from
+    /// `folderHosts`).
+    var defaultHost: String?
 
     /// Options with the machine's zone and the current date.
     public init(year: Int? = nil, timeZone: TimeZone = .current, referenceDate: Date = Date()) {

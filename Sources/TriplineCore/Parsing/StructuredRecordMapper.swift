@@ -185,7 +185,7 @@ struct StructuredRecordMapper {
             if StructuredRecordMapper.kindsAnActionNames.contains(t) { e.eventType = t; impliedOutcome = implied }
         }
         e.message = text(.message) ?? ""
-        e.host = text(.host)
+        e.host = text(.host) ?? options.defaultHost
         e.program = text(.program)
         if let p = slots[Field.pid.rawValue]?.numberValue, p >= 0, p < 1e10 { e.pid = Int(p) }
         if let p = slots[Field.sourcePort.rawValue]?.numberValue, p >= 0, p <= 65535 { e.sourcePort = Int(p) }

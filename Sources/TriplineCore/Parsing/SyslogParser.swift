@@ -12,11 +12,14 @@ public struct SyslogParser {
     private var years: YearTracker
     private var clock: LocalTimeConverter
     private var classifier = AuthMessageClassifier()
+    /// The host of lines that name none (the folder of a central syslog server's file).
+    private let defaultHost: String?
 
     /// A parser for one file.
     public init(options: ParseOptions = ParseOptions()) {
         years = YearTracker(fixed: options.year, reference: options.referenceDate)
         clock = LocalTimeConverter(zone: options.timeZone)
+        defaultHost = options.defaultHost
     }
 
     /// Parses one line (without its line terminator).
@@ -41,7 +44,7 @@ public struct SyslogParser {
         var p = s.skipSpaces(from: afterTime)
 
         // Host, then tag; a tag-looking first token means the host was left out.
-        var host: String?
+        var host = defaultHost
         var program: String?
         var pid: Int?
         let firstEnd = s.endOfToken(from: p)
@@ -254,6 +257,6 @@ public struct SyslogParser {
         var end = msg.count
         while end > 0, msg[end - 1] == 0x20 { end -= 1 }
         msg = msg.slice(0, end)
-        return event(message: msg, micros: micros, host: host, program: app, pid: procid.flatMap { Int($0) }, file: file, line: line)
+        return event(message: msg, micros: micros, host: host ?? defaultHost, program: app, pid: procid.flatMap { Int($0) }, file: file, line: line)
     }
 }
