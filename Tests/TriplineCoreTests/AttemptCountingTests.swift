@@ -6,11 +6,12 @@ import Testing
 /// the thresholds (fail2ban's 5, Wazuh's 8) are compared with are attempts. Lines from a real
 /// public log (loghub's OpenSSH sample), where sshd itself says how many attempts there were.
 @Suite struct AttemptCountingTests {
-    static func weight(_ text: String) -> Double {
+    static func weight(_ text: String, source: String? = nil) -> Double {
         var windows = DetectionWindows()
         var total = 0.0
         _ = LogReader(options: ParseOptions(year: 2016)).read(bytes: Array(text.utf8), name: "auth.log") { e in
-            total += windows.observe(e).failureWeight
+            let w = windows.observe(e).failureWeight
+            if source == nil || e.sourceIP == source { total += w }
         }
         return total
     }
@@ -77,5 +78,55 @@ import Testing
         Dec 10 07:51:15 LabSZ sshd[24324]: error: Received disconnect from 195.154.37.122: 3: com.jcraft.jsch.JSchException: Auth fail [preauth]
         """
         #expect(Self.weight(gaveUp) == 2)
+    }
+
+    /// sshd's summary of a connection it ended stands for the attempts it allowed when none of
+    /// them was logged: a server whose log keeps only the errors (the shape on a real
+    /// internet-facing server that fail2ban bans and that went unflagged).
+    static let summariesOnly: String = (0..<5).map { i in
+        """
+        Dec 10 09:00:\(String(format: "%02d", i * 6)) web sshd[\(700 + i)]: error: maximum authentication attempts exceeded for root from 45.148.10.21 port \(51000 + i) ssh2 [preauth]
+        Dec 10 09:00:\(String(format: "%02d", i * 6)) web sshd[\(700 + i)]: Disconnecting authenticating user root 45.148.10.21 port \(51000 + i): Too many authentication failures [preauth]
+        Dec 10 09:00:\(String(format: "%02d", i * 6 + 1)) web sshd[\(700 + i)]: Connection closed by authenticating user root 45.148.10.21 port \(51000 + i) [preauth]
+
+        """
+    }.joined()
+
+    @Test func aMaxAttemptsLineAloneStandsForTheAttemptsAllowed() {
+        #expect(Self.weight(Self.summariesOnly) == 30)
+    }
+
+    @Test func fiveSummariesInHalfAMinuteAreABruteForce() {
+        let found = Analysis.run(bytes: Array(Self.summariesOnly.utf8), name: "auth.log",
+                                 reader: LogReader(options: ParseOptions(year: 2016, timeZone: TimeZone(identifier: "UTC")!)), model: nil).anomalies
+        #expect(found.contains { $0.kind == .bruteForce && $0.sourceIP == "45.148.10.21" && $0.severity >= .medium }, "\(found.map { ($0.kind, $0.severity) })")
+    }
+
+    /// A real line set (loghub's OpenSSH sample): one logged failure, five more as a repeated
+    /// line, then sshd's "Too many authentication failures": six attempts, not twelve.
+    @Test func aSummaryAfterLoggedAttemptsAddsNothing() {
+        let six = """
+        Dec 10 07:13:31 LabSZ sshd[24227]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om  user=root
+        Dec 10 07:13:43 LabSZ sshd[24227]: Failed password for root from 5.36.59.76 port 42393 ssh2
+        Dec 10 07:13:56 LabSZ sshd[24227]: message repeated 5 times: [ Failed password for root from 5.36.59.76 port 42393 ssh2]
+        Dec 10 07:13:56 LabSZ sshd[24227]: Disconnecting: Too many authentication failures for root [preauth]
+        """
+        #expect(Self.weight(six, source: "5.36.59.76") == 6)
+        let logged = (0..<6).map { "Dec 10 07:20:0\($0) LabSZ sshd[300]: Failed password for root from 203.0.113.4 port 4000 ssh2\n" }.joined()
+            + "Dec 10 07:20:06 LabSZ sshd[300]: error: maximum authentication attempts exceeded for root from 203.0.113.4 port 4000 ssh2 [preauth]\n"
+            + "Dec 10 07:20:06 LabSZ sshd[300]: Disconnecting authenticating user root 203.0.113.4 port 4000: Too many authentication failures [preauth]\n"
+        #expect(Self.weight(logged) == 6)
+    }
+
+    /// An agent that offers more keys than the server allows: one attempt, not six.
+    @Test func keysRunningOutAreOneAttempt() {
+        let keys = """
+        Dec 10 09:10:01 web sshd[900]: Failed publickey for alice from 198.51.100.20 port 5000 ssh2: RSA SHA256:AAAA
+        Dec 10 09:10:01 web sshd[900]: Failed publickey for alice from 198.51.100.20 port 5000 ssh2: ED25519 SHA256:BBBB
+        Dec 10 09:10:01 web sshd[900]: Failed publickey for alice from 198.51.100.20 port 5000 ssh2: ECDSA SHA256:CCCC
+        Dec 10 09:10:01 web sshd[900]: error: maximum authentication attempts exceeded for alice from 198.51.100.20 port 5000 ssh2 [preauth]
+        Dec 10 09:10:01 web sshd[900]: Disconnecting authenticating user alice 198.51.100.20 port 5000: Too many authentication failures [preauth]
+        """
+        #expect(Self.weight(keys) == 1)
     }
 }

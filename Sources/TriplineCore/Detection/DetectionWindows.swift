@@ -16,7 +16,15 @@ struct DetectionWindows {
         /// The latest line of the attempt.
         var time: Int64
         var source: String?
+        /// Attempts counted on this connection so far, this one included (saturating).
+        var counted: UInt8 = 1
+        /// The client offered public keys the server refused (an agent holding many keys).
+        var keyOffered = false
     }
+
+    /// The attempts sshd allows a connection before it ends it (OpenSSH's `MaxAuthTries`,
+    /// 6 unless configured): what "maximum authentication attempts exceeded" stands for.
+    static let maxAuthTries = 6
 
     private var attempts: [SSHSessionTracker.Key: Attempt] = [:]
     /// The size at which the finished attempts are swept out (twice what the last sweep kept).
@@ -38,9 +46,16 @@ struct DetectionWindows {
     /// The weight of a failed login: 1 per password attempt. An attempt's several lines on one
     /// connection ("Invalid user", PAM's `authentication failure`, sshd's `Failed password`)
     /// count once; a line of a kind the attempt already has starts the next attempt. Refused
-    /// public keys (clients offer several), the `none` probe, and summaries ("maximum
-    /// authentication attempts exceeded", "PAM 5 more authentication failures", PAM's "check
-    /// pass; user unknown", a disconnect after counted attempts) weigh nothing.
+    /// public keys (clients offer several), the `none` probe, and summaries of attempts already
+    /// counted ("PAM 5 more authentication failures", PAM's "check pass; user unknown", a
+    /// disconnect after counted attempts) weigh nothing.
+    ///
+    /// sshd's own summary of a connection it ended ("maximum authentication attempts exceeded",
+    /// or "Disconnecting: Too many authentication failures" alone) stands for the attempts it
+    /// allowed (``maxAuthTries``) when none of them was logged on that connection (tries sshd
+    /// logs below INFO, or a log that keeps only errors); after logged attempts it weighs
+    /// nothing more, and after refused public keys only (a client whose agent offers too many
+    /// keys) it is one attempt.
     ///
     /// A line that stands for several (`message repeated N times`) weighs its first copy as
     /// above and each further copy as a new attempt when its kind counts: the copies repeat a
@@ -48,7 +63,12 @@ struct DetectionWindows {
     mutating func failureWeight(_ e: LogEvent) -> Double {
         let first = lineWeight(e)
         guard e.repeatCount > 1 else { return first }
-        return first + Double(e.repeatCount - 1) * DetectionWindows.copyWeight(e)
+        let copies = Double(e.repeatCount - 1) * DetectionWindows.copyWeight(e)
+        if copies > 0, let pid = e.pid {
+            let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+            if let a = attempts[key] { attempts[key]?.counted = UInt8(min(255, Int(a.counted) + e.repeatCount - 1)) }
+        }
+        return first + copies
     }
 
     /// What each further copy of a repeated line weighs (see ``failureWeight(_:)``).
@@ -72,9 +92,15 @@ struct DetectionWindows {
         let kind: UInt8
         switch e.action {
         case "failed":
-            if e.authMethod == "publickey" || e.authMethod == "none" { return 0 }
+            if e.authMethod == "publickey" {
+                noteKeyOffer(e)
+                return 0
+            }
+            if e.authMethod == "none" { return 0 }
             kind = 4
-        case "max_auth_attempts", "too_many_failures", "too_many_failures_repeat", "pam_more_failures", "pam_user_unknown":
+        case "max_auth_attempts", "too_many_failures":
+            return connectionEndedWeight(e)
+        case "too_many_failures_repeat", "pam_more_failures", "pam_user_unknown":
             return 0
         case "auth_fail_disconnect", "no_auth_methods":
             return abandonedAttemptWeight(e, anyOutcome: true)
@@ -86,7 +112,7 @@ struct DetectionWindows {
         guard let pid = e.pid else { return 1 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
-        if var a = attempts[key], a.kinds & kind == 0, abs(t - a.time) <= DetectionWindows.attemptSpan {
+        if var a = attempts[key], a.counted > 0, a.kinds & kind == 0, abs(t - a.time) <= DetectionWindows.attemptSpan {
             // Another line of the attempt under way.
             a.kinds |= kind
             a.time = max(a.time, t)
@@ -105,9 +131,46 @@ struct DetectionWindows {
             attempts[key] = a
             return w
         }
+        let before = earlier(key, t)
         if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = Attempt(kinds: kind, time: t, source: e.sourceIP)
+        attempts[key] = Attempt(kinds: kind, time: t, source: e.sourceIP, counted: UInt8(min(255, Int(before?.counted ?? 0) + 1)),
+                                keyOffered: before?.keyOffered ?? false)
         return 1
+    }
+
+    /// What the connection `key` logged up to `t`, when it is recent enough to be the same
+    /// connection (process ids come round again, but not within minutes).
+    private func earlier(_ key: SSHSessionTracker.Key, _ t: Int64) -> Attempt? {
+        guard let a = attempts[key], abs(t - a.time) <= DetectionWindows.tenMinutes else { return nil }
+        return a
+    }
+
+    /// A refused public key: no attempt in itself, but a summary that follows is an agent's
+    /// keys running out, not passwords.
+    private mutating func noteKeyOffer(_ e: LogEvent) {
+        guard let pid = e.pid else { return }
+        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let t = e.timestamp.microseconds
+        if var a = earlier(key, t) {
+            a.keyOffered = true
+            attempts[key] = a
+        } else {
+            if attempts.count >= attemptsSweepAt { sweepAttempts() }
+            attempts[key] = Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0, keyOffered: true)
+        }
+    }
+
+    /// sshd ended the connection for too many failures (see ``failureWeight(_:)``).
+    private mutating func connectionEndedWeight(_ e: LogEvent) -> Double {
+        guard let pid = e.pid else { return 1 }
+        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let t = e.timestamp.microseconds
+        let before = earlier(key, t)
+        if let b = before, b.counted > 0 { return 0 }
+        let w = before?.keyOffered == true ? 1 : DetectionWindows.maxAuthTries
+        if attempts.count >= attemptsSweepAt { sweepAttempts() }
+        attempts[key] = Attempt(kinds: 0xFF, time: t, source: e.sourceIP ?? before?.source, counted: UInt8(w), keyOffered: before?.keyOffered ?? false)
+        return Double(w)
     }
 
     /// Forgets attempts no later line can belong to: older than ten minutes (and a minute for
@@ -152,9 +215,10 @@ struct DetectionWindows {
     private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
         guard e.eventType == .disconnect, anyOutcome || e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
-        if let a = attempts[key], abs(e.timestamp.microseconds - a.time) <= DetectionWindows.tenMinutes { return 0 }
+        let before = earlier(key, e.timestamp.microseconds)
+        if let b = before, b.counted > 0 { return 0 }
         if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP)
+        attempts[key] = Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP, keyOffered: before?.keyOffered ?? false)
         return 1
     }
 

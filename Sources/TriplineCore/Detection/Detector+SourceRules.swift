@@ -43,13 +43,17 @@ extension Detector {
         let invalidShare = distinct > 0 ? Double(invalid.count) / Double(distinct) : 0
         var trigger = false
         var slowOpening = false
+        // Where the window of the rule that fired begins: the incident starts no earlier.
+        var windowFrom = sprayFrom
         if invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
             trigger = true
+            windowFrom = distinct >= config.sprayMinUsers ? sprayFrom : enumFrom
         } else if distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
             trigger = true
         } else if n10 >= config.bruteForceFailures {
             // On one account or many: the incident's kind is settled from all it gathers.
             trigger = true
+            windowFrom = bfFrom
         } else {
             let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
             var total = 0.0, hours = 0
@@ -57,23 +61,32 @@ extension Detector {
             if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
-        // Everything before this failure (out-of-order input may have put later ones after it).
-        let backfill = st.failures[..<this].filter { $0.time >= sprayFrom && !$0.forgiven }
-        // A slow brute force began hours ago: its earlier failures are known by the hour only.
-        var earlier: SlowHistory?
-        if slowOpening {
-            let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
-            let shortFrom = backfill.first?.time ?? t
-            var h = SlowHistory()
-            var inWindow = 0.0
-            for hour in st.hourly.hours where hour.index > slowFrom && hour.index <= t / 3_600_000_000 && hour.weight > 0 {
-                inWindow += hour.weight
-                h.hours.append(hour.index)
-                if let f = hour.first, f < shortFrom { h.first = min(h.first ?? f, f) }
-            }
-            h.failures = max(0, inWindow - backfill.reduce(0) { $0 + $1.weight } - weight)
-            earlier = h
+        // Everything before this failure in the rule's window (out-of-order input may have put
+        // later ones after it).
+        let backfill = st.failures[..<this].filter { $0.time >= windowFrom && !$0.forgiven }
+        // The source's failures over the slow window before these: known by the hour only. A
+        // slow brute force is made of them; any other incident states them as history.
+        let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
+        let shortFrom = backfill.first?.time ?? t
+        var earlier = SlowHistory()
+        var inWindow = 0.0
+        for hour in st.hourly.hours where hour.index > slowFrom && hour.index <= t / 3_600_000_000 && hour.weight > 0 {
+            inWindow += hour.weight
+            earlier.hours.append(hour.index)
+            if let f = hour.first, f < shortFrom { earlier.first = min(earlier.first ?? f, f) }
         }
+        earlier.failures = max(0, inWindow - backfill.reduce(0) { $0 + $1.weight } - weight)
+        if earlier.failures < 0.5 { earlier.first = nil }
+        earlier.partOfIncident = slowOpening
+        // The burst this failure belongs to: the failures before it no more than a brute-force
+        // window apart. A slow brute force that turns into a burst is reported from the burst.
+        var burstStart = t
+        for f in backfill.reversed() where f.time <= burstStart {
+            if burstStart - f.time > micros(config.bruteForceWindow) { break }
+            burstStart = f.time
+        }
+        earlier.burstStart = burstStart
+        earlier.beforeBurst = earlier.failures + backfill.reduce(0) { $0 + ($1.time < burstStart ? $1.weight : 0) }
         // Open with the failures already in the window, so the incident starts where the attack did:
         // everything that arrived before this one (the last appended), including failures logged
         // in the same second or microsecond, as bursts and second-resolution syslog have them.
@@ -85,6 +98,12 @@ extension Detector {
         var failures = 0.0
         var hours: [Int64] = []
         var first: Int64?
+        /// They are the start of the incident (a slow brute force), not only its history.
+        var partOfIncident = false
+        /// The first failure of the burst the opening failure belongs to.
+        var burstStart: Int64 = .max
+        /// Failures before that burst (within the slow window).
+        var beforeBurst = 0.0
     }
 
     /// Adds a failure to the source's incident and re-classifies it from everything it holds.
@@ -107,13 +126,22 @@ extension Detector {
                 inc.slide(f.time, weight: f.weight, span: micros(cfg.bruteForceWindow))
             }
             if let h = earlier {
-                inc.failures += h.failures
-                inc.hours.formUnion(h.hours)
-                inc.anomaly.eventCount += Int(h.failures.rounded())
-                if h.failures >= 0.5 { inc.anomaly.evidenceTruncated = true } // known by the hour only
+                if h.partOfIncident {
+                    inc.failures += h.failures
+                    inc.hours.formUnion(h.hours)
+                    inc.anomaly.eventCount += Int(h.failures.rounded())
+                    if h.failures >= 0.5 { inc.anomaly.evidenceTruncated = true } // known by the hour only
+                    inc.prior = .init(failures: h.beforeBurst, first: min(h.first ?? .max, backfill.first?.time ?? .max), counted: true)
+                } else if h.failures >= 0.5, let first = h.first {
+                    inc.prior = .init(failures: h.failures, first: first, counted: false)
+                }
+                inc.burstStart = min(inc.burstStart, h.burstStart)
+                inc.slowStart = min(inc.slowStart, h.partOfIncident ? (h.first ?? h.burstStart) : h.burstStart, backfill.first?.time ?? .max)
             }
-            if !backfill.isEmpty || earlier?.first != nil {
-                let starts = [backfill.first?.time, earlier?.first].compactMap { $0 }
+            inc.burstStart = min(inc.burstStart, t)
+            inc.slowStart = min(inc.slowStart, t)
+            if !backfill.isEmpty || (earlier?.partOfIncident == true && earlier?.first != nil) {
+                let starts = [backfill.first?.time, earlier?.partOfIncident == true ? earlier?.first : nil].compactMap { $0 }
                 inc.anomaly.start = Timestamp(microseconds: starts.min() ?? t)
                 inc.anomaly.eventCount += backfill.reduce(0) { $0 + $1.events }
                 // The evidence starts with the failures that came before the incident opened.
@@ -136,8 +164,16 @@ extension Detector {
         let top = accounts.top
         let topNames = top.prefix(5).map { $0.name }.joined(separator: ", ")
         let src = inc.anomaly.sourceIP ?? "?"
+        // A slow brute force starts at its first failure; any other incident at its burst, with
+        // what the source did before stated as history.
+        let isSlow = !(invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare)
+            && !(distinct >= c.sprayMinUsers && avg <= c.sprayMaxPerUser) && inc.maxInTenMinutes < c.bruteForceFailures
+        if inc.burstStart != .max, inc.slowStart != .max {
+            inc.anomaly.start = Timestamp(microseconds: isSlow ? inc.slowStart : inc.burstStart)
+        }
         let spanMinutes = max(1, Int((inc.anomaly.lastSeen.microseconds - inc.anomaly.start.microseconds) / 60_000_000))
-        let f = Int(inc.failures.rounded())
+        let history = isSlow ? nil : inc.prior
+        let f = Int((inc.failures - (history?.counted == true ? history?.failures ?? 0 : 0)).rounded())
         var kind: AnomalyKind
         var score: Double
         var reasons: [String] = []
@@ -171,6 +207,10 @@ extension Detector {
             reasons.append("\(f) failed logins from \(src) spread over \(inc.hours.count) hours (never more than \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min): a slow brute force that stays under rate limits")
             reasons.append("accounts: \(topNames)")
         }
+        if let h = history, h.failures >= 0.5, h.first < inc.anomaly.start.microseconds {
+            let n = Int(h.failures.rounded())
+            reasons.append("also \(n) failed login\(n == 1 ? "" : "s") from \(src) over the previous \(Detector.duration(inc.anomaly.start.microseconds - h.first)) before this")
+        }
         inc.anomaly.kind = kind
         inc.anomaly.score = max(1, min(100, score))
         inc.anomaly.reasons = reasons
@@ -181,6 +221,28 @@ extension Detector {
             "invalid_users": .int(Int64(invalidCount)), "max_failures_per_window": .double(inc.maxInTenMinutes),
             "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.name) }),
         ]
+    }
+
+    /// The score of a login after failed logins from the same address (the README's table).
+    /// It only rises with the evidence: more failures on the account never score less.
+    /// - `forUser`: failed attempts on this account from the address within the window;
+    /// - `fromSource`: failed attempts from the address on any account;
+    /// - `knownAndOnlyOwn`: the address is one of the account's usual ones and only this
+    ///   account failed from it.
+    static func successScore(forUser: Double, fromSource: Double, knownAndOnlyOwn: Bool, config: DetectionConfig) -> Double {
+        if forUser >= config.bruteForceFailures { return 92 }   // the password was guessed: critical
+        if knownAndOnlyOwn { return 45 }                        // the user after typos: medium
+        if forUser >= 3 { return 80 }                           // several tries on the account: high
+        if fromSource >= config.successAfterFailuresMin { return 74 } // an attacking address got in: high
+        return 55                                               // one or two tries, an attack open: medium
+    }
+
+    /// A span in words: "40 min", "22 h", "3 days".
+    static func duration(_ us: Int64) -> String {
+        let minutes = max(1, us / 60_000_000)
+        if minutes < 120 { return "\(minutes) min" }
+        let hours = minutes / 60
+        return hours < 72 ? "\(hours) h" : "\(hours / 24) days"
     }
 
     /// A successful login: after failures from the same source, it is the attack succeeding.
@@ -204,13 +266,16 @@ extension Detector {
                 let known = baseline(u)?.sources[s] != nil
                 let onlyOwn = forUser == recent
                 let srcKind = book.incident("src|" + s)?.anomaly.kind
+                let score = Detector.successScore(forUser: forUser, fromSource: recent, knownAndOnlyOwn: known && onlyOwn, config: config)
                 book.record("success_after_failures|" + u + "|" + s, kind: .successAfterFailures, event: e, gap: micros(config.takeoverWatch), user: u, source: s) { inc in
-                    var score = forUser > 0 ? 88.0 : 74
-                    if known && onlyOwn { score = 45 }
                     inc.anomaly.score = max(inc.anomaly.score, score)
                     var r = ["\(u) logged in from \(s) after \(Int(recent.rounded())) failed logins from that address in the previous \(Int(config.successAfterFailuresWindow / 60)) min" + (forUser > 0 ? " (\(Int(forUser.rounded())) of them for \(u))" : "")]
                     if let k = srcKind { r.append("\(s) is behind an ongoing \(k.title)") }
-                    if known && onlyOwn { r.append("\(s) is one of \(u)'s usual addresses and only \(u)'s password failed: possibly the user, after typos") }
+                    if known && onlyOwn && forUser < config.bruteForceFailures {
+                        r.append("\(s) is one of \(u)'s usual addresses and only \(u)'s password failed: possibly the user, after typos")
+                    } else if forUser >= config.bruteForceFailures {
+                        r.append("\(Int(forUser.rounded())) failed attempts on \(u) reach the brute-force threshold (\(Int(config.bruteForceFailures))): the password was guessed, however familiar the address")
+                    }
                     if let m = e.authMethod { r.append("login method: \(m)") }
                     inc.anomaly.reasons = r + inc.notes
                     inc.anomaly.details["failures_before"] = .double(recent)

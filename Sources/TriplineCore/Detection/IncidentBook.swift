@@ -35,6 +35,18 @@ struct IncidentBook {
             }
             maxInTenMinutes = max(maxInTenMinutes, windowSum)
         }
+        /// A source's failed logins before the burst the incident is about (see
+        /// ``Detector/classifySource(_:config:knownSourceForUser:)``).
+        struct Prior {
+            var failures: Double
+            var first: Int64
+            /// Counted in ``failures`` (a slow brute force that turned into a burst).
+            var counted: Bool
+        }
+        var prior: Prior?
+        /// When the burst began, and when the slow brute force (its hours of failures) began.
+        var burstStart: Int64 = .max
+        var slowStart: Int64 = .max
         var points = 0.0
         var notes: [String] = []
         var hosts = Set<String>()
