@@ -277,7 +277,8 @@ public actor DetectionEngine {
         do {
             try m.save(to: dir)
             result.set(m)
-            status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started)))
+            status.set(.done(events: m.training.events, seconds: Date().timeIntervalSince(started),
+                             excludedEvents: m.training.excluded?.events ?? 0, excludedIncidents: m.training.excluded?.incidents ?? 0))
         } catch {
             status.set(.failed("\(error)"))
         }

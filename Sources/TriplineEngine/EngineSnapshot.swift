@@ -108,6 +108,7 @@ public struct ModelSummary: Sendable, Equatable {
 public enum RetrainStatus: Sendable, Equatable {
     case idle
     case running(started: Timestamp, events: Int)
-    case done(events: Int, seconds: Double)
+    /// Trained on `events`, leaving out `excludedEvents` in `excludedIncidents` incidents the rules found.
+    case done(events: Int, seconds: Double, excludedEvents: Int, excludedIncidents: Int)
     case failed(String)
 }

@@ -16,6 +16,8 @@ extension TriplineModel {
         w.raw(","); w.key("trained_events"); w.int(training.events)
         w.raw(","); w.key("trained_from"); w.optionalString(training.from)
         w.raw(","); w.key("trained_to"); w.optionalString(training.to)
+        w.raw(","); w.key("excluded_events"); w.int(training.excluded?.events ?? 0)
+        w.raw(","); w.key("excluded_incidents"); w.int(training.excluded?.incidents ?? 0)
         w.raw(","); w.key("contamination"); w.double(config.contamination)
         w.raw(","); w.key("threshold"); if let f = forest { w.double(f.offset) } else { w.raw("null") }
         w.raw(","); w.key("users"); w.int(users.count)

@@ -264,7 +264,9 @@ public struct Renderer: Sendable {
         switch s.snapshot.retrain {
         case .idle: break
         case .running(_, let n): lines.append(("retraining… \(Renderer.count(n)) events", .medium))
-        case .done(let n, let secs): lines.append((String(format: "retrained: %@ events, %.1f s", Renderer.count(n), secs), .normal))
+        case .done(let n, let secs, let left, let incidents):
+            lines.append((String(format: "retrained: %@ events, %.1f s", Renderer.count(n), secs), .normal))
+            if incidents > 0 { lines.append(("left out \(Renderer.count(left)) in \(Renderer.count(incidents)) incidents", .dim)) }
         case .failed(let why): lines.append(("retrain failed: \(TerminalSafe.sanitize(why))", .error))
         }
         let st = s.snapshot.stats

@@ -11,7 +11,10 @@ struct TrainCommand: ParsableCommand {
         Reads the logs (any format parse reads; folders are read one level deep), learns per-user, \
         per-source and per-host baselines (usual hours, sources, networks, hosts, login methods, \
         sudo use, activity volumes) and an isolation forest over per-event features, and writes \
-        MODEL_DIR/model.json atomically. CONTAMINATION and BASELINE_DAYS from the environment \
+        MODEL_DIR/model.json atomically. The rules run over the data first, and the events of the \
+        incidents they find (medium and above) are left out, so that attacks in the history are not \
+        learnt as normal (not for standard input, which is read once; --keep-incidents learns from \
+        everything). CONTAMINATION and BASELINE_DAYS from the environment \
         are used when the flags are not given.
         """
     )
@@ -26,6 +29,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Share of training events the isolation forest treats as outliers (default: $CONTAMINATION, else 0.01).", valueName: "share"))
     var contamination: Double?
+
+    @Flag(name: .long, help: "Learn from every event, the incidents the rules find in the data included.")
+    var keepIncidents = false
 
     @Option(name: .long, help: "Random seed for sampling and the forest.")
     var seed: UInt64 = 42
@@ -48,7 +54,8 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("CONTAMINATION must be between 0 and 0.5, such as 0.01")
         }
         config.baselineDays = try baselineDays ?? environmentNumber("BASELINE_DAYS") ?? config.baselineDays
-        let trainer = Trainer(config: config, seed: seed)
+        var trainer = Trainer(config: config, seed: seed)
+        trainer.excludeIncidents = !keepIncidents
         let (m, summary) = trainer.train(paths: parsing.inputs(dataPath), reader: parsing.reader()) { p in
             printError("  \(p.phase): \(p.events) events")
         }
@@ -64,6 +71,7 @@ struct TrainCommand: ParsableCommand {
         let t = m.training
         var out = "trained on \(t.events) events (\(t.from ?? "?") to \(t.to ?? "?")) from \(t.files.count) file\(t.files.count == 1 ? "" : "s")"
         if let d = t.baselineDays { out += ", first \(d.formatted()) days" }
+        if let x = t.excluded { out += "\n  \(x.summary)" } else if dataPath.contains("-") { out += "\n  incidents not left out: standard input is read once" }
         out += "\n  entities: \(m.users.count) users (\(m.serviceAccounts.count) service accounts: \(m.serviceAccounts.prefix(8).joined(separator: ", "))), \(m.sources.count) sources, \(m.hosts.count) hosts"
         if let f = m.forest {
             out += "\n  isolation forest: \(f.trees.count) trees over \(t.scoredEvents) scored events (max_samples \(f.maxSamples)), contamination \(f.contamination), threshold \(String(format: "%.4f", f.offset))"

@@ -10,6 +10,9 @@ public struct Trainer {
     public var seed: UInt64
     /// Events kept for the forest.
     public var reservoirSize = 100_000
+    /// Leave out the events of the incidents the rules find in the training data (see
+    /// ``TrainingExclusion``).
+    public var excludeIncidents = true
     /// Sources and hosts remembered per user, and users per source/host.
     static let perEntityCap = 200
     /// Sources remembered overall.
@@ -31,29 +34,73 @@ public struct Trainer {
         let started = Date()
         let (files, found) = LogReader.expandFindingHosts(paths)
         let reader = reader.withFolderHosts(files, found: found)
-        // The cut-off for --baseline-days needs the earliest time: a quick first pass when the
-        // input can be read twice.
+        // A first pass when the input can be read twice: the earliest time (for the cut-off of
+        // --baseline-days) and the incidents the rules find.
         var cutoff: Int64?
-        if let days = config.baselineDays {
-            var earliest = Int64.max
-            if !files.contains("-") {
-                _ = reader.read(paths: files) { e in earliest = min(earliest, e.timestamp.microseconds) }
+        var exclusion: TrainingExclusion?
+        var earliest = Int64.max, latest = Int64.min
+        if !files.contains("-"), excludeIncidents || config.baselineDays != nil {
+            if excludeIncidents { progress?(Progress(events: 0, phase: "finding incidents")) }
+            var detector = Detector(model: nil, config: config)
+            var window = ReorderWindow(seconds: reader.options.reorderSeconds)
+            let rules = excludeIncidents
+            _ = reader.readMerged(paths: files) { e in
+                let t = e.timestamp.microseconds
+                earliest = min(earliest, t)
+                latest = max(latest, t)
+                if rules { window.push(e) { detector.process($0) } }
             }
-            if earliest != Int64.max { cutoff = earliest + micros(days * 86_400) }
-            else { cutoff = nil }
+            if let days = config.baselineDays, earliest != .max { cutoff = earliest + micros(days * 86_400) }
+            if rules {
+                window.flush { detector.process($0) }
+                // Those that began in the period trained on.
+                exclusion = TrainingExclusion(detector.finish().filter { $0.start.microseconds < cutoff ?? .max })
+            }
+        }
+        // Incidents only a model can see (a takeover, a service account's misuse) are looked
+        // for by cross-fitting: each half of the training period is analysed with a model
+        // trained on the other half, which has not learnt them.
+        let end = min(cutoff ?? .max, latest == .min ? .min : latest + 1)
+        if var x = exclusion, end > earliest, end - earliest >= micros(Trainer.crossFitMinimumDays * 86_400) {
+            progress?(Progress(events: 0, phase: "finding incidents a model sees"))
+            let mid = earliest + (end - earliest) / 2
+            let halves = [earliest..<mid, mid..<end].map { range in
+                fit(files: files, range: range, started: started, progress: nil, exclusion: x) { add in
+                    reader.read(paths: files, add).problemLines
+                }
+            }
+            // The first half analysed with the second half's model, and the other way round.
+            var detectors = [Detector(model: halves[1], config: config), Detector(model: halves[0], config: config)]
+            var windows = [ReorderWindow(seconds: reader.options.reorderSeconds), ReorderWindow(seconds: reader.options.reorderSeconds)]
+            _ = reader.readMerged(paths: files) { e in
+                let t = e.timestamp.microseconds
+                guard t < end else { return }
+                let k = t < mid ? 0 : 1
+                windows[k].push(e) { detectors[k].process($0) }
+            }
+            for k in 0..<2 { windows[k].flush { detectors[k].process($0) } }
+            x.add(detectors[0].finish() + detectors[1].finish(), kinds: Trainer.modelKinds)
+            exclusion = x
         }
         var summary = ParseSummary()
-        let model = fit(files: files, cutoff: cutoff, started: started, progress: progress) { add in
+        let model = fit(files: files, range: nil, cutoff: cutoff, started: started, progress: progress, exclusion: exclusion) { add in
             summary = reader.read(paths: files, add)
             return summary.problemLines
         }
         return (model, summary)
     }
 
+    /// The shortest training period in which incidents only a model sees are looked for (each
+    /// half must hold enough of people's habits to judge the other).
+    static let crossFitMinimumDays = 4.0
+    /// The kinds found by cross-fitting (the rules alone find the others).
+    static let modelKinds: Set<AnomalyKind> = [.accountTakeover, .serviceAccountMisuse, .bulkDataAccess]
+
     /// Trains on events already in memory (the dashboard's recent history when it reads a pipe);
     /// `label` names where they came from in the model's training info.
     public func train(events: [LogEvent], label: String, progress: ((Progress) -> Void)? = nil) -> TriplineModel {
-        fit(files: [label], cutoff: nil, started: Date(), progress: progress) { add in
+        let exclusion = excludeIncidents ? TrainingExclusion(Analysis.run(events: events, model: nil, config: config).anomalies) : nil
+        return fit(files: [label], range: nil, cutoff: nil, started: Date(), progress: progress, exclusion: exclusion) { add in
             for e in events { add(e) }
             return 0
         }
@@ -61,8 +108,9 @@ public struct Trainer {
 
     /// The pass both entry points share: `feed` hands every event to `add` and returns the number
     /// of lines it skipped.
-    private func fit(files: [String], cutoff initialCutoff: Int64?, started: Date, progress: ((Progress) -> Void)?,
-                     feed: (_ add: (LogEvent) -> Void) -> Int) -> TriplineModel {
+    private func fit(files: [String], range: Range<Int64>?, cutoff initialCutoff: Int64? = nil, started: Date, progress: ((Progress) -> Void)?,
+                     exclusion initialExclusion: TrainingExclusion?, feed: (_ add: (LogEvent) -> Void) -> Int) -> TriplineModel {
+        var exclusion = initialExclusion
         var cutoff = initialCutoff
         var b = BaselineBuilder(seed: seed, reservoirSize: reservoirSize)
         var firstSeen: Int64?
@@ -74,6 +122,8 @@ public struct Trainer {
             }
             if firstSeen == nil { firstSeen = e.timestamp.microseconds }
             if let c = cutoff, e.timestamp.microseconds >= c { return }
+            if let r = range, !r.contains(e.timestamp.microseconds) { return }
+            if exclusion?.excludes(e) == true { return }
             b.add(e)
             count += 1
             if count % 500_000 == 0 { progress?(Progress(events: count, phase: "reading")) }
@@ -90,7 +140,8 @@ public struct Trainer {
         let info = TrainingInfo(
             files: files, events: b.events, skippedLines: skipped,
             from: b.first.map { Timestamp(microseconds: $0).iso8601 }, to: b.last.map { Timestamp(microseconds: $0).iso8601 },
-            baselineDays: config.baselineDays, seconds: Date().timeIntervalSince(started), scoredEvents: b.scored)
+            baselineDays: config.baselineDays, seconds: Date().timeIntervalSince(started), scoredEvents: b.scored,
+            excluded: exclusion?.record)
         var networks: [String: Int] = [:]
         for u in users.values { for n in u.networks.keys { networks[n, default: 0] += 1 } }
         return TriplineModel(

@@ -142,10 +142,33 @@ public struct TrainingInfo: Sendable, Codable, Hashable {
     public var baselineDays: Double?
     public var seconds: Double
     public var scoredEvents: Int
+    /// The events left out as parts of incidents (nil: none were looked for, as in models
+    /// trained before this was done).
+    public var excluded: Excluded?
+
+    /// Events left out of training (see ``TrainingExclusion``).
+    public struct Excluded: Sendable, Codable, Hashable {
+        public var events: Int
+        public var incidents: Int
+        /// Incidents by kind (`brute_force`: 5).
+        public var byKind: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case events, incidents, byKind = "by_kind"
+        }
+
+        /// "excluded 412 events in 9 incidents (brute force 5, password spraying 4)".
+        public var summary: String {
+            guard incidents > 0 else { return "no incidents found in the training data to leave out" }
+            let kinds = byKind.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                .map { "\(AnomalyKind(rawValue: $0.key)?.title ?? $0.key) \($0.value)" }
+            return "excluded \(events) event\(events == 1 ? "" : "s") in \(incidents) incident\(incidents == 1 ? "" : "s") the rules found (\(kinds.joined(separator: ", ")))"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case files, events, skippedLines = "skipped_lines", from, to, baselineDays = "baseline_days", seconds
-        case scoredEvents = "scored_events"
+        case scoredEvents = "scored_events", excluded
     }
 }
 
