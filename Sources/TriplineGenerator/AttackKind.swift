@@ -10,4 +10,8 @@ extension AnomalyKind {
 
     /// Whether the syslog form shows it (bulk file access exists only in structured logs).
     public var inSyslog: Bool { self != .bulkDataAccess }
+
+    /// Whether the NDJSON form shows it (the prototype's schema records logins, sudo and file
+    /// access, not connections that never log in).
+    public var inNDJSON: Bool { self != .reconnaissance }
 }

@@ -203,6 +203,26 @@ struct AttackPlanner {
             }
             label.sourceIP = ip; label.users = [insider.name]; label.host = "files-01"
             label.description = "\(insider.name) read \(n) files in under two hours, far above the usual handful"
+        case .reconnaissance:
+            // A scanner: connections that never log in (banner grabs, closed before the key
+            // exchange, no identification string), a few seconds apart.
+            let ip = publicIP(&rng)
+            let host = rng.pick(["bastion-01", "web-01", "web-02"])
+            let n = rng.int(15...60)
+            for _ in 0..<n {
+                let pid = script.pid(host), port = rng.int(32768...60999)
+                switch rng.int(0...3) {
+                case 0: script.emit(t, host, "sshd", pid, "Did not receive identification string from \(ip) port \(port)")
+                case 1:
+                    script.emit(t, host, "sshd", pid, "kex_exchange_identification: Connection closed by remote host")
+                    script.emit(t + 1000, host, "sshd", pid, "Connection closed by \(ip) port \(port)")
+                case 2: script.emit(t, host, "sshd", pid, "Received disconnect from \(ip) port \(port):11: Bye Bye [preauth]")
+                default: script.closedPreauth(user: nil, valid: false, host: host, ip: ip, port: port, pid: pid, at: t)
+                }
+                t += SSHScript.sec(0.5 + rng.unit() * 8)
+            }
+            label.sourceIP = ip; label.host = host
+            label.description = "\(n) connections from one address that never tried to log in: a scan"
         case .unusualActivity:
             // Not an attack: never planned (``AnomalyKind/attacks``).
             break

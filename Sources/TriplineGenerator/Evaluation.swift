@@ -13,6 +13,10 @@ public struct Evaluation: Sendable {
         public var sourceIP: String?
         public var users: [String]
         public var inSyslog: Bool
+        public var inNDJSON: Bool = true
+
+        /// Whether the form (`syslog` or `ndjson`) shows the attack.
+        public func shown(in form: String) -> Bool { form == "ndjson" ? inNDJSON : inSyslog }
     }
 
     /// Per attack kind: planted, found (an anomaly of that kind on that entity in that time).
@@ -34,7 +38,8 @@ public struct Evaluation: Sendable {
             var users: [String] = []
             if case .array(let u)? = a["users"] { users = u.compactMap(\.scalarText) }
             return Label(id: a["id"]?.scalarText ?? "?", kind: a["kind"]?.scalarText ?? "?", start: ts(a["start"]), end: ts(a["end"]),
-                         sourceIP: a["source_ip"]?.scalarText, users: users, inSyslog: a["in_syslog"] != .bool(false))
+                         sourceIP: a["source_ip"]?.scalarText, users: users, inSyslog: a["in_syslog"] != .bool(false),
+                         inNDJSON: a["in_ndjson"] != .bool(false))
         }
         let clean = Int(doc["generator"]?["clean_days"]?.numberValue ?? 0)
         return (labels, clean, ts(doc["generator"]?["start"]))

@@ -49,6 +49,7 @@ struct GenerationLabels {
             w.raw(","); w.key("techniques"); w.value(.array(a.kind.techniques.map { .string($0) }))
             w.raw(","); w.key("events"); w.int(a.events)
             w.raw(","); w.key("in_syslog"); a.kind.inSyslog ? w.raw("true") : w.raw("false")
+            w.raw(","); w.key("in_ndjson"); a.kind.inNDJSON ? w.raw("true") : w.raw("false")
             w.raw(","); w.key("description"); w.string(a.description)
             w.raw("}")
         }

@@ -374,6 +374,7 @@ public struct Renderer: Sendable {
         case .privilegeEscalation: return "privilege escal."
         case .serviceAccountMisuse: return "service misuse"
         case .bulkDataAccess: return "bulk data access"
+        case .reconnaissance: return "reconnaissance"
         case .unusualActivity: return "unusual activity"
         }
     }

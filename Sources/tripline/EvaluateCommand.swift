@@ -43,7 +43,7 @@ struct EvaluateCommand: ParsableCommand {
         let reader = LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
         let (model, _) = Trainer(config: config).train(paths: [file], reader: reader)
         let analysis = Analysis.run(paths: [file], reader: reader, model: model, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
-        let relevant = labels.filter { form == "ndjson" || $0.inSyslog }
+        let relevant = labels.filter { $0.shown(in: form) }
         let ev = Evaluation(anomalies: analysis.anomalies, labels: relevant)
         print("\(directory) (\(form)): trained on \(model.training.events) events (\(config.baselineDays ?? 0) days), analysed \(analysis.eventsAnalyzed), \(analysis.anomalies.count) anomalies")
         printSafe(ev.report())

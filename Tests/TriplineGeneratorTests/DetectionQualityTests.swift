@@ -18,7 +18,7 @@ import TriplineCore
         let reader = LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
         let (model, _) = Trainer(config: dc).train(paths: [file], reader: reader)
         let analysis = Analysis.run(paths: [file], reader: reader, model: model)
-        let ev = Evaluation(anomalies: analysis.anomalies, labels: labels.filter { form == "ndjson" || $0.inSyslog })
+        let ev = Evaluation(anomalies: analysis.anomalies, labels: labels.filter { $0.shown(in: form) })
         print("detection quality (\(form)):\n" + ev.report())
         let found = ev.recall.values.reduce(0) { $0 + $1.found }, planted = ev.recall.values.reduce(0) { $0 + $1.planted }
         let onAttack = ev.precision.values.reduce(0) { $0 + $1.onAttack }, reported = ev.precision.values.reduce(0) { $0 + $1.reported }

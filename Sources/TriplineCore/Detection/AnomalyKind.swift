@@ -9,6 +9,8 @@ public enum AnomalyKind: String, Sendable, Hashable, Codable, CaseIterable {
     case privilegeEscalation = "privilege_escalation"
     case serviceAccountMisuse = "service_account_misuse"
     case bulkDataAccess = "bulk_data_access"
+    /// Many connections from one source that never try to log in: a scan (at most `medium`).
+    case reconnaissance = "reconnaissance"
     /// Events the isolation forest finds unusual, with no rule behind them (at most `low`).
     case unusualActivity = "unusual_activity"
 
@@ -24,6 +26,7 @@ public enum AnomalyKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .privilegeEscalation: return ["T1548.003"]
         case .serviceAccountMisuse: return ["T1078.003"]
         case .bulkDataAccess: return ["T1005", "T1039"]
+        case .reconnaissance: return ["T1595", "T1046"]
         case .unusualActivity: return []
         }
     }
@@ -40,6 +43,7 @@ public enum AnomalyKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .privilegeEscalation: return "privilege escalation"
         case .serviceAccountMisuse: return "service account misuse"
         case .bulkDataAccess: return "bulk data access"
+        case .reconnaissance: return "reconnaissance"
         case .unusualActivity: return "unusual activity"
         }
     }
@@ -47,7 +51,7 @@ public enum AnomalyKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// Whether the incident is about a source address (else about a user).
     public var isSourceScoped: Bool {
         switch self {
-        case .bruteForce, .slowBruteForce, .passwordSpraying, .userEnumeration: return true
+        case .bruteForce, .slowBruteForce, .passwordSpraying, .userEnumeration, .reconnaissance: return true
         default: return false
         }
     }

@@ -44,6 +44,13 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
     /// slow brute force or spray (an office's shared address adds its people's typos up). 0: never.
     public var typoWindow: Double = 900
 
+    /// Connections from one source within `scanWindow` that never tried to log in (no
+    /// identification string, protocol errors, disconnects before authentication) that make a
+    /// scan (reconnaissance; at most `medium`).
+    public var scanMinProbes: Int = 10
+    /// Seconds.
+    public var scanWindow: Double = 600
+
     /// Novelty points (new source 1, new network 1.5, unusual hour 1, new host 0.5, password where
     /// keys are usual 1, weekend for a weekday user 0.5) a login needs to be reported as a
     /// possible takeover on its own; follow-up activity adds to it.
@@ -96,6 +103,7 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         case slowMinFailures = "slow_min_failures", slowWindow = "slow_window", slowMinHours = "slow_min_hours"
         case successAfterFailuresMin = "success_after_failures_min", successAfterFailuresWindow = "success_after_failures_window"
         case typoWindow = "typo_window"
+        case scanMinProbes = "scan_min_probes", scanWindow = "scan_window"
         case takeoverMinNovelty = "takeover_min_novelty", takeoverWatchNovelty = "takeover_watch_novelty", takeoverWatch = "takeover_watch"
         case privilegeMinScore = "privilege_min_score", privilegeWindow = "privilege_window"
         case serviceMinScore = "service_min_score"
@@ -125,6 +133,8 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         successAfterFailuresMin = try v(.successAfterFailuresMin, d.successAfterFailuresMin)
         successAfterFailuresWindow = try v(.successAfterFailuresWindow, d.successAfterFailuresWindow)
         typoWindow = try v(.typoWindow, d.typoWindow)
+        scanMinProbes = try v(.scanMinProbes, d.scanMinProbes)
+        scanWindow = try v(.scanWindow, d.scanWindow)
         takeoverMinNovelty = try v(.takeoverMinNovelty, d.takeoverMinNovelty)
         takeoverWatchNovelty = try v(.takeoverWatchNovelty, d.takeoverWatchNovelty)
         takeoverWatch = try v(.takeoverWatch, d.takeoverWatch)
@@ -155,7 +165,7 @@ extension DetectionConfig {
         "enumeration_window": (\.enumerationWindow, 1...604_800), "enumeration_min_invalid_share": (\.enumerationMinInvalidShare, 0...1),
         "slow_min_failures": (\.slowMinFailures, 1...1_000_000), "slow_window": (\.slowWindow, 60...2_592_000),
         "success_after_failures_min": (\.successAfterFailuresMin, 1...100_000), "success_after_failures_window": (\.successAfterFailuresWindow, 1...604_800),
-        "typo_window": (\.typoWindow, 0...86_400),
+        "typo_window": (\.typoWindow, 0...86_400), "scan_window": (\.scanWindow, 1...86_400),
         "takeover_min_novelty": (\.takeoverMinNovelty, 0.5...10), "takeover_watch_novelty": (\.takeoverWatchNovelty, 0.5...10),
         "takeover_watch": (\.takeoverWatch, 60...604_800), "privilege_min_score": (\.privilegeMinScore, 0.5...100),
         "privilege_window": (\.privilegeWindow, 60...604_800), "service_min_score": (\.serviceMinScore, 0.5...10),
@@ -164,7 +174,7 @@ extension DetectionConfig {
     ]
     nonisolated(unsafe) private static let ints: [String: (WritableKeyPath<DetectionConfig, Int>, ClosedRange<Int>)] = [
         "spray_min_users": (\.sprayMinUsers, 2...100_000), "enumeration_min_invalid_users": (\.enumerationMinInvalidUsers, 2...100_000),
-        "slow_min_hours": (\.slowMinHours, 1...720), "outlier_min_events": (\.outlierMinEvents, 1...100_000), "evidence_limit": (\.evidenceLimit, 1...10_000),
+        "slow_min_hours": (\.slowMinHours, 1...720), "scan_min_probes": (\.scanMinProbes, 2...1_000_000), "outlier_min_events": (\.outlierMinEvents, 1...100_000), "evidence_limit": (\.evidenceLimit, 1...10_000),
     ]
 
     /// The first setting out of its range, or nil (a model file's settings are checked as a

@@ -5,6 +5,8 @@ struct DetectionWindows {
     struct Counts {
         /// What this event adds to its source's failed-login count (0 for non-failures).
         var failureWeight: Double
+        /// 1 when this line ends (or shows) a connection that never tried to log in: a probe.
+        var probe: Double = 0
         var sourceFailures10m: Double
         var userKindLastHour: Double
     }
@@ -185,6 +187,36 @@ struct DetectionWindows {
         attemptsSweepAt = max(4096, attempts.count * 2)
     }
 
+    /// Connection-level lines that show a client which never tried to log in: no
+    /// identification string, a bad banner or protocol version, no common algorithm, a timeout
+    /// before authentication, and a close, reset or disconnect before authentication with no
+    /// user named and no attempt counted on the connection.
+    static let probeActions: Set<String> = ["no_identification", "bad_protocol", "negotiation_failed", "protocol_error", "timeout_before_auth"]
+    static let probeEndings: Set<String> = ["closed", "reset", "received_disconnect", "disconnected"]
+
+    /// 1 for the first line of a connection that probed without trying to log in (scanners,
+    /// banner grabbers), 0 otherwise; a connection counts once however many lines it logs.
+    private mutating func probeWeight(_ e: LogEvent) -> Double {
+        guard e.sourceIP != nil, e.user == nil, let action = e.action else { return 0 }
+        if e.eventType == .connection, e.outcome == .failure, DetectionWindows.probeActions.contains(action) {
+            // counted below
+        } else if e.eventType == .disconnect, e.outcome != .failure, DetectionWindows.probeEndings.contains(action),
+                  action == "closed" || action == "reset" || e.message.hasSuffix("[preauth]") {
+            // A close with no user: before authentication whether or not sshd says [preauth]
+            // (after kex_exchange_identification it does not).
+        } else {
+            return 0
+        }
+        guard let pid = e.pid else { return 1 }
+        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let t = e.timestamp.microseconds
+        // A connection with attempts, or already counted as a probe.
+        if earlier(key, t) != nil { return 0 }
+        if attempts.count >= attemptsSweepAt { sweepAttempts() }
+        attempts[key] = Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0)
+        return 1
+    }
+
     /// `e` with its source replaced by the address a PAM host name stands for (once a
     /// connection showed both), or nil when nothing is to change: the common case copies nothing.
     func withCanonicalSource(_ e: LogEvent) -> LogEvent? {
@@ -250,7 +282,8 @@ struct DetectionWindows {
             kindCount = kc.total
             userKind[key] = kc
         }
-        return Counts(failureWeight: weight, sourceFailures10m: srcCount, userKindLastHour: kindCount)
+        let probe = weight == 0 ? probeWeight(e) : 0
+        return Counts(failureWeight: weight, probe: probe, sourceFailures10m: srcCount, userKindLastHour: kindCount)
     }
 
     /// Forgets keys with nothing left in their window; past ``maxKeys`` still-live keys (a flood

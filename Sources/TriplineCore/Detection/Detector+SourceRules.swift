@@ -116,7 +116,9 @@ extension Detector {
             return b.sources[s] != nil
         }()
         let evidenceLimit = book.evidenceLimit
+        let scan = backfill.isEmpty && earlier == nil ? nil : e.sourceIP.flatMap { scanNote(source: $0, at: t) }
         book.record(key, kind: .bruteForce, event: e, gap: micros(1800), user: nil, source: e.sourceIP) { inc in
+            if let scan, !inc.notes.contains(scan) { inc.notes.append(scan) }
             var items = backfill
             items.append(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight))
             for f in items {
@@ -211,6 +213,7 @@ extension Detector {
             let n = Int(h.failures.rounded())
             reasons.append("also \(n) failed login\(n == 1 ? "" : "s") from \(src) over the previous \(Detector.duration(inc.anomaly.start.microseconds - h.first)) before this")
         }
+        reasons += inc.notes
         inc.anomaly.kind = kind
         inc.anomaly.score = max(1, min(100, score))
         inc.anomaly.reasons = reasons
@@ -266,11 +269,13 @@ extension Detector {
                 let known = baseline(u)?.sources[s] != nil
                 let onlyOwn = forUser == recent
                 let srcKind = book.incident("src|" + s)?.anomaly.kind
+                let scan = scanNote(source: s, at: t)
                 let score = Detector.successScore(forUser: forUser, fromSource: recent, knownAndOnlyOwn: known && onlyOwn, config: config)
                 book.record("success_after_failures|" + u + "|" + s, kind: .successAfterFailures, event: e, gap: micros(config.takeoverWatch), user: u, source: s) { inc in
                     inc.anomaly.score = max(inc.anomaly.score, score)
                     var r = ["\(u) logged in from \(s) after \(Int(recent.rounded())) failed logins from that address in the previous \(Int(config.successAfterFailuresWindow / 60)) min" + (forUser > 0 ? " (\(Int(forUser.rounded())) of them for \(u))" : "")]
                     if let k = srcKind { r.append("\(s) is behind an ongoing \(k.title)") }
+                    if let note = scan { r.append(note) }
                     if known && onlyOwn && forUser < config.bruteForceFailures {
                         r.append("\(s) is one of \(u)'s usual addresses and only \(u)'s password failed: possibly the user, after typos")
                     } else if forUser >= config.bruteForceFailures {

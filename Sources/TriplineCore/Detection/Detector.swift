@@ -18,6 +18,8 @@ public struct Detector {
     var limits = Limits()
     var sources: [String: SourceState] = [:]
     var users: [String: UserState] = [:]
+    /// Sources' probing connections (reconnaissance).
+    var scans: [String: ScanState] = [:]
     var clocks = HostClocks()
     var lastSweep: Int64 = .min
     var lastCollect: Int64 = .min
@@ -72,6 +74,9 @@ public struct Detector {
         if let s = e.sourceIP, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
             sourceFailure(e, source: s, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
         }
+        if counts.probe > 0, let s = e.sourceIP {
+            probe(e, source: s)
+        }
         if e.eventType == .login, e.outcome == .success, let u = e.user {
             successfulLogin(e, user: u)
         }
@@ -85,7 +90,7 @@ public struct Detector {
             outliers(e, forest: forest, counts: counts)
         }
         if tick.sweepDue { book.expire(clock: clock, now: clocks.now(clock)) }
-        if sources.count > limits.sources || users.count > limits.users { collect() }
+        if sources.count > limits.sources || users.count > limits.users || scans.count > limits.sources / 2 { collect() }
         let now = clocks.newest
         if lastSweep == .min { lastSweep = now } else if now - lastSweep > micros(60) { sweep() }
     }
@@ -119,7 +124,7 @@ public struct Detector {
         book.expire(now: { [clocks] in clocks.now($0) }, newest: now, lag: Detector.maxHostLag)
         if lastCollect == .min { lastCollect = now }
         let due = (now - lastCollect > micros(600) && eventsProcessed - eventsAtCollect > 20_000)
-            || sources.count > limits.sources || users.count > limits.users
+            || sources.count > limits.sources || users.count > limits.users || scans.count > limits.sources / 2
         if due { collect() }
     }
 
@@ -151,6 +156,11 @@ public struct Detector {
         }
         if users.count > (pressed ? limits.users / 2 : limits.users) {
             users = users.strongest(limits.users / 2) { u in Double(u.lastActivity / 1_000_000) + (u.watch != nil ? 1e12 : 0) }
+        }
+        // Scans are remembered for a day (the context of a later incident).
+        scans = scans.filter { $0.value.last >= now - Detector.scanContext }
+        if scans.count > limits.sources / 2 {
+            scans = scans.strongest(limits.sources / 4) { s in Double(s.last / 1_000_000) + (s.reported != nil ? 1e12 : 0) }
         }
     }
 

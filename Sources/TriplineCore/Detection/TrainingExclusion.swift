@@ -48,7 +48,7 @@ public struct TrainingExclusion: Sendable {
         for a in anomalies where a.severity >= TrainingExclusion.minimumSeverity && kinds?.contains(a.kind) != false {
             let span = Span(from: a.start.microseconds, to: a.lastSeen.microseconds)
             switch a.kind {
-            case .bruteForce, .slowBruteForce, .passwordSpraying, .userEnumeration:
+            case .bruteForce, .slowBruteForce, .passwordSpraying, .userEnumeration, .reconnaissance:
                 guard let s = a.sourceIP else { continue }
                 bySource[s, default: []].append(span)
             case .successAfterFailures, .accountTakeover, .privilegeEscalation, .serviceAccountMisuse, .bulkDataAccess:
