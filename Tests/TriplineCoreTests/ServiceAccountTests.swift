@@ -35,6 +35,38 @@ import Testing
     }
 }
 
+/// Service accounts that log in with passwords (many do): known by how they behave, a timer's
+/// rhythm around the clock from one place, and their misuse found.
+@Suite struct PasswordServiceAccountTests {
+    typealias D = DetectorTests
+
+    static func model() -> TriplineModel {
+        var events = D.baselineEvents(days: 7)
+        for d in 0..<7 {
+            for h in 0..<24 {
+                for m in [5, 35] { events.append(D.login(D.at(d, h, m), "reports", "10.20.99.30", ok: true, method: "password", host: "db-01")) }
+            }
+            // A person on call: password, nights too, but with a day's peak.
+            for h in [9, 10, 11, 13, 14, 15, 16, 23] { events.append(D.login(D.at(d, h, 20), "oncall", "10.20.1.40", ok: true, method: "password")) }
+            for h in [10, 11, 14, 15] { events.append(D.login(D.at(d, h, 40), "oncall", "10.20.1.40", ok: true, method: "password")) }
+        }
+        return Trainer().train(events: events.sorted { $0.timestamp < $1.timestamp }, label: "week")
+    }
+
+    @Test func aTimersRhythmMakesAServiceAccountWhateverItLogsInWith() {
+        let m = Self.model()
+        #expect(m.users["reports"]?.isServiceAccount == true)
+        #expect(m.users["oncall"]?.isServiceAccount == false)
+        #expect(m.users["svc_backup"]?.isServiceAccount == true, "the key-based one still is")
+        // Its misuse: from a new address, then a shell.
+        let misuse = [D.login(D.at(8, 14, 0), "reports", "203.0.113.81", ok: true, method: "password", host: "db-01"),
+                      D.sudo(D.at(8, 14, 2), "reports", ok: true, command: "/bin/bash")]
+        #expect(D.detect(misuse, model: m).map(\.kind) == [.serviceAccountMisuse])
+        let usual = [D.login(D.at(8, 14, 5), "reports", "10.20.99.30", ok: true, method: "password", host: "db-01")]
+        #expect(D.detect(usual, model: m).isEmpty)
+    }
+}
+
 /// Which sudo commands count as sensitive: programs by name, never as text inside other words.
 @Suite struct SensitiveCommandTests {
     @Test func programsByNameNotBySubstring() {

@@ -263,20 +263,29 @@ struct BaselineBuilder {
                 globalCounts[kind, default: []] += counts
             }
             // A service account works around the clock: night hours as busy as the day, every
-            // day, with keys, from a fixed place. People, even on-call admins, sleep most nights.
+            // day, from a fixed place, on few hosts, whatever it logs in with (many use
+            // passwords). People, even on-call admins, sleep most nights.
             let logins = u.methods.values.reduce(0, +)
             let keyShare = logins > 0 ? Double(u.methods["publickey", default: 0]) / Double(logins) : 0
             let total = max(1, u.hours.reduce(0, +))
             let night = Double(u.hours[0..<6].reduce(0, +)) / Double(total)
             // Days the training data spans (a day from 00:13 to 00:13 touches two dates but is one day).
             let spanDays = max(1, (Double((last ?? 0) - (first ?? 0)) / 86_400_000_000).rounded())
-            let automated = keyShare >= 0.95 && u.sources.count <= 3
+            let fewSources = u.sources.count <= 3
             let aroundTheClock = logins >= 10 && u.activeHoursOfDay >= 18 && night >= 0.12
                 && Double(u.activeDays) >= max(1, 0.7 * min(spanDays, Double(allDays.count)))
+            // Periodic: every hour of the day about as busy as the others (a job on a timer),
+            // where a person's day has a peak.
+            let busiest = Double(u.hours.max() ?? 0), mean = Double(total) / 24
+            let periodic = u.activeHoursOfDay >= 20 && busiest <= 3 * mean
             // A short history shows little of a day's rhythm; the account's name says what it is
             // for (`svc_backup`, `jenkins`), as admins name them, when it also logs in like one.
             let namedLikeOne = logins >= 3 && UserBaseline.isServiceAccountName(name)
-            u.isServiceAccount = automated && (aroundTheClock || namedLikeOne)
+            let byKeys = keyShare >= 0.95 && fewSources && (aroundTheClock || namedLikeOne)
+            // Without keys the rest of its behaviour must say so: a timer's rhythm, or the name
+            // and a single place, on few hosts.
+            let byBehaviour = fewSources && u.hosts.count <= 3 && ((aroundTheClock && periodic) || (namedLikeOne && u.sources.count <= 1))
+            u.isServiceAccount = byKeys || byBehaviour
             users[name] = u
         }
         var global: [String: HourlyVolume] = [:]
