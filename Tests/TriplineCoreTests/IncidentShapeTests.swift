@@ -42,6 +42,23 @@ import Testing
         #expect(found.first?.start == D.at(8, 1, 0), "\(found.map { ($0.kind, $0.start) })")
     }
 
+    /// Two bursts 40 minutes apart: two incidents, the second linking to the first; with a
+    /// longer gap set, one.
+    @Test func aNewBurstIsANewIncidentThatLinksBack() {
+        var events: [LogEvent] = []
+        for i in 0..<10 { events.append(D.login(D.at(8, 3, 0, Double(i) * 5), "root", "198.51.100.90", ok: false)) }
+        for i in 0..<10 { events.append(D.login(D.at(8, 3, 41, Double(i) * 5), "root", "198.51.100.90", ok: false)) }
+        let two = Analysis.run(events: events, model: nil).anomalies
+        #expect(two.count == 2 && two.allSatisfy { $0.kind == .bruteForce })
+        guard two.count == 2 else { return }
+        #expect(two[1].details["previous_incident"] == .string(two[0].id))
+        #expect(two[1].reasons.contains { $0.hasPrefix("follows incident \(two[0].id) from 198.51.100.90, which ended 40 min before") }, "\(two[1].reasons)")
+        #expect(two[0].details["previous_incident"] == nil)
+        var c = DetectionConfig()
+        c.incidentGap = 3600
+        #expect(Analysis.run(events: events, model: nil, config: c).anomalies.count == 1)
+    }
+
     static func success(after failures: Int, user: String, source: String, others: Int = 0, day: Int = 8) -> Anomaly? {
         var events: [LogEvent] = []
         for i in 0..<failures { events.append(D.login(D.at(day, 11, 0, Double(i) * 2), user, source, ok: false)) }

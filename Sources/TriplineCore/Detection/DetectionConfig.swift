@@ -44,6 +44,11 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
     /// slow brute force or spray (an office's shared address adds its people's typos up). 0: never.
     public var typoWindow: Double = 900
 
+    /// Seconds without a new failure after which a source's incident (brute force, spray,
+    /// enumeration) is over; a later burst is a new incident that links to it. A slow brute
+    /// force waits at least 6 hours.
+    public var incidentGap: Double = 1800
+
     /// Connections from one source within `scanWindow` that never tried to log in (no
     /// identification string, protocol errors, disconnects before authentication) that make a
     /// scan (reconnaissance; at most `medium`).
@@ -103,7 +108,7 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         case slowMinFailures = "slow_min_failures", slowWindow = "slow_window", slowMinHours = "slow_min_hours"
         case successAfterFailuresMin = "success_after_failures_min", successAfterFailuresWindow = "success_after_failures_window"
         case typoWindow = "typo_window"
-        case scanMinProbes = "scan_min_probes", scanWindow = "scan_window"
+        case scanMinProbes = "scan_min_probes", scanWindow = "scan_window", incidentGap = "incident_gap"
         case takeoverMinNovelty = "takeover_min_novelty", takeoverWatchNovelty = "takeover_watch_novelty", takeoverWatch = "takeover_watch"
         case privilegeMinScore = "privilege_min_score", privilegeWindow = "privilege_window"
         case serviceMinScore = "service_min_score"
@@ -135,6 +140,7 @@ public struct DetectionConfig: Sendable, Codable, Hashable {
         typoWindow = try v(.typoWindow, d.typoWindow)
         scanMinProbes = try v(.scanMinProbes, d.scanMinProbes)
         scanWindow = try v(.scanWindow, d.scanWindow)
+        incidentGap = try v(.incidentGap, d.incidentGap)
         takeoverMinNovelty = try v(.takeoverMinNovelty, d.takeoverMinNovelty)
         takeoverWatchNovelty = try v(.takeoverWatchNovelty, d.takeoverWatchNovelty)
         takeoverWatch = try v(.takeoverWatch, d.takeoverWatch)
@@ -165,7 +171,7 @@ extension DetectionConfig {
         "enumeration_window": (\.enumerationWindow, 1...604_800), "enumeration_min_invalid_share": (\.enumerationMinInvalidShare, 0...1),
         "slow_min_failures": (\.slowMinFailures, 1...1_000_000), "slow_window": (\.slowWindow, 60...2_592_000),
         "success_after_failures_min": (\.successAfterFailuresMin, 1...100_000), "success_after_failures_window": (\.successAfterFailuresWindow, 1...604_800),
-        "typo_window": (\.typoWindow, 0...86_400), "scan_window": (\.scanWindow, 1...86_400),
+        "typo_window": (\.typoWindow, 0...86_400), "scan_window": (\.scanWindow, 1...86_400), "incident_gap": (\.incidentGap, 60...604_800),
         "takeover_min_novelty": (\.takeoverMinNovelty, 0.5...10), "takeover_watch_novelty": (\.takeoverWatchNovelty, 0.5...10),
         "takeover_watch": (\.takeoverWatch, 60...604_800), "privilege_min_score": (\.privilegeMinScore, 0.5...100),
         "privilege_window": (\.privilegeWindow, 60...604_800), "service_min_score": (\.serviceMinScore, 0.5...10),

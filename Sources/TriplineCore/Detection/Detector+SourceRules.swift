@@ -117,7 +117,7 @@ extension Detector {
         }()
         let evidenceLimit = book.evidenceLimit
         let scan = backfill.isEmpty && earlier == nil ? nil : e.sourceIP.flatMap { scanNote(source: $0, at: t) }
-        book.record(key, kind: .bruteForce, event: e, gap: micros(1800), user: nil, source: e.sourceIP) { inc in
+        book.record(key, kind: .bruteForce, event: e, gap: micros(cfg.incidentGap), user: nil, source: e.sourceIP) { inc in
             if let scan, !inc.notes.contains(scan) { inc.notes.append(scan) }
             var items = backfill
             items.append(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight))
@@ -213,17 +213,21 @@ extension Detector {
             let n = Int(h.failures.rounded())
             reasons.append("also \(n) failed login\(n == 1 ? "" : "s") from \(src) over the previous \(Detector.duration(inc.anomaly.start.microseconds - h.first)) before this")
         }
+        if let p = inc.previous {
+            reasons.append("follows incident \(p.id) from \(src), which ended \(Detector.duration(inc.anomaly.start.microseconds - p.end.microseconds)) before")
+        }
         reasons += inc.notes
         inc.anomaly.kind = kind
         inc.anomaly.score = max(1, min(100, score))
         inc.anomaly.reasons = reasons
         inc.anomaly.user = top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
-        inc.gap = kind == .slowBruteForce ? micros(6 * 3600) : micros(1800)
+        inc.gap = kind == .slowBruteForce ? max(micros(6 * 3600), micros(c.incidentGap)) : micros(c.incidentGap)
         inc.anomaly.details = [
             "failures": .int(Int64(f)), "distinct_users": .int(Int64(distinct)),
             "invalid_users": .int(Int64(invalidCount)), "max_failures_per_window": .double(inc.maxInTenMinutes),
             "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.name) }),
         ]
+        if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
     }
 
     /// The score of a login after failed logins from the same address (the README's table).

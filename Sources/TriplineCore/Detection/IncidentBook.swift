@@ -44,6 +44,8 @@ struct IncidentBook {
             var counted: Bool
         }
         var prior: Prior?
+        /// The incident of the same entity and rule that closed before this one opened (within a day).
+        var previous: (id: String, end: Timestamp)?
         /// When the burst began, and when the slow brute force (its hours of failures) began.
         var burstStart: Int64 = .max
         var slowStart: Int64 = .max
@@ -74,6 +76,9 @@ struct IncidentBook {
     /// Keys of open incidents by host clock.
     private var byClock: [String: Set<String>] = [:]
     private(set) var closed: [Anomaly] = []
+    /// The latest closed incident under each key: a new burst of the same entity links to it.
+    private var previous: [String: (id: String, end: Timestamp)] = [:]
+    static let previousCap = 50_000
     private var changed = Set<String>()
     private var changedClosed: [AnomalyReport] = []
     /// How many `file:line` locations an incident keeps; a model swap may change it.
@@ -120,6 +125,9 @@ struct IncidentBook {
             inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
                                             host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
                            gap: gap, clock: clock)
+            if let p = previous[key], p.end.microseconds <= t.microseconds, t.microseconds - p.end.microseconds <= micros(86_400) {
+                inc.previous = p
+            }
             byClock[clock, default: []].insert(key)
         }
         inc.gap = max(inc.gap, gap)
@@ -127,6 +135,7 @@ struct IncidentBook {
         if t < inc.anomaly.start { inc.anomaly.start = t }
         inc.anomaly.eventCount += e.repeatCount
         inc.addEvidence(e.location, limit: evidenceLimit)
+        if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
         if let h = e.host, inc.hosts.count < 64 { inc.hosts.insert(h) }
         if inc.anomaly.host == nil { inc.anomaly.host = e.host }
         update(&inc)
@@ -184,6 +193,13 @@ struct IncidentBook {
         changed.remove(key)
         guard inc.anomaly.score > 0 else { return } // opened but never crossed a threshold
         if keepsClosed { closed.append(inc.anomaly) }
+        // The next incident under the key links back to this one (kept a day; bounded).
+        if previous.count >= IncidentBook.previousCap {
+            let horizon = inc.anomaly.lastSeen.microseconds - micros(86_400)
+            previous = previous.filter { $0.value.end.microseconds >= horizon }
+            if previous.count >= IncidentBook.previousCap / 2 { previous.removeAll(keepingCapacity: true) }
+        }
+        previous[key] = (inc.anomaly.id, inc.anomaly.lastSeen)
         changedClosed.append(AnomalyReport(anomaly: inc.anomaly, isNew: !inc.reported))
     }
 
