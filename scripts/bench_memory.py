@@ -47,6 +47,7 @@ def main():
     ap.add_argument("--attacks", type=int, default=60000)
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--binary", default=".build/release/tripline")
+    ap.add_argument("--serve-only", action="store_true", help="measure serve only, not the dashboard")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     work = tempfile.mkdtemp(prefix="tripline-mem-")
@@ -54,6 +55,9 @@ def main():
     days = [day(a.attacks, f"2026-01-{10 + d:02d}", d) for d in range(a.days)]
     with open(log, "w") as f:
         f.write(days[0])
+    if a.serve_only:
+        serve(binary, work, days)
+        return
     print(f"| log | events | anomalies on screen | dashboard RSS | peak (VmHWM) |")
     print(f"|---|---|---|---|---|")
     tmux("kill-server")
@@ -85,7 +89,11 @@ def main():
             print(f"| day {d + 1} ({a.attacks:,} brute forces) | {total:,} | {head.group(1) if head else '?'} | {st['VmRSS']} MB | {st['VmHWM']} MB |")
     finally:
         tmux("kill-server")
-    # serve: the first day's file in one body, three times.
+    serve(binary, work, days)
+
+
+def serve(binary, work, days):
+    """serve: the first day's file in one body, three times."""
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen([binary, "serve", "--port", str(port), "--model-dir", work, "--max-body-bytes", str(200 << 20), "--rate-limit", "0"],
                               stderr=subprocess.DEVNULL)

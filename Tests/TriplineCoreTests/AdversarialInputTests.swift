@@ -52,6 +52,20 @@ import Testing
         #expect(r.ratio <= limit, "\(what): 8x the input took \(String(format: "%.1f", r.ratio))x the time (\(r.small) s → \(r.large) s)")
     }
 
+    /// Many attacks open at once for hours (slow brute forces from n/40 addresses taking turns,
+    /// a line every 2 s): closing quiet incidents must not look at every open one each minute
+    /// of log time (8x the lines over 8x the time with 8x the open incidents once cost 60x).
+    @Test func manyAttacksOpenForHours() {
+        Self.expectLinear("many open attacks", n: 4000) { n in
+            let sources = n / 40
+            var text = ""
+            for i in 0..<n {
+                text += Self.line(i * 2, "Failed password for root from 198.18.\((i % sources) / 250).\((i % sources) % 250 + 1) port \(1024 + i % 60000) ssh2", pid: 1000 + i)
+            }
+            return Self.detection(text)
+        }
+    }
+
     /// `Invalid user <random> from ONE_ADDRESS`: the incident's accounts grow with every line; each
     /// line must still cost the same (it once re-sorted every name tried: 20k lines took 36 s).
     @Test func randomNamesFromOneAddress() {

@@ -129,4 +129,19 @@ import Testing
         """
         #expect(Self.weight(keys) == 1)
     }
+
+    /// keyboard-interactive through PAM: PAM's failure, sshd's `error: PAM:` line and its
+    /// `Failed keyboard-interactive/pam` are one attempt; the disconnect after it is none.
+    @Test func keyboardInteractiveThroughPAMIsOneAttemptPerTry() {
+        let two = """
+        Dec 10 09:20:01 web sshd[910]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.40  user=root
+        Dec 10 09:20:03 web sshd[910]: error: PAM: Authentication failure for root from 198.51.100.40
+        Dec 10 09:20:03 web sshd[910]: Failed keyboard-interactive/pam for root from 198.51.100.40 port 6000 ssh2
+        Dec 10 09:20:05 web sshd[910]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.40  user=root
+        Dec 10 09:20:07 web sshd[910]: error: PAM: Authentication failure for root from 198.51.100.40
+        Dec 10 09:20:07 web sshd[910]: Failed keyboard-interactive/pam for root from 198.51.100.40 port 6000 ssh2
+        Dec 10 09:20:08 web sshd[910]: Connection closed by authenticating user root 198.51.100.40 port 6000 [preauth]
+        """
+        #expect(Self.weight(two) == 2)
+    }
 }

@@ -15,13 +15,17 @@ struct DetectionWindows {
     /// (one attempt logs up to three: "Invalid user", PAM's failure, sshd's "Failed password").
     private struct Attempt {
         var kinds: UInt8
-        /// The latest line of the attempt.
-        var time: Int64
-        var source: String?
         /// Attempts counted on this connection so far, this one included (saturating).
         var counted: UInt8 = 1
         /// The client offered public keys the server refused (an agent holding many keys).
         var keyOffered = false
+        /// The latest line of the attempt.
+        var time: Int64
+        var source: String?
+
+        init(kinds: UInt8, time: Int64, source: String?, counted: UInt8 = 1, keyOffered: Bool = false) {
+            self.kinds = kinds; self.counted = counted; self.keyOffered = keyOffered; self.time = time; self.source = source
+        }
     }
 
     /// The attempts sshd allows a connection before it ends it (OpenSSH's `MaxAuthTries`,

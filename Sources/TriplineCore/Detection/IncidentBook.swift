@@ -1,3 +1,5 @@
+import HeapModule
+
 /// Open incidents, keyed by entity, and the ones already closed. An incident stays open while
 /// events keep coming within its gap; then it is closed and its anomaly is final.
 struct IncidentBook {
@@ -57,6 +59,8 @@ struct IncidentBook {
         var clock = ""
         /// Handed out by ``drainReports()`` already (later reports are updates).
         var reported = false
+        /// The time its entry in the expiry queue stands for (.min: none yet).
+        var queued: Int64 = .min
 
         /// Cites a location, up to `limit` of them.
         mutating func addEvidence(_ location: EvidenceLocation, limit: Int) {
@@ -75,10 +79,37 @@ struct IncidentBook {
     private(set) var open: [String: Incident] = [:]
     /// Keys of open incidents by host clock.
     private var byClock: [String: Set<String>] = [:]
+    /// When open incidents could be over, soonest first, per host clock: sweeping looks only at
+    /// those whose time has come, not at every open incident (a flood of thousands of open
+    /// attacks costs nothing between their deadlines). Entries are checked when they come up:
+    /// an incident that went on since is queued again at its new deadline.
+    private var deadlines: [String: Heap<Deadline>] = [:]
+    struct Deadline: Comparable {
+        var at: Int64
+        var key: String
+        static func < (a: Deadline, b: Deadline) -> Bool { a.at < b.at }
+        static func == (a: Deadline, b: Deadline) -> Bool { a.at == b.at && a.key == b.key }
+    }
+
+    /// Queues `inc` (about to be stored under `key`) at its deadline when that is sooner than
+    /// what it is queued at.
+    private mutating func enqueue(_ key: String, _ inc: inout Incident) {
+        let d = inc.anomaly.lastSeen.microseconds + inc.gap
+        guard inc.queued == .min || d < inc.queued else { return }
+        inc.queued = d
+        deadlines[inc.clock, default: Heap()].insert(Deadline(at: d, key: key))
+    }
     private(set) var closed: [Anomaly] = []
-    /// The latest closed incident under each key: a new burst of the same entity links to it.
-    private var previous: [String: (id: String, end: Timestamp)] = [:]
-    static let previousCap = 50_000
+    /// The latest closed incident under each key (by the key's hash: a day of a botnet's
+    /// one-off addresses must not cost a string each): a new burst of the same entity links
+    /// to it.
+    private var previous: [Int: Closed] = [:]
+    struct Closed {
+        var id: UInt64
+        var end: Int64
+        var text: String { let hex = String(id, radix: 16); return "TL-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex }
+    }
+    static let previousCap = 20_000
     private var changed = Set<String>()
     private var changedClosed: [AnomalyReport] = []
     /// How many `file:line` locations an incident keeps; a model swap may change it.
@@ -125,8 +156,8 @@ struct IncidentBook {
             inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
                                             host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
                            gap: gap, clock: clock)
-            if let p = previous[key], p.end.microseconds <= t.microseconds, t.microseconds - p.end.microseconds <= micros(86_400) {
-                inc.previous = p
+            if let p = previous[key.hashValue], p.end <= t.microseconds, t.microseconds - p.end <= micros(86_400) {
+                inc.previous = (p.text, Timestamp(microseconds: p.end))
             }
             byClock[clock, default: []].insert(key)
         }
@@ -139,6 +170,7 @@ struct IncidentBook {
         if let h = e.host, inc.hosts.count < 64 { inc.hosts.insert(h) }
         if inc.anomaly.host == nil { inc.anomaly.host = e.host }
         update(&inc)
+        enqueue(key, &inc)
         open[key] = inc
         changed.insert(key)
     }
@@ -154,15 +186,26 @@ struct IncidentBook {
         inc.addEvidence(e.location, limit: evidenceLimit)
         inc.anomaly.eventCount += e.repeatCount
         update(&inc)
+        enqueue(key, &inc)
         open[key] = inc
         changed.insert(key)
     }
 
     /// Closes incidents quiet for longer than their gap: those timed by `clock` against `now`.
     mutating func expire(clock: String, now: Int64) {
-        guard let keys = byClock[clock] else { return }
-        for k in keys {
-            if let inc = open[k], inc.anomaly.lastSeen.microseconds + inc.gap < now { close(k, inc) }
+        guard var queue = deadlines.removeValue(forKey: clock) else { return }
+        defer { if !queue.isEmpty { deadlines[clock] = queue } }
+        while let first = queue.min, first.at < now {
+            _ = queue.removeMin()
+            // An entry for an incident closed since, or queued again sooner, is stale.
+            guard let inc = open[first.key], inc.clock == clock, inc.queued == first.at else { continue }
+            let d = inc.anomaly.lastSeen.microseconds + inc.gap
+            if d < now {
+                close(first.key, inc)
+            } else {
+                open[first.key]?.queued = d
+                queue.insert(Deadline(at: d, key: first.key))
+            }
         }
     }
 
@@ -170,9 +213,7 @@ struct IncidentBook {
     /// though never more than `lag` behind `newest` (a host gone silent does not keep its
     /// incidents open for ever).
     mutating func expire(now: (String) -> Int64, newest: Int64, lag: Int64) {
-        for (k, inc) in open where inc.anomaly.lastSeen.microseconds + inc.gap < max(now(inc.clock), newest - lag) {
-            close(k, inc)
-        }
+        for clock in Array(deadlines.keys) { expire(clock: clock, now: max(now(clock), newest - lag)) }
     }
 
     /// Closes the incidents timed by `clock` (its host's time went back: a new timeline).
@@ -196,10 +237,12 @@ struct IncidentBook {
         // The next incident under the key links back to this one (kept a day; bounded).
         if previous.count >= IncidentBook.previousCap {
             let horizon = inc.anomaly.lastSeen.microseconds - micros(86_400)
-            previous = previous.filter { $0.value.end.microseconds >= horizon }
+            previous = previous.filter { $0.value.end >= horizon }
             if previous.count >= IncidentBook.previousCap / 2 { previous.removeAll(keepingCapacity: true) }
         }
-        previous[key] = (inc.anomaly.id, inc.anomaly.lastSeen)
+        if let id = UInt64(inc.anomaly.id.dropFirst(3), radix: 16) {
+            previous[key.hashValue] = Closed(id: id, end: inc.anomaly.lastSeen.microseconds)
+        }
         changedClosed.append(AnomalyReport(anomaly: inc.anomaly, isNew: !inc.reported))
     }
 
