@@ -138,9 +138,8 @@ struct DetectionWindows {
             return w
         }
         let before = earlier(key, t)
-        if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = Attempt(kinds: kind, time: t, source: e.sourceIP, counted: UInt8(min(255, Int(before?.counted ?? 0) + 1)),
-                                keyOffered: before?.keyOffered ?? false)
+        remember(key, Attempt(kinds: kind, time: t, source: e.sourceIP, counted: UInt8(min(255, Int(before?.counted ?? 0) + 1)),
+                              keyOffered: before?.keyOffered ?? false))
         return 1
     }
 
@@ -161,8 +160,7 @@ struct DetectionWindows {
             a.keyOffered = true
             attempts[key] = a
         } else {
-            if attempts.count >= attemptsSweepAt { sweepAttempts() }
-            attempts[key] = Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0, keyOffered: true)
+            remember(key, Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0, keyOffered: true))
         }
     }
 
@@ -174,9 +172,15 @@ struct DetectionWindows {
         let before = earlier(key, t)
         if let b = before, b.counted > 0 { return 0 }
         let w = before?.keyOffered == true ? 1 : DetectionWindows.maxAuthTries
-        if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = Attempt(kinds: 0xFF, time: t, source: e.sourceIP ?? before?.source, counted: UInt8(w), keyOffered: before?.keyOffered ?? false)
+        remember(key, Attempt(kinds: 0xFF, time: t, source: e.sourceIP ?? before?.source, counted: UInt8(w), keyOffered: before?.keyOffered ?? false))
         return Double(w)
+    }
+
+    /// Stores a new attempt (or probe) of the connection `key`, sweeping out finished ones when
+    /// the table has grown.
+    private mutating func remember(_ key: SSHSessionTracker.Key, _ a: Attempt) {
+        if attempts.count >= attemptsSweepAt { sweepAttempts() }
+        attempts[key] = a
     }
 
     /// Forgets attempts no later line can belong to: older than ten minutes (and a minute for
@@ -216,8 +220,7 @@ struct DetectionWindows {
         let t = e.timestamp.microseconds
         // A connection with attempts, or already counted as a probe.
         if earlier(key, t) != nil { return 0 }
-        if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0)
+        remember(key, Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0))
         return 1
     }
 
@@ -253,8 +256,7 @@ struct DetectionWindows {
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let before = earlier(key, e.timestamp.microseconds)
         if let b = before, b.counted > 0 { return 0 }
-        if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP, keyOffered: before?.keyOffered ?? false)
+        remember(key, Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP, keyOffered: before?.keyOffered ?? false))
         return 1
     }
 

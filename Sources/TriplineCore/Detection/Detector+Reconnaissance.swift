@@ -4,34 +4,25 @@ import Foundation
 extension Detector {
     /// What the detector remembers about one source's probing connections.
     struct ScanState {
-        /// Probe times within the scan window, oldest first: `times[head...]`.
-        var times: [Int64] = []
-        var head = 0
+        /// Probes within the scan window, a second to an entry.
+        var recent = SlidingCounts(resolution: 1_000_000)
         /// Where the first probes of the window were logged (the evidence of a scan that opens).
         var evidence: [(time: Int64, location: EvidenceLocation)] = []
         var last: Int64 = .min
         /// The latest scan reported from the source: its span and probes.
         var reported: (start: Int64, end: Int64, probes: Int)?
 
-        var count: Int { times.count - head }
+        var count: Int { Int(recent.total.rounded()) }
+        var first: Int64? { recent.oldest }
 
         mutating func add(_ t: Int64, _ location: EvidenceLocation, window: Int64) {
-            if last != .min, t < last - window {
-                // Another timeline (a second file, a replay): start over.
-                times.removeAll(keepingCapacity: true); head = 0; evidence.removeAll()
-            }
-            var at = times.count
-            while at > head, times[at - 1] > t { at -= 1 }
-            times.insert(t, at: at)
-            last = max(last, t)
-            while head < times.count, times[head] < last - window || times.count - head > ScanState.cap { head += 1 }
-            if head > 64, head * 2 > times.count { times.removeFirst(head); head = 0 }
-            evidence.removeAll { $0.time < last - window }
+            // Another timeline (a second file, a replay) starts over, as the counts do.
+            if let n = recent.newest, t < n - window { evidence.removeAll() }
+            recent.add(t, window: window)
+            last = recent.newest ?? t
+            evidence.removeAll { $0.time < t - window }
             if evidence.count < 20 { evidence.append((t, location)) }
         }
-
-        var first: Int64? { head < times.count ? times[head] : nil }
-        static let cap = 100_000
     }
 
     /// A connection from `s` that never tried to log in.

@@ -168,8 +168,10 @@ extension Detector {
         let src = inc.anomaly.sourceIP ?? "?"
         // A slow brute force starts at its first failure; any other incident at its burst, with
         // what the source did before stated as history.
-        let isSlow = !(invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare)
-            && !(distinct >= c.sprayMinUsers && avg <= c.sprayMaxPerUser) && inc.maxInTenMinutes < c.bruteForceFailures
+        let enumeration = invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare
+        let spraying = distinct >= c.sprayMinUsers && avg <= c.sprayMaxPerUser
+        let burst = inc.maxInTenMinutes >= c.bruteForceFailures
+        let isSlow = !enumeration && !spraying && !burst
         if inc.burstStart != .max, inc.slowStart != .max {
             inc.anomaly.start = Timestamp(microseconds: isSlow ? inc.slowStart : inc.burstStart)
         }
@@ -179,18 +181,18 @@ extension Detector {
         var kind: AnomalyKind
         var score: Double
         var reasons: [String] = []
-        if invalidCount >= c.enumerationMinInvalidUsers, invalidShare >= c.enumerationMinInvalidShare {
+        if enumeration {
             kind = .userEnumeration
             score = min(70, 42 + 10 * log2(Double(invalidCount) / Double(c.enumerationMinInvalidUsers)))
             let about = accounts.isEstimate ? "about " : ""
             reasons.append("\(src) tried \(about)\(invalidCount) account names that do not exist (of \(about)\(distinct) tried) in \(spanMinutes) min; the threshold is \(c.enumerationMinInvalidUsers)")
             reasons.append("names tried include: \(topNames)")
-        } else if distinct >= c.sprayMinUsers, avg <= c.sprayMaxPerUser {
+        } else if spraying {
             kind = .passwordSpraying
             score = min(84, 62 + 10 * log2(Double(distinct) / Double(c.sprayMinUsers)))
             reasons.append("\(src) failed to log in to \(accounts.isEstimate ? "about " : "")\(distinct) different accounts with \(String(format: "%.1f", avg)) attempts each on average in \(spanMinutes) min: one password tried across many accounts")
             reasons.append("accounts include: \(topNames)")
-        } else if inc.maxInTenMinutes >= c.bruteForceFailures {
+        } else if burst {
             kind = .bruteForce
             score = min(82, 45 + 12 * log2(inc.failures / c.bruteForceFailures))
             if accounts.triedValid { score += 6 }
@@ -227,7 +229,6 @@ extension Detector {
             "invalid_users": .int(Int64(invalidCount)), "max_failures_per_window": .double(inc.maxInTenMinutes),
             "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.name) }),
         ]
-        if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
     }
 
     /// The score of a login after failed logins from the same address (the README's table).

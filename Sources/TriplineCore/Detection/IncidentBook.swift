@@ -107,7 +107,7 @@ struct IncidentBook {
     struct Closed {
         var id: UInt64
         var end: Int64
-        var text: String { let hex = String(id, radix: 16); return "TL-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex }
+        var text: String { IncidentBook.idText(id) }
     }
     static let previousCap = 20_000
     private var changed = Set<String>()
@@ -166,10 +166,11 @@ struct IncidentBook {
         if t < inc.anomaly.start { inc.anomaly.start = t }
         inc.anomaly.eventCount += e.repeatCount
         inc.addEvidence(e.location, limit: evidenceLimit)
-        if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
         if let h = e.host, inc.hosts.count < 64 { inc.hosts.insert(h) }
         if inc.anomaly.host == nil { inc.anomaly.host = e.host }
         update(&inc)
+        // After the rule's update, which may set the details afresh.
+        if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
         enqueue(key, &inc)
         open[key] = inc
         changed.insert(key)
@@ -268,6 +269,11 @@ struct IncidentBook {
         for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         var m = UInt64(bitPattern: t.microseconds)
         for _ in 0..<8 { h = (h ^ (m & 0xFF)) &* 0x100_0000_01B3; m >>= 8 }
+        return idText(h)
+    }
+
+    /// `TL-` and the id's 16 hex digits.
+    static func idText(_ h: UInt64) -> String {
         let hex = String(h, radix: 16)
         return "TL-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }

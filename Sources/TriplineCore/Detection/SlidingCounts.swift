@@ -17,6 +17,7 @@ struct SlidingCounts {
     var isEmpty: Bool { head >= times.count }
     var count: Int { times.count - head }
     var newest: Int64? { isEmpty ? nil : times[times.count - 1] }
+    var oldest: Int64? { isEmpty ? nil : times[head] }
 
     /// Counts `weight` at `t`, then keeps only the window `[t - window, …]`.
     ///
