@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
         defaultSubcommand: nil
     )
 
-    @Argument(help: ArgumentHelp("What to measure: parse.", valueName: "target"))
+    @Argument(help: ArgumentHelp("What to measure: parse (log reading), or model (loading --model-dir's model.json).", valueName: "target"))
     var target: String = "parse"
 
     @Option(name: .long, help: ArgumentHelp("Folder made by tripline generate (default: generate into a temporary folder).", valueName: "dir"))
@@ -29,12 +29,17 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed runs per file.")
     var runs = 5
 
+    @Option(name: .long, help: ArgumentHelp("For bench model: the folder holding model.json.", valueName: "dir"))
+    var modelDir: String?
+
     func validate() throws {
-        guard target == "parse" else { throw ValidationError("unknown benchmark '\(target)': available: parse") }
+        guard target == "parse" || target == "model" else { throw ValidationError("unknown benchmark '\(target)': available: parse, model") }
+        if target == "model", modelDir == nil { throw ValidationError("bench model needs --model-dir DIR (a folder holding model.json)") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
     }
 
     func run() throws {
+        if target == "model", let modelDir { return try BenchCommand.modelLoad(modelDir, runs: runs) }
         let dir: String
         if let data {
             dir = data
@@ -90,6 +95,26 @@ struct BenchCommand: ParsableCommand {
                                 Double(count) / median, Double(size) / 1e6 / median, cpuMedian))
         }
         print(String(format: "peak RSS: %.1f MB", BenchCommand.peakRSSMegabytes()))
+    }
+
+    /// Times `TriplineModel.load` (read, parse, check) `runs` times and prints median and best.
+    static func modelLoad(_ dir: String, runs: Int) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: TriplineModel.path(in: dir))[.size] as? Int) ?? 0
+        var times: [Double] = []
+        var users = 0
+        for _ in 0..<runs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let m: TriplineModel
+            do { m = try TriplineModel.load(from: dir) } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            users = m.users.count
+        }
+        let sorted = times.sorted()
+        print(String(format: "model %@: %.2f MB, %d users; load median %.1f ms, best %.1f ms (%d runs)",
+                     TriplineModel.path(in: dir), Double(size) / 1e6, users, sorted[sorted.count / 2], sorted[0], runs))
     }
 
     /// Writes `tripline parse` output for `source` to `target` (atomically).

@@ -93,4 +93,46 @@ import Testing
         #expect(try Self.loadError(contaminated)?.contains("contamination") == true)
         #expect(try Self.loadError(try Self.trained()) == nil, "the model as trained loads")
     }
+
+    /// The model file is read without JSONDecoder; what it reads is what JSONDecoder reads from
+    /// the same file (compared as re-encoded), and a file JSONDecoder rejects is rejected with
+    /// the field named.
+    @Test func modelReaderReadsWhatJSONDecoderReads() throws {
+        var m = try Self.trained()
+        m.users["bob"] = UserBaseline(events: 3, hours: Array(repeating: 1, count: 24), weekendEvents: 1, sources: ["::1": 2],
+                                      networks: ["a.example": 1], hosts: ["db": 3], methods: ["password": 1], eventTypes: ["sudo": 2],
+                                      sudoCount: 2, failures: 1, hourlyVolume: ["sudo": HourlyVolume(p95: 1.5, max: 2)], activeDays: 1,
+                                      isServiceAccount: true)
+        m.training.excluded = TrainingInfo.Excluded(events: 4, incidents: 1, byKind: ["brute_force": 1])
+        m.config.baselineDays = 2.5
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("model-reader-\(UUID().uuidString)").path
+        try m.save(to: dir)
+        let data = try Data(contentsOf: URL(fileURLWithPath: TriplineModel.path(in: dir)))
+        let viaDecoder = try JSONDecoder().decode(TriplineModel.self, from: data)
+        let viaReader = try TriplineModel.load(from: dir)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        #expect(try enc.encode(viaReader) == enc.encode(viaDecoder))
+        #expect(viaReader.forest?.trees.count == m.forest?.trees.count && viaReader.users["bob"] == m.users["bob"])
+
+        // Damaged fields: each one named.
+        let doc = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        func damaged(_ edit: (inout [String: Any]) -> Void) throws -> String {
+            var d = doc
+            edit(&d)
+            try JSONSerialization.data(withJSONObject: d).write(to: URL(fileURLWithPath: TriplineModel.path(in: dir)))
+            do { _ = try TriplineModel.load(from: dir); return "" } catch { return error.description }
+        }
+        #expect(try damaged { $0["users"] = ["eve": ["events": "many"]] }.contains("users.eve"))
+        #expect(try damaged { $0["hosts"] = 3 }.contains("hosts is not an object"))
+        #expect(try damaged { d in
+            var f = d["forest"] as! [String: Any]
+            var t = (f["trees"] as! [[String: Any]])[0]
+            t["left"] = [1.5]
+            f["trees"] = [t]
+            d["forest"] = f
+        }.contains("forest.trees[0].left[0]"))
+        #expect(try damaged { $0.removeValue(forKey: "created_at") }.contains("created_at"))
+        #expect(try damaged { $0["config"] = ["brute_force_window": "soon"] }.contains("config"))
+    }
 }

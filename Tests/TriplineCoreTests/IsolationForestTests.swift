@@ -96,6 +96,38 @@ import Testing
         #expect(compiled.offset == forest.offset)
     }
 
+    /// The memo gives the walk's score bit for bit: for points on either side of a split, exactly
+    /// on one, NaN and infinite; scored first (a miss) and again (a hit), and for different points
+    /// that share every leaf. Points that differ by one split get their own scores.
+    @Test func memoisedScoresAreTheWalksScores() throws {
+        let f = try Self.fixture()
+        let compiled = CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5))
+        let table = try #require(compiled.splitTable)
+        var memo = ForestMemo()
+        var rng = SplitMix64(seed: 3)
+        let width = f.train[0].count
+        var points = f.test + f.train.prefix(200)
+        // On a split value, and a hair either side of it.
+        for i in 0..<200 {
+            var x = f.train[i % f.train.count]
+            let feature = i % width
+            let lo = Int(table.starts[feature]), hi = Int(table.starts[feature + 1])
+            guard hi > lo else { continue }
+            let v = table.values[lo + Int(rng.next() % UInt64(hi - lo))]
+            x[feature] = v; points.append(x)
+            x[feature] = v.nextUp; points.append(x)
+            x[feature] = v.nextDown; points.append(x)
+        }
+        var odd = f.train[0]
+        odd[0] = .nan; points.append(odd)
+        odd[0] = .infinity; points.append(odd)
+        odd[0] = -.infinity; points.append(odd)
+        for x in points + points {
+            #expect(memo.score(x, forest: compiled) == compiled.scoreSample(x), "\(x)")
+        }
+        #expect(memo.hits > points.count / 2, "the second pass is mostly served from the memo")
+    }
+
     /// A forest read from a damaged or hand-edited model is checked before anything walks it.
     @Test func structuralProblemsAreFoundBeforeAWalkCouldLoopOrCrash() throws {
         let f = try Self.fixture()

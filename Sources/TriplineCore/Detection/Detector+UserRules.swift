@@ -333,7 +333,7 @@ extension Detector {
     mutating func outliers(_ e: LogEvent, forest: CompiledForest, counts: DetectionWindows.Counts) {
         eventsScored += 1
         let x = FeatureExtractor.features(e, baseline: e.user.flatMap { baseline($0) }, sourceFailures10m: counts.sourceFailures10m, userKindEventsLastHour: counts.userKindLastHour)
-        let score = forest.scoreSample(x)
+        let score = memo.score(x, forest: forest)
         let t0 = e.timestamp.microseconds
         if let u = e.user, e.outcome != .failure {
             users[u, default: UserState()].scored.add(t0, window: micros(config.outlierWindow))

@@ -25,7 +25,9 @@ public struct Detector {
     var lastCollect: Int64 = .min
     var eventsAtCollect = 0
     /// The model's forest, laid out for fast scoring.
-    private(set) var forest: CompiledForest?
+    private(set) var forest: CompiledForest? { didSet { memo = ForestMemo() } }
+    /// Scores of points already scored by ``forest``.
+    var memo = ForestMemo()
     /// Events processed.
     public private(set) var eventsProcessed = 0
     /// Events the isolation forest scored, and how many it called outliers.

@@ -102,6 +102,12 @@ public struct IsolationForest: Sendable, Codable {
         return 2.0 * (log(m) + 0.5772156649015329) - 2.0 * m / Double(n)
     }
 
+    /// A forest from its parts (as read from a model file; check ``structuralProblem`` before use).
+    public init(trees: [Tree], maxSamples: Int, featureCount: Int, offset: Double, contamination: Double) {
+        self.trees = trees; self.maxSamples = maxSamples; self.featureCount = featureCount
+        self.offset = offset; self.contamination = contamination
+    }
+
     /// Grows a forest on `data` (rows of equal length).
     public init(data: [[Double]], nEstimators: Int = 100, maxSamples: Int = 256, contamination: Double = 0.01, seed: UInt64 = 0) {
         precondition(!data.isEmpty, "an isolation forest needs at least one point")
@@ -226,10 +232,13 @@ public struct CompiledForest: Sendable {
     public let offset: Double
     /// The contamination it was trained with.
     public let contamination: Double
+    /// Each feature's split values, for ``ForestMemo`` (nil when too many to key).
+    let splitTable: SplitTable?
 
     /// Compiles a forest (one that ``IsolationForest/structuralProblem`` finds nothing wrong with).
     public init(_ f: IsolationForest) {
         var nodes: [Node] = [], roots: [Int32] = []
+        var splits = Array(repeating: [Double](), count: max(0, f.featureCount))
         for t in f.trees where !t.left.isEmpty {
             roots.append(Int32(nodes.count))
             // Pre-order: a node, its left subtree, then its right one; `parent` is the inner
@@ -240,6 +249,7 @@ public struct CompiledForest: Sendable {
                 if t.left[node] >= 0 {
                     let me = nodes.count
                     nodes.append(Node(value: t.threshold[node], feature: t.feature[node], right: -1))
+                    if splits.indices.contains(Int(t.feature[node])) { splits[Int(t.feature[node])].append(t.threshold[node]) }
                     stack.append((Int(t.right[node]), depth + 1, me))
                     stack.append((Int(t.left[node]), depth + 1, -1))
                 } else {
@@ -253,6 +263,7 @@ public struct CompiledForest: Sendable {
         self.normaliser = IsolationForest.averagePathLength(f.maxSamples)
         self.offset = f.offset
         self.contamination = f.contamination
+        self.splitTable = SplitTable(splits: splits)
     }
 
     /// sklearn's `score_samples` for one point, the same value as ``IsolationForest/scoreSample(_:)``.

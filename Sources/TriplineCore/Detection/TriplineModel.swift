@@ -64,7 +64,6 @@ public struct TriplineModel: Sendable, Codable {
             case .tooLarge(let limit): throw .corrupt(path: p, reason: "larger than \(limit >> 20) MiB, more than any model Tripline writes")
             }
         }
-        let data = Data(bytes)
         let doc: JSONValue
         do { doc = try bytes.withUnsafeBufferPointer { b throws(JSONParser.Failure) in try JSONParser.parse(ByteSpan(b)) } } catch {
             throw .corrupt(path: p, reason: "not valid JSON (\(error))")
@@ -73,11 +72,7 @@ public struct TriplineModel: Sendable, Codable {
         guard case .int(let v)? = doc["version"] else { throw .corrupt(path: p, reason: "no version") }
         guard v == formatVersion else { throw .wrongVersion(path: p, found: Int(v), expected: formatVersion) }
         let model: TriplineModel
-        do {
-            model = try JSONDecoder().decode(TriplineModel.self, from: data)
-        } catch {
-            throw .corrupt(path: p, reason: "\(error)")
-        }
+        do { model = try ModelReader.model(doc) } catch { throw .corrupt(path: p, reason: error.reason) }
         if let problem = model.baselineProblem { throw .corrupt(path: p, reason: problem) }
         if let forest = model.forest {
             if let problem = forest.structuralProblem { throw .corrupt(path: p, reason: "its isolation forest is inconsistent: \(problem)") }

@@ -1,0 +1,127 @@
+/// Scores already computed, so that a detector does not walk a hundred trees again for an event
+/// that lands in the same leaves as one before it.
+///
+/// Two points reach the same leaf of every tree when, for every feature, they lie on the same
+/// side of every split the forest makes on it: that is, when the same number of the forest's
+/// split values lie below them (``CompiledForest/SplitTable``). The memo keys a score by those
+/// counts, one per feature, packed into four words, so a hit gives exactly the score a walk
+/// would (bit for bit), however the features vary within a gap between two splits: an hour's
+/// sine, a log count. Most events of a real log (a brute force's thousandth failure, a cron
+/// login at its usual minute) fall where many before them fell.
+///
+/// Direct-mapped and fixed in size: a slot holds the newest key that hashed to it, so memory is
+/// bounded whatever is sent, and an adversary choosing every vector only costs the walk itself.
+struct ForestMemo {
+    private struct Slot {
+        var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var score = 0.0
+        var used = false
+    }
+
+    /// Slots (a power of two).
+    static let slotCount = 1 << 13
+    private var slots: [Slot] = []
+    /// Scores looked up and found, for tests and profiling.
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    init() {}
+
+    /// `forest`'s score for `x`: from the memo when a point in the same leaves was scored before,
+    /// else by walking the trees (and remembered).
+    mutating func score(_ x: [Double], forest: CompiledForest) -> Double {
+        guard let table = forest.splitTable, x.count == table.featureCount,
+              let key = table.key(x) else { return forest.scoreSample(x) }
+        if slots.isEmpty { slots = Array(repeating: Slot(), count: ForestMemo.slotCount) }
+        var h = key.0 &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 29) ^ key.1) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 32) ^ key.2) &* 0x94D0_49BB_1331_11EB
+        h = (h ^ (h >> 29) ^ key.3) &* 0x9E37_79B9_7F4A_7C15
+        let i = Int(truncatingIfNeeded: h >> 40) & (ForestMemo.slotCount - 1)
+        return slots.withUnsafeMutableBufferPointer { s in
+            if s[i].used, s[i].key == key {
+                hits += 1
+                return s[i].score
+            }
+            misses += 1
+            let v = forest.scoreSample(x)
+            s[i] = Slot(key: key, score: v, used: true)
+            return v
+        }
+    }
+}
+
+extension CompiledForest {
+    /// For each feature, the distinct values the forest splits it at, sorted, and how a point's
+    /// place among them is packed into a memo key.
+    struct SplitTable: Sendable {
+        /// Every feature's split values, one feature after the other.
+        let values: [Double]
+        /// Where each feature's values start in ``values`` (one more entry than features).
+        let starts: [Int32]
+        /// Where each feature's count goes in the key: word (0–3) and shift.
+        let word: [UInt8]
+        let shift: [UInt8]
+        let featureCount: Int
+
+        /// The table for `nodes`' splits over `featureCount` features, or nil when the counts do
+        /// not fit a key of four words (a forest far larger than training grows).
+        init?(splits: [[Double]]) {
+            var values: [Double] = [], starts: [Int32] = [0], word: [UInt8] = [], shift: [UInt8] = []
+            var w = 0, used = 0
+            for s in splits {
+                let distinct = Array(Set(s.filter { !$0.isNaN })).sorted()
+                values += distinct
+                starts.append(Int32(values.count))
+                // Counts 0…n, and n+1 for NaN (below no split and above none: always right).
+                let bits = max(1, (UInt64(distinct.count) + 1).bitWidthNeeded)
+                if used + bits > 64 { w += 1; used = 0 }
+                guard w < 4, bits <= 64 else { return nil }
+                word.append(UInt8(w))
+                shift.append(UInt8(used))
+                used += bits
+            }
+            self.values = values
+            self.starts = starts
+            self.word = word
+            self.shift = shift
+            featureCount = splits.count
+        }
+
+        /// The key of `x`: per feature, how many split values lie below it (NaN: one more than all).
+        func key(_ x: [Double]) -> (UInt64, UInt64, UInt64, UInt64)? {
+            var k: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            values.withUnsafeBufferPointer { v in
+                for f in 0..<featureCount {
+                    let lo = Int(starts[f]), n = Int(starts[f + 1]) - lo
+                    let xf = x[f]
+                    var count: Int
+                    if xf.isNaN {
+                        count = n + 1
+                    } else {
+                        // Lower bound: the number of values below xf.
+                        var base = lo, len = n
+                        while len > 0 {
+                            let half = len >> 1
+                            if v[base + half] < xf { base += half + 1; len -= half + 1 } else { len = half }
+                        }
+                        count = base - lo
+                    }
+                    let bits = UInt64(count) << UInt64(shift[f])
+                    switch word[f] {
+                    case 0: k.0 |= bits
+                    case 1: k.1 |= bits
+                    case 2: k.2 |= bits
+                    default: k.3 |= bits
+                    }
+                }
+            }
+            return k
+        }
+    }
+}
+
+private extension UInt64 {
+    /// Bits needed to write every number up to and including self.
+    var bitWidthNeeded: Int { 64 - leadingZeroBitCount }
+}
