@@ -15,12 +15,13 @@ public struct Analysis: Sendable {
     public var outlierEvents: Int
 
     /// Runs the detector over files (folders expanded), streamed: several files are merged by
-    /// time as they are read, so that windows see one timeline.
+    /// time as they are read, so that windows see one timeline. With `threads` 2, reading runs on
+    /// a thread of its own (``EventPipe``); the result is the same.
     public static func run(paths: [String], reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
-                           minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
+                           minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil, threads: Int = 1) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
         var window = ReorderWindow(seconds: reader.options.reorderSeconds)
-        var summary = reader.readMerged(paths: paths) { window.push($0) { detector.process($0) } }
+        var summary = EventPipe.read(paths: paths, reader: reader, threads: threads) { window.push($0) { detector.process($0) } }
         window.flush { detector.process($0) }
         summary.lateEvents += window.late
         summary.reorderSeconds = reader.options.reorderSeconds

@@ -39,7 +39,12 @@ struct DetectionWindows {
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
     private var sourceFailures: [String: SlidingCounts] = [:]
-    private var userKind: [String: SlidingCounts] = [:]
+    private var userKind: [UserKind: SlidingCounts] = [:]
+    /// A user and an event kind (a key of two strings, not one made by joining them per event).
+    struct UserKind: Hashable {
+        var user: String
+        var kind: EventType
+    }
     private var seen = 0
     private var now: Int64 = .min
 
@@ -270,23 +275,20 @@ struct DetectionWindows {
         var srcCount = 0.0
         // The windows are taken out of their tables while they change (a copy left behind would
         // make every change copy the window).
+        // One lookup each, changed in place (a copy taken out would make every change copy the window).
         if let s = e.sourceIP {
-            var sc = sourceFailures.removeValue(forKey: s) ?? SlidingCounts(resolution: 1_000_000)
             if weight > 0 {
-                sc.add(t, weight: weight, window: DetectionWindows.tenMinutes)
-            } else {
-                sc.advance(to: t, window: DetectionWindows.tenMinutes)
+                srcCount = sourceFailures[s, default: SlidingCounts(resolution: 1_000_000)].adding(t, weight: weight, window: DetectionWindows.tenMinutes)
+            } else if let i = sourceFailures.index(forKey: s) {
+                sourceFailures.values[i].advance(to: t, window: DetectionWindows.tenMinutes)
+                srcCount = sourceFailures.values[i].total
+                if sourceFailures.values[i].isEmpty { sourceFailures.remove(at: i) }
             }
-            srcCount = sc.total
-            if !sc.isEmpty { sourceFailures[s] = sc }
         }
         var kindCount = 0.0
         if let u = e.user, FeatureExtractor.isScored(e) {
-            let key = u + "\u{1F}" + e.eventType.rawValue
-            var kc = userKind.removeValue(forKey: key) ?? SlidingCounts()
-            kc.add(t, weight: Double(e.repeatCount), window: DetectionWindows.hour)
-            kindCount = kc.total
-            userKind[key] = kc
+            kindCount = userKind[UserKind(user: u, kind: e.eventType), default: SlidingCounts()]
+                .adding(t, weight: Double(e.repeatCount), window: DetectionWindows.hour)
         }
         let probe = weight == 0 ? probeWeight(e) : 0
         return Counts(failureWeight: weight, probe: probe, sourceFailures10m: srcCount, userKindLastHour: kindCount)

@@ -33,9 +33,9 @@ extension Detector {
         defer { scans[s] = st }
         st.add(t, e.location, window: window)
         let key = "scan|" + s
-        let open = book.incident(key) != nil
+        let open = book.isOpen(key)
         // A source already behind a login attack: its dropped connections are part of that.
-        guard open || (st.count >= config.scanMinProbes && book.incident("src|" + s) == nil) else { return }
+        guard open || (st.count >= config.scanMinProbes && !book.isOpen("src|" + s)) else { return }
         let c = config
         let backfill = open ? [] : st.evidence.filter { $0.time < t }
         let first = open ? nil : st.first

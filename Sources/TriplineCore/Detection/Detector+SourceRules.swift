@@ -8,13 +8,13 @@ extension Detector {
         let this = sources[s, default: SourceState()].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
-            keep: keep, slowKeep: micros(config.slowWindow), clock: clocks.key(for: e.host))
+            keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
         guard let st = sources[s], st.failures.indices.contains(this) else { return }
         // The windows end at this failure as it was placed (a late line counts as just before the newest).
         let t = st.failures[this].time
 
         let key = "src|" + s
-        if book.incident(key) != nil {
+        if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
         }
@@ -156,58 +156,95 @@ extension Detector {
         }
     }
 
-    /// Kind, score and reasons of a source incident from its running numbers.
+    /// What a source incident's numbers make of it, whichever rule opened it.
+    struct SourceReading {
+        var enumeration: Bool
+        var spraying: Bool
+        var burst: Bool
+        var isSlow: Bool { !enumeration && !spraying && !burst }
+
+        init(_ inc: IncidentBook.Incident, config c: DetectionConfig) {
+            let accounts = inc.accounts
+            let distinct = accounts.distinct
+            let avg = distinct > 0 ? accounts.totalAttempts / Double(distinct) : 0
+            let invalidShare = distinct > 0 ? Double(accounts.invalidCount) / Double(distinct) : 0
+            enumeration = accounts.invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare
+            spraying = distinct >= c.sprayMinUsers && avg <= c.sprayMaxPerUser
+            burst = inc.maxInTenMinutes >= c.bruteForceFailures
+        }
+    }
+
+    /// Kind, score, start and gap of a source incident from its running numbers (on every
+    /// failure); its reasons and details are written when it is read out (``describeSource(_:)``),
+    /// not rewritten on each of a long attack's failures.
     static func classifySource(_ inc: inout IncidentBook.Incident, config c: DetectionConfig, knownSourceForUser: Bool) {
         let accounts = inc.accounts
         let distinct = accounts.distinct
-        let invalidCount = accounts.invalidCount
-        let avg = distinct > 0 ? accounts.totalAttempts / Double(distinct) : 0
-        let invalidShare = distinct > 0 ? Double(invalidCount) / Double(distinct) : 0
-        let top = accounts.top
-        let topNames = top.prefix(5).map { $0.name }.joined(separator: ", ")
-        let src = inc.anomaly.sourceIP ?? "?"
+        let r = SourceReading(inc, config: c)
         // A slow brute force starts at its first failure; any other incident at its burst, with
         // what the source did before stated as history.
-        let enumeration = invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare
-        let spraying = distinct >= c.sprayMinUsers && avg <= c.sprayMaxPerUser
-        let burst = inc.maxInTenMinutes >= c.bruteForceFailures
-        let isSlow = !enumeration && !spraying && !burst
         if inc.burstStart != .max, inc.slowStart != .max {
-            inc.anomaly.start = Timestamp(microseconds: isSlow ? inc.slowStart : inc.burstStart)
+            inc.anomaly.start = Timestamp(microseconds: r.isSlow ? inc.slowStart : inc.burstStart)
         }
-        let spanMinutes = max(1, Int((inc.anomaly.lastSeen.microseconds - inc.anomaly.start.microseconds) / 60_000_000))
-        let history = isSlow ? nil : inc.prior
-        let f = Int((inc.failures - (history?.counted == true ? history?.failures ?? 0 : 0)).rounded())
         var kind: AnomalyKind
         var score: Double
-        var reasons: [String] = []
-        if enumeration {
+        if r.enumeration {
             kind = .userEnumeration
-            score = min(70, 42 + 10 * log2(Double(invalidCount) / Double(c.enumerationMinInvalidUsers)))
-            let about = accounts.isEstimate ? "about " : ""
-            reasons.append("\(src) tried \(about)\(invalidCount) account names that do not exist (of \(about)\(distinct) tried) in \(spanMinutes) min; the threshold is \(c.enumerationMinInvalidUsers)")
-            reasons.append("names tried include: \(topNames)")
-        } else if spraying {
+            score = min(70, 42 + 10 * log2(Double(accounts.invalidCount) / Double(c.enumerationMinInvalidUsers)))
+        } else if r.spraying {
             kind = .passwordSpraying
             score = min(84, 62 + 10 * log2(Double(distinct) / Double(c.sprayMinUsers)))
-            reasons.append("\(src) failed to log in to \(accounts.isEstimate ? "about " : "")\(distinct) different accounts with \(String(format: "%.1f", avg)) attempts each on average in \(spanMinutes) min: one password tried across many accounts")
-            reasons.append("accounts include: \(topNames)")
-        } else if burst {
+        } else if r.burst {
             kind = .bruteForce
             score = min(82, 45 + 12 * log2(inc.failures / c.bruteForceFailures))
             if accounts.triedValid { score += 6 }
             if accounts.triedRoot { score += 4 }
             if knownSourceForUser { score -= 20 }
+        } else {
+            kind = .slowBruteForce
+            score = min(78, 48 + 10 * log2(max(1, inc.failures / c.slowMinFailures)))
+        }
+        inc.anomaly.kind = kind
+        inc.anomaly.score = max(1, min(100, score))
+        inc.anomaly.user = accounts.top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
+        inc.gap = kind == .slowBruteForce ? max(micros(6 * 3600), micros(c.incidentGap)) : micros(c.incidentGap)
+        inc.sourceText = .init(config: c, knownSourceForUser: knownSourceForUser)
+    }
+
+    /// The reasons and details of a source incident, from the numbers ``classifySource(_:config:knownSourceForUser:)``
+    /// last saw (the incident book calls this when it hands the incident out).
+    static func describeSource(_ inc: inout IncidentBook.Incident) {
+        guard let text = inc.sourceText else { return }
+        inc.sourceText = nil
+        let c = text.config
+        let accounts = inc.accounts
+        let distinct = accounts.distinct
+        let invalidCount = accounts.invalidCount
+        let avg = distinct > 0 ? accounts.totalAttempts / Double(distinct) : 0
+        let top = accounts.top
+        let topNames = top.prefix(5).map { $0.name }.joined(separator: ", ")
+        let src = inc.anomaly.sourceIP ?? "?"
+        let r = SourceReading(inc, config: c)
+        let spanMinutes = max(1, Int((inc.anomaly.lastSeen.microseconds - inc.anomaly.start.microseconds) / 60_000_000))
+        let history = r.isSlow ? nil : inc.prior
+        let f = Int((inc.failures - (history?.counted == true ? history?.failures ?? 0 : 0)).rounded())
+        var reasons: [String] = []
+        if r.enumeration {
+            let about = accounts.isEstimate ? "about " : ""
+            reasons.append("\(src) tried \(about)\(invalidCount) account names that do not exist (of \(about)\(distinct) tried) in \(spanMinutes) min; the threshold is \(c.enumerationMinInvalidUsers)")
+            reasons.append("names tried include: \(topNames)")
+        } else if r.spraying {
+            reasons.append("\(src) failed to log in to \(accounts.isEstimate ? "about " : "")\(distinct) different accounts with \(String(format: "%.1f", avg)) attempts each on average in \(spanMinutes) min: one password tried across many accounts")
+            reasons.append("accounts include: \(topNames)")
+        } else if r.burst {
             if distinct == 1 {
                 reasons.append("\(f) failed logins for \(topNames) from \(src) in \(spanMinutes) min (up to \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min; the threshold is \(Int(c.bruteForceFailures)))")
             } else {
                 reasons.append("\(f) failed logins for \(distinct) accounts from \(src) in \(spanMinutes) min (up to \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min; the threshold is \(Int(c.bruteForceFailures)))")
                 reasons.append("accounts: \(topNames)")
             }
-            if knownSourceForUser { reasons.append("\(src) is a usual address of this user: possibly a forgotten password") }
+            if text.knownSourceForUser { reasons.append("\(src) is a usual address of this user: possibly a forgotten password") }
         } else {
-            kind = .slowBruteForce
-            score = min(78, 48 + 10 * log2(max(1, inc.failures / c.slowMinFailures)))
             reasons.append("\(f) failed logins from \(src) spread over \(inc.hours.count) hours (never more than \(Int(inc.maxInTenMinutes)) in \(Int(c.bruteForceWindow / 60)) min): a slow brute force that stays under rate limits")
             reasons.append("accounts: \(topNames)")
         }
@@ -219,16 +256,13 @@ extension Detector {
             reasons.append("follows incident \(p.id) from \(src), which ended \(Detector.duration(inc.anomaly.start.microseconds - p.end.microseconds)) before")
         }
         reasons += inc.notes
-        inc.anomaly.kind = kind
-        inc.anomaly.score = max(1, min(100, score))
         inc.anomaly.reasons = reasons
-        inc.anomaly.user = top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
-        inc.gap = kind == .slowBruteForce ? max(micros(6 * 3600), micros(c.incidentGap)) : micros(c.incidentGap)
         inc.anomaly.details = [
             "failures": .int(Int64(f)), "distinct_users": .int(Int64(distinct)),
             "invalid_users": .int(Int64(invalidCount)), "max_failures_per_window": .double(inc.maxInTenMinutes),
             "hours_with_failures": .int(Int64(inc.hours.count)), "users": .array(top.prefix(20).map { .string($0.name) }),
         ]
+        if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
     }
 
     /// The score of a login after failed logins from the same address (the README's table).
@@ -269,7 +303,7 @@ extension Detector {
                 recent += f.weight
                 if f.user == u { forUser += f.weight }
             }
-            let attackOpen = book.incident("src|" + s) != nil
+            let attackOpen = book.isOpen("src|" + s)
             if recent >= config.successAfterFailuresMin || (attackOpen && recent > 0) {
                 let known = baseline(u)?.sources[s] != nil
                 let onlyOwn = forUser == recent

@@ -91,7 +91,7 @@ extension Detector {
         guard points >= config.takeoverWatchNovelty else { return }
         // Repeated logins from the same new place join the incident already open for it.
         let key = "account_takeover|" + u + "|" + (s ?? "-")
-        if book.incident(key) != nil {
+        if book.isOpen(key) {
             book.annotate(key, event: e) { inc in inc.anomaly.details["logins"] = .int(Int64(inc.anomaly.eventCount)) }
             users[u]?.lastActivity = t
             return
@@ -170,7 +170,7 @@ extension Detector {
         guard !w.followUps.contains(what) else { return }
         w.followUps.append(what)
         w.points += points
-        if let key = w.incidentKey, book.incident(key) != nil {
+        if let key = w.incidentKey, book.isOpen(key) {
             book.annotate(key, event: e) { inc in
                 inc.followUps += 1
                 inc.notes.append("then: " + what)
@@ -260,7 +260,7 @@ extension Detector {
         }
         let key = "privilege_escalation|" + u
         guard let (points, what, kind) = signal else {
-            if book.incident(key) != nil, e.outcome == .success {
+            if book.isOpen(key), e.outcome == .success {
                 book.annotate(key, event: e) { inc in
                     if inc.notes.count < 12 { inc.notes.append("then succeeded: \(e.command ?? e.eventType.rawValue)") }
                     inc.anomaly.reasons = Detector.privilegeReasons(inc, user: u)
@@ -270,7 +270,7 @@ extension Detector {
         }
         users[u]?.privilege.append(.init(time: t, points: points * Double(e.repeatCount), what: what, kind: kind))
         let total = users[u]?.privilege.reduce(0) { $0 + $1.points } ?? 0
-        guard total >= config.privilegeMinScore || book.incident(key) != nil else { return }
+        guard total >= config.privilegeMinScore || book.isOpen(key) else { return }
         let signals = users[u]?.privilege ?? []
         let firstTime = signals.first?.time ?? t
         let sudoInBaseline = b?.sudoCount
@@ -306,8 +306,8 @@ extension Detector {
         let threshold = max(config.bulkMinEvents, config.bulkFactor * p95, 2 * mx)
         let n = c.total
         let key = "bulk_data_access|" + u + "|" + kind
-        if n >= threshold || book.incident(key) != nil {
-            if book.incident(key) == nil {
+        if n >= threshold || book.isOpen(key) {
+            if !book.isOpen(key) {
                 followUp(e, user: u, what: "\(Int(n)) \(kind) events within \(Int(config.bulkWindow / 60)) min", points: 1.5)
             }
             let windowStart = c.times.first { $0 >= t - micros(config.bulkWindow) } ?? t
@@ -347,7 +347,7 @@ extension Detector {
         let why = Detector.explain(x, baseline: baseline(entity))
         guard !why.isEmpty else { return }
         // Rules already speak for entities with an open incident.
-        if let s = e.sourceIP, book.incident("src|" + s) != nil { return }
+        if let s = e.sourceIP, book.isOpen("src|" + s) { return }
         if users[entity]?.watch?.incidentKey != nil { return }
         let t = e.timestamp.microseconds
         var st = users.removeValue(forKey: entity) ?? UserState()
@@ -358,7 +358,7 @@ extension Detector {
         // A busy account always has a few outliers (the forest calls `contamination` of all
         // events outliers): only a cluster that is a good share of what it did counts.
         let rate = st.outliers.total / max(1, st.scored.total)
-        guard (Int(st.outliers.total) >= config.outlierMinEvents && rate >= 0.2) || book.incident(key) != nil else { return }
+        guard (Int(st.outliers.total) >= config.outlierMinEvents && rate >= 0.2) || book.isOpen(key) else { return }
         let already = Int(st.outliers.total)
         let windowStart = st.outliers.times.first { $0 >= t - micros(config.outlierWindow) } ?? t
         book.record(key, kind: .unusualActivity, event: e, gap: micros(config.outlierWindow), user: e.user, source: e.sourceIP) { inc in

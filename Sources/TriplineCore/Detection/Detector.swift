@@ -67,8 +67,7 @@ public struct Detector {
     private mutating func processCanonical(_ e: LogEvent) {
         eventsProcessed += e.repeatCount
         let t = e.timestamp.microseconds
-        let clock = clocks.key(for: e.host)
-        let tick = clocks.observe(clock, at: t)
+        let (clock, tick) = clocks.observe(host: e.host, at: t)
         if tick.rewound { book.closeAll(clock: clock) }
         book.begin(time: t, clock: clock)
         let counts = windows.observe(e)

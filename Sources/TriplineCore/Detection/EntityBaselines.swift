@@ -104,6 +104,26 @@ public func networkPrefix(_ address: String) -> String {
         return groups.prefix(3).joined(separator: ":") + "::/48"
     }
     if dots == 3, !letters {
+        // The first two parts and ".0.0/16", built in place when the address is ASCII with two
+        // non-empty leading parts (at most 15 bytes for a real address: a small string, no
+        // allocation; this runs for every scored login from a new address).
+        let utf8 = address.utf8
+        var first = -1, second = -1, ascii = true
+        for (i, c) in utf8.enumerated() {
+            if c >= 0x80 { ascii = false; break }
+            if c == 0x2E {
+                if first < 0 { first = i } else if second < 0 { second = i }
+            }
+        }
+        if ascii, first > 0, second > first + 1 {
+            let tail = ".0.0/16".utf8
+            return String(unsafeUninitializedCapacity: second + tail.count) { buf in
+                var n = 0
+                for c in utf8.prefix(second) { buf[n] = c; n += 1 }
+                for c in tail { buf[n] = c; n += 1 }
+                return n
+            }
+        }
         let parts = address.split(separator: ".")
         return parts.prefix(2).joined(separator: ".") + ".0.0/16"
     }

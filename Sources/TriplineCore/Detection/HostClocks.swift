@@ -34,34 +34,34 @@ struct HostClocks {
         var sweepDue = false
     }
 
-    /// The clock an event of `host` is timed by.
-    func key(for host: String?) -> String {
-        guard let host else { return "" }
-        return clocks[host] != nil || clocks.count < HostClocks.maxHosts ? host : ""
-    }
-
     /// The time of `key`'s clock (the newest time overall when it has none).
     func now(_ key: String) -> Int64 { clocks[key]?.now ?? newest }
 
-    /// Moves `key`'s clock on with an event at `t`.
-    mutating func observe(_ key: String, at t: Int64) -> Tick {
+    /// Moves the clock of `host` on with an event at `t` (one table lookup): the key of its clock
+    /// (the host's own; a shared one past ``maxHosts`` hosts) and what the time means for it.
+    mutating func observe(host: String?, at t: Int64) -> (key: String, tick: Tick) {
         if t > newest { newest = t }
-        guard var c = clocks[key] else {
+        var key = host ?? ""
+        var i = clocks.index(forKey: key)
+        if i == nil, clocks.count >= HostClocks.maxHosts {
+            key = ""
+            i = clocks.index(forKey: key)
+        }
+        guard let i else {
             clocks[key] = Clock(now: t, lastSweep: t)
-            return Tick()
+            return (key, Tick())
         }
         var tick = Tick()
-        if t < c.now - HostClocks.rewindSpan {
-            c = Clock(now: t, lastSweep: t)
+        if t < clocks.values[i].now - HostClocks.rewindSpan {
+            clocks.values[i] = Clock(now: t, lastSweep: t)
             tick.rewound = true
-        } else if t > c.now {
-            c.now = t
-            if t - c.lastSweep > HostClocks.sweepEvery {
-                c.lastSweep = t
+        } else if t > clocks.values[i].now {
+            clocks.values[i].now = t
+            if t - clocks.values[i].lastSweep > HostClocks.sweepEvery {
+                clocks.values[i].lastSweep = t
                 tick.sweepDue = true
             }
         }
-        clocks[key] = c
-        return tick
+        return (key, tick)
     }
 }

@@ -59,6 +59,21 @@ struct IncidentBook {
         var clock = ""
         /// Handed out by ``drainReports()`` already (later reports are updates).
         var reported = false
+        /// A source incident whose reasons and details are still to be written from its
+        /// numbers, with what they are written with (see ``Detector/describeSource(_:)``).
+        var sourceText: SourceText?
+        struct SourceText {
+            var config: DetectionConfig
+            var knownSourceForUser: Bool
+        }
+
+        /// The anomaly as handed out: with its reasons written.
+        var readOut: Anomaly {
+            guard sourceText != nil else { return anomaly }
+            var copy = self
+            Detector.describeSource(&copy)
+            return copy.anomaly
+        }
         /// The time its entry in the expiry queue stands for (.min: none yet).
         var queued: Int64 = .min
 
@@ -133,8 +148,15 @@ struct IncidentBook {
 
     /// The open incident under `key`, if any (one whose gap has passed is over).
     func incident(_ key: String) -> Incident? {
-        guard let inc = open[key], !isOver(inc) else { return nil }
+        guard var inc = open[key], !isOver(inc) else { return nil }
+        Detector.describeSource(&inc)
         return inc
+    }
+
+    /// Whether an incident is open under `key` (``incident(_:)`` without copying it).
+    func isOpen(_ key: String) -> Bool {
+        guard let i = open.index(forKey: key) else { return false }
+        return !isOver(open.values[i])
     }
 
     private func isOver(_ inc: Incident) -> Bool {
@@ -234,7 +256,8 @@ struct IncidentBook {
         if byClock[inc.clock]?.isEmpty == true { byClock[inc.clock] = nil }
         changed.remove(key)
         guard inc.anomaly.score > 0 else { return } // opened but never crossed a threshold
-        if keepsClosed { closed.append(inc.anomaly) }
+        let anomaly = inc.readOut
+        if keepsClosed { closed.append(anomaly) }
         // The next incident under the key links back to this one (kept a day; bounded).
         if previous.count >= IncidentBook.previousCap {
             let horizon = inc.anomaly.lastSeen.microseconds - micros(86_400)
@@ -244,7 +267,7 @@ struct IncidentBook {
         if let id = UInt64(inc.anomaly.id.dropFirst(3), radix: 16) {
             previous[key.hashValue] = Closed(id: id, end: inc.anomaly.lastSeen.microseconds)
         }
-        changedClosed.append(AnomalyReport(anomaly: inc.anomaly, isNew: !inc.reported))
+        changedClosed.append(AnomalyReport(anomaly: anomaly, isNew: !inc.reported))
     }
 
     /// Anomalies opened, updated or closed since the last call (for live views).
@@ -256,7 +279,7 @@ struct IncidentBook {
         var out = changedClosed
         for k in changed {
             guard let inc = open[k], inc.anomaly.score > 0 else { continue }
-            out.append(AnomalyReport(anomaly: inc.anomaly, isNew: !inc.reported))
+            out.append(AnomalyReport(anomaly: inc.readOut, isNew: !inc.reported))
             if !inc.reported { open[k]?.reported = true }
         }
         changed.removeAll(keepingCapacity: true)

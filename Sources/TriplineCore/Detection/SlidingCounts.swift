@@ -25,6 +25,12 @@ struct SlidingCounts {
     /// concatenated log): an event slightly out of order lands in its place; one older than the
     /// newest by more than the window starts the counts over, as a new timeline (counts never
     /// mix two timelines, and the entries ahead of it are not kept for ever).
+    /// ``add(_:weight:window:)``, returning the total after it (one dictionary access for both).
+    mutating func adding(_ t: Int64, weight: Double = 1, window: Int64) -> Double {
+        add(t, weight: weight, window: window)
+        return total
+    }
+
     mutating func add(_ t: Int64, weight: Double = 1, window: Int64) {
         rewind(to: t, window: window)
         add(t, weight: weight)
