@@ -31,12 +31,20 @@ struct ParseCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not print the summary on standard error.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("1: read and write on one thread; 2: read on a second thread while writing (the same output; default: 2 on a machine with two cores or more).", valueName: "n"))
+    var threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+
+    func validate() throws {
+        if threads != 1 && threads != 2 { throw ValidationError("--threads must be 1 or 2") }
+    }
+
     func run() throws {
         let reader = parsing.reader()
         var out = BufferedOutput()
         var w = JSONWriter()
         guard !files.isEmpty || parsing.journal else { throw ValidationError("give the logs to read: files, folders, - for standard input, or --journal") }
-        let summary = reader.read(paths: parsing.inputs(files)) { event in
+        let inputs = parsing.inputs(files)
+        let summary = EventPipe.run(threads: threads, reading: { reader.read(paths: inputs, $0) }) { event in
             w.bytes.removeAll(keepingCapacity: true)
             event.writeJSON(to: &w)
             w.bytes.append(0x0A)

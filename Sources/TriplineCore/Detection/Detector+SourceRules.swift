@@ -111,10 +111,9 @@ extension Detector {
                                        earlier: SlowHistory? = nil) {
         let cfg = config
         let t = e.timestamp.microseconds
-        let knownFor: Bool = {
-            guard let u = e.user, let s = e.sourceIP, let b = baseline(u) else { return false }
-            return b.sources[s] != nil
-        }()
+        // (Not a closure: one reading `self` in a mutating method copies the whole detector.)
+        var knownFor = false
+        if let u = e.user, let s = e.sourceIP, let b = model?.users[u] { knownFor = b.sources[s] != nil }
         let evidenceLimit = book.evidenceLimit
         let scan = backfill.isEmpty && earlier == nil ? nil : e.sourceIP.flatMap { scanNote(source: $0, at: t) }
         book.record(key, kind: .bruteForce, event: e, gap: micros(cfg.incidentGap), user: nil, source: e.sourceIP) { inc in

@@ -18,7 +18,13 @@ public struct JSONWriter {
             var runStart = 0
             var k = 0
             let n = buf.count
+            let base = UnsafeRawPointer(buf.baseAddress)
             while k < n {
+                // Eight plain ASCII bytes at a time (most of a log message).
+                if k + 8 <= n, let base, JSONWriter.plain(base.loadUnaligned(fromByteOffset: k, as: UInt64.self)) {
+                    k += 8
+                    continue
+                }
                 let c = buf[k]
                 var esc: UInt8 = 0
                 var needsEscape = false
@@ -68,6 +74,16 @@ public struct JSONWriter {
         bytes.append(0x22)
     }
 
+    /// Whether eight bytes need no escaping: ASCII, none below 0x20, no `"`, `\\` or DEL
+    /// (bitwise tests on the word, each exact for "is there any such byte").
+    @inline(__always) static func plain(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func anyZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        if w & highs != 0 { return false }
+        if (w &- 0x2020_2020_2020_2020) & ~w & highs != 0 { return false }
+        return !anyZero(w ^ 0x2222_2222_2222_2222) && !anyZero(w ^ 0x5C5C_5C5C_5C5C_5C5C) && !anyZero(w ^ 0x7F7F_7F7F_7F7F_7F7F)
+    }
+
     /// `\uXXXX` for U+2028, U+2029, U+202A–U+202E and U+2066–U+2069 (UTF-8 `E2 80 xx`,
     /// `E2 81 xx`), nil for anything else after `E2`.
     static func escapedE2(_ b1: UInt8, _ b2: UInt8) -> [UInt8]? {
@@ -89,7 +105,19 @@ public struct JSONWriter {
 
     /// Appends an integer.
     public mutating func int<I: BinaryInteger>(_ v: I) {
-        bytes.append(contentsOf: String(v).utf8)
+        guard let n = Int64(exactly: v), n != .min else { bytes.append(contentsOf: String(v).utf8); return }
+        // Digits written backwards into a small buffer, then appended once (no String made).
+        var m = n.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var i = 20
+            repeat {
+                i -= 1
+                buf[i] = 0x30 + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            if n < 0 { i -= 1; buf[i] = 0x2D }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<20]))
+        }
     }
 
     /// Appends a number; non-finite values become `null` (JSON has no NaN).

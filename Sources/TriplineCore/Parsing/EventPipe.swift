@@ -18,20 +18,32 @@ public final class EventPipe: @unchecked Sendable {
     private var head = 0
     private var ended = false
     private var summary = ParseSummary()
+    /// Batches the detecting side is done with, handed back so that the reading thread, which
+    /// allocated their strings, frees them (glibc frees another thread's blocks under that
+    /// arena's lock, contended by the reader's own allocations).
+    private var spent: [[LogEvent]] = []
 
     /// A pipe holding at most `capacity` batches.
     public init(capacity: Int = 4) { self.capacity = max(1, capacity) }
 
-    /// Reads `paths` with `reader` on a new thread and calls `onEvent` on this one with each
-    /// event in order; returns what the reading found. Runs on this thread alone when `threads`
-    /// is 1.
+    /// Reads `paths` with `reader` (several files merged by time) on a new thread and calls
+    /// `onEvent` on this one with each event in order; returns what the reading found. Runs on
+    /// this thread alone when `threads` is 1.
     public static func read(paths: [String], reader: LogReader, threads: Int, _ onEvent: (LogEvent) -> Void) -> ParseSummary {
-        guard threads > 1 else { return reader.readMerged(paths: paths, onEvent) }
+        run(threads: threads, reading: { reader.readMerged(paths: paths, $0) }, onEvent)
+    }
+
+    /// Runs `reading` (which hands each event it reads to the function it is given) on a new
+    /// thread, and `onEvent` on this one with each event in order; on this thread alone when
+    /// `threads` is 1.
+    public static func run(threads: Int, reading: @escaping @Sendable ((LogEvent) -> Void) -> ParseSummary,
+                           _ onEvent: (LogEvent) -> Void) -> ParseSummary {
+        guard threads > 1 else { return reading(onEvent) }
         let pipe = EventPipe()
         let thread = Thread {
             var batch: [LogEvent] = []
             batch.reserveCapacity(EventPipe.batchSize)
-            let summary = reader.readMerged(paths: paths) { e in
+            let summary = reading { e in
                 batch.append(e)
                 if batch.count == EventPipe.batchSize {
                     pipe.put(batch)
@@ -46,17 +58,28 @@ public final class EventPipe: @unchecked Sendable {
         thread.start()
         while let batch = pipe.take() {
             for e in batch { onEvent(e) }
+            pipe.giveBack(batch)
         }
         return pipe.finalSummary()
     }
 
-    /// Adds a batch, waiting while the pipe is full.
+    /// Adds a batch, waiting while the pipe is full; frees the batches given back.
     func put(_ batch: [LogEvent]) {
         condition.lock()
-        defer { condition.unlock() }
         while batches.count - head >= capacity { condition.wait() }
         batches.append(batch)
+        var done: [[LogEvent]] = []
+        swap(&done, &spent)
         condition.broadcast()
+        condition.unlock()
+        done.removeAll()
+    }
+
+    /// Hands a processed batch back to the reading thread to free.
+    func giveBack(_ batch: consuming [LogEvent]) {
+        condition.lock()
+        if spent.count < 2 * capacity { spent.append(batch) }
+        condition.unlock()
     }
 
     /// Marks the end of the input, with what the reading found.

@@ -32,6 +32,8 @@ public struct ReorderWindow: Sendable {
         func before(_ o: Held) -> Bool { (event.timestamp, seq) < (o.event.timestamp, o.seq) }
         static func < (a: Held, b: Held) -> Bool { a.before(b) }
         static func == (a: Held, b: Held) -> Bool { a.seq == b.seq }
+        /// What a taken slot holds until the array lets it go (nothing to retain or release).
+        static let empty = Held(event: LogEvent(timestamp: Timestamp(microseconds: 0)), seq: 0)
     }
 
     /// The default span: five minutes.
@@ -76,9 +78,8 @@ public struct ReorderWindow: Sendable {
             held.append(h)
         }
         let horizon = (newest?.microseconds ?? 0) - span
-        while let next = peek(), next.event.timestamp.microseconds < horizon || count > maxHeld {
+        while let next = peekTime(), next.microseconds < horizon || count > maxHeld {
             try emit(take().event)
-            _ = next
         }
         if head > 4096 && head * 2 > held.count {
             held.removeFirst(head)
@@ -88,22 +89,25 @@ public struct ReorderWindow: Sendable {
 
     /// Hands on everything held (at the end of the input, or when a live source is idle).
     public mutating func flush(_ emit: (LogEvent) throws -> Void) rethrows {
-        while peek() != nil { try emit(take().event) }
+        while peekTime() != nil { try emit(take().event) }
         held.removeAll(keepingCapacity: true)
         head = 0
     }
 
-    /// The earliest held event.
-    private func peek() -> Held? {
-        let a = head < held.count ? held[head] : nil
-        guard let b = heap.min else { return a }
+    /// The time of the earliest held event (read in place: copying an event retains each of its strings).
+    private func peekTime() -> Timestamp? {
+        let a = head < held.count ? held[head].event.timestamp : nil
+        guard let b = heap.min?.event.timestamp else { return a }
         guard let a else { return b }
-        return b.before(a) ? b : a
+        return b < a ? b : a
     }
 
+    /// Takes the earliest held event out (moved out of its slot, not copied).
     private mutating func take() -> Held {
         if let b = heap.min, head >= held.count || b.before(held[head]) { return heap.removeMin() }
+        var out = Held.empty
+        swap(&out, &held[head])
         head += 1
-        return held[head - 1]
+        return out
     }
 }

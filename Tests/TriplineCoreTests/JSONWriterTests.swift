@@ -1,0 +1,57 @@
+import Testing
+@testable import TriplineCore
+
+/// The writer's escaping, which skips plain ASCII eight bytes at a time, against the rule written
+/// out byte by byte: quotes, backslashes, controls, DEL, C1 controls, line separators and
+/// bidirectional overrides escaped, everything else as it is.
+@Suite struct JSONWriterTests {
+    static func reference(_ s: String) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        let b = Array(s.utf8)
+        let hex = Array("0123456789abcdef".utf8)
+        func u(_ v: UInt32) { out += [0x5C, 0x75] + [12, 8, 4, 0].map { hex[Int((v >> UInt32($0)) & 15)] } }
+        var k = 0
+        while k < b.count {
+            let c = b[k]
+            switch c {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            case 0x09: out += [0x5C, 0x74]
+            case 0..<0x20, 0x7F: u(UInt32(c))
+            case 0xC2 where k + 1 < b.count && (0x80...0x9F).contains(b[k + 1]):
+                u(UInt32(b[k + 1])); k += 1
+            case 0xE2 where k + 2 < b.count && ((b[k + 1] == 0x80 && (0xA8...0xAE).contains(b[k + 2])) || (b[k + 1] == 0x81 && (0xA6...0xA9).contains(b[k + 2]))):
+                u(UInt32(b[k + 1] == 0x80 ? 0x2000 : 0x2040) + UInt32(b[k + 2] - 0x80)); k += 2
+            default: out.append(c)
+            }
+            k += 1
+        }
+        return out + [0x22]
+    }
+
+    @Test func escapingMatchesTheRuleByteForByte() {
+        let pieces = ["a", "plain text ", "\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{7F}", "\u{9B}", "\u{85}", "é", "\u{2028}",
+                      "\u{2029}", "\u{202E}", "\u{2066}", "\u{2069}", "\u{2030}", "日本", "🙂", "0123456789abcdef", " ", "~"]
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<3000 {
+            var s = ""
+            for _ in 0..<Int(rng.next() % 24) { s += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            var w = JSONWriter()
+            w.string(s)
+            #expect(w.bytes == Self.reference(s), "\(s.debugDescription)")
+        }
+    }
+
+    @Test func integersAreWrittenAsDecimal() {
+        for v in [0, 7, -7, 10, 1234567890, Int.max, Int.min, -1] {
+            var w = JSONWriter()
+            w.int(v)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+        }
+        var w = JSONWriter()
+        w.int(UInt64.max)
+        #expect(String(decoding: w.bytes, as: UTF8.self) == String(UInt64.max))
+    }
+}
