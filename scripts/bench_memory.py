@@ -108,6 +108,9 @@ def serve(binary, work, days):
         print()
         print("| serve: POST /analyze of day 1 | RSS 15 s later | peak (VmHWM) |")
         print("|---|---|---|")
+        time.sleep(2)
+        st = status(server.pid)
+        print(f"| started, no request yet | {st['VmRSS']} MB | {st['VmHWM']} MB |")
         for i in range(3):
             req = urllib.request.Request(f"http://127.0.0.1:{port}/analyze", data=body, headers={"Content-Type": "text/plain"}, method="POST")
             urllib.request.urlopen(req, timeout=600).read()

@@ -37,13 +37,18 @@ public struct AnomalyFilter: Sendable, Equatable {
 
     /// True when `a` passes every condition.
     public func matches(_ a: Anomaly) -> Bool {
-        if let s = minimumSeverity, a.severity < s { return false }
-        if let k = kind, a.kind != k { return false }
-        if let u = user, a.user != u { return false }
-        if let ip = sourceIP, a.sourceIP != ip { return false }
-        if let h = host, a.host?.lowercased() != h.lowercased() { return false }
-        if let t = since, a.lastSeen < t { return false }
-        if let t = until, a.start >= t { return false }
+        matches(severity: a.severity, kind: a.kind, user: a.user, sourceIP: a.sourceIP, host: a.host, start: a.start, lastSeen: a.lastSeen)
+    }
+
+    /// True when an anomaly with these fields passes every condition.
+    func matches(severity: Severity, kind: AnomalyKind, user: String?, sourceIP: String?, host: String?, start: Timestamp, lastSeen: Timestamp) -> Bool {
+        if let s = minimumSeverity, severity < s { return false }
+        if let k = self.kind, kind != k { return false }
+        if let u = self.user, user != u { return false }
+        if let ip = self.sourceIP, sourceIP != ip { return false }
+        if let h = self.host, host?.lowercased() != h.lowercased() { return false }
+        if let t = since, lastSeen < t { return false }
+        if let t = until, start >= t { return false }
         return true
     }
 

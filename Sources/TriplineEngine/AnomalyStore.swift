@@ -24,7 +24,9 @@ public struct AnomalyStore: Sendable {
     /// Incidents per source address and per user over everything seen (top offenders).
     public private(set) var sources = OffenderTally()
     public private(set) var users = OffenderTally()
-    private var byID: [String: Anomaly] = [:]
+    /// Kept anomalies, packed (see ``KeptAnomaly``), by id.
+    private var byID: [KeptAnomaly.Key: KeptAnomaly] = [:]
+    private var slabs = PackedSlabs()
     /// What the newest let-go anomalies were counted as: an incident let go while still open
     /// (more than `capacity` newer ones started meanwhile) is reported again when it grows or
     /// closes, and must not be counted twice. Bounded (``forgetAfter``), oldest first out.
@@ -61,22 +63,29 @@ public struct AnomalyStore: Sendable {
     /// again (newer ones have taken its place); one let go and forgotten was counted already,
     /// under the severity it had then.
     private mutating func place(_ a: Anomaly, isNew: Bool?) {
-        if isNew == true, byID[a.id] == nil {
+        let key = KeptAnomaly.Key(a.id)
+        if isNew == true, byID[key] == nil {
             count(a)
-            byID[a.id] = a
-        } else if let old = byID[a.id] {
+            keep(a, key)
+        } else if let old = byID[key] {
             recount(a, was: (old.severity, old.kind))
-            byID[a.id] = a
-        } else if let was = letGo[a.id.hashValue] {
+            keep(a, key)
+        } else if let was = letGo[key.hashValue] {
             recount(a, was: was)
-            letGo[a.id.hashValue] = (a.severity, a.kind)
+            letGo[key.hashValue] = (a.severity, a.kind)
         } else if isNew == nil {
             count(a)
-            byID[a.id] = a
+            keep(a, key)
         } else {
             if let src = a.sourceIP { sources.raise(src, to: a.severity) }
             if let u = a.user { users.raise(u, to: a.severity) }
         }
+    }
+
+    /// Stores `a` packed under `key`, replacing an earlier version.
+    private mutating func keep(_ a: Anomaly, _ key: KeptAnomaly.Key) {
+        if let old = byID[key] { slabs.release(old.at) }
+        byID[key] = KeptAnomaly(a, into: &slabs)
     }
 
     /// Counts a new incident.
@@ -103,8 +112,12 @@ public struct AnomalyStore: Sendable {
     private mutating func evictIfFull() {
         if byID.count > capacity + max(1, capacity / 10) {
             let sorted = byID.values.sorted(by: AnomalyStore.newestFirst)
-            for a in sorted.dropFirst(capacity) { remember(a) }
-            byID = Dictionary(uniqueKeysWithValues: sorted.prefix(capacity).map { ($0.id, $0) })
+            for a in sorted.dropFirst(capacity) {
+                remember(a)
+                slabs.release(a.at)
+            }
+            byID = Dictionary(uniqueKeysWithValues: sorted.prefix(capacity).map { ($0.key, $0) })
+            if slabs.isMostlyDead { compact() }
         }
     }
 
@@ -116,8 +129,8 @@ public struct AnomalyStore: Sendable {
     }
 
     /// Notes what a let-go anomaly was counted as, forgetting the oldest past ``forgetAfter``.
-    private mutating func remember(_ a: Anomaly) {
-        let key = a.id.hashValue
+    private mutating func remember(_ a: KeptAnomaly) {
+        let key = a.key.hashValue
         if letGo[key] == nil { letGoOrder.append(key) }
         letGo[key] = (a.severity, a.kind)
         while letGo.count > forgetAfter, letGoHead < letGoOrder.count {
@@ -130,19 +143,32 @@ public struct AnomalyStore: Sendable {
         }
     }
 
-    /// Copies every kept anomaly into new storage (see ``Anomaly/copiedOut()``): after a large
-    /// analysis they sit together instead of spread over the memory it used.
-    public mutating func compact() { byID = byID.mapValues { $0.copiedOut() } }
+    /// Copies the kept anomalies' packed bytes into new slabs, leaving out those let go or
+    /// replaced (done when most of the slabs are dead, and by servers after a large analysis).
+    public mutating func compact() {
+        var fresh = PackedSlabs()
+        for k in Array(byID.keys) {
+            guard var a = byID[k] else { continue }
+            a.at = fresh.append(Array(slabs[a.at]))
+            byID[k] = a
+        }
+        slabs = fresh
+    }
 
     /// One kept anomaly by id.
-    public subscript(id: String) -> Anomaly? { byID[id] }
+    public subscript(id: String) -> Anomaly? { byID[KeptAnomaly.Key(id)]?.anomaly(in: slabs) }
 
     /// Every kept anomaly, newest (by start) first.
-    public var newestFirst: [Anomaly] { byID.values.sorted(by: AnomalyStore.newestFirst) }
+    public var newestFirst: [Anomaly] { newest(byID.count) }
+
+    /// The newest (by start) `n` kept anomalies, newest first (only those are unpacked).
+    public func newest(_ n: Int) -> [Anomaly] {
+        byID.values.sorted(by: AnomalyStore.newestFirst).prefix(max(0, n)).map { $0.anomaly(in: slabs) }
+    }
 
     /// Kept anomalies that pass `filter`, newest first, up to its limit.
     public func matching(_ filter: AnomalyFilter) -> [Anomaly] {
-        Array(byID.values.filter(filter.matches).sorted(by: AnomalyStore.newestFirst).prefix(filter.limit))
+        byID.values.filter { $0.matches(filter) }.sorted(by: AnomalyStore.newestFirst).prefix(filter.limit).map { $0.anomaly(in: slabs) }
     }
 
     /// Kept anomalies by severity and kind (what `GET /stats` calls kept).
@@ -156,5 +182,5 @@ public struct AnomalyStore: Sendable {
     }
 
     /// The order everything is listed in: newest start first, then by id.
-    static func newestFirst(_ a: Anomaly, _ b: Anomaly) -> Bool { (a.start, a.id) > (b.start, b.id) }
+    static func newestFirst(_ a: KeptAnomaly, _ b: KeptAnomaly) -> Bool { (a.start, a.id) > (b.start, b.id) }
 }

@@ -164,7 +164,7 @@ public actor DetectionEngine {
         lastPublish = now
         dirty = false
         var s = EngineSnapshot()
-        s.anomalies = Array(store.newestFirst.prefix(options.maxAnomalies))
+        s.anomalies = store.newest(options.maxAnomalies)
         // Histogram: the last two hours of log time, per minute, by severity.
         if let latest = lastEventTime {
             let end = latest.wholeSeconds / 60
@@ -213,7 +213,7 @@ public actor DetectionEngine {
     /// Everything about one user or source, for a drill-down (the UI asks and is answered
     /// with data, between its ticks).
     public func details(_ r: EntityRequest) -> EntityDetails {
-        let mine: (Anomaly) -> Bool = { r.kind == .user ? $0.user == r.name : $0.sourceIP == r.name }
+        let mine = r.kind == .user ? AnomalyFilter(user: r.name, limit: .max) : AnomalyFilter(sourceIP: r.name, limit: .max)
         let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
         let events = recentHistory().filter(evMine)
         let baseline = EntityBaseline(kind: r.kind, name: r.name, model: model)
@@ -224,7 +224,7 @@ public actor DetectionEngine {
                 if age >= 0 && age < 24 { timeline[23 - Int(age)] += 1 }
             }
         }
-        return EntityDetails(kind: r.kind, name: r.name, anomalies: store.newestFirst.filter(mine),
+        return EntityDetails(kind: r.kind, name: r.name, anomalies: store.matching(mine),
                              recentEvents: Array(events.suffix(200).reversed()), baseline: baseline, timeline: timeline)
     }
 

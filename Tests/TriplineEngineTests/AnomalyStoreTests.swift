@@ -173,4 +173,56 @@ extension AnomalyStore {
         s.insert(list)
         return s
     }
+
+}
+
+/// Packed anomalies (what serve keeps) read back exactly.
+@Suite struct KeptAnomalyTests {
+    /// What the store keeps packed reads back as the anomaly it was given, field for field:
+    /// every kind of detail value, evidence from several files and without a line, odd strings.
+    @Test func keptAnomaliesReadBackExactly() throws {
+        var a = AnomalyStoreTests.anomaly(7, score: 91.25, kind: .successAfterFailures)
+        a.user = nil
+        a.host = "web\u{1B}[31m-01 ✓"
+        a.reasons = ["first reason", "", "ünïcödé and \"quotes\"\n"]
+        a.evidence = [EvidenceLocation(file: "/var/log/auth.log", line: 3), EvidenceLocation(file: "/var/log/auth.log", line: 9),
+                      EvidenceLocation(file: "body", line: nil), EvidenceLocation(file: "/var/log/auth.log", line: 12)]
+        a.evidenceTruncated = true
+        a.eventCount = 1234
+        a.details = ["i": .int(-5), "d": .double(5.0), "tiny": .double(1e-300), "s": .string("x"), "b": .bool(true), "n": .null,
+                     "list": .array([.string("a"), .int(1), .array([]), .object(["k": .double(-0.5)])]), "empty": .object([:])]
+        var slabs = PackedSlabs()
+        #expect(KeptAnomaly(a, into: &slabs).anomaly(in: slabs) == a)
+        var store = AnomalyStore(capacity: 5)
+        store.insert([a])
+        #expect(store[a.id] == a)
+        store.compact()
+        #expect(store.newestFirst == [a])
+
+        // The detector's own anomalies, as serve keeps them.
+        var text = ""
+        for i in 0..<40 { text += "2026-03-02T10:00:\(String(format: "%02d", i))+00:00 web sshd[\(100 + i)]: Failed password for root from 203.0.113.9 port \(4000 + i) ssh2\n" }
+        let found = Analysis.run(bytes: Array(text.utf8), name: "body", reader: LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!)), model: nil)
+        #expect(!found.anomalies.isEmpty)
+        for x in found.anomalies { #expect(KeptAnomaly(x, into: &slabs).anomaly(in: slabs) == x) }
+    }
+
+    /// Slabs whose records were mostly let go are copied over, and what is kept reads back the
+    /// same afterwards.
+    @Test func packedBytesSurviveEvictionAndCompaction() {
+        var store = AnomalyStore(capacity: 100)
+        var all: [Anomaly] = []
+        for i in 0..<3000 {
+            var a = AnomalyStoreTests.anomaly(i)
+            a.reasons = [String(repeating: "r\(i % 10)", count: 500)]
+            a.evidence = [EvidenceLocation(file: "f\(i)", line: i)]
+            all.append(a)
+            store.insert([a])
+        }
+        let kept = store.newestFirst
+        #expect(kept.count >= 100)
+        #expect(Array(kept.prefix(100)) == Array(all.suffix(100).reversed()))
+        store.compact()
+        #expect(store.newestFirst == kept)
+    }
 }

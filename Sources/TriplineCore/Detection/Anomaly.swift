@@ -77,3 +77,8 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 }
+
+extension Anomaly {
+    /// The id Tripline gives an incident whose hash is `h`: `TL-` and sixteen hex digits.
+    public static func idText(_ h: UInt64) -> String { IncidentBook.idText(h) }
+}
