@@ -144,4 +144,30 @@ import Testing
         """
         #expect(Self.weight(two) == 2)
     }
+
+    /// A client whose keys the server refused and that then closes before logging in made one
+    /// failed attempt (a key-scanning bot logs nothing else; fail2ban's aggressive mode counts
+    /// it); a refused key followed by an accepted one is a login; password failures on the
+    /// connection are counted and the close adds nothing.
+    @Test func refusedKeysThenACloseIsOneAttempt() {
+        let scan = """
+        Nov 28 09:16:05 srv sshd[32310]: Failed publickey for git from 192.0.2.111 port 57910 ssh2: ECDSA 1e:fe:00
+        Nov 28 09:16:05 srv sshd[32310]: Failed publickey for git from 192.0.2.111 port 57910 ssh2: RSA 14:ba:00
+        Nov 28 09:16:05 srv sshd[32310]: Connection closed by 192.0.2.111 [preauth]
+        Nov 28 09:16:05 srv sshd[32310]: Connection closed by 192.0.2.111 [preauth]
+        """
+        #expect(Self.weight(scan) == 1)
+        let agent = """
+        Nov 28 09:17:00 srv sshd[32400]: Failed publickey for git from 192.0.2.5 port 5000 ssh2: ECDSA 1e:fe:00
+        Nov 28 09:17:00 srv sshd[32400]: Accepted publickey for git from 192.0.2.5 port 5000 ssh2: RSA 14:ba:00
+        """
+        #expect(Self.weight(agent) == 0)
+        let passwords = """
+        Nov 28 09:18:00 srv sshd[32500]: Failed publickey for root from 192.0.2.6 port 5001 ssh2: RSA 14:ba:00
+        Nov 28 09:18:02 srv sshd[32500]: Failed password for root from 192.0.2.6 port 5001 ssh2
+        Nov 28 09:18:04 srv sshd[32500]: Failed password for root from 192.0.2.6 port 5001 ssh2
+        Nov 28 09:18:05 srv sshd[32500]: Connection closed by 192.0.2.6 port 5001 [preauth]
+        """
+        #expect(Self.weight(passwords) == 2)
+    }
 }

@@ -114,4 +114,56 @@ import Testing
         #expect(r.truePositives == r.trueTotal)
         #expect(r.total >= 8)
     }
+
+    /// Every mode of fail2ban's sshd filter (normal, ddos, extra, aggressive): each line it
+    /// matches in any mode is counted by Tripline's detector, as a failed attempt (on this line
+    /// or on another line of the same connection) or as a probe of a scan, except the listed
+    /// successes. Read in order through the detector's windows, as `analyze` reads a log.
+    @Test func sshdEveryModeIsCounted() throws {
+        let text = try String(contentsOf: ConformancePaths.file("fail2ban/sshd"), encoding: .utf8)
+        var parser = SyslogParser(options: ParseOptions(year: 2005, timeZone: TimeZone(identifier: "UTC")!))
+        var windows = DetectionWindows()
+        var pending: JSONValue?
+        var matched = 0, asFailure = 0, asProbe = 0, asSameConnection = 0
+        var uncounted: [String] = []
+        // Connections (host, pid) with a line counted: their other lines are the same attempt
+        // (or the same probe) and are not counted twice.
+        var countedConnections = Set<String>()
+        for (idx, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw)
+            if line.hasPrefix("# failJSON:") {
+                pending = try JSONParser.parse(String(line.dropFirst("# failJSON:".count)))
+                continue
+            }
+            if line.hasPrefix("#") || line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            var l = line
+            let result = l.withUTF8 { parser.parse(ByteSpan($0), file: "sshd", line: idx + 1) }
+            var counts: DetectionWindows.Counts?
+            var event: LogEvent?
+            var connection = ""
+            if case .event(let e) = result {
+                event = e
+                counts = windows.observe(e)
+                connection = "\(e.host ?? "")|\(e.pid ?? -idx)"
+                if (counts?.failureWeight ?? 0) > 0 || (counts?.probe ?? 0) > 0 || e.outcome == .failure { countedConnections.insert(connection) }
+            }
+            guard let spec = pending else { continue }
+            pending = nil
+            guard spec["match"] == .bool(true) else { continue }
+            matched += 1
+            if (counts?.failureWeight ?? 0) > 0 || event?.outcome == .failure {
+                asFailure += 1
+            } else if (counts?.probe ?? 0) > 0 {
+                asProbe += 1
+            } else if countedConnections.contains(connection) {
+                asSameConnection += 1
+            } else if !Self.knownMisses.contains(where: { line.contains($0.0) }) {
+                uncounted.append("\(idx + 1): \(line)")
+            }
+        }
+        print("fail2ban sshd, every mode: \(matched) matched lines; Tripline counts \(asFailure) as failed attempts, \(asProbe) as probes, \(asSameConnection) as further lines of a connection already counted")
+        #expect(matched > 100, "the fixture should have many matched lines, got \(matched)")
+        #expect(asProbe > 0, "the ddos-mode lines are probes")
+        #expect(uncounted.isEmpty, "matched by fail2ban, not counted by Tripline: \(uncounted)")
+    }
 }

@@ -252,14 +252,16 @@ struct DetectionWindows {
         return !sawLetter || sawColon
     }
 
-    /// A connection that an authenticating (or unknown) user drops before logging in, or that
-    /// the client closes for want of a method that works, with no attempt counted on it: an
-    /// attempt too (some setups log only the disconnect). After counted attempts it is their
-    /// epilogue and weighs nothing.
+    /// A connection that an authenticating (or unknown) user drops before logging in, that the
+    /// client closes for want of a method that works, or that closes after the server refused
+    /// its keys, with no attempt counted on it: an attempt too (some setups log only the
+    /// disconnect; a key-scanning bot logs only refused keys and the close, which fail2ban's
+    /// aggressive mode counts). After counted attempts it is their epilogue and weighs nothing.
     private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
-        guard e.eventType == .disconnect, anyOutcome || e.user != nil, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
+        guard e.eventType == .disconnect, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let before = earlier(key, e.timestamp.microseconds)
+        guard anyOutcome || e.user != nil || before?.keyOffered == true else { return 0 }
         if let b = before, b.counted > 0 { return 0 }
         remember(key, Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP, keyOffered: before?.keyOffered ?? false))
         return 1
