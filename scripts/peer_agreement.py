@@ -2,7 +2,7 @@
 """Which addresses a default fail2ban sshd jail would ban in a log, and what Tripline says
 about each, side by side (issue 15).
 
-    python3 scripts/peer_agreement.py LOG [--year 2025] [--binary .build/release/tripline] [--mode normal]
+    python3 scripts/peer_agreement.py LOG [--year 2025] [--binary .build/release/tripline] [--mode normal] [--crowdsec]
 
 fail2ban: `fail2ban-regex --raw -o row LOG sshd[mode=MODE]` lists every failure it matches; the
 default jail (maxretry 5, findtime 10 min, bantime 10 min; failures during a ban do not count) is
@@ -10,8 +10,12 @@ simulated over them. Tripline: `tripline train` on the same log (as a user would
 in it are left out of the model), then `tripline analyze --output json`. Prints, per address
 fail2ban bans, Tripline's worst finding for it, then the addresses only Tripline flags at medium
 or above, and a summary line for BENCHMARKS.md.
+
+--crowdsec also replays the log through CrowdSec (set up as ../shared/PEERS.md says: its local
+database is emptied first, so run it only where CrowdSec serves nothing else) and compares the
+addresses its alerts name with Tripline's.
 """
-import argparse, ast, collections, json, os, subprocess, sys, tempfile
+import argparse, ast, collections, json, os, subprocess, sys, tempfile, time
 
 RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
@@ -52,6 +56,34 @@ def fail2ban_bans(log, year, mode):
     return bans, sum(len(v) for v in failures.values())
 
 
+def crowdsec_alerts(log):
+    """Addresses CrowdSec alerts on, with the scenarios, after a replay of `log`."""
+    subprocess.run(["pkill", "-x", "crowdsec"], capture_output=True)
+    for f in os.listdir("/var/lib/crowdsec/data"):
+        if f.startswith("crowdsec.db"):
+            os.remove(os.path.join("/var/lib/crowdsec/data", f))
+    subprocess.run(["cscli", "machines", "add", "--auto", "--force"], capture_output=True, check=True)
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as out:
+        proc = subprocess.Popen(["crowdsec", "-c", "/etc/crowdsec/config.yaml", "-dsn", f"file://{log}", "-type", "syslog"],
+                                stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.time() + 600
+        while time.time() < deadline and proc.poll() is None:
+            time.sleep(1)
+            with open(out.name) as f:
+                if "Bucket routine exiting" in f.read():
+                    break
+        time.sleep(2)
+        alerts = json.loads(subprocess.run(["cscli", "alerts", "list", "-l", "0", "-o", "json"], capture_output=True, text=True).stdout or "[]")
+        proc.terminate()
+        proc.wait()
+    by_ip = collections.defaultdict(collections.Counter)
+    for a in alerts:
+        ip = a.get("source", {}).get("ip")
+        if ip:
+            by_ip[ip][a.get("scenario", "?").split("/")[-1]] += 1
+    return by_ip
+
+
 def tripline(binary, log, year):
     with tempfile.TemporaryDirectory() as d:
         extra = ["--year", str(year)] if year else []
@@ -76,6 +108,7 @@ def main():
     p.add_argument("--year", type=int)
     p.add_argument("--binary", default=".build/release/tripline")
     p.add_argument("--mode", default="normal")
+    p.add_argument("--crowdsec", action="store_true", help="also replay the log through CrowdSec")
     a = p.parse_args()
     log = os.path.abspath(a.log)
     bans, matched = fail2ban_bans(log, a.year, a.mode)
@@ -94,6 +127,22 @@ def main():
         print(f"  only {ip:<18} Tripline {w['severity']} {w['kind']}: {w['reasons'][0][:150]}")
     print(f"SUMMARY {os.path.basename(a.log)}: fail2ban bans {len(bans)}; Tripline flags {agree} of them at medium+; "
           f"{len(others)} more addresses at medium+; {len(doc['anomalies'])} anomalies in all")
+    if a.crowdsec:
+        cs = crowdsec_alerts(log)
+        both = 0
+        print(f"{a.log}: CrowdSec alerts on {len(cs)} addresses")
+        for ip, scen in sorted(cs.items(), key=lambda kv: -sum(kv[1].values())):
+            w = worst.get(ip)
+            hit = w is not None and RANK[w["severity"]] >= 1
+            both += hit
+            what = f"{w['severity']} {w['kind']}" if w else "nothing"
+            print(f"  crowdsec {ip:<18} {dict(scen)} | Tripline: {what}")
+        extra = [ip for ip, w in worst.items() if ip not in cs and RANK[w["severity"]] >= 1]
+        for ip in extra:
+            w = worst[ip]
+            print(f"  only Tripline {ip:<18} {w['severity']} {w['kind']}: {w['reasons'][0][:140]}")
+        print(f"SUMMARY-CROWDSEC {os.path.basename(a.log)}: CrowdSec alerts on {len(cs)} addresses; Tripline flags {both} of them at medium+; "
+              f"{len(extra)} more addresses at medium+")
 
 
 if __name__ == "__main__":
