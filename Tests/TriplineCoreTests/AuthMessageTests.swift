@@ -123,4 +123,58 @@ import Testing
         }
         #expect(lines > 60)
     }
+
+    /// The authentication and pre-authentication messages in OpenSSH's sources (auth.c, auth2.c,
+    /// auth-pam.c, sshd.c, sshd-session.c, packet.c, kex.c; openssh-portable 0ef0f5a, 2026-08),
+    /// one line each as sshd writes it: what Tripline reads from each. A failure with an address
+    /// counts toward the source's attempts; a connection-level failure is a probe of a scan.
+    @Test(arguments: [
+        // (line, event type, action, outcome, user, source)
+        ("User bob from 203.0.113.3 not allowed because listed in DenyUsers", "login", "not_allowed", "failure", "bob", "203.0.113.3"),
+        ("User bob from 203.0.113.4 not allowed because not listed in AllowUsers", "login", "not_allowed", "failure", "bob", "203.0.113.4"),
+        ("User bob from 203.0.113.5 not allowed because a group is listed in DenyGroups", "login", "not_allowed", "failure", "bob", "203.0.113.5"),
+        ("User bob from 203.0.113.6 not allowed because none of user's groups are listed in AllowGroups", "login", "not_allowed", "failure", "bob", "203.0.113.6"),
+        ("Invalid user  from 203.0.113.36 port 50036", "login", "invalid_user", "failure", nil, "203.0.113.36"),
+        ("Failed none for invalid user admin from 203.0.113.16 port 50016 ssh2", "login", "failed", "failure", "admin", "203.0.113.16"),
+        ("Failed keyboard-interactive/pam for invalid user admin from 203.0.113.18 port 50018 ssh2", "login", "failed", "failure", "admin", "203.0.113.18"),
+        ("error: PAM: Authentication failure for illegal user admin from 203.0.113.19", "login", "pam_failure", "failure", "admin", "203.0.113.19"),
+        ("error: maximum authentication attempts exceeded for invalid user admin from 203.0.113.23 port 50023 ssh2 [preauth]", "login", "max_auth_attempts", "failure", "admin", "203.0.113.23"),
+        ("Disconnecting invalid user admin 203.0.113.12 port 50012: Too many authentication failures [preauth]", "login", "too_many_failures", "failure", "admin", "203.0.113.12"),
+        ("Disconnecting authenticating user root 203.0.113.13 port 50013: Change of username or service not allowed: (root,ssh-connection) -> (admin,ssh-connection) [preauth]", "login", "username_change", "failure", "root", "203.0.113.13"),
+        ("error: Received disconnect from 203.0.113.27 port 50027:3: com.jcraft.jsch.JSchException: Auth fail [preauth]", "disconnect", "auth_fail_disconnect", "failure", nil, "203.0.113.27"),
+        ("ROOT LOGIN REFUSED FROM 203.0.113.40 port 50040", "login", "root_login_refused", "failure", "root", "203.0.113.40"),
+        ("Timeout before authentication for 203.0.113.7 port 50007", "connection", "timeout_before_auth", "failure", nil, "203.0.113.7"),
+        ("Unable to negotiate with 203.0.113.8 port 50008: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]", "connection", "negotiation_failed", "failure", nil, "203.0.113.8"),
+        ("banner exchange: Connection from 203.0.113.9 port 50009: invalid format", "connection", "protocol_error", "failure", nil, "203.0.113.9"),
+        ("ssh_dispatch_run_fatal: Connection from 203.0.113.11 port 50011: message authentication code incorrect [preauth]", "connection", "protocol_error", "failure", nil, "203.0.113.11"),
+        ("Did not receive identification string from 203.0.113.24 port 50024", "connection", "no_identification", "failure", nil, "203.0.113.24"),
+        ("Bad protocol version identification 'GET / HTTP/1.1' from 203.0.113.25 port 50025", "connection", "bad_protocol", "failure", nil, "203.0.113.25"),
+        ("error: Protocol major versions differ for 203.0.113.32 port 50032: SSH-2.0-OpenSSH_8.0 vs. SSH-1.5-Nmap-SSH1-Hostkey", "connection", "bad_protocol", "failure", nil, "203.0.113.32"),
+        ("fatal: Username too long from 203.0.113.15 port 50015", "connection", "username_too_long", "failure", nil, "203.0.113.15"),
+        ("Received disconnect from 203.0.113.21 port 50021:11: Bye Bye [preauth]", "disconnect", "received_disconnect", "unknown", nil, "203.0.113.21"),
+        ("Connection reset by authenticating user root 203.0.113.28 port 50028 [preauth]", "disconnect", "reset", "unknown", "root", "203.0.113.28"),
+        ("Connection closed by invalid user admin 203.0.113.29 port 50029 [preauth]", "disconnect", "closed", "unknown", "admin", "203.0.113.29"),
+        ("Postponed keyboard-interactive for root from 203.0.113.17 port 50017 ssh2 [preauth]", "login", "postponed", "unknown", "root", "203.0.113.17"),
+    ] as [(String, String, String, String, String?, String?)])
+    func openSSHMessages(_ c: (String, String, String, String, String?, String?)) throws {
+        let e = try #require(syslogEvent("Mar 30 10:00:00 h sshd[4242]: " + c.0))
+        #expect(e.eventType.rawValue == c.1 && e.action == c.2 && e.outcome.rawValue == c.3, "\(e.eventType.rawValue) \(e.action ?? "-") \(e.outcome.rawValue)")
+        #expect(e.user == c.4 && e.sourceIP == c.5, "user \(e.user ?? "nil") source \(e.sourceIP ?? "nil")")
+    }
+
+    /// auth2.c logs "Accepted" and then, when PAM's account phase refuses the user (expired,
+    /// pam_access), "Access denied … by PAM account configuration": a refused login from the
+    /// connection's address.
+    @Test func pamAccountDenialIsARefusedLogin() throws {
+        var parser = SyslogParser(options: ParseOptions(year: 2026, timeZone: TimeZone(identifier: "UTC")!))
+        var last: LogEvent?
+        for (i, l) in ["Mar 30 10:00:14 h sshd[114]: Connection from 203.0.113.14 port 50014 on 10.0.0.1 port 22",
+                       "Mar 30 10:00:14 h sshd[114]: Accepted password for bob from 203.0.113.14 port 50014 ssh2",
+                       "Mar 30 10:00:14 h sshd[114]: fatal: Access denied for user bob by PAM account configuration [preauth]"].enumerated() {
+            var text = l
+            if case .event(let e) = text.withUTF8({ parser.parse(ByteSpan($0), file: "auth.log", line: i + 1) }) { last = e }
+        }
+        let e = try #require(last)
+        #expect(e.action == "not_allowed" && e.outcome == .failure && e.user == "bob" && e.sourceIP == "203.0.113.14")
+    }
 }

@@ -114,6 +114,12 @@ extension AuthMessageClassifier {
         } else if m.hasPrefix("Address "), m.find("POSSIBLE BREAK-IN ATTEMPT") != nil {
             e.eventType = .connection; e.action = "reverse_mapping_mismatch"
             e.sourceIP = AddressToken.text(m, 8, m.endOfToken(from: 8))
+        } else if m.hasPrefix("Access denied for user "), let by = m.find(" by PAM account configuration") {
+            // auth2.c: the password or key was right, PAM's account phase said no (expired,
+            // pam_access, pam_time): a refused login.
+            e.eventType = .login; e.action = "not_allowed"
+            e.user = user(m, 23, by)
+            if ctx.source != nil { e.outcome = .failure } else { setPending(&ctx, e.user, invalid: false) }
         } else {
             connectionLevel(m, &e)
         }
@@ -249,6 +255,18 @@ extension AuthMessageClassifier {
             failure("bad_protocol")
             // The ident is attacker-chosen: the address is the last "from ADDR[ port N]".
             if let t = trailingAddress(m, end: preauthEnd(m).end) { e.sourceIP = t.address; e.sourcePort = t.port }
+        } else if m.hasPrefix("Username too long from ") {
+            // auth-pam.c: a name longer than PAM takes, sent to crash or probe the server.
+            failure("username_too_long")
+            if let t = trailingAddress(m, end: preauthEnd(m).end) { e.sourceIP = t.address; e.sourcePort = t.port }
+        } else if m.hasPrefix("Protocol major versions differ for ") {
+            // An SSH-1 client (nmap's ssh-hostkey script, old scanners) at an SSH-2 server.
+            failure("bad_protocol")
+            let a = 35
+            var ae = m.endOfToken(from: a)
+            if ae > a, m[ae - 1] == UInt8(ascii: ":") { ae -= 1 }
+            e.sourceIP = AddressToken.text(m, a, ae)
+            if m.matches(" port ", at: ae), let (p, _) = m.digits(at: ae + 6, max: 5) { e.sourcePort = p }
         } else if m.hasPrefix("Unable to negotiate with ") {
             failure("negotiation_failed")
             let a = 25
