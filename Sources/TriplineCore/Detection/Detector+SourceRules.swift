@@ -9,15 +9,17 @@ extension Detector {
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
-        guard let st = sources[s], st.failures.indices.contains(this) else { return }
-        // The windows end at this failure as it was placed (a late line counts as just before the newest).
-        let t = st.failures[this].time
-
+        guard let at = sources.index(forKey: s), sources.values[at].failures.indices.contains(this) else { return }
         let key = "src|" + s
         if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
         }
+        // (Copied only here: an attack under way, the common case, needs none of it.)
+        let st = sources.values[at]
+        // The windows end at this failure as it was placed (a late line counts as just before the newest).
+        let t = st.failures[this].time
+
         // Windows over this source's recent failures.
         let bfFrom = t - micros(config.bruteForceWindow)
         let sprayFrom = t - micros(config.sprayWindow)

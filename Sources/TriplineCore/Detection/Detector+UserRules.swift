@@ -336,8 +336,7 @@ extension Detector {
         let score = memo.score(x, forest: forest)
         let t0 = e.timestamp.microseconds
         if let u = e.user, e.outcome != .failure {
-            users[u, default: UserState()].scored.add(t0, window: micros(config.outlierWindow))
-            users[u]?.lastActivity = t0
+            users[u, default: UserState()].noteScored(at: t0, window: micros(config.outlierWindow))
         }
         guard score < forest.offset else { return }
         outlierEvents += 1

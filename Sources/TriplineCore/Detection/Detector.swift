@@ -340,4 +340,10 @@ struct UserState {
     var scored = SlidingCounts()
     var firstSudoFlagged = false
     var lastActivity: Int64 = .min
+
+    /// An event of the user the forest scored (one table access for both changes).
+    mutating func noteScored(at t: Int64, window: Int64) {
+        scored.add(t, window: window)
+        lastActivity = t
+    }
 }
