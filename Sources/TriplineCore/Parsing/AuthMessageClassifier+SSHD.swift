@@ -248,6 +248,13 @@ extension AuthMessageClassifier {
     /// Connection-level messages: scanners, protocol errors, negotiation failures.
     private func connectionLevel(_ m: ByteSpan, _ e: inout LogEvent) {
         func failure(_ action: String) { e.eventType = .connection; e.outcome = .failure; e.action = action }
+        /// "ADDR[:] port N" from `a`: the address (a colon after it dropped) and the port.
+        func addressAndPort(from a: Int) {
+            var ae = m.endOfToken(from: a)
+            if ae > a, m[ae - 1] == UInt8(ascii: ":") { ae -= 1 }
+            e.sourceIP = AddressToken.text(m, a, ae)
+            if m.matches(" port ", at: ae) { e.sourcePort = m.digits(at: ae + 6, max: 5)?.value }
+        }
         if m.hasPrefix("Did not receive identification string from ") {
             failure("no_identification")
             if let t = trailingAddress(m, end: m.count) { e.sourceIP = t.address; e.sourcePort = t.port }
@@ -262,18 +269,10 @@ extension AuthMessageClassifier {
         } else if m.hasPrefix("Protocol major versions differ for ") {
             // An SSH-1 client (nmap's ssh-hostkey script, old scanners) at an SSH-2 server.
             failure("bad_protocol")
-            let a = 35
-            var ae = m.endOfToken(from: a)
-            if ae > a, m[ae - 1] == UInt8(ascii: ":") { ae -= 1 }
-            e.sourceIP = AddressToken.text(m, a, ae)
-            if m.matches(" port ", at: ae), let (p, _) = m.digits(at: ae + 6, max: 5) { e.sourcePort = p }
+            addressAndPort(from: 35)
         } else if m.hasPrefix("Unable to negotiate with ") {
             failure("negotiation_failed")
-            let a = 25
-            var ae = m.endOfToken(from: a)
-            if ae > a, m[ae - 1] == UInt8(ascii: ":") { ae -= 1 }
-            e.sourceIP = AddressToken.text(m, a, ae)
-            if m.matches(" port ", at: ae) { e.sourcePort = m.digits(at: ae + 6, max: 5)?.value }
+            addressAndPort(from: 25)
         } else if m.hasPrefix("drop connection #") {
             // OpenSSH 9.8+ PerSourcePenalties: `drop connection #0 from [ADDR]:PORT on [ADDR]:22
             // penalty: failed authentication` — a source refused for what it did before.
