@@ -42,12 +42,26 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .long, help: "No colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(name: .long, help: "Follow files that do not exist yet, from when they appear (without it, a missing file is an error).")
+    var wait = false
+
     @OptionGroup var parsing: ParseOptionGroup
 
     @OptionGroup var configFile: ConfigOption
 
     func validate() throws {
         if let r = replay, !(r > 0) { throw ValidationError("--replay must be a positive speed-up, such as 60") }
+        // The dashboard is the default command, so `tripline analyse FILE` would follow a file
+        // called "analyse": a word that is no file and looks like a command is a typo.
+        if let first = paths.first, first != "-", !FileManager.default.fileExists(atPath: first),
+           let suggestion = CommandTypo.suggestion(for: first, among: Tripline.configuration.subcommands.compactMap { $0.configuration.commandName }) {
+            throw ValidationError("unknown command '\(first)': did you mean '\(suggestion)'? (tripline --help lists the commands)")
+        }
+        if !wait {
+            for p in paths where p != "-" && !CommandTypo.isGlob(p) && !FileManager.default.fileExists(atPath: p) {
+                throw ValidationError("no such file: \(p) (pass --wait to follow it once it appears, or quote a glob)")
+            }
+        }
         if paths.contains("-") {
             if paths.count > 1 { throw ValidationError("'-' (standard input) cannot be mixed with files; run one dashboard per source") }
             if replay != nil { throw ValidationError("--replay needs files (it sorts them by time first); '-' is read as it comes") }
