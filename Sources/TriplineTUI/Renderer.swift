@@ -41,7 +41,7 @@ public struct Renderer: Sendable {
         return unicode ? b : Renderer.asciified(b)
     }
 
-    static let asciiFor: [Unicode.Scalar: Unicode.Scalar] = ["·": "-", "…": ".", "≥": ">", "→": ">", "█": "_", "×": "x", "↑": "^", "↓": "v", "–": "-"]
+    static let asciiFor: [Unicode.Scalar: Unicode.Scalar] = ["·": "-", "…": ".", "⋯": "~", "≥": ">", "→": ">", "█": "_", "×": "x", "↑": "^", "↓": "v", "–": "-"]
 
     /// Without a UTF-8 locale, every cell is ASCII: chrome is transliterated, anything else is `?`.
     static func asciified(_ b: ScreenBuffer) -> ScreenBuffer {
@@ -152,7 +152,7 @@ public struct Renderer: Sendable {
         col("USER", c.user, y: y0, role: .header)
         col("SOURCE", c.source, y: y0, role: .header)
         if c.wide { col("HOST", c.host, y: y0, role: .header) }
-        col("SCORE", c.score, y: y0, role: .header)
+        col(c.score >= 5 ? "SCORE" : "SCR", c.score, y: y0, role: .header)
         b.put("REASON", x: x, y: y0, maxWidth: r.x + r.width - 1 - x, role: .header)
         let rows = r.height - 3
         if items.isEmpty {

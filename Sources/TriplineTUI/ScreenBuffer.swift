@@ -62,23 +62,40 @@ public struct ScreenBuffer: Equatable, Sendable {
         0x1F200...0x1F2FF, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
     ]
 
+    /// What ends text cut at a column: `⋯` (`~` on an ASCII terminal, where `…` becomes `.` and
+    /// `185.201.164.2.` would read as an address).
+    public static let cutMark: Unicode.Scalar = "⋯"
+
     /// Writes `text` at (x, y), clipped to `maxWidth` columns and the screen; returns columns used.
-    /// Control characters must already be made visible (``TerminalSafe``); any left are shown as `?`.
+    /// Text that does not fit ends in ``cutMark`` in its last column, so that nothing is cut silently
+    /// (`185.201.164.21…` is never mistaken for another address). Control characters must
+    /// already be made visible (``TerminalSafe``); any left are shown as `?`.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, role: Role = .normal, bold: Bool = false, reverse: Bool = false) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
+        var cut = false
         for var s in text.unicodeScalars {
             if TerminalSafe.isControl(s) { s = "?" }
             let w = ScreenBuffer.columns(s)
             if w == 0 { continue }
-            if col + w > limit { break }
+            if col + w > limit { cut = true; break }
             if col >= 0 {
                 cells[y * width + col] = Cell(scalar: s, role: role, bold: bold, reverse: reverse, continuation: false)
                 if w == 2 { cells[y * width + col + 1] = Cell(scalar: " ", role: role, bold: bold, reverse: reverse, continuation: true) }
             }
             col += w
+        }
+        if cut {
+            // The mark takes the last column written (both halves of a wide character), or the
+            // one free column when nothing fitted.
+            var at = col < limit ? col : col - 1
+            if at > x, at < col, cells[y * width + at].continuation { at -= 1; cells[y * width + at + 1] = Cell(scalar: " ", role: role, bold: bold, reverse: reverse, continuation: false) }
+            if at >= max(0, x), at < limit {
+                cells[y * width + at] = Cell(scalar: ScreenBuffer.cutMark, role: role, bold: bold, reverse: reverse, continuation: false)
+                col = max(col, at + 1)
+            }
         }
         return col - x
     }

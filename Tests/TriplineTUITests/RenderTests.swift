@@ -153,7 +153,13 @@ import TriplineCore
         #expect(buf.line(0) == "日本x     ")
         var clip = ScreenBuffer(width: 3, height: 1)
         clip.put("日本", x: 0, y: 0)
-        #expect(clip.line(0) == "日 ", "a wide character that does not fit is left out, not cut in half")
+        #expect(clip.line(0) == "日⋯", "a wide character that does not fit is left out, not cut in half, and the cut is marked")
+        var mark = ScreenBuffer(width: 20, height: 1)
+        mark.put("185.201.164.210", x: 0, y: 0, maxWidth: 14)
+        #expect(mark.line(0).hasPrefix("185.201.164.2⋯ "), "an address cut short is never shown as another address: \(mark.line(0))")
+        var fits = ScreenBuffer(width: 20, height: 1)
+        fits.put("185.201.164.210", x: 0, y: 0, maxWidth: 15)
+        #expect(fits.line(0).hasPrefix("185.201.164.210 "))
     }
 
     /// Names an attacker picks (emoji once missing from the width table, CJK, combining marks)
