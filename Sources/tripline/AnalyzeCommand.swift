@@ -40,7 +40,7 @@ struct AnalyzeCommand: ParsableCommand {
     func validate() throws {
         if let o = output, !["json", "ndjson", "table"].contains(o) { throw ValidationError("unknown output '\(o)': use json, ndjson or table") }
         if paths.isEmpty && !parsing.journal { throw ValidationError("give the logs to analyse: files, folders, - for standard input, or --journal") }
-        if Severity(rawValue: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
+        if Severity(named: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
         if threads != 1 && threads != 2 { throw ValidationError("--threads must be 1 or 2") }
     }
 
@@ -52,7 +52,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         // The thresholds the model was trained with, unless a config file says otherwise.
         let config = try configFile.detection(base: m.config)
-        var analysis = Analysis.run(paths: parsing.inputs(paths), reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low, threads: threads)
+        var analysis = Analysis.run(paths: parsing.inputs(paths), reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(named: minSeverity) ?? .low, threads: threads)
         if let host { analysis.anomalies = analysis.anomalies.filter(AnomalyFilter(host: host).matches) }
         if analysis.summary.nothingRead {
             printError(analysis.summary.report())

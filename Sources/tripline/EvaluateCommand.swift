@@ -32,7 +32,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard ["syslog", "ndjson"].contains(form) else { throw ValidationError("--form must be syslog or ndjson") }
-        guard Severity(rawValue: minSeverity) != nil else { throw ValidationError("unknown severity '\(minSeverity)'") }
+        guard Severity(named: minSeverity) != nil else { throw ValidationError("unknown severity '\(minSeverity)'") }
     }
 
     func run() throws {
@@ -42,7 +42,7 @@ struct EvaluateCommand: ParsableCommand {
         config.baselineDays = baselineDays ?? Double(max(1, clean))
         let reader = LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!))
         let (model, _) = Trainer(config: config).train(paths: [file], reader: reader)
-        let analysis = Analysis.run(paths: [file], reader: reader, model: model, config: config, minimumSeverity: Severity(rawValue: minSeverity) ?? .low)
+        let analysis = Analysis.run(paths: [file], reader: reader, model: model, config: config, minimumSeverity: Severity(named: minSeverity) ?? .low)
         let relevant = labels.filter { $0.shown(in: form) }
         let ev = Evaluation(anomalies: analysis.anomalies, labels: relevant)
         print("\(directory) (\(form)): trained on \(model.training.events) events (\(config.baselineDays ?? 0) days), analysed \(analysis.eventsAnalyzed), \(analysis.anomalies.count) anomalies")

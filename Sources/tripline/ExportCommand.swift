@@ -23,7 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A JSON result file (or - for standard input).", valueName: "file"))
     var input: String
 
-    @Option(name: .long, help: ArgumentHelp("ecs, ndjson or csv (default: ecs).", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("ecs, ndjson or csv.", valueName: "format"))
     var format: String = "ecs"
 
     @Option(name: .shortAndLong, help: ArgumentHelp("File to write (atomically) instead of standard output.", valueName: "file"))
@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         if !["ecs", "ndjson", "csv"].contains(format) { throw ValidationError("unknown format '\(format)': use ecs, ndjson or csv") }
-        if Severity(rawValue: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
+        if Severity(named: minSeverity) == nil { throw ValidationError("unknown severity '\(minSeverity)': use low, medium, high or critical") }
     }
 
     func run() throws {
@@ -52,7 +52,7 @@ struct ExportCommand: ParsableCommand {
             printError("tripline export: \(input): \(error)")
             throw ExitCode(1)
         }
-        let minimum = Severity(rawValue: minSeverity) ?? .low
+        let minimum = Severity(named: minSeverity) ?? .low
         let chosen = anomalies.filter { $0.severity >= minimum }
         var out: [UInt8] = []
         switch format {

@@ -10,7 +10,7 @@ struct ParseCommand: ParsableCommand {
         discussion: """
         Reads syslog (sshd, PAM, sudo, su, account changes), NDJSON, JSON arrays and CSV with \
         a header row; the format is detected per file from its first line unless --format is \
-        given. Folders are read recursively; - reads standard input.
+        given. A folder gives the files directly inside it (a folder of host folders: each host's files); - reads standard input.
 
         Each output line has the fields timestamp, user, source_ip, event_type, action, \
         message, outcome (success|failure|unknown), host, program, pid, source_port, \

@@ -44,6 +44,9 @@ import TriplineCore
             let s = try JSONParser.parse(String(l))["severity"]?.scalarText
             #expect(s == "high" || s == "critical")
         }
+        // Severities in any case, as people type them.
+        let upper = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", models, "--output", "ndjson", "--min-severity", "HIGH"])
+        #expect(upper.status == 0 && upper.stdout == high.stdout, "\(upper.stderr)")
         // The table for people.
         let table = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", models, "--output", "table"])
         #expect(table.stdout.contains("SEVERITY") && table.stdout.contains("brute_force"))

@@ -12,6 +12,9 @@ public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Compara
         }
     }
 
+    /// A severity by name, in any case (`HIGH`, `High`, `high`), as a user types it.
+    public init?(named name: String) { self.init(rawValue: name.lowercased()) }
+
     /// 0 for low up to 3 for critical.
     public var rank: Int { Severity.allCases.firstIndex(of: self) ?? 0 }
 
