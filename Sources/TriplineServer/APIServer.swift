@@ -322,3 +322,17 @@ public struct APIServer: Sendable {
         w.raw("}")
     }
 }
+
+extension APIServer {
+    /// What a failure to start listening means, in words that say what to do (nil for other
+    /// errors): the port taken by another program, or one below 1024 without the right.
+    public static func startFailure(_ error: Error, host: String, port: Int) -> String? {
+        guard let io = error as? IOError else { return nil }
+        switch io.errnoCode {
+        case EADDRINUSE: return "port \(port) on \(host) is in use by another program (another tripline serve?): stop it or pass --port N"
+        case EACCES: return "not allowed to listen on port \(port) on \(host): ports below 1024 need privileges; pass --port N (8080 by default)"
+        case EADDRNOTAVAIL: return "\(host) is not an address of this machine: pass --host with one of its addresses (127.0.0.1 by default)"
+        default: return nil
+        }
+    }
+}

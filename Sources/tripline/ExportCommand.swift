@@ -38,6 +38,16 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        var isFolder: ObjCBool = false
+        if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) {
+            if isFolder.boolValue {
+                printError("tripline export: \(input) is a folder: give the anomalies file (tripline analyze --output json, or the dashboard's export)")
+                throw ExitCode(1)
+            }
+        } else if input != "-" {
+            printError("tripline export: no such file: \(input)")
+            throw ExitCode(1)
+        }
         let data: Data
         do {
             data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))

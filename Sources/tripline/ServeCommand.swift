@@ -83,6 +83,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch {
             await alerts?.shutdown(flushFor: 0)
+            if let why = APIServer.startFailure(error, host: o.host, port: o.port) {
+                printError("tripline serve: \(why)")
+                throw ExitCode(2)
+            }
             throw error
         }
         if let alerts {
