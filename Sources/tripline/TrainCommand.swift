@@ -19,8 +19,14 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Log files or folders to learn from; - for standard input.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Log files or folders to learn from (as analyze and parse take them); - for standard input.", valueName: "path"))
+    var paths: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("The same, as an option (kept for scripts written for it).", valueName: "path"))
     var dataPath: [String] = []
+
+    /// Everything given to learn from, as paths or with --data-path.
+    var inputs: [String] { paths + dataPath }
 
     @Option(name: .long, help: ArgumentHelp("Train on the first N days of the data only (default: $BASELINE_DAYS, else all of it).", valueName: "N"))
     var baselineDays: Double?
@@ -41,7 +47,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var configFile: ConfigOption
 
     func validate() throws {
-        guard !dataPath.isEmpty || parsing.journal else { throw ValidationError("give at least one --data-path, or --journal") }
+        guard !inputs.isEmpty || parsing.journal else { throw ValidationError("give the logs to learn from: files, folders, - for standard input, or --journal") }
         if let c = contamination, !(c > 0 && c < 0.5) { throw ValidationError("--contamination must be between 0 and 0.5, such as 0.01") }
         if let d = baselineDays, d <= 0 { throw ValidationError("--baseline-days must be positive") }
     }
@@ -56,12 +62,12 @@ struct TrainCommand: ParsableCommand {
         config.baselineDays = try baselineDays ?? environmentNumber("BASELINE_DAYS") ?? config.baselineDays
         var trainer = Trainer(config: config, seed: seed)
         trainer.excludeIncidents = !keepIncidents
-        let (m, summary) = trainer.train(paths: parsing.inputs(dataPath), reader: parsing.reader()) { p in
+        let (m, summary) = trainer.train(paths: parsing.inputs(inputs), reader: parsing.reader()) { p in
             printError("  \(p.phase): \(p.events) events")
         }
         if summary.events == 0 {
             printError(summary.report())
-            printError("tripline train: no events could be read from \(dataPath.joined(separator: " ")); nothing to learn from")
+            printError("tripline train: no events could be read from \(inputs.joined(separator: " ")); nothing to learn from")
             throw ExitCode(2)
         }
         do { try m.save(to: model.resolved) } catch {
@@ -71,7 +77,7 @@ struct TrainCommand: ParsableCommand {
         let t = m.training
         var out = "trained on \(t.events) events (\(t.from ?? "?") to \(t.to ?? "?")) from \(t.files.count) file\(t.files.count == 1 ? "" : "s")"
         if let d = t.baselineDays { out += ", first \(d.formatted()) days" }
-        if let x = t.excluded { out += "\n  \(x.summary)" } else if dataPath.contains("-") { out += "\n  incidents not left out: standard input is read once" }
+        if let x = t.excluded { out += "\n  \(x.summary)" } else if inputs.contains("-") { out += "\n  incidents not left out: standard input is read once" }
         out += "\n  entities: \(m.users.count) users (\(m.serviceAccounts.count) service accounts: \(m.serviceAccounts.prefix(8).joined(separator: ", "))), \(m.sources.count) sources, \(m.hosts.count) hosts"
         if let f = m.forest {
             out += "\n  isolation forest: \(f.trees.count) trees over \(t.scoredEvents) scored events (max_samples \(f.maxSamples)), contamination \(f.contamination), threshold \(String(format: "%.4f", f.offset))"

@@ -44,6 +44,12 @@ import TriplineCore
             let s = try JSONParser.parse(String(l))["severity"]?.scalarText
             #expect(s == "high" || s == "critical")
         }
+        // Paths as arguments, as analyze and parse take them: the same model as --data-path.
+        let positional = dir.appendingPathComponent("positional").path
+        let p = try CLIRunner.run(["train", Self.testLogs, "--baseline-days", "1", "--model-dir", positional])
+        #expect(p.status == 0, "\(p.stderr)")
+        let pa = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", positional, "--output", "json"])
+        #expect(try JSONParser.parse(pa.stdout)["anomalies_detected"] == doc["anomalies_detected"])
         // Severities in any case, as people type them.
         let upper = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", models, "--output", "ndjson", "--min-severity", "HIGH"])
         #expect(upper.status == 0 && upper.stdout == high.stdout, "\(upper.stderr)")
