@@ -338,7 +338,10 @@ public struct Renderer: Sendable {
         lines.append(("ANOMALIES (\(d.anomalies.count))", .header, true))
         for a in d.anomalies.prefix(50) {
             lines.append(("\(Renderer.sevWord(a.severity, wide: true)) \(Int(a.score.rounded())) \(a.kind.rawValue) \(a.start.iso8601.prefix(19)) → \(a.lastSeen.iso8601.dropFirst(11).prefix(8)) · \(a.eventCount) events · \(a.techniques.joined(separator: ", "))", Renderer.role(a.severity), true))
-            for reason in a.reasons { lines.append(("    " + TerminalSafe.sanitize(reason), .normal, false)) }
+            // Reasons wrap (the analyst reads every word of them); the rest is cut with a mark.
+            for reason in a.reasons {
+                for l in Renderer.wrap(TerminalSafe.sanitize(reason), width: r.width - 2, first: "    ", rest: "      ") { lines.append((l, .normal, false)) }
+            }
             if !a.evidence.isEmpty { lines.append(("    evidence: " + TerminalSafe.sanitize(a.evidence.prefix(5).map(\.description).joined(separator: ", ")) + (a.eventCount > 5 ? ", …" : ""), .dim, false)) }
         }
         lines.append(("", .normal, false))
@@ -361,6 +364,39 @@ public struct Renderer: Sendable {
     }
 
     // MARK: - Formatting
+
+    /// `text` in lines of at most `width` columns, broken between words (a word longer than a
+    /// line is broken where it must), the first line led by `first` and the others by `rest`.
+    static func wrap(_ text: String, width: Int, first: String, rest: String) -> [String] {
+        func cols<S: StringProtocol>(_ s: S) -> Int { s.unicodeScalars.reduce(0) { $0 + ScreenBuffer.columns($1) } }
+        let lead = (cols(first), cols(rest))
+        guard width > max(lead.0, lead.1) + 1 else { return [first + text] }
+        var out: [String] = []
+        var line = first, used = lead.0, empty = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            var w = word
+            if !empty, used + 1 + cols(w) <= width { line += " " + w; used += 1 + cols(w); continue }
+            if empty, used + cols(w) <= width { line += w; used += cols(w); empty = false; continue }
+            if !empty { out.append(line); line = rest; used = lead.1 }
+            // A word longer than a line: as much as fits, then the rest on the next lines.
+            while used + cols(w) > width {
+                var head = Substring(""), n = 0
+                for ch in w {
+                    let c = cols(String(ch))
+                    if used + n + c > width { break }
+                    head.append(ch); n += c
+                }
+                if head.isEmpty { break }
+                out.append(line + head)
+                w = w.dropFirst(head.count)
+                line = rest; used = lead.1
+            }
+            line += w; used += cols(w); empty = w.isEmpty
+        }
+        if !empty || out.isEmpty { out.append(line) }
+        return out
+    }
+
 
     /// Kind names that fit 16 columns.
     static func shortKind(_ k: AnomalyKind) -> String {

@@ -146,6 +146,23 @@ import TriplineCore
         #expect(b.text.contains("\\x1b]0;pw"))
     }
 
+    /// Reasons wrap in the drill-down: every word kept, no line wider than the pane, words
+    /// broken only when longer than a line.
+    @Test func reasonsWrapWithoutLosingWords() {
+        let reason = "19 failed logins for 8 accounts from 5.188.10.180 in 1 min (up to 19 in 10 min; the threshold is 5) accounts: root, admin, 日本語ユーザー, averyveryverylongaccountnamethatcannotfit"
+        for width in [12, 20, 40, 78] {
+            let lines = Renderer.wrap(reason, width: width, first: "    ", rest: "      ")
+            for l in lines {
+                let cols = l.unicodeScalars.reduce(0) { $0 + ScreenBuffer.columns($1) }
+                #expect(cols <= width, "\(width): \(l)")
+            }
+            #expect(lines[0].hasPrefix("    ") && lines.dropFirst().allSatisfy { $0.hasPrefix("      ") })
+            let words = lines.joined().split(separator: " ").joined()
+            #expect(words == reason.split(separator: " ").joined(), "width \(width): words lost or changed")
+        }
+        #expect(Renderer.wrap("short", width: 40, first: "  ", rest: "    ") == ["  short"])
+    }
+
     @Test func wideCharactersTakeTwoColumns() {
         var buf = ScreenBuffer(width: 10, height: 1)
         let used = buf.put("日本x", x: 0, y: 0)
