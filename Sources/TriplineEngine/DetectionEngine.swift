@@ -217,14 +217,9 @@ public actor DetectionEngine {
         let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
         let events = recentHistory().filter(evMine)
         let baseline = EntityBaseline(kind: r.kind, name: r.name, model: model)
-        var timeline = [Int](repeating: 0, count: 24)
-        if let end = lastEventTime?.wholeSeconds {
-            for e in events {
-                let age = (end - e.timestamp.wholeSeconds) / 3600
-                if age >= 0 && age < 24 { timeline[23 - Int(age)] += 1 }
-            }
-        }
-        return EntityDetails(kind: r.kind, name: r.name, anomalies: store.matching(mine),
+        let anomalies = store.matching(mine)
+        let timeline = EntityTimeline(events: events.map(\.timestamp), incidents: anomalies)
+        return EntityDetails(kind: r.kind, name: r.name, anomalies: anomalies,
                              recentEvents: Array(events.suffix(200).reversed()), baseline: baseline, timeline: timeline)
     }
 

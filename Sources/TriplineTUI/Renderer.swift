@@ -346,10 +346,23 @@ public struct Renderer: Sendable {
         }
         lines.append(("", .normal, false))
         let spark = unicode ? ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] : ["_", ".", "-", "=", "#", "#", "#", "#"]
-        let mx = max(1, d.timeline.max() ?? 0)
-        let line = d.timeline.map { $0 == 0 ? " " : spark[min(7, $0 * 7 / mx)] }.joined()
-        lines.append(("TIMELINE (events per hour, last 24 h of log time, max \(mx))", .header, true))
-        lines.append(("[" + line + "]", .medium, false))
+        let tl = d.timeline
+        if tl.counts.isEmpty {
+            lines.append(("TIMELINE", .header, true))
+            lines.append(("  nothing seen in the recent events kept", .dim, false))
+        } else {
+            let mx = max(1, tl.counts.max() ?? 0)
+            let line = tl.counts.map { $0 == 0 ? " " : spark[min(7, $0 * 7 / mx)] }.joined()
+            func when(_ t: Timestamp) -> String { t.iso8601.dropFirst(5).prefix(11).replacingOccurrences(of: "T", with: " ") }
+            let mark = unicode ? "▲" : "^"
+            let marked = tl.worst.contains { $0 != nil }
+            lines.append(("TIMELINE \(when(tl.from)) → \(when(tl.to)), events per \(Renderer.span(tl.bucket)), max \(mx)" + (marked ? ", \(mark) incident" : ""), .header, true))
+            lines.append(("[" + line + "]", .medium, false))
+            if marked {
+                let worst = tl.worst.compactMap { $0 }.max() ?? .low
+                lines.append((" " + tl.worst.map { $0 == nil ? " " : mark }.joined(), Renderer.role(worst), true))
+            }
+        }
         lines.append(("", .normal, false))
         lines.append(("BASELINE", .header, true))
         for l in d.baseline.lines(noModel: "no model yet: press R to train one") { lines.append(("  " + TerminalSafe.sanitize(l), .normal, false)) }
@@ -364,6 +377,14 @@ public struct Renderer: Sendable {
     }
 
     // MARK: - Formatting
+
+    /// A bucket's length in words: "1 min", "25 min", "3 h", "2 days".
+    static func span(_ us: Int64) -> String {
+        let minutes = max(1, (us + 59_999_999) / 60_000_000)
+        if minutes < 120 { return "\(minutes) min" }
+        let hours = (minutes + 59) / 60
+        return hours < 72 ? "\(hours) h" : "\((hours + 23) / 24) days"
+    }
 
     /// `text` in lines of at most `width` columns, broken between words (a word longer than a
     /// line is broken where it must), the first line led by `first` and the others by `rest`.

@@ -226,3 +226,25 @@ extension AnomalyStore {
         #expect(store.newestFirst == kept)
     }
 }
+
+/// The drill-down's timeline spans the entity's own activity, however long ago it was.
+@Suite struct EntityTimelineTests {
+    @Test func spansFirstToLastSeenWithIncidentsMarked() {
+        let t0 = Timestamp(microseconds: 1_768_039_200_000_000)
+        func at(_ minutes: Int64) -> Timestamp { Timestamp(microseconds: t0.microseconds + minutes * 60_000_000) }
+        // Active two days before anything else happened on the server: still a full timeline.
+        let events = [at(0), at(1), at(1), at(2880)]
+        var a = AnomalyStoreTests.anomaly(1, score: 90)
+        a.start = at(1); a.lastSeen = at(30)
+        let tl = EntityTimeline(events: events, incidents: [a], buckets: 48)
+        #expect(tl.from == at(0))
+        #expect(tl.to >= at(2880))
+        #expect(tl.counts.reduce(0, +) == 4)
+        #expect(tl.counts.count <= 48 && tl.counts.count >= 47)
+        #expect(tl.worst.first == .critical, "the incident is marked where it was")
+        #expect(tl.worst[tl.worst.count - 1] == nil)
+        // One event: a one-minute bucket; nothing: empty.
+        #expect(EntityTimeline(events: [t0], incidents: []).counts == [1])
+        #expect(EntityTimeline(events: [], incidents: []) == .empty)
+    }
+}

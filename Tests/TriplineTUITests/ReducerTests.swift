@@ -131,10 +131,10 @@ import TriplineCore
             Issue.record("Enter drills down")
             return
         }
-        let other = EntityDetails(kind: req.kind, name: "someone-else", anomalies: [], recentEvents: [], baseline: .noModel, timeline: [])
+        let other = EntityDetails(kind: req.kind, name: "someone-else", anomalies: [], recentEvents: [], baseline: .noModel, timeline: .empty)
         _ = reduce(&s, .details(other), now: now)
         #expect(s.details == nil)
-        let mine = EntityDetails(kind: req.kind, name: req.name, anomalies: [], recentEvents: [], baseline: .noModel, timeline: [])
+        let mine = EntityDetails(kind: req.kind, name: req.name, anomalies: [], recentEvents: [], baseline: .noModel, timeline: .empty)
         _ = reduce(&s, .details(mine), now: now)
         #expect(s.details?.name == req.name)
         _ = press(&s, .escape, .char("G"))

@@ -128,7 +128,9 @@ import TriplineCore
                                                           program: "sshd", pid: 9, user: "root", sourceIP: "203.0.113.45", eventType: .login,
                                                           outcome: .failure, action: "failed", authMethod: "password", invalidUser: false,
                                                           message: "Failed password for root from 203.0.113.45 port 4 ssh2", file: "auth.log", line: 1)],
-                                  baseline: .notSeen, timeline: Array(repeating: 0, count: 20) + [3, 9, 40, 2])
+                                  baseline: .notSeen, timeline: EntityTimeline(from: Timestamp(year: 2026, month: 3, day: 5, hour: 11, minute: 0, second: 0),
+                                                                               bucket: 60_000_000, counts: Array(repeating: 0, count: 20) + [3, 9, 40, 2],
+                                                                               worst: Array(repeating: nil, count: 21) + [.critical, .critical, nil]))
         try Self.check("drill-80x24", Renderer(unicode: true, now: Self.now).render(s))
     }
 
