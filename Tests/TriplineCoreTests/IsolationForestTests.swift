@@ -128,6 +128,23 @@ import Testing
         #expect(memo.hits > points.count / 2, "the second pass is mostly served from the memo")
     }
 
+    /// On points that never repeat, the memo rests (walks without keys) and the scores stay
+    /// the walk's.
+    @Test func theMemoRestsWhenNothingRepeats() throws {
+        let f = try Self.fixture()
+        let compiled = CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5))
+        var memo = ForestMemo()
+        var rng = SplitMix64(seed: 77)
+        let width = f.train[0].count
+        let n = 3 * ForestMemo.stretchLength
+        for _ in 0..<n {
+            // Each feature from a different training point, nudged: inside the data, between its splits.
+            let x = (0..<width).map { j in f.train[Int(rng.next() % UInt64(f.train.count))][j] * (1 + Double(rng.next() % 1000) / 1e5) }
+            #expect(memo.score(x, forest: compiled) == compiled.scoreSample(x))
+        }
+        #expect(memo.hits + memo.misses <= ForestMemo.stretchLength + 1, "after a stretch without hits it rests: \(memo.hits + memo.misses) lookups")
+    }
+
     /// A forest read from a damaged or hand-edited model is checked before anything walks it.
     @Test func structuralProblemsAreFoundBeforeAWalkCouldLoopOrCrash() throws {
         let f = try Self.fixture()

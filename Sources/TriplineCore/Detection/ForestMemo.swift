@@ -24,12 +24,28 @@ struct ForestMemo {
     /// Scores looked up and found, for tests and profiling.
     private(set) var hits = 0
     private(set) var misses = 0
+    /// Scores left to walk without the memo: a mix whose points rarely repeat (times of day and
+    /// counts that vary continuously) pays for keys it never finds, so after a stretch with few
+    /// hits the memo rests for a while, then tries again. The scores are the same either way.
+    private var resting = 0
+    private var stretch = (lookups: 0, hits: 0)
+    static let stretchLength = 4096
+    static let restLength = 65_536
 
     init() {}
 
     /// `forest`'s score for `x`: from the memo when a point in the same leaves was scored before,
     /// else by walking the trees (and remembered).
     mutating func score(_ x: [Double], forest: CompiledForest) -> Double {
+        if resting > 0 {
+            resting -= 1
+            return forest.scoreSample(x)
+        }
+        stretch.lookups += 1
+        if stretch.lookups == ForestMemo.stretchLength {
+            if stretch.hits * 8 < stretch.lookups { resting = ForestMemo.restLength }
+            stretch = (0, 0)
+        }
         guard let table = forest.splitTable, x.count == table.featureCount,
               let key = table.key(x) else { return forest.scoreSample(x) }
         if slots.isEmpty { slots = Array(repeating: Slot(), count: ForestMemo.slotCount) }
@@ -41,6 +57,7 @@ struct ForestMemo {
         return slots.withUnsafeMutableBufferPointer { s in
             if s[i].used, s[i].key == key {
                 hits += 1
+                stretch.hits += 1
                 return s[i].score
             }
             misses += 1
