@@ -182,5 +182,7 @@ public struct AnomalyStore: Sendable {
     }
 
     /// The order everything is listed in: newest start first, then by id.
-    static func newestFirst(_ a: KeptAnomaly, _ b: KeptAnomaly) -> Bool { (a.start, a.id) > (b.start, b.id) }
+    static func newestFirst(_ a: KeptAnomaly, _ b: KeptAnomaly) -> Bool {
+        a.start != b.start ? a.start > b.start : b.key < a.key
+    }
 }

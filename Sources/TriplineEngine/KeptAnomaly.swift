@@ -14,7 +14,7 @@ import TriplineCore
 public struct KeptAnomaly: Sendable {
     /// The id, as a number for Tripline's own `TL-` and sixteen hex digits (no allocation).
     let key: Key
-    enum Key: Hashable, Sendable {
+    enum Key: Hashable, Comparable, Sendable {
         case tripline(UInt64)
         case text(String)
 
@@ -33,6 +33,13 @@ public struct KeptAnomaly: Sendable {
             case .tripline(let v): return Anomaly.idText(v)
             case .text(let s): return s
             }
+        }
+
+        /// The order of the ids as text, without writing a Tripline id out: sixteen lowercase
+        /// hex digits after the same prefix sort as the numbers do.
+        static func < (a: Key, b: Key) -> Bool {
+            if case .tripline(let x) = a, case .tripline(let y) = b { return x < y }
+            return a.id < b.id
         }
     }
     public let kind: AnomalyKind

@@ -207,6 +207,19 @@ extension AnomalyStore {
         for x in found.anomalies { #expect(KeptAnomaly(x, into: &slabs).anomaly(in: slabs) == x) }
     }
 
+    /// Anomalies that start together are listed by id as text, whether the id is Tripline's own
+    /// (kept as a number) or another's.
+    @Test func sameStartIsOrderedByIdAsText() {
+        var store = AnomalyStore(capacity: 10)
+        let ids = ["TL-00000000000000ff", "TL-0000000000000100", "TL-a000000000000000", "TL-9fffffffffffffff", "TL-7", "zz-other"]
+        store.insert(ids.map { id in
+            var a = AnomalyStoreTests.anomaly(1)
+            a.id = id
+            return a
+        })
+        #expect(store.newestFirst.map(\.id) == ids.sorted(by: >))
+    }
+
     /// Slabs whose records were mostly let go are copied over, and what is kept reads back the
     /// same afterwards.
     @Test func packedBytesSurviveEvictionAndCompaction() {

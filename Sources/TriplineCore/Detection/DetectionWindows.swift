@@ -275,9 +275,8 @@ struct DetectionWindows {
         if seen % 20_000 == 0 || sourceFailures.count > maxKeys || userKind.count > maxKeys { sweep() }
         let weight = failureWeight(e)
         var srcCount = 0.0
-        // The windows are taken out of their tables while they change (a copy left behind would
-        // make every change copy the window).
-        // One lookup each, changed in place (a copy taken out would make every change copy the window).
+        // One lookup each, changed in place in its table (a copy taken out would make every
+        // change copy the window).
         if let s = e.sourceIP {
             if weight > 0 {
                 srcCount = sourceFailures[s, default: SlidingCounts(resolution: 1_000_000)].adding(t, weight: weight, window: DetectionWindows.tenMinutes)

@@ -115,7 +115,7 @@ extension Detector {
         let t = e.timestamp.microseconds
         // (Not a closure: one reading `self` in a mutating method copies the whole detector.)
         var knownFor = false
-        if let u = e.user, let s = e.sourceIP, let b = model?.users[u] { knownFor = b.sources[s] != nil }
+        if let u = e.user, let s = e.sourceIP, let b = baseline(u) { knownFor = b.sources[s] != nil }
         let evidenceLimit = book.evidenceLimit
         let scan = backfill.isEmpty && earlier == nil ? nil : e.sourceIP.flatMap { scanNote(source: $0, at: t) }
         book.record(key, kind: .bruteForce, event: e, gap: micros(cfg.incidentGap), user: nil, source: e.sourceIP) { inc in

@@ -81,8 +81,8 @@ extension CompiledForest {
         let shift: [UInt8]
         let featureCount: Int
 
-        /// The table for `nodes`' splits over `featureCount` features, or nil when the counts do
-        /// not fit a key of four words (a forest far larger than training grows).
+        /// The table for `splits` (per feature, the values the forest splits it at), or nil when
+        /// the counts do not fit a key of four words (a forest far larger than training grows).
         init?(splits: [[Double]]) {
             var values: [Double] = [], starts: [Int32] = [0], word: [UInt8] = [], shift: [UInt8] = []
             var w = 0, used = 0
