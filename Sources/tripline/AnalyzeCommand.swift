@@ -52,8 +52,13 @@ struct AnalyzeCommand: ParsableCommand {
         }
         // The thresholds the model was trained with, unless a config file says otherwise.
         let config = try configFile.detection(base: m.config)
-        var analysis = Analysis.run(paths: parsing.inputs(paths), reader: parsing.reader(), model: m, config: config, minimumSeverity: Severity(named: minSeverity) ?? .low, threads: threads)
-        if let host { analysis.anomalies = analysis.anomalies.filter(AnomalyFilter(host: host).matches) }
+        // Anomalies are written out as their incidents close and read back in order: a log
+        // with tens of thousands of incidents costs a few dozen bytes of memory for each.
+        let spool = AnomalySpool()
+        let hostFilter = host.map { AnomalyFilter(host: $0) }
+        let analysis = Analysis.run(paths: parsing.inputs(paths), reader: parsing.reader(), model: m, config: config,
+                                    minimumSeverity: Severity(named: minSeverity) ?? .low, threads: threads,
+                                    handing: { a in if hostFilter?.matches(a) ?? true { spool.append(a) } })
         if analysis.summary.nothingRead {
             printError(analysis.summary.report())
             throw ExitCode(2)
@@ -62,17 +67,22 @@ struct AnalyzeCommand: ParsableCommand {
         let format = output ?? (isatty(1) != 0 ? "table" : "json")
         switch format {
         case "ndjson":
-            for a in analysis.anomalies {
-                var w = JSONWriter()
-                a.writeJSON(to: &w)
-                w.bytes.append(0x0A)
-                out.write(w.bytes)
+            for e in spool.inTimeOrder() {
+                out.write(spool.json(e))
+                out.write([0x0A])
             }
         case "table":
-            out.write(AnomalyTable.render(analysis))
+            out.write(AnomalyTable.render(analysis, spool))
         default:
             var w = JSONWriter()
-            analysis.writeJSON(to: &w, pretty: true)
+            analysis.writeJSONHead(to: &w, pretty: true, count: spool.count, bySeverity: spool.bySeverity)
+            out.write(w.bytes)
+            for (i, e) in spool.inTimeOrder().enumerated() {
+                out.write(Array((i > 0 ? ",\n    " : "\n    ").utf8))
+                out.write(spool.json(e))
+            }
+            w = JSONWriter()
+            analysis.writeJSONTail(to: &w, pretty: true, empty: spool.count == 0)
             w.bytes.append(0x0A)
             out.write(w.bytes)
         }
@@ -85,13 +95,16 @@ struct AnalyzeCommand: ParsableCommand {
 
 /// The `table` output: one line per anomaly, every log-derived field made terminal-safe.
 enum AnomalyTable {
-    static func render(_ a: Analysis) -> String {
-        var out = "\(a.eventsAnalyzed) events analysed, \(a.anomalies.count) anomalies"
-        let sev = a.bySeverity
+    static func render(_ a: Analysis, _ spool: AnomalySpool) -> String {
+        var out = "\(a.eventsAnalyzed) events analysed, \(spool.count) anomalies"
+        let sev = spool.bySeverity
         out += " (" + Severity.allCases.reversed().map { "\(sev[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + ")\n"
-        guard !a.anomalies.isEmpty else { return out }
+        guard spool.count > 0 else { return out }
         out += "\n" + pad("SEVERITY", 9) + pad("SCORE", 6) + pad("KIND", 24) + pad("ENTITY", 28) + pad("START (UTC)", 21) + pad("EVENTS", 7) + "REASON\n"
-        for x in a.anomalies.sorted(by: { ($0.score, $1.start) > ($1.score, $0.start) }) {
+        let order = spool.inTimeOrder().enumerated().sorted { ($0.element.score, $1.offset) > ($1.element.score, $0.offset) }
+        for (_, e) in order {
+            guard var x = spool.anomaly(e) else { continue }
+            x.score = e.score // the JSON's is rounded to a tenth
             let start = String(x.start.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ")
             out += pad(x.severity.rawValue.uppercased(), 9) + pad(String(Int(x.score.rounded())), 6) + pad(x.kind.rawValue, 24)
             out += pad(TerminalSafe.sanitize(x.entity), 28) + pad(start, 21) + pad(String(x.eventCount), 7)

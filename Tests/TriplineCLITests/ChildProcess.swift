@@ -19,6 +19,8 @@ enum ChildProcess {
         let status: Int32
         let stdout: Data
         let stderr: Data
+        /// The child's peak resident memory in kilobytes (`ru_maxrss`).
+        var peakKB = 0
     }
 
     // glibc's GNU extensions, which Swift's Glibc module does not import.
@@ -36,7 +38,7 @@ enum ChildProcess {
         let child = try start(executable, arguments, environment: environment, cwd: cwd, stdin: stdin)
         defer { child.cleanUp() }
         let status = try child.wait(timeout: timeout)
-        return Result(status: status, stdout: child.stdout, stderr: child.stderr)
+        return Result(status: status, stdout: child.stdout, stderr: child.stderr, peakKB: child.peakKB)
     }
 
     /// A child still running: its output so far, a signal, a wait.
@@ -46,6 +48,18 @@ enum ChildProcess {
         let arguments: [String]
         let files: [URL]
         private var finished: Int32?
+        /// Its peak resident memory in kilobytes (`VmHWM`), as last seen while it ran: read at
+        /// each poll, because `ru_maxrss` from `wait4` also counts the memory of the test process
+        /// that spawned it (Linux keeps the high-water mark of the address space an `exec`
+        /// replaces, and `posix_spawn` execs from the parent's).
+        private(set) var peakKB = 0
+
+        private func notePeak() {
+            guard finished == nil, let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                  let kb = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") else { return }
+            peakKB = max(peakKB, kb)
+        }
 
         init(pid: pid_t, executable: String, arguments: [String], files: [URL]) {
             self.pid = pid
@@ -75,6 +89,7 @@ enum ChildProcess {
         func exited() throws -> Int32? {
             if let finished { return finished }
             var status: Int32 = 0
+            notePeak()
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid {
                 // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.

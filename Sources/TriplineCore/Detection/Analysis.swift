@@ -17,9 +17,15 @@ public struct Analysis: Sendable {
     /// Runs the detector over files (folders expanded), streamed: several files are merged by
     /// time as they are read, so that windows see one timeline. With `threads` 2, reading runs on
     /// a thread of its own (``EventPipe``); the result is the same.
+    ///
+    /// With `handing`, each anomaly at or above `minimumSeverity` is handed to it as its
+    /// incident closes (in the order they close) and none is kept: ``anomalies`` is empty.
     public static func run(paths: [String], reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
-                           minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil, threads: Int = 1) -> Analysis {
+                           minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil, threads: Int = 1,
+                           handing: ((Anomaly) -> Void)? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
+        detector.reportsChanges = false
+        if let handing { detector.handsClosedIncidents = { if $0.severity >= minimumSeverity { handing($0) } } }
         var window = ReorderWindow(seconds: reader.options.reorderSeconds)
         var summary = EventPipe.read(paths: paths, reader: reader, threads: threads) { window.push($0) { detector.process($0) } }
         window.flush { detector.process($0) }
@@ -38,6 +44,7 @@ public struct Analysis: Sendable {
     public static func run(bytes: [UInt8], name: String, reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
                            minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
+        detector.reportsChanges = false
         let format = reader.format ?? bytes.withUnsafeBufferPointer { buf in
             LogFormat.detect(firstBytes: ByteSpan(UnsafeBufferPointer(rebasing: buf.prefix(LogReader.chunkBytes))))
         }
@@ -64,6 +71,7 @@ public struct Analysis: Sendable {
     public static func run(events: [LogEvent], model: TriplineModel?, config: DetectionConfig? = nil, minimumSeverity: Severity = .low,
                            compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
+        detector.reportsChanges = false
         for e in events { detector.process(e) }
         let found = detector.finish().filter { $0.severity >= minimumSeverity }
         var summary = ParseSummary()
@@ -89,14 +97,18 @@ public struct Analysis: Sendable {
     /// ``writeJSON(to:pretty:)`` in three parts, for writers that send the document as it is
     /// made (a server's answer listing tens of thousands of anomalies): everything up to the
     /// anomalies' opening bracket, …
-    public func writeJSONHead(to w: inout JSONWriter, pretty: Bool = false) {
+    ///
+    /// `count` and `bySeverity` are of the anomalies that follow, when they are not
+    /// ``anomalies`` (written out by an ``AnomalySpool``).
+    public func writeJSONHead(to w: inout JSONWriter, pretty: Bool = false, count: Int? = nil, bySeverity counts: [Severity: Int]? = nil) {
         let nl: StaticString = pretty ? "\n  " : ""
+        let counts = counts ?? bySeverity
         w.raw("{"); w.raw(nl); w.key("events_analyzed"); w.int(eventsAnalyzed)
-        w.raw(","); w.raw(nl); w.key("anomalies_detected"); w.int(anomalies.count)
+        w.raw(","); w.raw(nl); w.key("anomalies_detected"); w.int(count ?? anomalies.count)
         w.raw(","); w.raw(nl); w.key("by_severity"); w.raw("{")
         for (i, s) in Severity.allCases.enumerated() {
             if i > 0 { w.raw(",") }
-            w.string(s.rawValue); w.raw(":"); w.int(bySeverity[s] ?? 0)
+            w.string(s.rawValue); w.raw(":"); w.int(counts[s] ?? 0)
         }
         w.raw("}")
         w.raw(","); w.raw(nl); w.key("lines_read"); w.int(summary.linesRead)
@@ -112,9 +124,9 @@ public struct Analysis: Sendable {
         anomalies[index].writeJSON(to: &w)
     }
 
-    /// … and the end.
-    public func writeJSONTail(to w: inout JSONWriter, pretty: Bool = false) {
-        if pretty && !anomalies.isEmpty { w.raw("\n  ") }
+    /// … and the end (`empty`: whether no anomaly was written, when they are not ``anomalies``).
+    public func writeJSONTail(to w: inout JSONWriter, pretty: Bool = false, empty: Bool? = nil) {
+        if pretty && !(empty ?? anomalies.isEmpty) { w.raw("\n  ") }
         w.raw("]")
         if pretty { w.raw("\n") }
         w.raw("}")

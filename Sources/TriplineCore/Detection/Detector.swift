@@ -104,6 +104,20 @@ public struct Detector {
         set { book.keepsClosed = newValue }
     }
 
+    /// Where closed incidents go, instead of being kept for ``finish()`` (which then returns
+    /// none): an analysis of a large log writes them out as they close (``AnomalySpool``).
+    public var handsClosedIncidents: ((Anomaly) -> Void)? {
+        get { book.handsClosed }
+        set { book.handsClosed = newValue }
+    }
+
+    /// Whether changes are noted for ``drainChanges()`` (on by default); a detector whose
+    /// changes are never drained turns this off so that they do not pile up.
+    public var reportsChanges: Bool {
+        get { book.reportsChanges }
+        set { book.reportsChanges = newValue }
+    }
+
     /// Anomalies opened, updated or closed since the last call.
     public mutating func drainChanges() -> [Anomaly] { book.drainChanges() }
 

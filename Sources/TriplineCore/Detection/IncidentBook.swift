@@ -132,6 +132,11 @@ struct IncidentBook {
     /// Whether closed incidents are kept for ``Detector/finish()`` (an analysis of a file); a
     /// live view takes them from ``drainChanges()`` instead, and keeping them would grow for ever.
     var keepsClosed = true
+    /// Where closed incidents go instead of being kept (a long analysis writes them out).
+    var handsClosed: ((Anomaly) -> Void)?
+    /// Whether changes are noted for ``drainReports()``; an analysis of a file, which never
+    /// drains them, turns this off so that they do not pile up.
+    var reportsChanges = true
 
     /// The time of the event being processed and the host clock it is timed by: an incident
     /// quiet for longer than its gap at that time is over, swept or not yet.
@@ -195,7 +200,7 @@ struct IncidentBook {
         if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
         enqueue(key, &inc)
         open[key] = inc
-        changed.insert(key)
+        if reportsChanges { changed.insert(key) }
     }
 
     /// Adds context (a follow-up event) to an open incident without counting it as one of its events.
@@ -211,7 +216,7 @@ struct IncidentBook {
         update(&inc)
         enqueue(key, &inc)
         open[key] = inc
-        changed.insert(key)
+        if reportsChanges { changed.insert(key) }
     }
 
     /// Closes incidents quiet for longer than their gap: those timed by `clock` against `now`.
@@ -257,7 +262,7 @@ struct IncidentBook {
         changed.remove(key)
         guard inc.anomaly.score > 0 else { return } // opened but never crossed a threshold
         let anomaly = inc.readOut
-        if keepsClosed { closed.append(anomaly) }
+        if let hand = handsClosed { hand(anomaly) } else if keepsClosed { closed.append(anomaly) }
         // The next incident under the key links back to this one (kept a day; bounded).
         if previous.count >= IncidentBook.previousCap {
             let horizon = inc.anomaly.lastSeen.microseconds - micros(86_400)
@@ -267,7 +272,7 @@ struct IncidentBook {
         if let id = UInt64(inc.anomaly.id.dropFirst(3), radix: 16) {
             previous[key.hashValue] = Closed(id: id, end: inc.anomaly.lastSeen.microseconds)
         }
-        changedClosed.append(AnomalyReport(anomaly: anomaly, isNew: !inc.reported))
+        if reportsChanges { changedClosed.append(AnomalyReport(anomaly: anomaly, isNew: !inc.reported)) }
     }
 
     /// Anomalies opened, updated or closed since the last call (for live views).
