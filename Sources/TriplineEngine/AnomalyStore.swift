@@ -21,6 +21,8 @@ public struct AnomalyStore: Sendable {
 
     /// Counts over everything seen, kept or not.
     public private(set) var totals = Totals()
+    /// Incidents by start and severity over log time (and, from a live engine, events).
+    public internal(set) var activity = ActivityHistogram()
     /// Incidents per source address and per user over everything seen (top offenders).
     public private(set) var sources = OffenderTally()
     public private(set) var users = OffenderTally()
@@ -93,6 +95,7 @@ public struct AnomalyStore: Sendable {
         totals.incidents += 1
         totals.bySeverity[a.severity, default: 0] += 1
         totals.byKind[a.kind, default: 0] += 1
+        activity.addIncident(start: a.start, severity: a.severity)
         if let src = a.sourceIP { sources.add(src, severity: a.severity) }
         if let u = a.user { users.add(u, severity: a.severity) }
     }
@@ -103,6 +106,7 @@ public struct AnomalyStore: Sendable {
         totals.byKind[was.1, default: 0] -= 1
         totals.bySeverity[a.severity, default: 0] += 1
         totals.byKind[a.kind, default: 0] += 1
+        activity.moveIncident(start: a.start, from: was.0, to: a.severity)
         if let src = a.sourceIP { sources.raise(src, to: a.severity) }
         if let u = a.user { users.raise(u, to: a.severity) }
     }

@@ -146,6 +146,7 @@ public actor DetectionEngine {
         detector.process(e)
         events += 1
         lastEventTime = e.timestamp
+        store.activity.addEvent(at: e.timestamp)
         if recent.count < options.recentEvents { recent.append(e) } else {
             recent[recentHead] = e
             recentHead = (recentHead + 1) % options.recentEvents
@@ -165,20 +166,8 @@ public actor DetectionEngine {
         dirty = false
         var s = EngineSnapshot()
         s.anomalies = store.newest(options.maxAnomalies)
-        // Histogram: the last two hours of log time, per minute, by severity.
-        if let latest = lastEventTime {
-            let end = latest.wholeSeconds / 60
-            var buckets: [Int64: [Int]] = [:]
-            for a in s.anomalies {
-                let m = a.start.wholeSeconds / 60
-                guard m > end - 120 else { continue }
-                buckets[m, default: [0, 0, 0, 0]][a.severity.rank] += 1
-            }
-            s.histogram = (0..<120).map { i in
-                let m = end - 119 + Int64(i)
-                return .init(minute: m, counts: buckets[m] ?? [0, 0, 0, 0])
-            }
-        }
+        store.activity.settle()
+        s.activity = store.activity
         // Over every incident since the start, not only the ones the feed keeps.
         s.topSources = store.sources.top(DetectionEngine.offendersShown)
         s.topUsers = store.users.top(DetectionEngine.offendersShown)

@@ -1,12 +1,12 @@
 import TriplineCore
 
 /// Everything the dashboard shows, as one value the engine publishes and the UI reads without
-/// waiting: the newest anomalies, a per-minute histogram, top offenders, model and engine stats.
+/// waiting: the newest anomalies, a histogram over log time, top offenders, model and engine stats.
 public struct EngineSnapshot: Sendable {
     /// Newest first, at most the engine's limit.
     public var anomalies: [Anomaly] = []
-    /// Per minute (newest last): counts by severity.
-    public var histogram: [MinuteBucket] = []
+    /// Incidents (by start and severity) and events over log time, since the start.
+    public var activity = ActivityHistogram()
     /// Sources with the most or worst anomalies.
     public var topSources: [Offender] = []
     /// Users with the most or worst anomalies.
@@ -21,16 +21,6 @@ public struct EngineSnapshot: Sendable {
     public var version = 0
 
     public init() {}
-
-    /// One minute of the histogram.
-    public struct MinuteBucket: Sendable, Equatable {
-        /// Minutes since the epoch.
-        public var minute: Int64
-        /// Counts indexed by ``Severity`` order (low, medium, high, critical).
-        public var counts: [Int]
-        public init(minute: Int64, counts: [Int]) { self.minute = minute; self.counts = counts }
-        public var total: Int { counts.reduce(0, +) }
-    }
 
     /// A source or user and its anomalies.
     public struct Offender: Sendable, Equatable {

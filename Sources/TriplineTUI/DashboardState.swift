@@ -25,6 +25,8 @@ public struct DashboardState: Sendable {
     public var filter = ""
     public var editingFilter = false
     public var minSeverity: Severity = .low
+    /// The histogram's bucket size chosen with + and -; nil fits the log's span to the pane.
+    public var histogramZoom: ActivityHistogram.Zoom?
     /// The feed frozen by `p` (new anomalies still counted in the header).
     public var frozen: [Anomaly]?
     public var selected = Set<String>()
@@ -196,6 +198,17 @@ public func reduce(_ s: inout DashboardState, key: Key, now: Timestamp) -> [Effe
     case .char("R"):
         s.message = "retraining in the background…"
         return [.retrain]
+    case .char("+"), .char("-"):
+        let all = ActivityHistogram.Zoom.allCases
+        let columns = max(1, Layout(width: s.width, height: s.height).histogram.width - 2)
+        let current = s.histogramZoom ?? s.snapshot.activity.fittingZoom(columns: columns)
+        let i = (all.firstIndex(of: current) ?? 0) + (key == .char("+") ? -1 : 1)
+        let next = all[max(0, min(all.count - 1, i))]
+        s.histogramZoom = next
+        s.message = "histogram \(next.label) (z to fit the log)"
+    case .char("z"):
+        s.histogramZoom = nil
+        s.message = "histogram fits the log"
     case .char("t"):
         s.themeIndex = (s.themeIndex + 1) % max(1, s.themeNames.count)
         s.message = "theme: \(s.themeNames[s.themeIndex])"

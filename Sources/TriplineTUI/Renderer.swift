@@ -181,43 +181,98 @@ public struct Renderer: Sendable {
         }
     }
 
+    /// The histogram pane: incidents since the start by severity, as bars with their numbers,
+    /// then incidents over log time in buckets sized to the span in view (the log's own span
+    /// unless zoomed with + and -), each column coloured by its worst severity, over the volume
+    /// of events per bucket as a faint baseline, and the time axis.
     func histogram(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
-        let inner = r.width - 2, rows = r.height - 3
-        let buckets = Array(s.snapshot.histogram.suffix(max(0, inner)))
-        let maxTotal = max(1, buckets.map(\.total).max() ?? 0)
-        box(&b, r, title: "Per minute · max \(maxTotal)", focused: false)
+        let inner = r.width - 2, rows = r.height - 2
+        let activity = s.snapshot.activity
+        let zoom = s.histogramZoom ?? activity.fittingZoom(columns: inner)
+        let spanText = Renderer.span(zoom.seconds * Int64(max(1, inner)) * 1_000_000)
+        let buckets = activity.lastEvent.map { activity.buckets(zoom, count: max(0, inner), ending: $0) } ?? []
+        let mostIncidents = buckets.map(\.counts.total).max() ?? 0
+        let tail = " · \(spanText)" + (mostIncidents > 0 ? " · max \(mostIncidents)" : "") + (s.histogramZoom == nil ? "" : " · zoomed")
+        let long = "Incidents \(zoom.label)" + tail
+        box(&b, r, title: long.count <= r.width - 6 ? long : zoom.label + tail, focused: false)
         guard rows > 0, inner > 0 else { return }
-        let glyphs = unicode ? ["░", "▒", "▓", "█"] : [".", "+", "=", "#"]
-        for (i, bucket) in buckets.enumerated() {
-            let x = r.x + 1 + (inner - buckets.count) + i
-            // Stack from the bottom: critical lowest, then high, medium, low.
-            var heights: [Int] = []
-            var used = 0
-            for sev in [3, 2, 1, 0] {
-                let h = bucket.counts[sev] == 0 ? 0 : max(1, Int((Double(bucket.counts[sev]) / Double(maxTotal) * Double(rows)).rounded()))
-                let take = min(h, rows - used)
-                heights.append(take)
-                used += take
+        // Counts by severity since the start: four bars when there is room, else one line.
+        let bySeverity = s.snapshot.stats.anomaliesBySeverity
+        let order = Severity.allCases.reversed()
+        var y = r.y + 1
+        if rows >= 7 {
+            let most = max(1, order.map { bySeverity[$0] ?? 0 }.max() ?? 0)
+            let numberWidth = max(1, String(most).count)
+            for sev in order {
+                let n = bySeverity[sev] ?? 0
+                let word = Renderer.sevWord(sev, wide: false)
+                let label = word + String(repeating: " ", count: 5 - word.count) + String(repeating: " ", count: numberWidth - String(n).count) + String(n) + " "
+                b.put(label, x: r.x + 1, y: y, maxWidth: inner, role: Renderer.role(sev))
+                let room = inner - label.count
+                if room > 0 && n > 0 {
+                    let len = max(1, Int((Double(n) / Double(most) * Double(room)).rounded()))
+                    b.put(String(repeating: unicode ? "■" : "#", count: min(room, len)), x: r.x + 1 + label.count, y: y, role: Renderer.role(sev))
+                }
+                y += 1
             }
-            var y = r.y + 1 + rows - 1
-            for (k, sev) in [3, 2, 1, 0].enumerated() {
-                for _ in 0..<heights[k] {
-                    b.put(glyphs[sev], x: x, y: y, role: Renderer.role(Severity.allCases[sev]))
-                    y -= 1
+        } else {
+            var x = r.x + 1
+            for sev in order {
+                let piece = "\(Renderer.sevWord(sev, wide: false)) \(bySeverity[sev] ?? 0)  "
+                b.put(piece, x: x, y: y, maxWidth: max(0, r.x + 1 + inner - x), role: Renderer.role(sev))
+                x += piece.count
+            }
+            y += 1
+        }
+        let chartRows = r.y + r.height - 2 - y // above the axis row
+        guard activity.lastEvent != nil else {
+            if chartRows > 0 { b.put("no events yet", x: r.x + 2, y: y, maxWidth: inner - 2, role: .dim) }
+            return
+        }
+        if chartRows > 0 {
+            let eighths = unicode ? [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] : [" ", "_", "_", ".", ".", "-", "=", "=", "#"]
+            let volumeRow = chartRows >= 2
+            let barRows = chartRows - (volumeRow ? 1 : 0)
+            let mostIncidents = max(1, mostIncidents)
+            let mostEvents = max(1, buckets.map(\.counts.events).max() ?? 0)
+            let bottom = r.y + r.height - 3
+            for (i, bucket) in buckets.enumerated() {
+                let x = r.x + 1 + i
+                var barBottom = bottom
+                if volumeRow {
+                    let e = bucket.counts.events
+                    let level = e == 0 ? 0 : max(1, Int((Double(e) / Double(mostEvents) * 8).rounded()))
+                    b.put(eighths[min(8, level)], x: x, y: bottom, role: .dim)
+                    barBottom -= 1
+                }
+                let n = bucket.counts.total
+                guard n > 0, let worst = bucket.counts.worst else { continue }
+                var height = max(1, Int((Double(n) / Double(mostIncidents) * Double(barRows * 8)).rounded()))
+                var row = barBottom
+                while height > 0 && row > barBottom - barRows {
+                    b.put(eighths[min(8, height)], x: x, y: row, role: Renderer.role(worst))
+                    height -= 8
+                    row -= 1
                 }
             }
         }
-        // Time axis: the first and last minute shown.
+        // The time axis: the first bucket's start and the last one's, in the zoom's terms.
         if let first = buckets.first, let last = buckets.last {
-            let fmt: (Int64) -> String = { m in
-                let t = Timestamp(microseconds: m * 60_000_000).iso8601
-                return String(t.dropFirst(11).prefix(5))
-            }
-            b.put(fmt(first.minute), x: r.x + 1, y: r.y + r.height - 2, role: .dim)
-            let l = fmt(last.minute)
-            b.put(l, x: r.x + r.width - 1 - l.count, y: r.y + r.height - 2, role: .dim)
-        } else {
-            b.put("no anomalies yet", x: r.x + 2, y: r.y + 1, maxWidth: inner - 2, role: .dim)
+            let left = Renderer.axisLabel(first.start, zoom), right = Renderer.axisLabel(last.start, zoom)
+            let axisY = r.y + r.height - 2
+            b.put(left, x: r.x + 1, y: axisY, maxWidth: inner, role: .dim)
+            if left.count + right.count + 1 <= inner { b.put(right, x: r.x + 1 + inner - right.count, y: axisY, role: .dim) }
+        }
+    }
+
+    /// A bucket's start on the histogram's axis: the time of day for minutes, the day and hour
+    /// for hours, the date for days and weeks (UTC, as the feed).
+    static func axisLabel(_ seconds: Int64, _ zoom: ActivityHistogram.Zoom) -> String {
+        let t = Timestamp(microseconds: seconds * 1_000_000).iso8601 // 2026-12-03T07:15:00Z
+        switch zoom {
+        case .minute, .fiveMinutes, .quarterHour: return String(t.dropFirst(11).prefix(5))
+        case .hour, .sixHours: return String(t.dropFirst(5).prefix(8)).replacingOccurrences(of: "T", with: " ") + "h"
+        case .day, .week: return String(t.prefix(10))
         }
     }
 
@@ -313,6 +368,7 @@ public struct Renderer: Sendable {
         "e            export selected (or all shown) to JSON",
         "R            retrain the model in the background",
         "t            next theme",
+        "+ - z        histogram: finer, coarser buckets, fit the log",
         "a            acknowledge (mute) the entity for this session",
         "Ctrl-L       redraw",
     ]

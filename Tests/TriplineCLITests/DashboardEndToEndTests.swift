@@ -165,6 +165,18 @@ import TriplineCore
         #expect(fed.contains("reading standard input") && fed.contains("input ended"), "\(fed)")
         #expect(fed.contains("brute force"), "the sample's attacks arrive through the pipe: \(fed)")
 
+        // The histogram fits the four days read (six-hour buckets in 38 columns), with the
+        // incidents counted by severity; + zooms in, z fits the log again.
+        #expect(fed.contains("per 6 h") && fed.contains("CRIT ") && fed.contains("HIGH "), "\(fed)")
+        let histogramRows = fed.split(separator: "\n").filter { $0.contains("CRIT ") || $0.contains("HIGH ") }
+        #expect(histogramRows.contains { $0.contains("■") }, "severity bars: \(histogramRows)")
+        try Self.tmux("send-keys", "-t", session, "+")
+        let (zoomed, _) = try Self.waitFor(session) { $0.contains("per hour") && $0.contains("zoomed") }
+        #expect(zoomed.contains("histogram per hour"), "\(zoomed)")
+        try Self.tmux("send-keys", "-t", session, "z")
+        let (fitted, _) = try Self.waitFor(session) { $0.contains("per 6 h") && !$0.contains("zoomed") }
+        #expect(fitted.contains("histogram fits the log"), "\(fitted)")
+
         // R: no files to read again, so the recent history trains the model; the pane says so.
         try Self.tmux("send-keys", "-t", session, "R")
         let (retrained, _) = try Self.waitFor(session, seconds: 20) { $0.contains("retrained:") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriplineTestSupport
 @testable import TriplineCore
 
 /// Input chosen by the people Tripline watches: every shape here once made it hang, or made one

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriplineTestSupport
 @testable import TriplineCore
 
 /// Slightly out-of-order streams (several hosts, clocks apart, a relay's buffering) analysed as

@@ -147,3 +147,28 @@ import TriplineCore
         #expect(s.message == nil)
     }
 }
+
+@Suite struct HistogramZoomTests {
+    @Test func plusAndMinusStepTheBucketAndZFitsAgain() {
+        var s = DashboardState()
+        let now = Timestamp(year: 2026, month: 3, day: 5, hour: 12, minute: 0, second: 0)
+        // Four days of events: at 80 columns the pane fits them in six-hour buckets.
+        for h in 0..<96 { s.snapshot.activity.addEvent(at: Timestamp(microseconds: now.microseconds + Int64(h) * 3_600_000_000)) }
+        s.snapshot.activity.settle()
+        #expect(s.snapshot.activity.fittingZoom(columns: 30) == .sixHours)
+        _ = reduce(&s, key: .char("+"), now: now)
+        #expect(s.histogramZoom == .hour)
+        _ = reduce(&s, key: .char("+"), now: now)
+        _ = reduce(&s, key: .char("+"), now: now)
+        _ = reduce(&s, key: .char("+"), now: now)
+        _ = reduce(&s, key: .char("+"), now: now)
+        #expect(s.histogramZoom == .minute) // stops at the finest
+        for _ in 0..<10 { _ = reduce(&s, key: .char("-"), now: now) }
+        #expect(s.histogramZoom == .week)
+        #expect(s.message?.contains("per week") == true)
+        _ = reduce(&s, key: .char("z"), now: now)
+        #expect(s.histogramZoom == nil)
+        let screen = Renderer(unicode: true, now: now).render(s).text
+        #expect(screen.contains("per 6 h"))
+    }
+}

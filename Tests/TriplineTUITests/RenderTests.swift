@@ -29,13 +29,19 @@ import TriplineCore
             anomaly(4, .userEnumeration, 55, user: "admin", source: "192.0.2.9", minute: 20),
             anomaly(5, .unusualActivity, 30, user: "carol", source: "10.8.1.2", minute: 10),
         ]
-        snap.histogram = (0..<120).map { i in
-            EngineSnapshot.MinuteBucket(minute: now.wholeSeconds / 60 - 120 + Int64(i), counts: i % 17 == 0 ? [1, i % 2, 1, i % 3 == 0 ? 1 : 0] : [0, 0, 0, 0])
+        // Two hours of events, busier while the attacks ran, and the anomalies' incidents.
+        for minute in 0..<120 {
+            let t = now.microseconds - Int64(120 - minute) * 60_000_000
+            let n = (minute >= 70 && minute <= 112) ? 40 : 10 + minute % 7
+            for k in 0..<n { snap.activity.addEvent(at: Timestamp(microseconds: t + Int64(k) * 1_000_000)) }
         }
+        for a in snap.anomalies { snap.activity.addIncident(start: a.start, severity: a.severity) }
+        snap.activity.settle()
         snap.topSources = [.init(name: "203.0.113.45", count: 2, worst: .critical), .init(name: "198.51.100.7", count: 1, worst: .high)]
         snap.topUsers = [.init(name: "alice", count: 1, worst: .critical), .init(name: "root", count: 1, worst: .critical)]
         snap.stats.events = 123_456
         snap.stats.anomalies = 5
+        snap.stats.anomaliesBySeverity = [.critical: 2, .high: 1, .medium: 1, .low: 1]
         snap.stats.files = ["/var/log/auth.log"]
         snap.stats.eventsPerSecond = 1530
         snap.stats.lastEvent = now
