@@ -26,6 +26,7 @@ public struct AnomalyStore: Sendable {
     /// Incidents per source address and per user over everything seen (top offenders).
     public private(set) var sources = OffenderTally()
     public private(set) var users = OffenderTally()
+    public private(set) var hosts = OffenderTally(capacity: 1_000)
     /// Kept anomalies, packed (see ``KeptAnomaly``), by id.
     private var byID: [KeptAnomaly.Key: KeptAnomaly] = [:]
     private var slabs = PackedSlabs()
@@ -81,6 +82,7 @@ public struct AnomalyStore: Sendable {
         } else {
             if let src = a.sourceIP { sources.raise(src, to: a.severity) }
             if let u = a.user { users.raise(u, to: a.severity) }
+            if let h = a.host { hosts.raise(h, to: a.severity) }
         }
     }
 
@@ -98,6 +100,7 @@ public struct AnomalyStore: Sendable {
         activity.addIncident(start: a.start, severity: a.severity)
         if let src = a.sourceIP { sources.add(src, severity: a.severity) }
         if let u = a.user { users.add(u, severity: a.severity) }
+        if let h = a.host { hosts.add(h, severity: a.severity) }
     }
 
     /// Moves a counted incident from what it `was` to what `a` is now.
@@ -109,6 +112,7 @@ public struct AnomalyStore: Sendable {
         activity.moveIncident(start: a.start, from: was.0, to: a.severity)
         if let src = a.sourceIP { sources.raise(src, to: a.severity) }
         if let u = a.user { users.raise(u, to: a.severity) }
+        if let h = a.host { hosts.raise(h, to: a.severity) }
     }
 
     /// Lets the oldest go in batches (a tenth of the capacity), so that a steady stream sorts

@@ -46,6 +46,9 @@ public actor DetectionEngine {
     var model: TriplineModel? { slot.model }
     let follower: FileFollower?
     var replay: [LogEvent] = []
+    /// Hosts the events came from (up to ``EngineStats/hostsCounted``), and the last one added.
+    var hostsSeen = Set<String>()
+    var lastHost: String?
     var replayIndex = 0
     var replayStart: Date?
     var store: AnomalyStore
@@ -147,6 +150,10 @@ public actor DetectionEngine {
         events += 1
         lastEventTime = e.timestamp
         store.activity.addEvent(at: e.timestamp)
+        if let h = e.host, hostsSeen.count < EngineStats.hostsCounted, h != lastHost {
+            lastHost = h
+            hostsSeen.insert(h)
+        }
         if recent.count < options.recentEvents { recent.append(e) } else {
             recent[recentHead] = e
             recentHead = (recentHead + 1) % options.recentEvents
@@ -171,12 +178,14 @@ public actor DetectionEngine {
         // Over every incident since the start, not only the ones the feed keeps.
         s.topSources = store.sources.top(DetectionEngine.offendersShown)
         s.topUsers = store.users.top(DetectionEngine.offendersShown)
+        s.topHosts = store.hosts.top(DetectionEngine.offendersShown)
         var st = EngineStats()
         st.events = events
         st.anomalies = store.totals.incidents
         st.anomaliesBySeverity = store.totals.bySeverity
         st.feedKept = s.anomalies.count
         st.linesSkipped = follower?.skipped ?? 0
+        st.hosts = hostsSeen.count
         st.files = follower?.files ?? options.paths
         let span = max(0.5, now.timeIntervalSince(rateWindow.first?.0 ?? now))
         st.eventsPerSecond = Double(rateWindow.reduce(0) { $0 + $1.1 }) / span
@@ -202,8 +211,20 @@ public actor DetectionEngine {
     /// Everything about one user or source, for a drill-down (the UI asks and is answered
     /// with data, between its ticks).
     public func details(_ r: EntityRequest) -> EntityDetails {
-        let mine = r.kind == .user ? AnomalyFilter(user: r.name, limit: .max) : AnomalyFilter(sourceIP: r.name, limit: .max)
-        let evMine: (LogEvent) -> Bool = { r.kind == .user ? ($0.user == r.name || $0.targetUser == r.name) : $0.sourceIP == r.name }
+        let mine: AnomalyFilter
+        let evMine: (LogEvent) -> Bool
+        switch r.kind {
+        case .user:
+            mine = AnomalyFilter(user: r.name, limit: .max)
+            evMine = { $0.user == r.name || $0.targetUser == r.name }
+        case .source:
+            mine = AnomalyFilter(sourceIP: r.name, limit: .max)
+            evMine = { $0.sourceIP == r.name }
+        case .host:
+            mine = AnomalyFilter(host: r.name, limit: .max)
+            let wanted = r.name.lowercased()
+            evMine = { $0.host?.lowercased() == wanted }
+        }
         let events = recentHistory().filter(evMine)
         let baseline = EntityBaseline(kind: r.kind, name: r.name, model: model)
         let anomalies = store.matching(mine)

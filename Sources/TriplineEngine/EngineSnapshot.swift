@@ -11,6 +11,8 @@ public struct EngineSnapshot: Sendable {
     public var topSources: [Offender] = []
     /// Users with the most or worst anomalies.
     public var topUsers: [Offender] = []
+    /// Hosts with the most or worst anomalies.
+    public var topHosts: [Offender] = []
     public var stats = EngineStats()
     public var model: ModelSummary?
     /// Why there is no model, when there is none: not trained yet, or damaged (say so, and
@@ -41,6 +43,9 @@ public struct EngineStats: Sendable, Equatable {
     /// How many the feed holds (the newest by start).
     public var feedKept = 0
     public var linesSkipped = 0
+    /// Distinct hosts the events came from (counted up to ``EngineStats/hostsCounted``).
+    public var hosts = 0
+    public static let hostsCounted = 1_000
     public var files: [String] = []
     public var eventsPerSecond = 0.0
     /// Bytes written to the files and not read yet.

@@ -10,13 +10,17 @@ public enum EntityBaseline: Sendable, Hashable {
     case notSeen
     case user(UserBaseline)
     case source(SourceBaseline)
+    /// A host: the model keeps no baseline per host (each user's lists the hosts they use).
+    case host
 
     /// The baseline `model` holds for the user or source `name`.
     public init(kind: EntityDetails.Kind, name: String, model: TriplineModel?) {
+        if kind == .host { self = .host; return }
         guard let model else { self = .noModel; return }
         switch kind {
         case .user: self = model.users[name].map { .user($0) } ?? .notSeen
         case .source: self = model.sources[name].map { .source($0) } ?? .notSeen
+        case .host: self = .host
         }
     }
 
@@ -31,6 +35,8 @@ public enum EntityBaseline: Sendable, Hashable {
             return [noModel]
         case .notSeen:
             return ["not seen in training"]
+        case .host:
+            return ["no baseline per host: each user's baseline lists the hosts they log in to"]
         case .user(let b):
             let hours = (0..<24).filter { b.hours[$0] > 0 }.map { String(format: "%02d", $0) }.joined(separator: " ")
             return [

@@ -3,7 +3,7 @@ import TriplineCore
 
 /// Everything about one user or source, for the drill-down view.
 public struct EntityDetails: Sendable {
-    public enum Kind: String, Sendable { case user, source }
+    public enum Kind: String, Sendable { case user, source, host }
     public var kind: Kind
     public var name: String
     /// Its anomalies, newest first.

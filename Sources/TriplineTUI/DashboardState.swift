@@ -11,7 +11,7 @@ public enum Key: Equatable, Sendable {
 /// Everything the dashboard shows and remembers: a plain value, changed only by ``reduce``.
 public struct DashboardState: Sendable {
     public enum View: Equatable, Sendable { case main, drill(DetectionEngine.EntityRequest), help }
-    public enum Pane: Int, CaseIterable, Sendable { case feed, sources, users }
+    public enum Pane: Int, CaseIterable, Sendable { case feed, sources, users, hosts }
 
     public var snapshot = EngineSnapshot()
     public var view: View = .main
@@ -23,6 +23,11 @@ public struct DashboardState: Sendable {
     public var offenderCursor = 0
     public var drillScroll = 0
     public var filter = ""
+    /// The last filter applied: `n` and `N` jump between the rows it matches, also once the
+    /// filter is cleared (Esc), to see them among the others.
+    public var search = ""
+    /// How far the feed is scrolled to the right (`→`), in columns.
+    public var feedShift = 0
     public var editingFilter = false
     public var minSeverity: Severity = .low
     /// The histogram's bucket size chosen with + and -; nil fits the log's span to the pane.
@@ -55,13 +60,29 @@ public struct DashboardState: Sendable {
             guard a.severity >= minSeverity else { return false }
             if let u = a.user, acknowledged.contains("user " + u) { return false }
             if let s = a.sourceIP, acknowledged.contains("source " + s) { return false }
-            guard !needle.isEmpty else { return true }
-            return [a.user, a.sourceIP, a.kind.rawValue, a.host].contains { $0?.lowercased().contains(needle) == true }
+            if let h = a.host, acknowledged.contains("host " + h) { return false }
+            return DashboardState.matches(a, needle)
         }
     }
 
+    /// Whether `a`'s user, source, kind or host contains `needle` (lower case; empty matches all).
+    static func matches(_ a: Anomaly, _ needle: String) -> Bool {
+        guard !needle.isEmpty else { return true }
+        return [a.user, a.sourceIP, a.kind.rawValue, a.host].contains { $0?.lowercased().contains(needle) == true }
+    }
+
+    /// Whether the events come from more than one host: the feed then has a HOST column and
+    /// the offenders pane a HOSTS list.
+    public var manyHosts: Bool { snapshot.stats.hosts > 1 }
+
     /// The offenders list in focus.
-    var offenders: [EngineSnapshot.Offender] { focus == .users ? snapshot.topUsers : snapshot.topSources }
+    var offenders: [EngineSnapshot.Offender] {
+        switch focus {
+        case .users: return snapshot.topUsers
+        case .hosts: return snapshot.topHosts
+        default: return snapshot.topSources
+        }
+    }
 
     /// The row count the feed pane shows at the current size.
     public var feedRows: Int { max(1, Layout(width: width, height: height).feed.height - 2) }
@@ -158,8 +179,32 @@ public func reduce(_ s: inout DashboardState, key: Key, now: Timestamp) -> [Effe
     let feed = s.feed
     switch key {
     case .char("?"): s.view = .help
-    case .tab: s.focus = DashboardState.Pane(rawValue: (s.focus.rawValue + 1) % 3) ?? .feed; s.offenderCursor = 0
-    case .backTab: s.focus = DashboardState.Pane(rawValue: (s.focus.rawValue + 2) % 3) ?? .feed; s.offenderCursor = 0
+    case .tab, .backTab:
+        // Feed, sources, users, and hosts when there are several.
+        let panes = s.manyHosts ? 4 : 3
+        let step = key == .tab ? 1 : panes - 1
+        s.focus = DashboardState.Pane(rawValue: (min(s.focus.rawValue, panes - 1) + step) % panes) ?? .feed
+        s.offenderCursor = 0
+    case .right:
+        if s.focus == .feed { s.feedShift += 10 }
+    case .left:
+        if s.focus == .feed { s.feedShift = max(0, s.feedShift - 10) }
+    case .char("n"), .char("N"):
+        guard !s.search.isEmpty else { s.message = "nothing to search for: / to filter, then Esc and n"; break }
+        guard s.focus == .feed, !feed.isEmpty else { break }
+        let needle = s.search.lowercased(), forward = key == .char("n")
+        let start = min(s.feedCursor, feed.count - 1)
+        var found: Int?
+        for k in 1...feed.count {
+            let i = ((start + (forward ? k : -k)) % feed.count + feed.count) % feed.count
+            if DashboardState.matches(feed[i], needle) { found = i; break }
+        }
+        if let i = found {
+            move(&s, by: i - s.feedCursor, count: feed.count)
+            if forward ? i <= start : i >= start { s.message = "search wrapped around" }
+        } else {
+            s.message = "no row matches '\(TerminalSafe.sanitize(s.search))'"
+        }
     case .down, .char("j"): move(&s, by: 1, count: feed.count)
     case .up, .char("k"): move(&s, by: -1, count: feed.count)
     case .pageDown: move(&s, by: s.feedRows, count: feed.count)
@@ -243,6 +288,9 @@ private func drillTarget(_ s: DashboardState, feed: [Anomaly]) -> DetectionEngin
         if a.kind.isSourceScoped, let src = a.sourceIP { return .init(kind: .source, name: src) }
         if let u = a.user { return .init(kind: .user, name: u) }
         return a.sourceIP.map { .init(kind: .source, name: $0) }
+    case .hosts:
+        guard s.offenderCursor < s.snapshot.topHosts.count else { return nil }
+        return .init(kind: .host, name: s.snapshot.topHosts[s.offenderCursor].name)
     case .sources:
         guard s.offenderCursor < s.snapshot.topSources.count else { return nil }
         return .init(kind: .source, name: s.snapshot.topSources[s.offenderCursor].name)
@@ -259,7 +307,7 @@ private func entityUnderCursor(_ s: DashboardState, feed: [Anomaly]) -> String? 
 
 private func reduceFilter(_ s: inout DashboardState, key: Key) {
     switch key {
-    case .enter: s.editingFilter = false; s.feedCursor = 0; s.feedScroll = 0
+    case .enter: s.editingFilter = false; s.feedCursor = 0; s.feedScroll = 0; if !s.filter.isEmpty { s.search = s.filter }
     case .escape: s.editingFilter = false; s.filter = ""
     case .backspace: if !s.filter.isEmpty { s.filter.removeLast() }
     case .char(let c): if s.filter.count < 64, !c.isNewline { s.filter.append(c) }

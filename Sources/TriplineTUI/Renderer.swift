@@ -98,12 +98,54 @@ public struct Renderer: Sendable {
     struct Columns {
         var time: Int, sev: Int, kind: Int, user: Int, source: Int, host: Int, score: Int
         var wide: Bool
+        /// The reason's columns (the rest of the line).
+        var reason: Int
+        /// Every column and the gaps after them (the marker column first).
+        var total: Int { 1 + time + sev + kind + user + source + host + score + reason + (host > 0 ? 8 : 7) }
     }
 
-    func columns(_ width: Int) -> Columns {
-        if width >= 120 { return Columns(time: 14, sev: 8, kind: 22, user: 14, source: 17, host: 12, score: 5, wide: true) }
-        if width >= 98 { return Columns(time: 11, sev: 4, kind: 16, user: 10, source: 15, host: 0, score: 3, wide: false) }
-        return Columns(time: 5, sev: 4, kind: 16, user: 10, source: 15, host: 0, score: 3, wide: false)
+    /// Columns of `text` on screen.
+    static func cols(_ text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + ScreenBuffer.columns($1) } }
+
+    /// The feed's columns for `items` in `width` columns, by priority: time, severity, address
+    /// and user keep their width first (addresses up to an IPv6 address's 39 columns, names up
+    /// to 16), then the host (when there are several), then the kind, and the reason takes the
+    /// rest. With `natural`, every column as wide as its longest text (for scrolling with ←/→).
+    func columns(_ width: Int, items: [Anomaly] = [], hosts: Bool = false, natural: Bool = false) -> Columns {
+        let wide = width >= 120
+        var c = Columns(time: wide ? 14 : (width >= 98 ? 11 : 5), sev: wide ? 8 : 4, kind: wide ? 22 : 16, user: 0, source: 0,
+                        host: 0, score: wide ? 5 : 3, wide: wide, reason: 0)
+        let longest: (KeyPath<Anomaly, String?>) -> Int = { path in
+            items.reduce(0) { max($0, Renderer.cols(TerminalSafe.sanitize($1[keyPath: path] ?? "-"))) }
+        }
+        if natural {
+            c.time = 14; c.sev = 8; c.score = 5; c.kind = 22; c.wide = true
+            c.user = min(64, max(4, longest(\.user)))
+            c.source = min(64, max(6, longest(\.sourceIP)))
+            c.host = hosts ? min(64, max(4, longest(\.host))) : 0
+            c.reason = min(1_000, items.reduce(0) { max($0, Renderer.cols(TerminalSafe.sanitize($1.reasons.first ?? ""))) })
+            return c
+        }
+        c.user = min(16, max(8, longest(\.user)))
+        c.source = min(39, max(15, longest(\.sourceIP)))
+        c.host = hosts ? min(16, max(6, longest(\.host))) : 0
+        // Shrink what matters least until a reason of ten columns fits, then the reason.
+        var over = c.total + 10 - width
+        func shrink(_ v: inout Int, to floor: Int) {
+            guard over > 0 else { return }
+            let take = min(over, max(0, v - floor))
+            v -= take; over -= take
+        }
+        shrink(&c.kind, to: 8)
+        shrink(&c.host, to: 6)
+        over -= 10 // no reason at all
+        if over > 0 {
+            shrink(&c.user, to: 6)
+            shrink(&c.source, to: 7)
+            shrink(&c.kind, to: 4)
+        }
+        c.reason = max(0, width - (c.total - c.reason))
+        return c
     }
 
     /// When an anomaly started, as wide as the column allows: `MM-DD HH:MM:SS`, `MM-DD HH:MM`, or
@@ -131,52 +173,60 @@ public struct Renderer: Sendable {
     func feed(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
         let items = s.feed
         let st = s.snapshot.stats
+        let inner = r.width - 2
+        let rows = r.height - 3
+        let start = min(s.feedScroll, max(0, items.count - 1))
+        let shown = Array(items.dropFirst(start).prefix(max(0, rows)))
+        // Scrolled right (→): each column as wide as its longest text, the window moved along.
+        let natural = s.feedShift > 0
+        let c = columns(inner, items: natural ? shown : items, hosts: s.manyHosts, natural: natural)
+        let lineWidth = natural ? max(inner, c.total) : inner
+        let shift = min(s.feedShift, max(0, lineWidth - inner))
         // When the feed holds only the newest of more incidents, it says so.
         let of = st.feedKept > 0 && st.anomalies > st.feedKept ? " (newest \(Renderer.count(st.feedKept)) of \(Renderer.count(st.anomalies)))" : ""
-        box(&b, r, title: "Anomalies \(items.count)" + of + (s.selected.isEmpty ? "" : " · \(s.selected.count) selected") + " · newest first",
+        box(&b, r, title: "Anomalies \(items.count)" + of + (s.selected.isEmpty ? "" : " · \(s.selected.count) selected") + " · newest first"
+                + (shift > 0 ? " · → \(shift) (← back)" : ""),
             focused: s.focus == .feed)
-        let inner = r.width - 2
-        let c = columns(inner)
-        var x = r.x + 1
-        let y0 = r.y + 1
+        guard inner > 0, rows >= 0 else { return }
+        var line = ScreenBuffer(width: lineWidth, height: 1 + max(0, rows))
+        var x = 0
         func col(_ text: String, _ w: Int, y: Int, role: Role = .normal, bold: Bool = false) {
             guard w > 0 else { return }
-            b.put(text, x: x, y: y, maxWidth: w, role: role, bold: bold)
+            line.put(text, x: x, y: y, maxWidth: w, role: role, bold: bold)
             x += w + 1
         }
         // Column heads.
-        col(" ", 1, y: y0, role: .header)
-        col("TIME", c.time, y: y0, role: .header)
-        col("SEV", c.sev, y: y0, role: .header)
-        col("KIND", c.kind, y: y0, role: .header)
-        col("USER", c.user, y: y0, role: .header)
-        col("SOURCE", c.source, y: y0, role: .header)
-        if c.wide { col("HOST", c.host, y: y0, role: .header) }
-        col(c.score >= 5 ? "SCORE" : "SCR", c.score, y: y0, role: .header)
-        b.put("REASON", x: x, y: y0, maxWidth: r.x + r.width - 1 - x, role: .header)
-        let rows = r.height - 3
+        col(" ", 1, y: 0, role: .header)
+        col("TIME", c.time, y: 0, role: .header)
+        col("SEV", c.sev, y: 0, role: .header)
+        col("KIND", c.kind, y: 0, role: .header)
+        col("USER", c.user, y: 0, role: .header)
+        col("SOURCE", c.source, y: 0, role: .header)
+        col("HOST", c.host, y: 0, role: .header)
+        col(c.score >= 5 ? "SCORE" : "SCR", c.score, y: 0, role: .header)
+        line.put("REASON", x: x, y: 0, maxWidth: max(0, lineWidth - x), role: .header)
+        b.blit(line, fromX: shift, fromY: 0, x: r.x + 1, y: r.y + 1, count: inner)
         if items.isEmpty {
             b.put(s.snapshot.stats.events == 0 ? "waiting for events…" : "no anomalies" + (s.filter.isEmpty && s.minSeverity == .low ? " so far" : " match the filter"),
-                  x: r.x + 2, y: y0 + 1, maxWidth: inner - 2, role: .dim)
+                  x: r.x + 2, y: r.y + 2, maxWidth: inner - 2, role: .dim)
             return
         }
-        let start = min(s.feedScroll, max(0, items.count - 1))
-        for (i, a) in items.dropFirst(start).prefix(rows).enumerated() {
-            let y = y0 + 1 + i
-            let idx = start + i
-            x = r.x + 1
+        for (i, a) in shown.enumerated() {
+            let y = 1 + i
+            x = 0
             let sevRole = Renderer.role(a.severity)
             col(s.selected.contains(a.id) ? "*" : " ", 1, y: y, role: .selected, bold: true)
             col(Renderer.startText(a.start, width: c.time, newest: s.snapshot.stats.lastEvent), c.time, y: y)
             col(Renderer.sevWord(a.severity, wide: c.wide), c.sev, y: y, role: sevRole, bold: a.severity >= .high)
-            col(c.wide ? a.kind.rawValue : Renderer.shortKind(a.kind), c.kind, y: y)
+            col(c.kind >= 22 ? a.kind.rawValue : Renderer.shortKind(a.kind), c.kind, y: y)
             col(TerminalSafe.sanitize(a.user ?? "-"), c.user, y: y)
             col(TerminalSafe.sanitize(a.sourceIP ?? "-"), c.source, y: y)
-            if c.wide { col(TerminalSafe.sanitize(a.host ?? "-"), c.host, y: y) }
+            col(TerminalSafe.sanitize(a.host ?? "-"), c.host, y: y)
             col(String(Int(a.score.rounded())), c.score, y: y)
-            b.put(TerminalSafe.sanitize(a.reasons.first ?? ""), x: x, y: y, maxWidth: r.x + r.width - 1 - x, role: .dim)
-            if s.focus == .feed, idx == s.feedCursor {
-                b.restyle(x: r.x + 1, y: y, width: inner, role: .cursor, reverse: true)
+            line.put(TerminalSafe.sanitize(a.reasons.first ?? ""), x: x, y: y, maxWidth: max(0, lineWidth - x), role: .dim)
+            b.blit(line, fromX: shift, fromY: y, x: r.x + 1, y: r.y + 1 + y, count: inner)
+            if s.focus == .feed, start + i == s.feedCursor {
+                b.restyle(x: r.x + 1, y: r.y + 1 + y, width: inner, role: .cursor, reverse: true)
             }
         }
     }
@@ -277,17 +327,21 @@ public struct Renderer: Sendable {
     }
 
     func offenders(_ b: inout ScreenBuffer, _ s: DashboardState, _ r: Layout.Rect) {
-        let focused = s.focus == .sources || s.focus == .users
+        let focused = s.focus == .sources || s.focus == .users || s.focus == .hosts
         box(&b, r, title: "Top offenders", focused: focused)
         let inner = r.width - 2
         let rows = r.height - 2
-        let half = max(1, rows / 2)
+        var lists = [("SOURCES", s.snapshot.topSources, DashboardState.Pane.sources), ("USERS", s.snapshot.topUsers, DashboardState.Pane.users)]
+        if s.manyHosts { lists.append(("HOSTS", s.snapshot.topHosts, DashboardState.Pane.hosts)) }
+        let share = max(1, rows / lists.count)
         var y = r.y + 1
-        for (label, list, pane) in [("SOURCES", s.snapshot.topSources, DashboardState.Pane.sources), ("USERS", s.snapshot.topUsers, DashboardState.Pane.users)] {
+        for (label, list, pane) in lists {
             guard y < r.y + r.height - 1 else { break }
             b.put(label, x: r.x + 1, y: y, maxWidth: inner, role: s.focus == pane ? .focus : .header, bold: true)
             y += 1
-            for (i, o) in list.prefix(half - 1).enumerated() {
+            // The one in focus shows its cursor's row, scrolled as far as needed.
+            let first = s.focus == pane ? max(0, s.offenderCursor - (share - 2)) : 0
+            for (i, o) in list.enumerated().dropFirst(first).prefix(share - 1) {
                 guard y < r.y + r.height - 1 else { break }
                 let count = String(o.count)
                 let nameWidth = inner - count.count - 7
@@ -341,7 +395,7 @@ public struct Renderer: Sendable {
         if let p = s.exportPrompt {
             b.put(" export to: \(TerminalSafe.sanitize(p))█  (Enter to write, Esc to cancel)", x: 0, y: r.y, maxWidth: r.width, role: .status, bold: true)
         } else if s.editingFilter {
-            b.put(" filter (user, IP, kind): \(TerminalSafe.sanitize(s.filter))█  (Enter to apply, Esc to clear)", x: 0, y: r.y, maxWidth: r.width, role: .status, bold: true)
+            b.put(" filter (user, IP, kind, host): \(TerminalSafe.sanitize(s.filter))█  (Enter to apply, Esc to clear)", x: 0, y: r.y, maxWidth: r.width, role: .status, bold: true)
         } else if let m = s.message {
             b.put(" " + TerminalSafe.sanitize(m), x: 0, y: r.y, maxWidth: r.width, role: s.messageIsError ? .error : .message, bold: true)
         } else {
@@ -359,9 +413,11 @@ public struct Renderer: Sendable {
         "?            this help",
         "Tab/S-Tab    move between the feed and the offenders",
         "↑ ↓ j k      move · PgUp PgDn page · g G top, bottom",
-        "Enter        drill down into the user or source",
+        "Enter        drill down into the user, source or host",
         "Esc          back · clears the filter",
-        "/            filter by user, IP or kind",
+        "/            filter by user, IP, kind or host",
+        "n N          next, previous row matching the last filter",
+        "← →          scroll the feed sideways (the rest of each line)",
         "s            minimum severity (low → critical)",
         "p            pause the feed (new anomalies still counted)",
         "Space        select or unselect an anomaly",

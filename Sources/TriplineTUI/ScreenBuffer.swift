@@ -100,6 +100,22 @@ public struct ScreenBuffer: Equatable, Sendable {
         return col - x
     }
 
+    /// Copies `count` cells of row `fromY` of `source`, from its column `fromX`, to (x, y): a
+    /// wide character cut in half at either edge is left out (a blank of its role instead).
+    public mutating func blit(_ source: ScreenBuffer, fromX: Int, fromY: Int, x: Int, y: Int, count: Int) {
+        guard fromY >= 0, fromY < source.height, y >= 0, y < height else { return }
+        for k in 0..<count {
+            let sx = fromX + k, dx = x + k
+            guard dx >= 0, dx < width else { continue }
+            guard sx >= 0, sx < source.width else { cells[y * width + dx] = Cell(scalar: " ", role: .normal, bold: false, reverse: false, continuation: false); continue }
+            var c = source.cells[fromY * source.width + sx]
+            let halfAtLeft = k == 0 && c.continuation
+            let halfAtRight = k == count - 1 && ScreenBuffer.columns(c.scalar) == 2 && !c.continuation
+            if halfAtLeft || halfAtRight { c = Cell(scalar: " ", role: c.role, bold: c.bold, reverse: c.reverse, continuation: false) }
+            cells[y * width + dx] = c
+        }
+    }
+
     /// Fills a rectangle with blanks of a role.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, role: Role, reverse: Bool = false) {
         for row in max(0, y)..<min(height, y + h) {

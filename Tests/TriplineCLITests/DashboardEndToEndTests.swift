@@ -147,6 +147,39 @@ import TriplineCore
         #expect(after.contains("typed-2"))
     }
 
+    /// Two hosts at 80x24: a HOST column and a HOSTS list, the totals in the header and the
+    /// histogram, a long name cut with a mark (never silently), and Enter on a host drills into it.
+    @Test(.enabled(if: hasTmux, "tmux is not installed"), .timeLimit(.minutes(1)))
+    func severalHostsTotalsAndMarks() throws {
+        let dir = try CLIRunner.tempDir()
+        let log = dir.appendingPathComponent("central.log")
+        var text = ""
+        for i in 0..<12 {
+            text += String(format: "2026-03-06T10:00:%02d+00:00 web-01 sshd[%d]: Failed password for root from 203.0.113.45 port %d ssh2\n", i, 500 + i, 40000 + i)
+            text += String(format: "2026-03-06T10:01:%02d+00:00 db-02 sshd[%d]: Failed password for invalid user svc-backup-replication-agent from 2001:db8:85a3::7334 port %d ssh2\n", i, 700 + i, 41000 + i)
+        }
+        try text.write(to: log, atomically: true, encoding: .utf8)
+        let session = "hosts\(getpid())"
+        defer { _ = try? Self.tmux("kill-session", "-t", session) }
+        try Self.tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "env", "LANG=C.UTF-8", "TZ=UTC", "PS1=$ ", "bash", "--norc", "--noprofile")
+        let marker = dir.appendingPathComponent("no-model").path
+        try Self.tmux("send-keys", "-t", session, "\(CLIRunner.binary.path) dashboard \(log.path) --from-start --model-dir \(marker); echo exit-$?", "Enter")
+        let (screen, _) = try Self.waitFor(session, seconds: 10) { $0.contains("HOSTS") && $0.contains("2001:db8:85a3::7334") }
+        #expect(screen.contains("HOST ") && screen.contains("db-02") && screen.contains("web-01"), "\(screen)")
+        #expect(screen.contains("anomalies 2"), "the header counts the incidents: \(screen)")
+        #expect(screen.contains(try! Regex("svc-backup[a-z-]*⋯")), "a long name is cut with a mark: \(screen)")
+        #expect(screen.contains(try! Regex("HIGH +[12] ■")) || screen.contains(try! Regex("CRIT +[12] ■")), "severity bars: \(screen)")
+        // Tab to the hosts (sources, users, hosts), down to db-02 or web-01, Enter.
+        for _ in 0..<3 { try Self.tmux("send-keys", "-t", session, "Tab") }
+        try Self.tmux("send-keys", "-t", session, "Enter")
+        let (drill, _) = try Self.waitFor(session) { $0.contains("host ") && $0.contains("ANOMALIES (1)") }
+        #expect(drill.contains("no baseline per host"), "\(drill)")
+        try Self.tmux("send-keys", "-t", session, "Escape")
+        try Self.tmux("send-keys", "-t", session, "q")
+        let (done, _) = try Self.waitFor(session) { $0.contains("exit-0") }
+        #expect(done.contains("exit-0"))
+    }
+
     /// Logs on standard input (keys then come from the terminal), a retrain on the recent history
     /// with `R`, and `t` changing the colours.
     @Test(.enabled(if: hasTmux, "tmux is not installed"), .timeLimit(.minutes(1)))

@@ -116,7 +116,98 @@ import TriplineCore
     @Test func mainScreenLargeShowsMoreColumns() throws {
         let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 140, height: 40))
         try Self.check("main-140x40", b)
-        #expect(b.text.contains("HOST") && b.text.contains("CRITICAL"))
+        #expect(b.text.contains("CRITICAL") && b.text.contains("password_spraying"))
+        // One host: no HOST column, however wide.
+        #expect(!b.text.contains("HOST"))
+    }
+
+    /// Events from several hosts: a HOST column at every width, a HOSTS list among the offenders,
+    /// and Enter on a host asks for its drill-down.
+    static func manyHosts(width: Int, height: Int) -> DashboardState {
+        var s = state(width: width, height: height)
+        s.snapshot.anomalies[1].host = "db-02.corp.example"
+        s.snapshot.anomalies[3].host = "mail-03"
+        s.snapshot.stats.hosts = 3
+        s.snapshot.topHosts = [.init(name: "web-01", count: 3, worst: .critical), .init(name: "db-02.corp.example", count: 1, worst: .critical),
+                               .init(name: "mail-03", count: 1, worst: .medium)]
+        return s
+    }
+
+    @Test(arguments: [(80, 24), (120, 30), (200, 50)]) func severalHostsGetAColumnAndAList(size: (Int, Int)) throws {
+        var s = Self.manyHosts(width: size.0, height: size.1)
+        let b = Renderer(unicode: true, now: Self.now).render(s)
+        try Self.check("hosts-\(size.0)x\(size.1)", b)
+        let text = b.text
+        #expect(text.contains("HOST ") && text.contains("HOSTS") && text.contains("mail-03"), "\(text)")
+        // Every address and user whole: the priority columns keep their width.
+        for a in s.snapshot.anomalies { #expect(text.contains(a.sourceIP!) && text.contains(a.user!)) }
+        // Tab reaches the hosts list (sources, users, hosts); Enter drills into a host.
+        for _ in 0..<3 { _ = reduce(&s, key: .tab, now: Self.now) }
+        #expect(s.focus == .hosts)
+        _ = reduce(&s, key: .down, now: Self.now)
+        let effects = reduce(&s, key: .enter, now: Self.now)
+        #expect(effects == [.drill(.init(kind: .host, name: "db-02.corp.example"))])
+        _ = reduce(&s, key: .escape, now: Self.now)
+        _ = reduce(&s, key: .tab, now: Self.now)
+        #expect(s.focus == .feed)
+        // With one host, Tab goes round three panes.
+        var one = Self.state(width: size.0, height: size.1)
+        for _ in 0..<3 { _ = reduce(&one, key: .tab, now: Self.now) }
+        #expect(one.focus == .feed)
+    }
+
+    /// IPv6 addresses and long names at 80 columns: the address whole (the kind and the reason
+    /// give way); a name longer than its column ends in the cut mark, never silently.
+    @Test func addressesKeepTheirWidth() {
+        var s = Self.state(width: 80, height: 24)
+        s.snapshot.anomalies[0].sourceIP = "2001:db8:85a3:1234:5678:8a2e:370:7334"
+        s.snapshot.anomalies[1].user = "a-very-long-service-account-name"
+        let text = Renderer(unicode: true, now: Self.now).render(s).text
+        #expect(text.contains("2001:db8:85a3:1234:5678:8a2e:370:7334"), "\(text)")
+        #expect(text.contains(try! Regex("a-very-long-[a-z-]*⋯")), "\(text)")
+        let ascii = Renderer(unicode: false, now: Self.now).render(s).text
+        #expect(ascii.contains(try! Regex("a-very-long-[a-z-]*~")), "\(ascii)")
+    }
+
+    /// → scrolls the feed sideways to the rest of each line: the whole reason and the whole
+    /// name come into view; ← comes back.
+    @Test func arrowsScrollTheFeedSideways() {
+        var s = Self.state(width: 80, height: 24)
+        let long = "ten failed passwords for root from 203.0.113.45 in 54 seconds, then a success from the same address at 11:52"
+        s.snapshot.anomalies[0].reasons = [long]
+        s.snapshot.anomalies[1].user = "a-very-long-service-account-name"
+        let before = Renderer(unicode: true, now: Self.now).render(s).text
+        #expect(!before.contains("at 11:52") && !before.contains("a-very-long-service-account-name"))
+        var seen = before
+        for _ in 0..<20 {
+            _ = reduce(&s, key: .right, now: Self.now)
+            seen += Renderer(unicode: true, now: Self.now).render(s).text
+        }
+        #expect(seen.contains("at 11:52") && seen.contains("a-very-long-service-account-name"), "\(seen)")
+        #expect(seen.contains("← back"))
+        for _ in 0..<40 { _ = reduce(&s, key: .left, now: Self.now) }
+        #expect(s.feedShift == 0 && Renderer(unicode: true, now: Self.now).render(s).text == before)
+    }
+
+    /// n and N jump between the rows matching the last filter, also after Esc cleared it.
+    @Test func nextAndPreviousMatch() {
+        var s = Self.state(width: 80, height: 24)
+        for c in "/203.0.113" { _ = reduce(&s, key: .char(c), now: Self.now) }
+        _ = reduce(&s, key: .enter, now: Self.now)
+        #expect(s.feed.count == 2 && s.search == "203.0.113")
+        _ = reduce(&s, key: .escape, now: Self.now)
+        #expect(s.feed.count == 5)
+        // Rows 0 and 1 hold 203.0.113.45.
+        _ = reduce(&s, key: .char("G"), now: Self.now)
+        _ = reduce(&s, key: .char("n"), now: Self.now)
+        #expect(s.feedCursor == 0 && s.message == "search wrapped around")
+        _ = reduce(&s, key: .char("n"), now: Self.now)
+        #expect(s.feedCursor == 1)
+        _ = reduce(&s, key: .char("N"), now: Self.now)
+        #expect(s.feedCursor == 0)
+        s.search = "nobody-at-all"
+        _ = reduce(&s, key: .char("n"), now: Self.now)
+        #expect(s.feedCursor == 0 && s.message?.contains("no row matches") == true)
     }
 
     @Test func helpDrillAndAscii() throws {
