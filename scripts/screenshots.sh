@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes screenshots/*.png from real runs of the release binary in a real terminal (tmux):
-# the live feed, a drill-down, the help and the light theme, all on the bundled test_logs/.
+# the live feed, the histogram zoomed in and out, a drill-down, the help and the light theme,
+# all on the bundled test_logs/.
 #
 #   apt-get install -y tmux && pip install pillow && scripts/screenshots.sh
 #
@@ -50,6 +51,14 @@ start() {
 start --theme dark
 wait_for "brute force"
 shot feed
+# The histogram: zoomed in to hours, then out to days.
+tm send-keys -t shot +
+wait_for "zoomed"
+shot histogram-in
+tm send-keys -t shot - - 
+wait_for "per day"
+shot histogram-out
+tm send-keys -t shot z
 tm send-keys -t shot Enter
 wait_for "ANOMALIES ("
 shot drill-down
