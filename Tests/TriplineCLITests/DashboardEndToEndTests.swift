@@ -180,6 +180,30 @@ import TriplineCore
         #expect(done.contains("exit-0"))
     }
 
+    /// In a terminal as a user types it: a mistyped command is an error with a suggestion (not
+    /// a dashboard following a file called "analyse"), and a replay fills the histogram.
+    @Test(.enabled(if: hasTmux, "tmux is not installed"), .timeLimit(.minutes(1)))
+    func typoThenReplayHistogram() throws {
+        let dir = try CLIRunner.tempDir()
+        let session = "typo\(getpid())"
+        defer { _ = try? Self.tmux("kill-session", "-t", session) }
+        try Self.tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "LANG=C.UTF-8", "TZ=UTC", "PS1=$ ", "bash", "--norc", "--noprofile")
+        let sample = CLIRunner.projectRoot.appendingPathComponent("test_logs/auth.log").path
+        try Self.tmux("send-keys", "-t", session, "cd \(dir.path) && \(CLIRunner.binary.path) analyse \(sample); echo exit-$?", "Enter")
+        let (typo, _) = try Self.waitFor(session) { $0.contains("exit-6") }
+        #expect(typo.contains("did you mean 'analyze'?") && typo.contains("exit-64"), "\(typo)")
+        // A replay at 100,000x: four days in a few seconds; the histogram fits them.
+        let marker = dir.appendingPathComponent("no-model").path
+        try Self.tmux("send-keys", "-t", session, "clear; \(CLIRunner.binary.path) dashboard \(sample) --replay 100000 --model-dir \(marker); echo exit-$?", "Enter")
+        let (replayed, _) = try Self.waitFor(session, seconds: 20) { $0.contains("per 6 h") && $0.contains("CRIT ") && $0.contains("brute force") }
+        let bars = replayed.split(separator: "\n").filter { $0.contains("CRIT ") || $0.contains("HIGH ") || $0.contains("MED ") }
+        #expect(bars.contains { $0.contains("■") }, "\(replayed)")
+        #expect(replayed.contains("replay"), "the header says it is a replay: \(replayed)")
+        try Self.tmux("send-keys", "-t", session, "q")
+        let (done, _) = try Self.waitFor(session) { $0.contains("exit-0") }
+        #expect(done.contains("exit-0"))
+    }
+
     /// Logs on standard input (keys then come from the terminal), a retrain on the recent history
     /// with `R`, and `t` changing the colours.
     @Test(.enabled(if: hasTmux, "tmux is not installed"), .timeLimit(.minutes(1)))
