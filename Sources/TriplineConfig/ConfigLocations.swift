@@ -67,6 +67,35 @@ public enum ConfigLocations {
         return "not read from the working directory unless named: " + ignored.joined(separator: ", ")
     }
 
+    /// Where state (models, batch reports) lives when no folder is named, and why:
+    /// `$STATE_DIRECTORY` (systemd's `StateDirectory=`, for a service), else
+    /// `$XDG_STATE_HOME/tripline`, else `~/.local/state/tripline`, else `/var/lib/tripline`.
+    public static var stateFolder: (path: String, source: String) {
+        let env = ProcessInfo.processInfo.environment
+        if let s = env["STATE_DIRECTORY"]?.split(separator: ":").first, s.hasPrefix("/") {
+            return (String(s), "$STATE_DIRECTORY (systemd StateDirectory=)")
+        }
+        if let x = env["XDG_STATE_HOME"], x.hasPrefix("/") { return (x + "/tripline", "$XDG_STATE_HOME/tripline") }
+        if let h = env["HOME"], h.hasPrefix("/"), h != "/" { return (h + "/.local/state/tripline", "~/.local/state/tripline") }
+        return ("/var/lib/tripline", "/var/lib/tripline (no HOME)")
+    }
+
+    /// The model folder when none is named: `$MODEL_DIR`, else `models` in ``stateFolder``.
+    public static var modelFolder: (path: String, source: String) {
+        if let m = ProcessInfo.processInfo.environment["MODEL_DIR"], !m.isEmpty { return (m, "environment (MODEL_DIR)") }
+        let s = stateFolder
+        return (s.path + "/models", "default: " + s.source + "/models")
+    }
+
+    /// A note when the working directory holds the prototype's `anomaly_outputs/model.json` and
+    /// another folder is used: a model planted in a folder of evidence must not be loaded
+    /// unawares (it sets every baseline and threshold).
+    public static func modelIgnoredHere(using folder: String) -> String? {
+        let here = "anomaly_outputs"
+        guard FileManager.default.fileExists(atPath: here + "/model.json"), !sameFile(folder, here) else { return nil }
+        return "not read from the working directory unless named: ./anomaly_outputs (use --model-dir anomaly_outputs)"
+    }
+
     private static func sameFile(_ a: String, _ b: String) -> Bool {
         URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
     }

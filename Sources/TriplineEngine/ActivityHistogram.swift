@@ -145,7 +145,9 @@ public struct ActivityHistogram: Sendable {
     }
 
     private mutating func prune(_ t: Int) {
-        let c = current[t], h = ActivityHistogram.tierHorizon[t]
+        // Before any event (a store fed incidents only), around the newest bucket held.
+        let c = current[t] != .min ? current[t] : (tiers[t].keys.max() ?? 0)
+        let h = ActivityHistogram.tierHorizon[t]
         tiers[t] = tiers[t].filter { abs($0.key - c) < h }
     }
 

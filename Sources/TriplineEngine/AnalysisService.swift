@@ -163,14 +163,6 @@ public final class AnalysisService: Sendable {
 
     /// What the model knows about an anomaly's user and source, as lines.
     public func baseline(for a: Anomaly) -> [String] {
-        let m = model
-        var lines: [String] = []
-        if let u = a.user {
-            lines += EntityBaseline(kind: .user, name: u, model: m).lines(noModel: "no model loaded").map { "user \(u): \($0)" }
-        }
-        if let ip = a.sourceIP {
-            lines += EntityBaseline(kind: .source, name: ip, model: m).lines(noModel: "no model loaded").map { "source \(ip): \($0)" }
-        }
-        return lines
+        AnomalyExplanation.baseline(for: a, model: model, noModel: "no model loaded")
     }
 }

@@ -185,13 +185,7 @@ public struct TriplineTools: Sendable {
                 throw ToolError(message: "no anomaly with id '\(id)' in this session; run analyze_logs or analyze_log_file first, or list_anomalies to see the ids")
             }
             var w = JSONWriter()
-            w.raw("{"); w.key("anomaly"); a.writeJSON(to: &w)
-            w.raw(","); w.key("summary"); w.string("\(a.severity.rawValue) \(a.kind.rawValue) (\(a.techniques.joined(separator: ", "))) " +
-                                                    "\(a.user.map { "user \($0) " } ?? "")\(a.sourceIP.map { "from \($0) " } ?? "")" +
-                                                    "\(a.start.iso8601) → \(a.lastSeen.iso8601), \(a.eventCount) events")
-            w.raw(","); w.key("evidence_lines"); w.value(.array(evidenceLines(a).map { .string($0) }))
-            w.raw(","); w.key("baseline"); w.value(.array(service.baseline(for: a).map { .string($0) }))
-            w.raw("}")
+            AnomalyExplanation(anomaly: a, evidenceLines: evidenceLines(a), baseline: service.baseline(for: a)).writeJSON(to: &w)
             return text(w)
         default:
             throw ToolError(message: "unknown tool '\(name)'; the tools are \(TriplineTools.tools.map(\.name).joined(separator: ", "))")
@@ -200,27 +194,14 @@ public struct TriplineTools: Sendable {
 
     /// The log lines behind an anomaly, `file:line: text`, for files this server may read.
     func evidenceLines(_ a: Anomaly) -> [String] {
-        var wanted: [String: Set<Int>] = [:]
-        for loc in a.evidence {
-            guard let n = loc.line else { continue }
-            wanted[loc.file, default: []].insert(n)
-        }
-        var found: [EvidenceLocation: String] = [:]
         let admit = roots.admission(maxBytes: .max)
-        for (file, lines) in wanted {
-            guard case .success(let real) = roots.check(file), !lines.isEmpty else { continue }
+        return AnomalyExplanation.evidenceLines(a) { file in
+            guard case .success(let real) = roots.check(file) else { return nil }
             let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { continue }
-            guard admit(fd) == nil else {
-                close(fd)
-                continue
-            }
-            // Lines counted as the reader counts them: plain, compressed or a journal file.
-            for (n, text) in EvidenceLines.read(fd, lines: lines) {
-                found[EvidenceLocation(file: file, line: n)] = TerminalSafe.sanitize(text)
-            }
+            guard fd >= 0 else { return nil }
+            guard admit(fd) == nil else { close(fd); return nil }
+            return fd
         }
-        return a.evidence.map { loc in found[loc].map { "\(loc): \($0)" } ?? "\(loc): (not readable here)" }
     }
 
     private func document(_ a: Analysis) -> String {

@@ -90,6 +90,8 @@ struct AnalyzeCommand: ParsableCommand {
         if analysis.summary.problemLines > 0 || !analysis.summary.unreadable.isEmpty || !analysis.summary.passedOver.isEmpty {
             printError(analysis.summary.report())
         }
+        // Done in part: some of the files named could not be read (see the README's exit codes).
+        if !analysis.summary.unreadable.isEmpty { throw ExitCode(1) }
     }
 }
 

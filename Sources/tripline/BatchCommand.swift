@@ -29,7 +29,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Folder of logs (default: $LOG_DIR).", valueName: "dir"))
     var logDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("Folder for the reports and the state (default: $OUTPUT_DIR, else batch_reports).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Folder for the reports and the state (default: $OUTPUT_DIR, else reports in the state folder: $STATE_DIRECTORY under systemd, else ~/.local/state/tripline).", valueName: "dir"))
     var outputDir: String?
 
     @Flag(name: .long, help: "Run once and exit (for cron).")
@@ -55,7 +55,7 @@ struct BatchCommand: AsyncParsableCommand {
         guard let logDir = logDir ?? env["LOG_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("no log folder: pass --log-dir DIR or set LOG_DIR")
         }
-        let outputDir = outputDir ?? env["OUTPUT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "batch_reports"
+        let outputDir = outputDir ?? env["OUTPUT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? (ConfigLocations.stateFolder.path + "/reports")
         var every = interval
         if every == nil, !once, let raw = env["BATCH_INTERVAL"], !raw.isEmpty {
             guard let v = Double(raw) else { throw ValidationError("environment variable BATCH_INTERVAL='\(raw)' is not a number of seconds") }

@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
             let path = URL(fileURLWithPath: dir).appendingPathComponent(name).path
             guard FileManager.default.fileExists(atPath: path) else {
                 printError("no \(path): run tripline generate --out \(dir) first")
-                throw ExitCode(1)
+                throw ExitCode(2)
             }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             var times: [Double] = []
@@ -107,7 +107,7 @@ struct BenchCommand: ParsableCommand {
             let m: TriplineModel
             do { m = try TriplineModel.load(from: dir) } catch {
                 printError(error.description)
-                throw ExitCode(1)
+                throw ExitCode(2)
             }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             users = m.users.count
@@ -123,7 +123,7 @@ struct BenchCommand: ParsableCommand {
         _ = FileManager.default.createFile(atPath: tmp, contents: nil)
         guard let h = FileHandle(forWritingAtPath: tmp) else {
             printError("cannot write \(tmp)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         var w = JSONWriter()
         let reader = LogReader(options: ParseOptions(timeZone: TimeZone(identifier: "UTC")!), format: .syslog)
@@ -139,7 +139,7 @@ struct BenchCommand: ParsableCommand {
         try h.close()
         guard rename(tmp, target) == 0 else {
             printError("cannot rename \(tmp) to \(target)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
     }
 

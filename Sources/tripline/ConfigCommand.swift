@@ -43,9 +43,9 @@ struct ConfigCommand: ParsableCommand {
             }
             rows.append(Row(key: key, value: r.0, source: r.1))
         }
-        add("model_dir", env: "MODEL_DIR", toml: nil, tomlKey: "", default: "anomaly_outputs")
+        add("model_dir", env: "MODEL_DIR", toml: nil, tomlKey: "", default: ConfigLocations.modelFolder.path + " (" + ConfigLocations.stateFolder.source + "/models)")
         add("log_dir", env: "LOG_DIR", toml: nil, tomlKey: "", default: "(none: batch needs --log-dir)")
-        add("output_dir", env: "OUTPUT_DIR", toml: nil, tomlKey: "", default: "batch_reports")
+        add("output_dir", env: "OUTPUT_DIR", toml: nil, tomlKey: "", default: ConfigLocations.stateFolder.path + "/reports (" + ConfigLocations.stateFolder.source + "/reports)")
         add("batch_interval", env: "BATCH_INTERVAL", toml: nil, tomlKey: "", default: "(none: batch needs --once or --interval)")
         add("api.host", env: "API_HOST", toml: file?.api.host, tomlKey: "[api] host", default: "127.0.0.1")
         add("api.port", env: "API_PORT", toml: file?.api.port.map(String.init), tomlKey: "[api] port", default: "8000")

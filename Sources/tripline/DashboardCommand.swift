@@ -36,7 +36,7 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Theme name (a file in the themes folder): dark, light, high-contrast.", valueName: "name"))
     var theme: String?
 
-    @Option(name: .long, help: ArgumentHelp("Folder of theme files (default: $TRIPLINE_THEMES, else ./themes, else beside the binary).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Folder of theme files (default: $TRIPLINE_THEMES, else ~/.local/share/tripline/themes, else the install prefix's share/tripline/themes, else ./themes).", valueName: "dir"))
     var themesDir: String?
 
     @Flag(name: .long, help: "No colour (also when NO_COLOR is set).")
@@ -139,7 +139,7 @@ struct DashboardCommand: ParsableCommand {
         }
         do { try app.run() } catch {
             printError("tripline: \(error)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         // Said again once the terminal is back: the screen may have been too small to read it.
         if let p = engine.snapshots.get().modelProblem, p.damaged, engine.snapshots.get().model == nil {
@@ -147,20 +147,25 @@ struct DashboardCommand: ParsableCommand {
         }
     }
 
-    /// `--themes-dir`, `$TRIPLINE_THEMES`, `./themes`, or the `themes` folder beside (or above) the binary.
+    /// `--themes-dir`, `$TRIPLINE_THEMES`, the XDG data folder, the install prefix beside the binary, `./themes`.
     static func themesDirectory(_ explicit: String?) -> String {
         if let explicit { return explicit }
-        if let env = ProcessInfo.processInfo.environment["TRIPLINE_THEMES"], !env.isEmpty { return env }
+        let env = ProcessInfo.processInfo.environment
+        if let t = env["TRIPLINE_THEMES"], !t.isEmpty { return t }
         let fm = FileManager.default
-        if fm.fileExists(atPath: "themes") { return "themes" }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // The user's own (XDG data folder), then the install prefix's (beside the binary, found
+        // through /proc/self/exe: run from PATH, arguments[0] is a bare name), then a checkout's.
+        var candidates: [String] = []
+        if let x = env["XDG_DATA_HOME"], x.hasPrefix("/") { candidates.append(x + "/tripline/themes") }
+        else if let h = env["HOME"], h.hasPrefix("/") { candidates.append(h + "/.local/share/tripline/themes") }
+        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
-            for candidate in ["themes", "share/tripline/themes"] {
-                let p = dir.appendingPathComponent(candidate).path
-                if fm.fileExists(atPath: p) { return p }
-            }
+            candidates.append(dir.appendingPathComponent("share/tripline/themes").path)
+            candidates.append(dir.appendingPathComponent("themes").path)
             dir.deleteLastPathComponent()
         }
-        return "themes"
+        candidates += ["/usr/share/tripline/themes", "themes"]
+        return candidates.first { fm.fileExists(atPath: $0) } ?? "themes"
     }
 }

@@ -42,25 +42,25 @@ struct ExportCommand: ParsableCommand {
         if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) {
             if isFolder.boolValue {
                 printError("tripline export: \(input) is a folder: give the anomalies file (tripline analyze --output json, or the dashboard's export)")
-                throw ExitCode(1)
+                throw ExitCode(2)
             }
         } else if input != "-" {
             printError("tripline export: no such file: \(input)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         let data: Data
         do {
             data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
         } catch {
             printError("tripline export: cannot read \(input): \((error as NSError).localizedDescription)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         let anomalies: [Anomaly]
         do {
             anomalies = try AnomalyDocument.anomalies(in: String(decoding: data, as: UTF8.self))
         } catch {
             printError("tripline export: \(input): \(error)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         let minimum = Severity(named: minSeverity) ?? .low
         let chosen = anomalies.filter { $0.severity >= minimum }
@@ -80,7 +80,7 @@ struct ExportCommand: ParsableCommand {
         if let output {
             do { try AtomicFile.write(out, to: output, mode: AtomicFile.reportMode) } catch {
                 printError("tripline export: \(error)")
-                throw ExitCode(1)
+                throw ExitCode(2)
             }
             printError("tripline export: \(chosen.count) anomalies (\(format)) → \(output)")
         } else {

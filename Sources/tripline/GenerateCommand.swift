@@ -69,7 +69,7 @@ struct GenerateCommand: ParsableCommand {
             for f in r.files { printError("  \(f)") }
         } catch let e as GeneratorError {
             printError("tripline generate: \(e)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
     }
 }

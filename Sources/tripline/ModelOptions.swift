@@ -3,14 +3,31 @@ import Foundation
 import TriplineCore
 import TriplineConfig
 
-/// Where models live: `--model-dir`, else `MODEL_DIR`, else `anomaly_outputs/` (the prototype's).
+/// Where models live: `--model-dir`, else `MODEL_DIR`, else `models` in the state folder
+/// (`$STATE_DIRECTORY` under systemd, else `~/.local/state/tripline`; ``ConfigLocations``).
+/// Never the working directory's unless named.
 struct ModelDirOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Folder of the model (default: $MODEL_DIR, else anomaly_outputs/).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Folder of the model (default: $MODEL_DIR, else $STATE_DIRECTORY/models under systemd, else ~/.local/state/tripline/models).", valueName: "dir"))
     var modelDir: String?
 
     var resolved: String {
-        modelDir ?? ProcessInfo.processInfo.environment["MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "anomaly_outputs"
+        let folder = modelDir ?? ConfigLocations.modelFolder.path
+        if modelDir == nil, !ModelDirOption.noted.swapTrue(), let note = ConfigLocations.modelIgnoredHere(using: folder) {
+            printError("tripline: \(note)")
+        }
+        return folder
     }
+
+    /// The note about `./anomaly_outputs` is printed once per run.
+    private static let noted = OnceFlag()
+}
+
+/// A flag set once, from any thread.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    /// Sets the flag; returns whether it was already set.
+    func swapTrue() -> Bool { lock.lock(); defer { lock.unlock() }; let was = value; value = true; return was }
 }
 
 /// Reads a positive number from the environment, with a clear error when it is not one.

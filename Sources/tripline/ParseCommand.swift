@@ -55,5 +55,7 @@ struct ParseCommand: ParsableCommand {
         if summary.nothingRead {
             throw ExitCode(2)
         }
+        // Done in part: some of the files named could not be read.
+        if !summary.unreadable.isEmpty { throw ExitCode(1) }
     }
 }

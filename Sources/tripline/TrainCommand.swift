@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
         }
         do { try m.save(to: model.resolved) } catch {
             printError("tripline train: \(error)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         let t = m.training
         var out = "trained on \(t.events) events (\(t.from ?? "?") to \(t.to ?? "?")) from \(t.files.count) file\(t.files.count == 1 ? "" : "s")"

@@ -16,7 +16,7 @@ struct Tripline: AsyncParsableCommand {
         action, message).
         """,
         version: TriplineVersion.string,
-        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, ServeCommand.self, MCPCommand.self, BatchCommand.self, ConfigCommand.self, ExportCommand.self, AlertCommand.self, BenchCommand.self],
+        subcommands: [DashboardCommand.self, ParseCommand.self, TrainCommand.self, AnalyzeCommand.self, GenerateCommand.self, EvaluateCommand.self, ServeCommand.self, MCPCommand.self, BatchCommand.self, ConfigCommand.self, ExportCommand.self, ExplainCommand.self, AlertCommand.self, BenchCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -104,4 +104,42 @@ import Testing
         let value = try CLIRunner.run(["config"], cwd: dir, environment: env)
         #expect(value.status == 2 && value.stderr.contains("api.port"), "\(value.stderr)")
     }
+
+    /// Models and reports live in the state folder unless named: `~/.local/state/tripline`
+    /// (`$XDG_STATE_HOME`), `$STATE_DIRECTORY` under systemd; a model in the working directory
+    /// is not loaded unawares.
+    @Test func stateWhereSystemToolsKeepIt() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = dir.appendingPathComponent("home")
+        let evidence = dir.appendingPathComponent("evidence")
+        try FileManager.default.createDirectory(at: evidence.appendingPathComponent("anomaly_outputs"), withIntermediateDirectories: true)
+        var env = ProcessInfo.processInfo.environment
+        for k in ["MODEL_DIR", "OUTPUT_DIR", "XDG_STATE_HOME", "STATE_DIRECTORY", "TRIPLINE_CONFIG", "TRIPLINE_ENV_FILE", "XDG_CONFIG_HOME"] { env[k] = nil }
+        env["HOME"] = home.path
+        let c = try CLIRunner.run(["config"], cwd: evidence, environment: env)
+        let state = home.path + "/.local/state/tripline"
+        #expect(Self.row(c.stdout, "model_dir").contains(state + "/models"), "\(c.stdout)")
+        #expect(Self.row(c.stdout, "output_dir").contains(state + "/reports"), "\(c.stdout)")
+        var service = env
+        service["STATE_DIRECTORY"] = "/var/lib/tripline"
+        let s = try CLIRunner.run(["config"], cwd: evidence, environment: service)
+        #expect(Self.row(s.stdout, "model_dir").contains("/var/lib/tripline/models"), "\(s.stdout)")
+        var xdg = env
+        xdg["XDG_STATE_HOME"] = dir.appendingPathComponent("xdg").path
+        let x = try CLIRunner.run(["config"], cwd: evidence, environment: xdg)
+        #expect(Self.row(x.stdout, "model_dir").contains(dir.appendingPathComponent("xdg").path + "/tripline/models"), "\(x.stdout)")
+
+        // train writes there; a planted ./anomaly_outputs/model.json is passed over, and said so.
+        let sample = CLIRunner.projectRoot.appendingPathComponent("test_logs/auth.log").path
+        let t = try CLIRunner.run(["train", sample, "--baseline-days", "1"], cwd: evidence, environment: env)
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(FileManager.default.fileExists(atPath: state + "/models/model.json"))
+        try "{\"planted\": true}".write(to: evidence.appendingPathComponent("anomaly_outputs/model.json"), atomically: true, encoding: .utf8)
+        let a = try CLIRunner.run(["analyze", sample, "--output", "json"], cwd: evidence, environment: env)
+        #expect(a.status == 0, "the model in the state folder is used: \(a.stderr)")
+        #expect(a.stderr.contains("not read from the working directory unless named: ./anomaly_outputs"), "\(a.stderr)")
+        let named = try CLIRunner.run(["analyze", sample, "--output", "json", "--model-dir", "anomaly_outputs"], cwd: evidence, environment: env)
+        #expect(named.status != 0 && !named.stderr.contains("not read from the working directory"), "named, it is read (and refused as damaged): \(named.stderr)")
+    }
 }

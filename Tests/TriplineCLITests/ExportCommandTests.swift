@@ -70,12 +70,12 @@ import TriplineCore
         let f = dir.appendingPathComponent("bad.json")
         try #"{"anomalies": [{"id": "x", "timestamp": "soon", "last_seen": "2026-03-06T10:05:00Z", "kind": "brute_force", "score": 70}]}"#.write(to: f, atomically: true, encoding: .utf8)
         let r = try CLIRunner.run(["export", f.path])
-        #expect(r.status == 1 && r.stderr.contains(f.path) && r.stderr.contains("anomalies[0].timestamp"), "\(r.stderr)")
+        #expect(r.status == 2 && r.stderr.contains(f.path) && r.stderr.contains("anomalies[0].timestamp"), "\(r.stderr)")
         let nd = dir.appendingPathComponent("bad.ndjson")
         try "{\"id\": 1}\nnot json\n".write(to: nd, atomically: true, encoding: .utf8)
         let r2 = try CLIRunner.run(["export", nd.path])
-        #expect(r2.status == 1 && r2.stderr.contains("line 1"), "\(r2.stderr)")
+        #expect(r2.status == 2 && r2.stderr.contains("line 1"), "\(r2.stderr)")
         let missing = try CLIRunner.run(["export", dir.appendingPathComponent("nope.json").path])
-        #expect(missing.status == 1 && missing.stderr.contains("nope.json"))
+        #expect(missing.status == 2 && missing.stderr.contains("nope.json"))
     }
 }

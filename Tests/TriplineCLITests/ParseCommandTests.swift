@@ -42,15 +42,17 @@ import TriplineCore
         #expect(v["outcome"] == .string("failure"))
     }
 
+    /// The README's exit codes: nothing read is 2 (could not run); some of the files read is
+    /// 1 (done in part: the rest is parsed, and the missing one named).
     @Test func missingInputFailsOnlyWhenNothingCouldBeRead() throws {
         let none = try CLIRunner.run(["parse", "/nonexistent/auth.log"])
-        #expect(none.status != 0)
+        #expect(none.status == 2)
         #expect(none.stderr.contains("/nonexistent/auth.log") && none.stderr.contains("No such file"), "\(none.stderr)")
         let dir = try CLIRunner.tempDir()
         let log = dir.appendingPathComponent("ok.log")
         try "Mar 30 15:54:19 h sshd[1]: Invalid user x from 1.2.3.4 port 5\n".write(to: log, atomically: true, encoding: .utf8)
         let some = try CLIRunner.run(["parse", "/nonexistent/auth.log", log.path])
-        #expect(some.status == 0)
+        #expect(some.status == 1)
         #expect(some.stdout.split(separator: "\n").count == 1)
         #expect(some.stderr.contains("could not read /nonexistent/auth.log"))
     }

@@ -31,8 +31,8 @@ import Glibc
     @Test func exportNamesAFolderOrAMissingFile() throws {
         let dir = try CLIRunner.tempDir()
         let folder = try CLIRunner.run(["export", dir.path])
-        #expect(folder.status == 1 && folder.stderr.contains("is a folder") && !folder.stderr.contains("NSCocoaErrorDomain"), "\(folder.stderr)")
+        #expect(folder.status == 2 && folder.stderr.contains("is a folder") && !folder.stderr.contains("NSCocoaErrorDomain"), "\(folder.stderr)")
         let missing = try CLIRunner.run(["export", dir.appendingPathComponent("none.json").path])
-        #expect(missing.status == 1 && missing.stderr.contains("no such file"), "\(missing.stderr)")
+        #expect(missing.status == 2 && missing.stderr.contains("no such file"), "\(missing.stderr)")
     }
 }

@@ -94,4 +94,17 @@ import TriplineCore
         }
         #expect(g.ratio < 12, "8x the events cost \(g.ratio)x")
     }
+
+    /// A store fed incidents only (serve: no events of its own), a year of them, one a minute:
+    /// the tables stay bounded and the newest are kept.
+    @Test func incidentsWithoutEventsStayBounded() {
+        var h = ActivityHistogram()
+        for m in 0..<Int64(365 * 1_440) {
+            h.addIncident(start: Timestamp(microseconds: (Self.base + m * 60) * 1_000_000), severity: .medium)
+        }
+        let held = h.bucketsHeld
+        #expect(held[0] <= 3 * 1_440 * 9 / 4 && held[1] <= 90 * 24 * 9 / 4 && held[2] <= 3_660 * 9 / 4, "\(held)")
+        let last = h.buckets(.hour, count: 24, ending: Self.base + (365 * 1_440 - 1) * 60)
+        #expect(last.dropLast().allSatisfy { $0.counts[.medium] == 60 } && last.last!.counts[.medium] > 0, "\(last.map { $0.counts[.medium] })")
+    }
 }

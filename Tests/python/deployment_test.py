@@ -92,15 +92,63 @@ def main(binary):
           "k8s: the service selects the pods and targets http")
     runs(binary, c["args"], "k8s container")
 
-    # systemd
-    for unit in ["tripline-api.service", "tripline-batch.service"]:
+    # systemd: units that start on a fresh machine (no user to create, their folders made by
+    # systemd), hardened, batch as a oneshot service started by a timer.
+    for unit in ["tripline-api.service", "tripline-batch.service", "tripline-train.service"]:
         text = open(os.path.join(ROOT, "deploy", unit)).read()
         fields = dict(re.findall(r"^(\w+)=(.*)$", text, re.M))
         exec_start = shlex.split(fields["ExecStart"])
-        check(exec_start[0] == "/usr/local/bin/tripline", f"{unit}: runs the installed binary")
-        check(fields.get("User") == "tripline", f"{unit}: as the tripline user")
-        check("[Install]" in text and fields.get("WantedBy") == "multi-user.target", f"{unit}: installable")
+        check(exec_start[0] == "/usr/local/bin/tripline", f"{unit}: runs the installed binary (install.sh rewrites the prefix)")
+        check("User" not in fields and fields.get("DynamicUser") == "yes", f"{unit}: a user systemd makes (no 217/USER on a fresh machine)")
+        check(fields.get("StateDirectory") == "tripline" and fields.get("ConfigurationDirectory") == "tripline",
+              f"{unit}: /var/lib/tripline and /etc/tripline made by systemd (no 226/NAMESPACE)")
+        check("ReadWritePaths" not in fields, f"{unit}: no ReadWritePaths naming a folder that may not exist")
+        check(fields.get("ProtectSystem") == "strict" and fields.get("NoNewPrivileges") == "yes" and fields.get("ProtectHome") == "yes",
+              f"{unit}: hardening kept")
+        check("/var/lib/tripline" in text, f"{unit}: state under /var/lib/tripline")
         runs(binary, exec_start[1:], unit)
+    api = open(os.path.join(ROOT, "deploy", "tripline-api.service")).read()
+    check("WantedBy=multi-user.target" in api, "tripline-api.service: installable")
+    batch = dict(re.findall(r"^(\w+)=(.*)$", open(os.path.join(ROOT, "deploy", "tripline-batch.service")).read(), re.M))
+    check(batch.get("Type") == "oneshot" and "--once" in batch["ExecStart"], "tripline-batch.service: one run (--once), not a sleep loop")
+    timer = dict(re.findall(r"^(\w+)=(.*)$", open(os.path.join(ROOT, "deploy", "tripline-batch.timer")).read(), re.M))
+    check(timer.get("OnCalendar") and timer.get("Persistent") == "true" and timer.get("WantedBy") == "timers.target",
+          "tripline-batch.timer: hourly, catches up after downtime, installable")
+    verify = shutil.which("systemd-analyze")
+    if verify:
+        with tempfile.TemporaryDirectory() as d:
+            fake = os.path.join(d, "tripline")
+            os.symlink(binary, fake)
+            for u in os.listdir(os.path.join(ROOT, "deploy")):
+                if u.endswith((".service", ".timer")):
+                    open(os.path.join(d, u), "w").write(open(os.path.join(ROOT, "deploy", u)).read().replace("/usr/local/bin/tripline", fake))
+            r = subprocess.run([verify, "verify", "--man=no", *[os.path.join(d, u) for u in sorted(os.listdir(d)) if u.endswith((".service", ".timer"))]],
+                               capture_output=True, text=True)
+            check(r.returncode == 0, "systemd-analyze verify: the units are valid" + ("" if r.returncode == 0 else f" ({(r.stdout + r.stderr).strip()[:400]})"))
+    else:
+        print("notice: systemd-analyze not installed; the units were not verified by systemd")
+
+    # Containers: a health check, an image built from the Dockerfile, a way to train a model.
+    docker = open(os.path.join(ROOT, "Dockerfile")).read()
+    check(re.search(r"^HEALTHCHECK .*\n?.*CMD curl -fsS \"http://127.0.0.1:\$\{API_PORT\}/health/live\"", docker, re.M) is not None,
+          "Dockerfile: a HEALTHCHECK on /health/live")
+    check(re.search(r"libcurl4 curl", docker) is not None, "Dockerfile: curl for the health check, libcurl4 for the binary")
+    compose = yaml.safe_load(open(os.path.join(ROOT, "docker-compose.yml")))
+    for name in ["mcp", "batch"]:
+        check(compose["services"][name].get("healthcheck", {}).get("disable") is True, f"compose: {name} does not inherit the API's health check")
+    images = [compose["services"][n]["image"] for n in compose["services"]] + [c["image"]]
+    job = yaml.safe_load(open(os.path.join(ROOT, "k8s", "train-job.yaml")))
+    jc = job["spec"]["template"]["spec"]["containers"][0]
+    images.append(jc["image"])
+    check(all(not i.endswith(":latest") for i in images), f"images are the version built from the Dockerfile, not :latest ({images})")
+    check(job["kind"] == "Job" and jc["args"][0] == "train", "k8s: a Job trains the model")
+    mounts = {m["name"]: m["mountPath"] for m in jc["volumeMounts"]}
+    vols = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in job["spec"]["template"]["spec"]["volumes"]}
+    dep_vols = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]}
+    check(mounts.get("models") == "/var/lib/tripline/models" and vols.get("models") == dep_vols.get("models"),
+          "k8s: the Job writes the model into the volume the API reads")
+    check("--model-dir" in jc["args"] and jc["args"][jc["args"].index("--model-dir") + 1] == mounts["models"], "k8s: the Job's --model-dir is the mounted volume")
+    runs(binary, jc["args"], "k8s train Job")
     return summary()
 
 
