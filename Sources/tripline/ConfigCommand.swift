@@ -22,6 +22,13 @@ struct ConfigCommand: ParsableCommand {
 
     @OptionGroup var configFile: ConfigOption
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("text or json (default: text).", valueName: "format"))
+    var output = "text"
+
+    func validate() throws {
+        guard ["text", "json"].contains(output) else { throw ValidationError("unknown output '\(output)': use text or json") }
+    }
+
     struct Row { let key: String; let value: String; let source: String }
 
     func run() throws {
@@ -33,19 +40,19 @@ struct ConfigCommand: ParsableCommand {
         }
         let toml = file.map { "\($0.path)" }
         var rows: [Row] = []
-        func add(_ key: String, env name: String?, toml value: String?, tomlKey: String, default d: String, secret: Bool = false, url: Bool = false) {
+        func add(_ key: String, env name: String?, toml value: String?, tomlKey: String, default d: String, secret: Bool = false, url: Bool = false, defaultSource: String = "default") {
             var r: (String, String)
             if let name, let e = fromEnv(name) { r = e }
             else if let value, let toml { r = (value, "\(toml) \(tomlKey)") }
-            else { r = (d, "default") }
-            if r.1 != "default" {
+            else { r = (d, defaultSource) }
+            if r.1 != defaultSource {
                 if url { r.0 = AlertSettings.redactedURL(r.0) } else if secret { r.0 = "set (\(r.0.count) characters, hidden)" }
             }
             rows.append(Row(key: key, value: r.0, source: r.1))
         }
-        add("model_dir", env: "MODEL_DIR", toml: nil, tomlKey: "", default: ConfigLocations.modelFolder.path + " (" + ConfigLocations.stateFolder.source + "/models)")
+        add("model_dir", env: "MODEL_DIR", toml: nil, tomlKey: "", default: ConfigLocations.modelFolder.path, defaultSource: "default (" + ConfigLocations.stateFolder.source + "/models)")
         add("log_dir", env: "LOG_DIR", toml: nil, tomlKey: "", default: "(none: batch needs --log-dir)")
-        add("output_dir", env: "OUTPUT_DIR", toml: nil, tomlKey: "", default: ConfigLocations.stateFolder.path + "/reports (" + ConfigLocations.stateFolder.source + "/reports)")
+        add("output_dir", env: "OUTPUT_DIR", toml: nil, tomlKey: "", default: ConfigLocations.stateFolder.path + "/reports", defaultSource: "default (" + ConfigLocations.stateFolder.source + "/reports)")
         add("batch_interval", env: "BATCH_INTERVAL", toml: nil, tomlKey: "", default: "(none: batch needs --once or --interval)")
         add("api.host", env: "API_HOST", toml: file?.api.host, tomlKey: "[api] host", default: "127.0.0.1")
         add("api.port", env: "API_PORT", toml: file?.api.port.map(String.init), tomlKey: "[api] port", default: "8000")
@@ -84,6 +91,23 @@ struct ConfigCommand: ParsableCommand {
                 default: on.minSeverity.rawValue + " (alerts.min_severity)")
             add("alerts.\(kind.rawValue).batch_size", env: nil, toml: fs?.batchSize.map(String.init), tomlKey: "\(section) batch_size", default: String(kind.defaultBatchSize))
             add("alerts.\(kind.rawValue).timeout", env: nil, toml: fs?.timeout.map(ConfigFile.number), tomlKey: "\(section) timeout", default: ConfigFile.number(AlertSettings.Sink.defaultTimeout))
+        }
+        if output == "json" {
+            // {"configuration_file", "environment_file", "looked_for": {"configuration", "environment"},
+            //  "settings": {key: {"value", "source"}}} (secrets hidden as in the text).
+            var w = JSONWriter()
+            w.raw("{"); w.key("configuration_file"); if let toml { w.string(toml) } else { w.raw("null") }
+            w.raw(","); w.key("environment_file"); if let e = DotEnv.defaultPath { w.string(e) } else { w.raw("null") }
+            w.raw(","); w.key("looked_for"); w.raw("{"); w.key("configuration"); w.value(.array(ConfigLocations.configCandidates.map { .string($0) }))
+            w.raw(","); w.key("environment"); w.value(.array(ConfigLocations.envCandidates.map { .string($0) })); w.raw("}")
+            w.raw(","); w.key("settings"); w.raw("{")
+            for (i, r) in rows.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.string(r.key); w.raw(":{"); w.key("value"); w.string(r.value); w.raw(","); w.key("source"); w.string(r.source); w.raw("}")
+            }
+            w.raw("}}\n")
+            FileHandle.standardOutput.write(Data(w.bytes))
+            return
         }
         let width = rows.map(\.key.count).max() ?? 10
         let vwidth = min(40, rows.map(\.value.count).max() ?? 10)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriplineCore
 
 /// `tripline config`: one effective configuration from the environment, .env and tripline.toml,
 /// with where each value came from, secrets hidden, and mistakes named by file and key.
@@ -121,6 +122,14 @@ import Testing
         let state = home.path + "/.local/state/tripline"
         #expect(Self.row(c.stdout, "model_dir").contains(state + "/models"), "\(c.stdout)")
         #expect(Self.row(c.stdout, "output_dir").contains(state + "/reports"), "\(c.stdout)")
+        // The same as JSON: every setting's value and source, and where files were looked for.
+        let cj = try CLIRunner.run(["config", "--output", "json"], cwd: evidence, environment: env)
+        let doc = try JSONParser.parse(cj.stdout)
+        #expect(doc["settings"]?["model_dir"]?["value"]?.scalarText == state + "/models", "\(cj.stdout)")
+        #expect(doc["settings"]?["model_dir"]?["source"]?.scalarText?.hasPrefix("default") == true)
+        #expect(doc["configuration_file"] == .null)
+        guard case .array(let looked)? = doc["looked_for"]?["configuration"] else { Issue.record("\(cj.stdout)"); return }
+        #expect(looked.contains(.string(home.path + "/.config/tripline/tripline.toml")) && looked.contains(.string("/etc/tripline/tripline.toml")))
         var service = env
         service["STATE_DIRECTORY"] = "/var/lib/tripline"
         let s = try CLIRunner.run(["config"], cwd: evidence, environment: service)

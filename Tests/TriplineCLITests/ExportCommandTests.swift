@@ -19,7 +19,7 @@ import TriplineCore
     @Test func ecsDocumentsForSIEMImport() throws {
         let (_, json, count) = try Self.analyzed()
         #expect(count >= 5)
-        let r = try CLIRunner.run(["export", json.path, "--format", "ecs"])
+        let r = try CLIRunner.run(["export", json.path, "-o", "ecs"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == count)
@@ -40,15 +40,23 @@ import TriplineCore
     @Test func csvAndNDJSONRoundTrip() throws {
         let (dir, json, count) = try Self.analyzed()
         let out = dir.appendingPathComponent("anomalies.csv")
+        // The spelling before 0.2 (--format for the output, -o/--output for the file) still works …
         let r = try CLIRunner.run(["export", json.path, "--format", "csv", "--output", out.path, "--min-severity", "high"])
         #expect(r.status == 0 && r.stderr.contains(out.path))
+        // … and gives what the one spelling of every command gives: -o the format, --output-file the file.
+        let out2 = dir.appendingPathComponent("anomalies2.csv")
+        let r2 = try CLIRunner.run(["export", json.path, "-o", "csv", "--output-file", out2.path, "--min-severity", "high"])
+        #expect(r2.status == 0 && !r2.stderr.contains("old spelling"))
+        #expect(try Data(contentsOf: out2) == Data(contentsOf: out))
+        let both = try CLIRunner.run(["export", json.path, "-o", "cvs", "--output-file", out2.path])
+        #expect(both.status == 64 && both.stderr.contains("unknown output 'cvs'"), "\(both.stderr)")
         let csv = try String(contentsOf: out, encoding: .utf8)
         let rows = csv.split(separator: "\r\n")
         #expect(rows.first == "id,timestamp,last_seen,severity,score,kind,user,source_ip,host,techniques,event_count,reasons,evidence")
         #expect(rows.count > 1 && rows.count <= count + 1)
         #expect(rows.dropFirst().allSatisfy { $0.contains(",high,") || $0.contains(",critical,") })
         // NDJSON out, then NDJSON in: the same anomalies.
-        let nd = try CLIRunner.run(["export", json.path, "--format", "ndjson"])
+        let nd = try CLIRunner.run(["export", json.path, "--output", "ndjson"])
         #expect(nd.stdout.split(separator: "\n").count == count)
         let again = try CLIRunner.run(["export", "-", "--format", "ndjson"], stdin: nd.stdout)
         #expect(again.stdout == nd.stdout)

@@ -23,6 +23,18 @@ import TriplineCore
         #expect(p.status == 0)
         let r = try CLIRunner.run(["parse", a.appendingPathComponent("auth.log").path])
         #expect(r.stderr.contains("no lines skipped"), "\(r.stderr)")
+        // evaluate, as text and as JSON (the same figures).
+        let text = try CLIRunner.run(["evaluate", a.path])
+        let json = try CLIRunner.run(["evaluate", a.path, "--output", "json"])
+        #expect(text.status == 0 && json.status == 0, "\(json.stderr)")
+        let doc = try JSONParser.parse(json.stdout)
+        let all = try #require(doc["all"])
+        let found = Int(all["found"]?.numberValue ?? -1), planted = Int(all["planted"]?.numberValue ?? -1)
+        // (Some kinds are planted in the NDJSON form only: the syslog form scores the rest.)
+        #expect(planted > 0 && planted <= attacks.count && found <= planted && found > 0)
+        #expect(text.stdout.split(separator: "\n").contains { $0.hasPrefix("all") && $0.contains("\(found)/\(planted)") }, "\(text.stdout)")
+        guard case .object(let kinds)? = doc["kinds"] else { Issue.record("no kinds"); return }
+        #expect(kinds.values.reduce(0) { $0 + Int($1["planted"]?.numberValue ?? 0) } == planted && kinds["brute_force"] != nil, "\(kinds.keys.sorted())")
     }
 
     @Test func differentSeedsDiffer() throws {
