@@ -65,7 +65,14 @@ struct AlertCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The sink to test: slack, splunk, elasticsearch, webhook or all.", valueName: "sink"))
     var test: String
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("text or json: [{\"sink\", \"target\", \"delivered\", \"status\", \"error\", \"seconds\"}] (default: text).", valueName: "format"))
+    var output = "text"
+
     @OptionGroup var configFile: ConfigOption
+
+    func validate() throws {
+        if !["text", "json"].contains(output) { throw ValidationError("unknown output '\(output)': use text or json") }
+    }
 
     func run() async throws {
         let settings = try Alerting.settings(try configFile.file())
@@ -92,22 +99,35 @@ struct AlertCommand: AsyncParsableCommand {
         only.spoolDirectory = scratch
         guard let d = try Alerting.dispatcher(only, defaultSpool: scratch, quiet: true) else { return }
         var failed = false
-        for k in wanted {
+        var json = JSONWriter()
+        json.raw("[")
+        for (i, k) in wanted.enumerated() {
             let r = await d.sendTest(to: k)
             let took = String(format: "%.2f s", r.seconds)
+            var why: String?
             switch r.outcome {
-            case .delivered:
-                print("\(r.target): test alert delivered (HTTP \(r.status ?? 0), \(took))")
-            case .rejected(let why), .retry(let why, _):
-                failed = true
-                print("\(r.target): test alert NOT delivered: \(why) (\(took))")
-            case .partial(_, _, let why):
-                failed = true
-                print("\(r.target): test alert NOT delivered: \(why) (\(took))")
-            case .tooLarge:
-                failed = true
-                print("\(r.target): test alert NOT delivered: HTTP 413 (\(took))")
+            case .delivered: why = nil
+            case .rejected(let w), .retry(let w, _): why = w
+            case .partial(_, _, let w): why = w
+            case .tooLarge: why = "HTTP 413"
             }
+            if why != nil { failed = true }
+            if output == "json" {
+                if i > 0 { json.raw(",") }
+                json.raw("{"); json.key("sink"); json.string(k.rawValue); json.raw(","); json.key("target"); json.string(r.target)
+                json.raw(","); json.key("delivered"); json.bool(why == nil)
+                json.raw(","); json.key("status"); if let s = r.status { json.int(s) } else { json.raw("null") }
+                json.raw(","); json.key("error"); if let why { json.string(why) } else { json.raw("null") }
+                json.raw(","); json.key("seconds"); json.double(r.seconds); json.raw("}")
+            } else if let why {
+                print("\(r.target): test alert NOT delivered: \(why) (\(took))")
+            } else {
+                print("\(r.target): test alert delivered (HTTP \(r.status ?? 0), \(took))")
+            }
+        }
+        if output == "json" {
+            json.raw("]\n")
+            FileHandle.standardOutput.write(Data(json.bytes))
         }
         await d.shutdown()
         if failed { throw ExitCode(1) }

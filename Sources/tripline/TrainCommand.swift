@@ -42,6 +42,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed for sampling and the forest.")
     var seed: UInt64 = 42
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("text or json: what was learnt, for people or scripts (default: text).", valueName: "format"))
+    var output = "text"
+
     @OptionGroup var parsing: ParseOptionGroup
 
     @OptionGroup var configFile: ConfigOption
@@ -50,6 +53,7 @@ struct TrainCommand: ParsableCommand {
         guard !inputs.isEmpty || parsing.journal else { throw ValidationError("give the logs to learn from: files, folders, - for standard input, or --journal") }
         if let c = contamination, !(c > 0 && c < 0.5) { throw ValidationError("--contamination must be between 0 and 0.5, such as 0.01") }
         if let d = baselineDays, d <= 0 { throw ValidationError("--baseline-days must be positive") }
+        if !["text", "json"].contains(output) { throw ValidationError("unknown output '\(output)': use text or json") }
     }
 
     func run() throws {
@@ -75,6 +79,37 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let t = m.training
+        if output == "json" {
+            // {"model", "events", "from", "to", "files", "baseline_days", "excluded": {"events",
+            //  "incidents"} | null, "users", "service_accounts", "sources", "hosts",
+            //  "forest": {"trees", "scored_events", "max_samples", "contamination", "threshold"} | null,
+            //  "seconds", "lines_skipped"}
+            var w = JSONWriter()
+            w.raw("{"); w.key("model"); w.string(TriplineModel.path(in: model.resolved))
+            w.raw(","); w.key("events"); w.int(t.events)
+            w.raw(","); w.key("from"); if let f = t.from { w.string(f) } else { w.raw("null") }
+            w.raw(","); w.key("to"); if let x = t.to { w.string(x) } else { w.raw("null") }
+            w.raw(","); w.key("files"); w.value(.array(t.files.map { .string($0) }))
+            w.raw(","); w.key("baseline_days"); if let d = t.baselineDays { w.double(d) } else { w.raw("null") }
+            w.raw(","); w.key("excluded")
+            if let x = t.excluded { w.raw("{"); w.key("events"); w.int(x.events); w.raw(","); w.key("incidents"); w.int(x.incidents); w.raw("}") } else { w.raw("null") }
+            w.raw(","); w.key("users"); w.int(m.users.count)
+            w.raw(","); w.key("service_accounts"); w.value(.array(m.serviceAccounts.map { .string($0) }))
+            w.raw(","); w.key("sources"); w.int(m.sources.count)
+            w.raw(","); w.key("hosts"); w.int(m.hosts.count)
+            w.raw(","); w.key("forest")
+            if let f = m.forest {
+                w.raw("{"); w.key("trees"); w.int(f.trees.count); w.raw(","); w.key("scored_events"); w.int(t.scoredEvents)
+                w.raw(","); w.key("max_samples"); w.int(f.maxSamples); w.raw(","); w.key("contamination"); w.double(f.contamination)
+                w.raw(","); w.key("threshold"); w.double(f.offset); w.raw("}")
+            } else { w.raw("null") }
+            w.raw(","); w.key("seconds"); w.double(t.seconds)
+            w.raw(","); w.key("lines_skipped"); w.int(summary.problemLines)
+            w.raw("}\n")
+            FileHandle.standardOutput.write(Data(w.bytes))
+            if summary.problemLines > 0 || !summary.unreadable.isEmpty { printError(summary.report()) }
+            return
+        }
         var out = "trained on \(t.events) events (\(t.from ?? "?") to \(t.to ?? "?")) from \(t.files.count) file\(t.files.count == 1 ? "" : "s")"
         if let d = t.baselineDays { out += ", first \(d.formatted()) days" }
         if let x = t.excluded { out += "\n  \(x.summary)" } else if inputs.contains("-") { out += "\n  incidents not left out: standard input is read once" }

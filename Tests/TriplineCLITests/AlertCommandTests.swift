@@ -51,6 +51,18 @@ import TriplineTestSupport
             #expect(bad.status == 1)
             #expect(bad.stdout.contains("slack (http://127.0.0.1:\(r.port)/…): test alert NOT delivered: HTTP 404"))
             #expect(!bad.stdout.contains("SECRETPATH"))
+            // --output json: one object per sink, secrets still hidden.
+            r.answer { req in
+                if req.path.hasPrefix("/services/T1") { return .status(404, body: "no_service") }
+                return req.path == "/_bulk" ? .status(200, body: #"{"took":1,"errors":false,"items":[{"create":{"status":201}}]}"#) : nil
+            }
+            let js = try await Self.run(["alert", "--test", "all", "--output", "json"], env: env)
+            #expect(js.status == 1 && !js.stdout.contains("SECRETPATH") && !js.stdout.contains("hec-secret-token"))
+            guard case .array(let results)? = try? JSONParser.parse(js.stdout) else { Issue.record("\(js.stdout)"); return }
+            #expect(results.count == 4)
+            let slack = results.first { $0["sink"]?.scalarText == "slack" }
+            #expect(slack?["delivered"] == .bool(false) && slack?["status"]?.numberValue == 404 && slack?["error"]?.scalarText?.contains("404") == true)
+            #expect(results.filter { $0["delivered"] == .bool(true) }.count == 3)
         }
     }
 

@@ -18,6 +18,12 @@ import TriplineCore
         let t = try CLIRunner.run(["train", "--data-path", Self.testLogs, "--baseline-days", "1", "--model-dir", models])
         #expect(t.status == 0, "\(t.stderr)")
         #expect(t.stdout.contains("trained on") && t.stdout.contains("threshold") && t.stdout.contains("took"))
+        // The same as JSON, for scripts.
+        let tj = try CLIRunner.run(["train", Self.testLogs, "--baseline-days", "1", "--model-dir", dir.appendingPathComponent("json").path, "--output", "json"])
+        let tdoc = try JSONParser.parse(tj.stdout)
+        let events = try #require(tdoc["events"]?.numberValue)
+        #expect(t.stdout.contains("trained on \(Int(events)) events") && tdoc["forest"]?["trees"]?.numberValue ?? 0 > 0, "\(tj.stdout)")
+        #expect(tdoc["model"]?.scalarText?.hasSuffix("json/model.json") == true)
         let a = try CLIRunner.run(["analyze", Self.testLogs, "--model-dir", models, "--output", "json"])
         #expect(a.status == 0, "\(a.stderr)")
         let doc = try JSONParser.parse(a.stdout)
