@@ -75,7 +75,7 @@ struct ExplainCommand: ParsableCommand {
         let wanted = id.trimmingCharacters(in: .whitespaces).lowercased()
         var searched = 0
         for source in sources {
-            let anomalies = try read(source)
+            let anomalies = try readAnomalies(source, command: "explain")
             searched += anomalies.count
             if let exact = anomalies.first(where: { $0.id.lowercased() == wanted }) { return (exact, source) }
             let byPrefix = anomalies.filter { $0.id.lowercased().hasPrefix(wanted) }
@@ -87,32 +87,5 @@ struct ExplainCommand: ParsableCommand {
         }
         printError("tripline explain: no anomaly with id '\(TerminalSafe.sanitize(id))' among the \(searched) in \(sources.count == 1 ? sources[0] : "\(sources.count) batch reports")")
         throw ExitCode(2)
-    }
-
-    private func read(_ path: String) throws -> [Anomaly] {
-        var isFolder: ObjCBool = false
-        if path != "-" {
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                printError("tripline explain: no such file: \(path)")
-                throw ExitCode(2)
-            }
-            if isFolder.boolValue {
-                printError("tripline explain: \(path) is a folder: give the result file (tripline analyze --output json, or a batch run's anomalies.json)")
-                throw ExitCode(2)
-            }
-        }
-        let data: Data
-        do {
-            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            printError("tripline explain: cannot read \(path): \((error as NSError).localizedDescription)")
-            throw ExitCode(2)
-        }
-        do {
-            return try AnomalyDocument.anomalies(in: String(decoding: data, as: UTF8.self))
-        } catch {
-            printError("tripline explain: \(path): \(error)")
-            throw ExitCode(2)
-        }
     }
 }

@@ -55,30 +55,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var isFolder: ObjCBool = false
-        if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) {
-            if isFolder.boolValue {
-                printError("tripline export: \(input) is a folder: give the anomalies file (tripline analyze --output json, or the dashboard's export)")
-                throw ExitCode(2)
-            }
-        } else if input != "-" {
-            printError("tripline export: no such file: \(input)")
-            throw ExitCode(2)
-        }
-        let data: Data
-        do {
-            data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
-        } catch {
-            printError("tripline export: cannot read \(input): \((error as NSError).localizedDescription)")
-            throw ExitCode(2)
-        }
-        let anomalies: [Anomaly]
-        do {
-            anomalies = try AnomalyDocument.anomalies(in: String(decoding: data, as: UTF8.self))
-        } catch {
-            printError("tripline export: \(input): \(error)")
-            throw ExitCode(2)
-        }
+        let anomalies = try readAnomalies(input, command: "export")
         let (format, output) = resolved
         if let o = self.output, !ExportCommand.formats.contains(o) {
             printError("tripline export: writing the file \(o) (-o FILE is the old spelling of --output-file FILE; -o is now the format: ecs, ndjson or csv)")
