@@ -186,7 +186,7 @@ public func reduce(_ s: inout DashboardState, key: Key, now: Timestamp) -> [Effe
         s.focus = DashboardState.Pane(rawValue: (min(s.focus.rawValue, panes - 1) + step) % panes) ?? .feed
         s.offenderCursor = 0
     case .right:
-        if s.focus == .feed { s.feedShift += 10 }
+        if s.focus == .feed { s.feedShift = min(s.feedShift + 10, 1_200) } // the widest line: columns and a 1,000-column reason
     case .left:
         if s.focus == .feed { s.feedShift = max(0, s.feedShift - 10) }
     case .char("n"), .char("N"):
