@@ -380,7 +380,10 @@ public struct Renderer: Sendable {
         }
         let st = s.snapshot.stats
         lines.append(("events \(Renderer.count(st.events)), \(Renderer.rate(st.eventsPerSecond))/s", .normal))
-        lines.append(("anomalies \(Renderer.count(st.anomalies))", .normal))
+        // Incidents since the start, and how many of the worst severity (the histogram has all four).
+        let worst = Severity.allCases.reversed().filter { (st.anomaliesBySeverity[$0] ?? 0) > 0 }.prefix(1)
+            .map { "\(Renderer.count(st.anomaliesBySeverity[$0] ?? 0)) \(Renderer.sevWord($0, wide: false).lowercased())" }
+        lines.append(("anomalies \(Renderer.count(st.anomalies))" + (worst.isEmpty ? "" : " (\(worst[0]))"), .normal))
         lines.append(("skipped \(Renderer.count(st.linesSkipped)), files \(st.files.count)", .normal))
         lines.append(st.inputEnded ? ("input ended", .medium) : ("lag \(Renderer.bytes(st.lagBytes))", .normal))
         if let last = st.lastEvent { lines.append(("last \(last.iso8601.prefix(16).replacingOccurrences(of: "T", with: " "))", .dim)) }
