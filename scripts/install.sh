@@ -7,16 +7,17 @@
 #                  shell completions, DIR/share/tripline/themes/, DIR/lib/systemd/system/
 #   --destdir DIR  stage everything under DIR instead of / (for packages); nothing else is touched
 #   --binary FILE  install this binary instead of building one (it is stripped all the same)
-#   --no-man       no manual pages (they are generated from a debug build of the package)
+#   --no-man       no manual pages (they need argument-parser's generate-manual tool built)
 #   --uninstall    remove what an earlier install with the same --prefix put there
 #
 # The build is a release build with the Swift runtime linked in (--static-swift-stdlib), so the
 # binary runs without the toolchain; it still needs the C libraries it was built against
 # (ncurses, zlib, liblzma, libzstd, libsystemd, libcurl: Debian's libncursesw6 zlib1g liblzma5
-# libzstd1 libsystemd0 libcurl4; building needs libcurl4-openssl-dev). Manual pages are generated from the command definitions (swift-argument-parser's
-# generate-manual plugin), completions by the binary itself. The systemd units need no user:
-# systemd makes one per service (DynamicUser=), with /var/lib/tripline as its state folder and
-# /etc/tripline as its configuration folder. A list of what was installed is kept in
+# libzstd1 libsystemd0 libcurl4; building needs libcurl4-openssl-dev). Manual pages are
+# generated from the command definitions (swift-argument-parser's generate-manual tool, run on
+# the binary being installed), completions by the binary itself. The systemd units need no
+# user: systemd makes one per service (DynamicUser=), with /var/lib/tripline as its state folder
+# and /etc/tripline as its configuration folder. A list of what was installed is kept in
 # DIR/share/tripline/installed-files for --uninstall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,9 +98,10 @@ fi
 if [ "$MAN" = 1 ]; then
   echo "generating manual pages…"
   mkdir -p "$work/man"
-  # From a debug build of the package (the same command definitions; reused when it exists,
-  # where a release build without the static runtime would rebuild everything).
-  swift package --allow-writing-to-directory "$work/man" generate-manual --configuration debug --multi-page \
+  # swift-argument-parser's generate-manual tool (the generate-manual plugin's, built alone in
+  # seconds) asks the binary being installed for its commands (--experimental-dump-help).
+  swift build --product generate-manual >/dev/null
+  "$(swift build --show-bin-path)/generate-manual" "$work/tripline" --multi-page \
     --authors "Tripline developers" --output-directory "$work/man" >/dev/null
   for page in "$work"/man/*.1; do
     name=$(basename "$page" .1)      # tripline.analyze
