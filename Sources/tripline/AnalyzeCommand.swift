@@ -21,7 +21,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var model: ModelDirOption
 
-    @Option(name: .long, help: ArgumentHelp("json, ndjson or table (default: table on a terminal, json otherwise).", valueName: "format"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("json, ndjson or table (default: table on a terminal, json otherwise).", valueName: "format"))
     var output: String?
 
     @Option(name: .long, help: ArgumentHelp("Report only anomalies at or above: low, medium, high or critical.", valueName: "severity"))

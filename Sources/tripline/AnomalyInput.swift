@@ -18,6 +18,11 @@ func readAnomalies(_ path: String, command: String) throws -> [Anomaly] {
             printError("tripline \(command): \(path) is a folder: give the anomalies file (tripline analyze --output json, a batch run's anomalies.json, or the dashboard's export)")
             throw ExitCode(2)
         }
+        // A device or a FIFO could block or never end (/dev/zero): only regular files are read.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
+            printError("tripline \(command): \(path) is not a regular file: give the anomalies file (or - to read standard input)")
+            throw ExitCode(2)
+        }
     }
     let data: Data
     do {

@@ -71,6 +71,11 @@ import TriplineCore
         #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
         #expect(!out.contains("\u{1B}") && !out.contains("\u{07}"), "no escape reaches the terminal: \(out.debugDescription)")
         #expect(out.components(separatedBy: "(not readable here)").count - 1 == 3, "\(out)")
+        // A device as the result file is refused at once (reading /dev/zero would never end).
+        for args in [["explain", "TL-00", "/dev/zero"], ["export", "/dev/zero"], ["explain", "TL-00", fifo]] {
+            let d = try ChildProcess.run(CLIRunner.binary.path, args, environment: ["HOME": dir.path], timeout: 30)
+            #expect(d.status == 2 && String(decoding: d.stderr, as: UTF8.self).contains("not a regular file"), "\(args)")
+        }
     }
 
     /// The README's exit codes: 0 done, 1 done in part, 2 could not run.
@@ -80,7 +85,7 @@ import TriplineCore
         let models = dir.appendingPathComponent("models").path
         #expect(try CLIRunner.run(["train", Self.sample, "--baseline-days", "1", "--model-dir", models]).status == 0)
         let missing = dir.appendingPathComponent("gone.log").path
-        let all = try CLIRunner.run(["analyze", Self.sample, "--model-dir", models, "--output", "json"])
+        let all = try CLIRunner.run(["analyze", Self.sample, "--model-dir", models, "-o", "json"])
         #expect(all.status == 0)
         let part = try CLIRunner.run(["analyze", Self.sample, missing, "--model-dir", models, "--output", "json"])
         #expect(part.status == 1 && part.stderr.contains("gone.log"), "\(part.stderr)")
