@@ -19,13 +19,7 @@ public struct KeptAnomaly: Sendable {
         case text(String)
 
         init(_ id: String) {
-            let u = id.utf8
-            if u.count == 19, id.hasPrefix("TL-"), u.dropFirst(3).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
-               let v = UInt64(id.dropFirst(3), radix: 16) {
-                self = .tripline(v)
-            } else {
-                self = .text(id)
-            }
+            if let v = Anomaly.idNumber(id) { self = .tripline(v) } else { self = .text(id) }
         }
 
         var id: String {

@@ -81,4 +81,14 @@ public struct Anomaly: Sendable, Hashable, Identifiable {
 extension Anomaly {
     /// The id Tripline gives an incident whose hash is `h`: `TL-` and sixteen hex digits.
     public static func idText(_ h: UInt64) -> String { IncidentBook.idText(h) }
+
+    /// The number behind an id of exactly the form ``idText(_:)`` writes (`TL-` and sixteen
+    /// lowercase hex digits), so that ids can be kept and ordered as numbers (the numbers
+    /// order as the texts do); nil for any other id.
+    public static func idNumber(_ id: String) -> UInt64? {
+        let u = id.utf8
+        guard u.count == 19, id.hasPrefix("TL-"),
+              u.dropFirst(3).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+        return UInt64(id.dropFirst(3), radix: 16)
+    }
 }

@@ -73,9 +73,7 @@ public final class AnomalySpool {
         a.writeJSON(to: &w)
         var number: UInt64 = 0
         var isText = false
-        let u = a.id.utf8
-        if u.count == 19, a.id.hasPrefix("TL-"), let v = UInt64(a.id.dropFirst(3), radix: 16),
-           u.dropFirst(3).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
+        if let v = Anomaly.idNumber(a.id) {
             number = v
         } else {
             number = UInt64(textIDs.count); isText = true
