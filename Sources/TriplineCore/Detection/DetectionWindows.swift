@@ -123,7 +123,9 @@ struct DetectionWindows {
         guard let pid = e.pid else { return 1 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
-        if var a = attempts[key], a.counted > 0, a.kinds & kind == 0, abs(t - a.time) <= DetectionWindows.attemptSpan {
+        let found = find(key, t)
+        if let i = found.index, case var a = attempts.values[i], a.counted > 0, a.kinds & kind == 0,
+           abs(t - a.time) <= DetectionWindows.attemptSpan {
             // Another line of the attempt under way.
             a.kinds |= kind
             a.time = max(a.time, t)
@@ -139,20 +141,26 @@ struct DetectionWindows {
                     if xIsName { w = 1; a.source = y }
                 }
             }
-            attempts[key] = a
+            attempts.values[i] = a
             return w
         }
-        let before = earlier(key, t)
+        let before = found.recent
         remember(key, Attempt(kinds: kind, time: t, source: e.sourceIP, counted: UInt8(min(255, Int(before?.counted ?? 0) + 1)),
-                              keyOffered: before?.keyOffered ?? false))
+                              keyOffered: before?.keyOffered ?? false), at: found.index)
         return 1
     }
 
-    /// What the connection `key` logged up to `t`, when it is recent enough to be the same
-    /// connection (process ids come round again, but not within minutes).
-    private func earlier(_ key: SSHSessionTracker.Key, _ t: Int64) -> Attempt? {
-        guard let a = attempts[key], abs(t - a.time) <= DetectionWindows.tenMinutes else { return nil }
-        return a
+    /// Where the connection `key` is kept, and what it logged up to `t` when that is recent
+    /// enough to be the same connection (process ids come round again, but not within minutes).
+    /// The place lets ``remember(_:_:at:)`` write without hashing the key again.
+    private struct Found {
+        var index: Dictionary<SSHSessionTracker.Key, Attempt>.Index?
+        var recent: Attempt?
+    }
+    private func find(_ key: SSHSessionTracker.Key, _ t: Int64) -> Found {
+        guard let i = attempts.index(forKey: key) else { return Found() }
+        let a = attempts.values[i]
+        return Found(index: i, recent: abs(t - a.time) <= DetectionWindows.tenMinutes ? a : nil)
     }
 
     /// A refused public key: no attempt in itself, but a summary that follows is an agent's
@@ -161,11 +169,12 @@ struct DetectionWindows {
         guard let pid = e.pid else { return }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
-        if var a = earlier(key, t) {
+        let found = find(key, t)
+        if var a = found.recent, let i = found.index {
             a.keyOffered = true
-            attempts[key] = a
+            attempts.values[i] = a
         } else {
-            remember(key, Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0, keyOffered: true))
+            remember(key, Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0, keyOffered: true), at: found.index)
         }
     }
 
@@ -174,18 +183,26 @@ struct DetectionWindows {
         guard let pid = e.pid else { return 1 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
-        let before = earlier(key, t)
+        let found = find(key, t)
+        let before = found.recent
         if let b = before, b.counted > 0 { return 0 }
         let w = before?.keyOffered == true ? 1 : DetectionWindows.maxAuthTries
-        remember(key, Attempt(kinds: 0xFF, time: t, source: e.sourceIP ?? before?.source, counted: UInt8(w), keyOffered: before?.keyOffered ?? false))
+        remember(key, Attempt(kinds: 0xFF, time: t, source: e.sourceIP ?? before?.source, counted: UInt8(w), keyOffered: before?.keyOffered ?? false),
+                 at: found.index)
         return Double(w)
     }
 
-    /// Stores a new attempt (or probe) of the connection `key`, sweeping out finished ones when
-    /// the table has grown.
-    private mutating func remember(_ key: SSHSessionTracker.Key, _ a: Attempt) {
-        if attempts.count >= attemptsSweepAt { sweepAttempts() }
-        attempts[key] = a
+    /// Stores a new attempt (or probe) of the connection `key`, kept at `index` when it was
+    /// found there (see ``find(_:_:)``), sweeping out finished ones when the table has grown.
+    private mutating func remember(_ key: SSHSessionTracker.Key, _ a: Attempt, at index: Dictionary<SSHSessionTracker.Key, Attempt>.Index?) {
+        if attempts.count >= attemptsSweepAt {
+            sweepAttempts()
+            attempts[key] = a
+        } else if let index {
+            attempts.values[index] = a
+        } else {
+            attempts[key] = a
+        }
     }
 
     /// Forgets attempts no later line can belong to: older than ten minutes (and a minute for
@@ -224,8 +241,9 @@ struct DetectionWindows {
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let t = e.timestamp.microseconds
         // A connection with attempts, or already counted as a probe.
-        if earlier(key, t) != nil { return 0 }
-        remember(key, Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0))
+        let found = find(key, t)
+        if found.recent != nil { return 0 }
+        remember(key, Attempt(kinds: 0, time: t, source: e.sourceIP, counted: 0), at: found.index)
         return 1
     }
 
@@ -260,10 +278,12 @@ struct DetectionWindows {
     private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
         guard e.eventType == .disconnect, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
-        let before = earlier(key, e.timestamp.microseconds)
+        let found = find(key, e.timestamp.microseconds)
+        let before = found.recent
         guard anyOutcome || e.user != nil || before?.keyOffered == true else { return 0 }
         if let b = before, b.counted > 0 { return 0 }
-        remember(key, Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP, keyOffered: before?.keyOffered ?? false))
+        remember(key, Attempt(kinds: 0, time: e.timestamp.microseconds, source: e.sourceIP, keyOffered: before?.keyOffered ?? false),
+                 at: found.index)
         return 1
     }
 

@@ -4,13 +4,22 @@ import Foundation
 extension Detector {
     mutating func sourceFailure(_ e: LogEvent, source s: String, weight: Double, unknownAccount: Bool) {
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
-        // In place: a copy of the state would copy its failures on every line.
-        let this = sources[s, default: SourceState()].add(
+        // In place: a copy of the state would copy its failures on every line. Found once: the
+        // source's key is hashed once for a known source.
+        let at: Dictionary<String, SourceState>.Index
+        if let i = sources.index(forKey: s) {
+            at = i
+        } else {
+            sources[s] = SourceState(incidentKey: "src|" + s)
+            guard let i = sources.index(forKey: s) else { return }
+            at = i
+        }
+        let this = sources.values[at].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
-        guard let at = sources.index(forKey: s), sources.values[at].failures.indices.contains(this) else { return }
-        let key = "src|" + s
+        guard sources.values[at].failures.indices.contains(this) else { return }
+        let key = sources.values[at].incidentKey
         if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
@@ -115,7 +124,7 @@ extension Detector {
         let t = e.timestamp.microseconds
         // (Not a closure: one reading `self` in a mutating method copies the whole detector.)
         var knownFor = false
-        if let u = e.user, let s = e.sourceIP, let b = baseline(u) { knownFor = b.sources[s] != nil }
+        if e.user != nil, e.sourceIP != nil { knownFor = baselineFacts(e).sourceKnown == 1 } // the baseline has this source
         let evidenceLimit = book.evidenceLimit
         let scan = backfill.isEmpty && earlier == nil ? nil : e.sourceIP.flatMap { scanNote(source: $0, at: t) }
         book.record(key, kind: .bruteForce, event: e, gap: micros(cfg.incidentGap), user: nil, source: e.sourceIP) { inc in

@@ -332,7 +332,9 @@ extension Detector {
     /// Isolation-forest outliers: reported only as a cluster for one account, and only as `low`.
     mutating func outliers(_ e: LogEvent, forest: CompiledForest, counts: DetectionWindows.Counts) {
         eventsScored += 1
-        let x = FeatureExtractor.features(e, baseline: e.user.flatMap { baseline($0) }, sourceFailures10m: counts.sourceFailures10m, userKindEventsLastHour: counts.userKindLastHour)
+        let facts = baselineFacts(e)
+        let x = FeatureExtractor.features(e, userKnown: facts.userKnown, sourceKnown: facts.sourceKnown, hourShare: { facts.hourShare($0) },
+                                          sourceFailures10m: counts.sourceFailures10m, userKindEventsLastHour: counts.userKindLastHour)
         let score = memo.score(x, forest: forest)
         let t0 = e.timestamp.microseconds
         if let u = e.user, e.outcome != .failure {

@@ -28,6 +28,9 @@ public struct Detector {
     private(set) var forest: CompiledForest? { didSet { memo = ForestMemo() } }
     /// Scores of points already scored by ``forest``.
     var memo = ForestMemo()
+    /// What the baseline says about the last event's user and source (cleared when the model,
+    /// and so the baselines, change).
+    var factsCache: BaselineFacts?
     /// Events processed.
     public private(set) var eventsProcessed = 0
     /// Events the isolation forest scored, and how many it called outliers.
@@ -52,6 +55,7 @@ public struct Detector {
     /// the thresholds too (the new model's, with a config file's settings laid over them).
     public mutating func replaceModel(_ m: TriplineModel, config: DetectionConfig? = nil) {
         model = m
+        factsCache = nil
         forest = m.forest.map(CompiledForest.init)
         if let config { self.config = config }
         book.evidenceLimit = self.config.evidenceLimit
@@ -202,6 +206,38 @@ public struct Detector {
 
     /// The user's baseline, when the model has one.
     func baseline(_ user: String) -> UserBaseline? { model?.users[user] }
+
+    /// What the model's baseline says about an event's user and source, as the isolation
+    /// forest's features and the source rules read it. Kept for the last user and source: an
+    /// attack's every line has the same, and looking the baseline up copies it (its seven
+    /// tables) and hashes the names again.
+    struct BaselineFacts {
+        var user: String?
+        var source: String?
+        /// The user has a baseline.
+        var userKnown: Bool
+        /// See ``FeatureExtractor/sourceKnown(_:baseline:)``.
+        var sourceKnown: Double
+        var events: Int
+        var hours: [Int]
+        var hourTotal: Double
+
+        /// ``UserBaseline/hourShare(_:)`` (0 with no baseline), computed the same way.
+        func hourShare(_ h: Int) -> Double {
+            guard userKnown, events > 0 else { return 0 }
+            return Double(hours[(h % 24 + 24) % 24]) / hourTotal
+        }
+    }
+
+    /// The ``BaselineFacts`` of `e`'s user and source.
+    mutating func baselineFacts(_ e: LogEvent) -> BaselineFacts {
+        if let c = factsCache, c.user == e.user, c.source == e.sourceIP { return c }
+        let b = e.user.flatMap { baseline($0) }
+        let facts = BaselineFacts(user: e.user, source: e.sourceIP, userKnown: b != nil, sourceKnown: FeatureExtractor.sourceKnown(e, baseline: b),
+                                  events: b?.events ?? 0, hours: b?.hours ?? [], hourTotal: Double(max(1, b?.hours.reduce(0, +) ?? 0)))
+        factsCache = facts
+        return facts
+    }
 }
 
 /// What the detector remembers about one source.
@@ -242,9 +278,14 @@ struct SourceState {
     /// Weighted failures by the hour, within the slow window.
     var hourly = HourlyTally()
     var lastActivity: Int64 = .min
+    /// The key of its incident in the ``IncidentBook`` (`src|` and the source), made once
+    /// rather than on each of an attack's failures.
+    var incidentKey = ""
     /// The clock (host) of the newest failure, against which the failures are let go.
     var clock = ""
     static let cap = 4000
+
+    init(incidentKey: String = "") { self.incidentKey = incidentKey }
 
     /// How late a failure may arrive and still take its own place among the others (lines of
     /// several hosts interleaved in one stream are seconds apart); a later one is counted as if

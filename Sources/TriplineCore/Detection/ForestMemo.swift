@@ -46,8 +46,7 @@ struct ForestMemo {
             if stretch.hits * 8 < stretch.lookups { resting = ForestMemo.restLength }
             stretch = (0, 0)
         }
-        guard let table = forest.splitTable, x.count == table.featureCount,
-              let key = table.key(x) else { return forest.scoreSample(x) }
+        guard let key = forest.memoKey(x) else { return forest.scoreSample(x) }
         if slots.isEmpty { slots = Array(repeating: Slot(), count: ForestMemo.slotCount) }
         var h = key.0 &* 0x9E37_79B9_7F4A_7C15
         h = (h ^ (h >> 29) ^ key.1) &* 0xBF58_476D_1CE4_E5B9

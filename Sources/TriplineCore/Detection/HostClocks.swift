@@ -24,6 +24,9 @@ struct HostClocks {
     /// The newest time seen from any host.
     private(set) var newest: Int64 = .min
     private var clocks: [String: Clock] = [:]
+    /// The clock the last event went to, and where it is (the table only grows, so a place
+    /// stays good until the next insertion, which clears this).
+    private var last: (key: String, index: Dictionary<String, Clock>.Index)?
 
     /// What one event's time means for its host's clock.
     struct Tick {
@@ -42,15 +45,23 @@ struct HostClocks {
     mutating func observe(host: String?, at t: Int64) -> (key: String, tick: Tick) {
         if t > newest { newest = t }
         var key = host ?? ""
-        var i = clocks.index(forKey: key)
-        if i == nil, clocks.count >= HostClocks.maxHosts {
-            key = ""
+        var i: Dictionary<String, Clock>.Index?
+        if let l = last, l.key == key {
+            // The same host as the event before (the common case): no hashing.
+            i = l.index
+        } else {
             i = clocks.index(forKey: key)
+            if i == nil, clocks.count >= HostClocks.maxHosts {
+                key = ""
+                i = clocks.index(forKey: key)
+            }
         }
         guard let i else {
             clocks[key] = Clock(now: t, lastSweep: t)
+            last = nil
             return (key, Tick())
         }
+        last = (key, i)
         var tick = Tick()
         if t < clocks.values[i].now - HostClocks.rewindSpan {
             clocks.values[i] = Clock(now: t, lastSweep: t)

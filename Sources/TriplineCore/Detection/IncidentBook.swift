@@ -54,6 +54,8 @@ struct IncidentBook {
         var points = 0.0
         var notes: [String] = []
         var hosts = Set<String>()
+        /// The host last put in ``hosts`` (an attack's lines mostly come from one: no hashing).
+        var lastHost: String?
         var followUps = 0
         /// The host clock it is timed by (see ``HostClocks``).
         var clock = ""
@@ -92,6 +94,18 @@ struct IncidentBook {
     static let windowCap = 4000
 
     private(set) var open: [String: Incident] = [:]
+    /// The key last looked up in ``open`` and its place: an attack's lines ask about the same
+    /// incident two or three times each (open? then record), hashing its key once. Any
+    /// insertion or removal clears it.
+    private var lastSlot: (key: String, index: Dictionary<String, Incident>.Index)?
+
+    /// Where the incident under `key` is in ``open`` (nil: none).
+    private mutating func slot(_ key: String) -> Dictionary<String, Incident>.Index? {
+        if let l = lastSlot, l.key == key { return l.index }
+        let i = open.index(forKey: key)
+        lastSlot = i.map { (key, $0) }
+        return i
+    }
     /// Keys of open incidents by host clock.
     private var byClock: [String: Set<String>] = [:]
     /// When open incidents could be over, soonest first, per host clock: sweeping looks only at
@@ -158,13 +172,19 @@ struct IncidentBook {
         return inc
     }
 
-    /// Whether an incident is open under `key` (``incident(_:)`` without copying it).
-    func isOpen(_ key: String) -> Bool {
-        guard let i = open.index(forKey: key) else { return false }
-        return !isOver(open.values[i])
+    /// Whether an incident is open under `key` (``incident(_:)`` without copying it: read in
+    /// place, where reading `open.values[i]` would copy the incident and its tables).
+    mutating func isOpen(_ key: String) -> Bool {
+        guard let i = slot(key) else { return false }
+        return !IncidentBook.isOver(&open.values[i], at: time)
     }
 
     private func isOver(_ inc: Incident) -> Bool {
+        inc.anomaly.lastSeen.microseconds + inc.gap < time
+    }
+
+    /// ``isOver(_:)`` for an incident in its slot (`inout` reads it in place).
+    private static func isOver(_ inc: inout Incident, at time: Int64) -> Bool {
         inc.anomaly.lastSeen.microseconds + inc.gap < time
     }
 
@@ -173,12 +193,18 @@ struct IncidentBook {
     mutating func record(_ key: String, kind: AnomalyKind, event e: LogEvent, gap: Int64, user: String?, source: String?,
                          update: (inout Incident) -> Void) {
         let t = e.timestamp
-        if let old = open[key], isOver(old) { close(key, old) }
-        // Out of the table while it changes: a copy left there would make every change copy the
-        // incident's tables (its accounts, hours, buckets).
+        var at = slot(key)
+        if let i = at, IncidentBook.isOver(&open.values[i], at: time) {
+            close(key, open.values[i])
+            at = nil
+        }
+        // Out of the table while it changes (a copy left there would make every change copy the
+        // incident's tables: its accounts, hours, buckets), its slot holding a placeholder, so
+        // that it goes back without hashing the key again.
         var inc: Incident
-        if let known = open.removeValue(forKey: key) {
-            inc = known
+        if let i = at {
+            inc = IncidentBook.placeholder
+            swap(&inc, &open.values[i])
         } else {
             inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
                                             host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
@@ -193,15 +219,30 @@ struct IncidentBook {
         if t < inc.anomaly.start { inc.anomaly.start = t }
         inc.anomaly.eventCount += e.repeatCount
         inc.addEvidence(e.location, limit: evidenceLimit)
-        if let h = e.host, inc.hosts.count < 64 { inc.hosts.insert(h) }
+        if let h = e.host, h != inc.lastHost, inc.hosts.count < 64 {
+            inc.hosts.insert(h)
+            inc.lastHost = h
+        }
         if inc.anomaly.host == nil { inc.anomaly.host = e.host }
         update(&inc)
         // After the rule's update, which may set the details afresh.
         if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
         enqueue(key, &inc)
-        open[key] = inc
+        if let i = at {
+            swap(&inc, &open.values[i])
+        } else {
+            open[key] = inc
+            lastSlot = nil
+        }
         if reportsChanges { changed.insert(key) }
     }
+
+    /// What an open incident's slot holds while ``record(_:kind:event:gap:user:source:update:)``
+    /// changes it (nothing in it is counted or read).
+    private static let placeholder = Incident(
+        anomaly: Anomaly(id: "", kind: .bruteForce, start: Timestamp(microseconds: 0), lastSeen: Timestamp(microseconds: 0), user: nil,
+                         sourceIP: nil, host: nil, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
+        gap: 0)
 
     /// Adds context (a follow-up event) to an open incident without counting it as one of its events.
     mutating func annotate(_ key: String, event e: LogEvent, update: (inout Incident) -> Void) {
@@ -209,6 +250,7 @@ struct IncidentBook {
             close(key, stale)
             return
         }
+        lastSlot = nil
         guard var inc = open.removeValue(forKey: key) else { return }
         if e.timestamp > inc.anomaly.lastSeen { inc.anomaly.lastSeen = e.timestamp }
         inc.addEvidence(e.location, limit: evidenceLimit)
@@ -257,6 +299,7 @@ struct IncidentBook {
 
     private mutating func close(_ key: String, _ inc: Incident) {
         open[key] = nil
+        lastSlot = nil
         byClock[inc.clock]?.remove(key)
         if byClock[inc.clock]?.isEmpty == true { byClock[inc.clock] = nil }
         changed.remove(key)

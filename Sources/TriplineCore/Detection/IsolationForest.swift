@@ -225,15 +225,33 @@ public struct CompiledForest: Sendable {
         @usableFromInline var feature: Int32
         @usableFromInline var right: Int32
     }
-    private let nodes: [Node]
-    private let roots: [Int32]
+    /// The arrays, behind one reference: a detector copies the forest for each event it scores,
+    /// which then costs one retain rather than one per array.
+    private final class Storage: Sendable {
+        let nodes: [Node]
+        let roots: [Int32]
+        let splitTable: SplitTable?
+        init(nodes: [Node], roots: [Int32], splitTable: SplitTable?) {
+            self.nodes = nodes
+            self.roots = roots
+            self.splitTable = splitTable
+        }
+    }
+    private let storage: Storage
     private let normaliser: Double
     /// The outlier threshold (sklearn's `offset_`).
     public let offset: Double
     /// The contamination it was trained with.
     public let contamination: Double
     /// Each feature's split values, for ``ForestMemo`` (nil when too many to key).
-    let splitTable: SplitTable?
+    var splitTable: SplitTable? { storage.splitTable }
+
+    /// The memo key of `x` (see ``SplitTable/key(_:)``), read in place; nil when the forest has
+    /// no table or `x` has another number of features.
+    func memoKey(_ x: [Double]) -> (UInt64, UInt64, UInt64, UInt64)? {
+        guard let table = storage.splitTable, x.count == table.featureCount else { return nil }
+        return table.key(x)
+    }
 
     /// Compiles a forest (one that ``IsolationForest/structuralProblem`` finds nothing wrong with).
     public init(_ f: IsolationForest) {
@@ -258,19 +276,18 @@ public struct CompiledForest: Sendable {
                 }
             }
         }
-        self.nodes = nodes
-        self.roots = roots
+        self.storage = Storage(nodes: nodes, roots: roots, splitTable: SplitTable(splits: splits))
         self.normaliser = IsolationForest.averagePathLength(f.maxSamples)
         self.offset = f.offset
         self.contamination = f.contamination
-        self.splitTable = SplitTable(splits: splits)
     }
 
     /// sklearn's `score_samples` for one point, the same value as ``IsolationForest/scoreSample(_:)``.
     public func scoreSample(_ x: [Double]) -> Double {
         var total = 0.0
+        let roots = storage.roots
         x.withUnsafeBufferPointer { xp in
-            nodes.withUnsafeBufferPointer { np in
+            storage.nodes.withUnsafeBufferPointer { np in
                 for r in roots {
                     var i = Int(r)
                     var n = np[i]

@@ -3,7 +3,8 @@ extension AuthMessageClassifier {
     mutating func sshd(_ m0: ByteSpan, _ e: inout LogEvent) {
         var m = m0
         if m.hasPrefix("error: ") { m = m.suffix(from: 7) } else if m.hasPrefix("fatal: ") { m = m.suffix(from: 7) }
-        var ctx = sessions[e.host, e.pid]
+        let entry = sessions.entry(host: e.host, pid: e.pid)
+        var ctx = entry.context
         let hadSource = ctx.source != nil
         var wasMaxAuth = false
 
@@ -132,7 +133,7 @@ extension AuthMessageClassifier {
             if e.sourcePort == nil { e.sourcePort = ctx.port }
         }
         ctx.lastWasMaxAuth = wasMaxAuth
-        if e.pid != nil { sessions[e.host, e.pid] = ctx }
+        sessions.store(ctx, in: entry)
     }
 
     /// `USER` for a user field, nil for sshd's placeholder `<invalid username>`.

@@ -8,6 +8,10 @@ struct SSHSessionTracker {
     struct Key: Hashable {
         let host: String?
         let pid: Int
+
+        /// The process ids first: they tell most keys apart, and a lookup in a full table
+        /// compares its key with several others (cheaply, then).
+        static func == (a: Key, b: Key) -> Bool { a.pid == b.pid && a.host == b.host }
     }
 
     struct Context {
@@ -22,18 +26,35 @@ struct SSHSessionTracker {
         var lastWasMaxAuth = false
     }
 
+    /// A connection looked up by ``entry(host:pid:)``: its context, and where it is kept, so
+    /// that ``store(_:in:)`` writes it back without hashing the key again (every sshd line
+    /// reads and writes its connection: this is the parser's hot path).
+    struct Entry {
+        var context: Context
+        fileprivate let key: Key?
+        fileprivate let index: Dictionary<Key, Context>.Index?
+    }
+
     static let capacity = 16_384
     private var table: [Key: Context] = [:]
 
-    subscript(host: String?, pid: Int?) -> Context {
-        get {
-            guard let pid else { return Context() }
-            return table[Key(host: host, pid: pid)] ?? Context()
+    /// The connection of `pid` on `host` (a fresh context when it is unknown or `pid` is nil).
+    func entry(host: String?, pid: Int?) -> Entry {
+        guard let pid else { return Entry(context: Context(), key: nil, index: nil) }
+        let key = Key(host: host, pid: pid)
+        if let i = table.index(forKey: key) { return Entry(context: table.values[i], key: key, index: i) }
+        return Entry(context: Context(), key: key, index: nil)
+    }
+
+    /// Keeps `context` for the connection `entry` was looked up for (nothing when it had no
+    /// process id). The table must not have changed since the lookup.
+    mutating func store(_ context: Context, in entry: Entry) {
+        guard let key = entry.key else { return }
+        if let i = entry.index {
+            table.values[i] = context
+            return
         }
-        set {
-            guard let pid else { return }
-            if table.count >= SSHSessionTracker.capacity { table.removeAll(keepingCapacity: true) }
-            table[Key(host: host, pid: pid)] = newValue
-        }
+        if table.count >= SSHSessionTracker.capacity { table.removeAll(keepingCapacity: true) }
+        table[key] = context
     }
 }
