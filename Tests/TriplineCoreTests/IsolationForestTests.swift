@@ -145,6 +145,33 @@ import Testing
         #expect(memo.hits + memo.misses <= ForestMemo.stretchLength + 1, "after a stretch without hits it rests: \(memo.hits + memo.misses) lookups")
     }
 
+    /// Points that keep coming back but collide in the memo's slots make it grow (to its bound,
+    /// not beyond), after which they are found; the scores stay the walk's throughout.
+    @Test func theMemoGrowsWhenRepeatingPointsPushEachOtherOut() throws {
+        let f = try Self.fixture()
+        let compiled = CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5))
+        var memo = ForestMemo()
+        var rng = SplitMix64(seed: 11)
+        let width = f.train[0].count
+        // 3,000 distinct points (by key), cycled: in 8,192 slots a few hundred pairs share one.
+        var seen = Set<[UInt64]>()
+        var points: [[Double]] = []
+        while points.count < 3000 {
+            let x = (0..<width).map { j in f.train[Int(rng.next() % UInt64(f.train.count))][j] * (1 + Double(rng.next() % 1000) / 1e5) }
+            guard let k = compiled.memoKey(x), seen.insert([k.0, k.1, k.2, k.3]).inserted else { continue }
+            points.append(x)
+        }
+        for _ in 0..<6 {
+            for x in points { #expect(memo.score(x, forest: compiled) == compiled.scoreSample(x)) }
+        }
+        #expect(memo.slotCount > ForestMemo.initialSlots, "collisions made it grow: \(memo.slotCount) slots")
+        #expect(memo.slotCount <= ForestMemo.maxSlots)
+        let before = memo.hits
+        for x in points { _ = memo.score(x, forest: compiled) }
+        // In 8,192 slots about a third of these points would push another out on every pass.
+        #expect(memo.hits - before > points.count * 85 / 100, "\(memo.hits - before) of \(points.count) found after growing")
+    }
+
     /// A forest read from a damaged or hand-edited model is checked before anything walks it.
     @Test func structuralProblemsAreFoundBeforeAWalkCouldLoopOrCrash() throws {
         let f = try Self.fixture()

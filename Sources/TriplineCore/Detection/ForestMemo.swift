@@ -9,8 +9,11 @@
 /// sine, a log count. Most events of a real log (a brute force's thousandth failure, a cron
 /// login at its usual minute) fall where many before them fell.
 ///
-/// Direct-mapped and fixed in size: a slot holds the newest key that hashed to it, so memory is
-/// bounded whatever is sent, and an adversary choosing every vector only costs the walk itself.
+/// Direct-mapped: a slot holds the newest key that hashed to it. It starts small (a detector per
+/// API request pays little) and grows, up to ``maxSlots``, while keys keep pushing each other
+/// out: a real sshd log has some 20,000 distinct points, which 8,192 slots kept evicting. Memory
+/// is bounded whatever is sent (3 MB at most), and an adversary choosing every vector only
+/// costs the walk itself.
 struct ForestMemo {
     private struct Slot {
         var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -18,17 +21,21 @@ struct ForestMemo {
         var used = false
     }
 
-    /// Slots (a power of two).
-    static let slotCount = 1 << 13
+    /// Slots to begin with, and at most (powers of two).
+    static let initialSlots = 1 << 13
+    static let maxSlots = 1 << 16
     private var slots: [Slot] = []
     /// Scores looked up and found, for tests and profiling.
     private(set) var hits = 0
     private(set) var misses = 0
+    /// Slots the memo has now.
+    var slotCount: Int { slots.count }
     /// Scores left to walk without the memo: a mix whose points rarely repeat (times of day and
     /// counts that vary continuously) pays for keys it never finds, so after a stretch with few
     /// hits the memo rests for a while, then tries again. The scores are the same either way.
     private var resting = 0
-    private var stretch = (lookups: 0, hits: 0)
+    /// This stretch's lookups, hits, and misses that pushed another key out of its slot.
+    private var stretch = (lookups: 0, hits: 0, evictions: 0)
     static let stretchLength = 4096
     static let restLength = 65_536
 
@@ -43,27 +50,48 @@ struct ForestMemo {
         }
         stretch.lookups += 1
         if stretch.lookups == ForestMemo.stretchLength {
-            if stretch.hits * 8 < stretch.lookups { resting = ForestMemo.restLength }
-            stretch = (0, 0)
+            if stretch.hits * 8 < stretch.lookups {
+                resting = ForestMemo.restLength
+            } else if stretch.evictions * 32 > stretch.lookups, slots.count < ForestMemo.maxSlots {
+                // Points that do repeat, pushing each other out (one lookup in 32): more room.
+                grow()
+            }
+            stretch = (0, 0, 0)
         }
         guard let key = forest.memoKey(x) else { return forest.scoreSample(x) }
-        if slots.isEmpty { slots = Array(repeating: Slot(), count: ForestMemo.slotCount) }
-        var h = key.0 &* 0x9E37_79B9_7F4A_7C15
-        h = (h ^ (h >> 29) ^ key.1) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ (h >> 32) ^ key.2) &* 0x94D0_49BB_1331_11EB
-        h = (h ^ (h >> 29) ^ key.3) &* 0x9E37_79B9_7F4A_7C15
-        let i = Int(truncatingIfNeeded: h >> 40) & (ForestMemo.slotCount - 1)
+        if slots.isEmpty { slots = Array(repeating: Slot(), count: ForestMemo.initialSlots) }
+        let i = ForestMemo.slot(of: key, in: slots.count)
         return slots.withUnsafeMutableBufferPointer { s in
-            if s[i].used, s[i].key == key {
-                hits += 1
-                stretch.hits += 1
-                return s[i].score
+            if s[i].used {
+                if s[i].key == key {
+                    hits += 1
+                    stretch.hits += 1
+                    return s[i].score
+                }
+                stretch.evictions += 1
             }
             misses += 1
             let v = forest.scoreSample(x)
             s[i] = Slot(key: key, score: v, used: true)
             return v
         }
+    }
+
+    /// The slot of `key` in a table of `count` slots (a power of two).
+    private static func slot(of key: (UInt64, UInt64, UInt64, UInt64), in count: Int) -> Int {
+        var h = key.0 &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 29) ^ key.1) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 32) ^ key.2) &* 0x94D0_49BB_1331_11EB
+        h = (h ^ (h >> 29) ^ key.3) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h >> 40) & (count - 1)
+    }
+
+    /// Four times the slots, the scores kept moved to their new places.
+    private mutating func grow() {
+        let count = min(ForestMemo.maxSlots, slots.count * 4)
+        var bigger = Array(repeating: Slot(), count: count)
+        for old in slots where old.used { bigger[ForestMemo.slot(of: old.key, in: count)] = old }
+        slots = bigger
     }
 }
 
