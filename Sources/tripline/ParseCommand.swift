@@ -44,12 +44,18 @@ struct ParseCommand: ParsableCommand {
         var w = JSONWriter()
         guard !files.isEmpty || parsing.journal else { throw ValidationError("give the logs to read: files, folders, - for standard input, or --journal") }
         let inputs = parsing.inputs(files)
+        w.bytes.reserveCapacity(1 << 17)
+        // Events are written one after another into one buffer, handed on every 64 KiB (not
+        // copied once more per event).
         let summary = EventPipe.run(threads: threads, reading: { reader.read(paths: inputs, $0) }) { event in
-            w.bytes.removeAll(keepingCapacity: true)
             event.writeJSON(to: &w)
             w.bytes.append(0x0A)
-            out.write(w.bytes)
+            if w.bytes.count >= 1 << 16 {
+                out.write(w.bytes)
+                w.bytes.removeAll(keepingCapacity: true)
+            }
         }
+        out.write(w.bytes)
         out.flush()
         if !quiet { printError(summary.report()) }
         if summary.nothingRead {

@@ -7,71 +7,168 @@ public struct JSONWriter {
     /// An empty writer.
     public init() {}
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `s` as a quoted JSON string. Control characters, quotes and backslashes are
     /// escaped, and so are U+2028/U+2029 so the output is also safe to embed in JavaScript.
     public mutating func string(_ s: String) {
-        bytes.append(0x22)
-        var s = s
-        s.withUTF8 { buf in
-            var runStart = 0
-            var k = 0
-            let n = buf.count
-            let base = UnsafeRawPointer(buf.baseAddress)
-            while k < n {
-                // Eight plain ASCII bytes at a time (most of a log message).
-                if k + 8 <= n, let base, JSONWriter.plain(base.loadUnaligned(fromByteOffset: k, as: UInt64.self)) {
-                    k += 8
-                    continue
-                }
-                let c = buf[k]
-                var esc: UInt8 = 0
-                var needsEscape = false
-                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
-                    needsEscape = true
-                    switch c {
-                    case 0x22: esc = 0x22
-                    case 0x5C: esc = 0x5C
-                    case 0x0A: esc = UInt8(ascii: "n")
-                    case 0x0D: esc = UInt8(ascii: "r")
-                    case 0x09: esc = UInt8(ascii: "t")
-                    default: esc = 0
-                    }
-                } else if c == 0xC2, k + 1 < n, buf[k + 1] >= 0x80, buf[k + 1] <= 0x9F {
-                    // C1 controls (U+0080–U+009F; U+009B is an 8-bit CSI): escaped, so that the
-                    // JSON shown on a terminal cannot drive it.
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
-                    let v = buf[k + 1]
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, JSONWriter.hex[Int(v >> 4)], JSONWriter.hex[Int(v & 15)]])
-                    k += 2
-                    runStart = k
-                    continue
-                } else if c == 0xE2, k + 2 < n, let escaped = JSONWriter.escapedE2(buf[k + 1], buf[k + 2]) {
-                    // Line and paragraph separators (JavaScript's line ends) and the bidirectional
-                    // overrides that reorder what a terminal shows.
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
-                    bytes.append(contentsOf: escaped)
-                    k += 3
-                    runStart = k
-                    continue
-                }
-                if needsEscape {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<k]))
-                    bytes.append(0x5C)
-                    if esc != 0 {
-                        bytes.append(esc)
-                    } else {
-                        bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
-                        bytes.append(JSONWriter.hex[Int(c >> 4)]); bytes.append(JSONWriter.hex[Int(c & 15)])
-                    }
-                    runStart = k + 1
-                }
-                k += 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n]))
+        withRoom(Cursor.room(s)) { $0.string(s) }
+    }
+
+    /// Lets `body` write up to `bound` bytes straight into the end of ``bytes`` (one capacity
+    /// check for a whole record rather than one per piece: `tripline parse`'s hot path).
+    /// Writing more than `bound` is a bug; ``Cursor/room(_:)`` gives a string's bound.
+    @inlinable
+    public mutating func withRoom(_ bound: Int, _ body: (inout Cursor) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: bound))
+        let used = bytes.withUnsafeMutableBufferPointer { buf -> Int in
+            guard let base = buf.baseAddress else { return 0 }
+            var c = Cursor(base + start, limit: bound)
+            body(&c)
+            return c.count
         }
-        bytes.append(0x22)
+        bytes.removeLast(bound - used)
+    }
+
+    /// Where ``withRoom(_:_:)`` writes: a position in room already made.
+    public struct Cursor {
+        @usableFromInline let p: UnsafeMutablePointer<UInt8>
+        @usableFromInline let limit: Int
+        /// Bytes written.
+        public private(set) var count = 0
+
+        @usableFromInline init(_ p: UnsafeMutablePointer<UInt8>, limit: Int) {
+            self.p = p
+            self.limit = limit
+        }
+
+        /// The most bytes ``string(_:)`` writes for `s`: its quotes, and six for each byte
+        /// (`\u00XX` for a control character is the longest escape per byte).
+        public static func room(_ s: String) -> Int { 6 * s.utf8.count + 2 }
+        /// ``room(_:)``, or that of `null`.
+        public static func room(_ s: String?) -> Int { s.map { room($0) } ?? 4 }
+
+        /// Writes one byte.
+        @inline(__always) public mutating func byte(_ b: UInt8) {
+            precondition(count < limit, "JSONWriter.Cursor: more than the room made")
+            p[count] = b
+            count &+= 1
+        }
+
+        /// Writes bytes as they are.
+        @inline(__always) mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+            guard let src = b.baseAddress, b.count > 0 else { return }
+            precondition(count + b.count <= limit, "JSONWriter.Cursor: more than the room made")
+            (p + count).update(from: src, count: b.count)
+            count &+= b.count
+        }
+
+        /// Writes raw ASCII text (already valid JSON).
+        @inline(__always) public mutating func raw(_ s: StaticString) {
+            bytes(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
+
+        /// Writes an integer (at most 20 bytes).
+        public mutating func int(_ v: Int) {
+            var m = v.magnitude
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+                var i = 20
+                repeat {
+                    i -= 1
+                    buf[i] = 0x30 + UInt8(m % 10)
+                    m /= 10
+                } while m > 0
+                if v < 0 { i -= 1; buf[i] = 0x2D }
+                bytes(UnsafeBufferPointer(rebasing: buf[i..<20]))
+            }
+        }
+
+        /// Writes the string, or `null` when there is none.
+        public mutating func optionalString(_ s: String?) {
+            if let s { string(s) } else { raw("null") }
+        }
+
+        /// Writes `s` quoted and escaped (see ``JSONWriter/string(_:)``); at most ``room(_:)`` bytes.
+        public mutating func string(_ s: String) {
+            byte(0x22)
+            // Read in place (native strings are contiguous); a copy made contiguous otherwise.
+            if s.utf8.withContiguousStorageIfAvailable({ escaped($0) }) == nil {
+                var copy = s
+                copy.withUTF8 { escaped($0) }
+            }
+            byte(0x22)
+        }
+
+        /// The bytes of a string, escaped (without its quotes).
+        private mutating func escaped(_ buf: UnsafeBufferPointer<UInt8>) {
+            do {
+                var runStart = 0
+                var k = 0
+                let n = buf.count
+                let base = UnsafeRawPointer(buf.baseAddress)
+                while k < n {
+                    // Eight plain ASCII bytes at a time (most of a log message).
+                    if k + 8 <= n, let base, JSONWriter.plain(base.loadUnaligned(fromByteOffset: k, as: UInt64.self)) {
+                        k += 8
+                        continue
+                    }
+                    let c = buf[k]
+                    var esc: UInt8 = 0
+                    var needsEscape = false
+                    if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
+                        needsEscape = true
+                        switch c {
+                        case 0x22: esc = 0x22
+                        case 0x5C: esc = 0x5C
+                        case 0x0A: esc = UInt8(ascii: "n")
+                        case 0x0D: esc = UInt8(ascii: "r")
+                        case 0x09: esc = UInt8(ascii: "t")
+                        default: esc = 0
+                        }
+                    } else if c == 0xC2, k + 1 < n, buf[k + 1] >= 0x80, buf[k + 1] <= 0x9F {
+                        // C1 controls (U+0080–U+009F; U+009B is an 8-bit CSI): escaped, so that the
+                        // JSON shown on a terminal cannot drive it.
+                        bytes(UnsafeBufferPointer(rebasing: buf[runStart..<k]))
+                        let v = buf[k + 1]
+                        unicodeEscape(UInt32(v))
+                        k += 2
+                        runStart = k
+                        continue
+                    } else if c == 0xE2, k + 2 < n, let scalar = JSONWriter.escapedE2(buf[k + 1], buf[k + 2]) {
+                        // Line and paragraph separators (JavaScript's line ends) and the bidirectional
+                        // overrides that reorder what a terminal shows.
+                        bytes(UnsafeBufferPointer(rebasing: buf[runStart..<k]))
+                        unicodeEscape(scalar)
+                        k += 3
+                        runStart = k
+                        continue
+                    }
+                    if needsEscape {
+                        bytes(UnsafeBufferPointer(rebasing: buf[runStart..<k]))
+                        if esc != 0 {
+                            byte(0x5C)
+                            byte(esc)
+                        } else {
+                            unicodeEscape(UInt32(c))
+                        }
+                        runStart = k + 1
+                    }
+                    k += 1
+                }
+                bytes(UnsafeBufferPointer(rebasing: buf[runStart..<n]))
+            }
+        }
+
+        /// `\uXXXX` for a scalar below U+10000.
+        private mutating func unicodeEscape(_ v: UInt32) {
+            byte(0x5C)
+            byte(UInt8(ascii: "u"))
+            byte(JSONWriter.hex[Int((v >> 12) & 15)])
+            byte(JSONWriter.hex[Int((v >> 8) & 15)])
+            byte(JSONWriter.hex[Int((v >> 4) & 15)])
+            byte(JSONWriter.hex[Int(v & 15)])
+        }
     }
 
     /// Whether eight bytes need no escaping: ASCII, none below 0x20, no `"`, `\\` or DEL
@@ -84,18 +181,12 @@ public struct JSONWriter {
         return !anyZero(w ^ 0x2222_2222_2222_2222) && !anyZero(w ^ 0x5C5C_5C5C_5C5C_5C5C) && !anyZero(w ^ 0x7F7F_7F7F_7F7F_7F7F)
     }
 
-    /// `\uXXXX` for U+2028, U+2029, U+202A–U+202E and U+2066–U+2069 (UTF-8 `E2 80 xx`,
-    /// `E2 81 xx`), nil for anything else after `E2`.
-    static func escapedE2(_ b1: UInt8, _ b2: UInt8) -> [UInt8]? {
-        let scalar: UInt32
-        if b1 == 0x80, b2 >= 0xA8, b2 <= 0xAE {
-            scalar = 0x2000 + UInt32(b2 - 0x80)
-        } else if b1 == 0x81, b2 >= 0xA6, b2 <= 0xA9 {
-            scalar = 0x2040 + UInt32(b2 - 0x80)
-        } else {
-            return nil
-        }
-        return [0x5C, UInt8(ascii: "u")] + [12, 8, 4, 0].map { JSONWriter.hex[Int((scalar >> UInt32($0)) & 15)] }
+    /// The scalar to write as `\uXXXX` for U+2028, U+2029, U+202A–U+202E and U+2066–U+2069
+    /// (UTF-8 `E2 80 xx`, `E2 81 xx`), nil for anything else after `E2`.
+    static func escapedE2(_ b1: UInt8, _ b2: UInt8) -> UInt32? {
+        if b1 == 0x80, b2 >= 0xA8, b2 <= 0xAE { return 0x2000 + UInt32(b2 - 0x80) }
+        if b1 == 0x81, b2 >= 0xA6, b2 <= 0xA9 { return 0x2040 + UInt32(b2 - 0x80) }
+        return nil
     }
 
     /// Appends raw ASCII text (already valid JSON).

@@ -57,23 +57,37 @@ public enum CivilTime {
 
     /// Appends ISO 8601 UTC text for a timestamp to a byte buffer.
     public static func appendISO8601(_ t: Timestamp, to out: inout [UInt8]) {
+        var w = JSONWriter()
+        swap(&w.bytes, &out)
+        w.withRoom(isoRoom) { writeISO8601(t, to: &$0) }
+        swap(&w.bytes, &out)
+    }
+
+    /// The most bytes ``writeISO8601(_:to:)`` writes (a sign, a year of up to four digits kept,
+    /// and the rest).
+    static let isoRoom = 32
+
+    /// ``appendISO8601(_:to:)`` through a cursor, into room already made (``isoRoom`` bytes).
+    static func writeISO8601(_ t: Timestamp, to out: inout JSONWriter.Cursor) {
         let f = fields(t)
-        func two(_ v: Int) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }
+        func two(_ v: Int) { out.byte(UInt8(48 + v / 10)); out.byte(UInt8(48 + v % 10)) }
         var y = f.year
-        if y < 0 { out.append(UInt8(ascii: "-")); y = -y }
-        out.append(UInt8(48 + (y / 1000) % 10)); out.append(UInt8(48 + (y / 100) % 10))
-        out.append(UInt8(48 + (y / 10) % 10)); out.append(UInt8(48 + y % 10))
-        out.append(UInt8(ascii: "-")); two(f.month); out.append(UInt8(ascii: "-")); two(f.day)
-        out.append(UInt8(ascii: "T")); two(f.hour); out.append(UInt8(ascii: ":")); two(f.minute)
-        out.append(UInt8(ascii: ":")); two(f.second)
+        if y < 0 { out.byte(UInt8(ascii: "-")); y = -y }
+        out.byte(UInt8(48 + (y / 1000) % 10)); out.byte(UInt8(48 + (y / 100) % 10))
+        out.byte(UInt8(48 + (y / 10) % 10)); out.byte(UInt8(48 + y % 10))
+        out.byte(UInt8(ascii: "-")); two(f.month); out.byte(UInt8(ascii: "-")); two(f.day)
+        out.byte(UInt8(ascii: "T")); two(f.hour); out.byte(UInt8(ascii: ":")); two(f.minute)
+        out.byte(UInt8(ascii: ":")); two(f.second)
         if f.microsecond != 0 {
-            out.append(UInt8(ascii: "."))
+            out.byte(UInt8(ascii: "."))
             let digits = f.microsecond % 1000 == 0 ? 3 : 6
-            var v = digits == 3 ? f.microsecond / 1000 : f.microsecond
-            var tmp = [UInt8](repeating: 48, count: digits)
-            for i in stride(from: digits - 1, through: 0, by: -1) { tmp[i] = UInt8(48 + v % 10); v /= 10 }
-            out.append(contentsOf: tmp)
+            let v = digits == 3 ? f.microsecond / 1000 : f.microsecond
+            var div = digits == 3 ? 100 : 100_000
+            while div > 0 {
+                out.byte(UInt8(48 + (v / div) % 10))
+                div /= 10
+            }
         }
-        out.append(UInt8(ascii: "Z"))
+        out.byte(UInt8(ascii: "Z"))
     }
 }

@@ -91,25 +91,31 @@ public struct LogEvent: Sendable, Hashable {
     /// message`) and snake_case for the rest; absent values are `null`, so every line has
     /// the same keys. Extra structured fields follow, sorted by key.
     public func writeJSON(to w: inout JSONWriter) {
-        // Each key with the comma before it in one piece: this is `tripline parse`'s hot path.
-        w.raw("{\"timestamp\":\""); CivilTime.appendISO8601(timestamp, to: &w.bytes); w.bytes.append(0x22)
-        w.raw(",\"user\":"); optString(user, &w)
-        w.raw(",\"source_ip\":"); optString(sourceIP, &w)
-        w.raw(",\"event_type\":"); w.string(eventType.rawValue)
-        w.raw(",\"action\":"); optString(action, &w)
-        w.raw(",\"message\":"); w.string(message)
-        w.raw(",\"outcome\":"); w.string(outcome.rawValue)
-        w.raw(",\"host\":"); optString(host, &w)
-        w.raw(",\"program\":"); optString(program, &w)
-        w.raw(",\"pid\":"); if let pid { w.int(pid) } else { w.raw("null") }
-        w.raw(",\"source_port\":"); if let sourcePort { w.int(sourcePort) } else { w.raw("null") }
-        w.raw(",\"auth_method\":"); optString(authMethod, &w)
-        w.raw(invalidUser ? ",\"invalid_user\":true" : ",\"invalid_user\":false")
-        w.raw(",\"target_user\":"); optString(targetUser, &w)
-        w.raw(",\"command\":"); optString(command, &w)
-        w.raw(",\"file\":"); optString(file, &w)
-        w.raw(",\"line\":"); w.int(line)
-        w.raw(",\"repeat_count\":"); w.int(repeatCount)
+        typealias C = JSONWriter.Cursor
+        // Room for everything but `extra`, made once: this is `tripline parse`'s hot path.
+        let room = 400 + CivilTime.isoRoom + C.room(user) + C.room(sourceIP) + C.room(eventType.rawValue) + C.room(action)
+            + C.room(message) + C.room(outcome.rawValue) + C.room(host) + C.room(program) + C.room(authMethod) + C.room(targetUser)
+            + C.room(command) + C.room(file)
+        w.withRoom(room) { c in
+            c.raw("{\"timestamp\":\""); CivilTime.writeISO8601(timestamp, to: &c); c.byte(0x22)
+            c.raw(",\"user\":"); c.optionalString(user)
+            c.raw(",\"source_ip\":"); c.optionalString(sourceIP)
+            c.raw(",\"event_type\":"); c.string(eventType.rawValue)
+            c.raw(",\"action\":"); c.optionalString(action)
+            c.raw(",\"message\":"); c.string(message)
+            c.raw(",\"outcome\":"); c.string(outcome.rawValue)
+            c.raw(",\"host\":"); c.optionalString(host)
+            c.raw(",\"program\":"); c.optionalString(program)
+            c.raw(",\"pid\":"); if let pid { c.int(pid) } else { c.raw("null") }
+            c.raw(",\"source_port\":"); if let sourcePort { c.int(sourcePort) } else { c.raw("null") }
+            c.raw(",\"auth_method\":"); c.optionalString(authMethod)
+            c.raw(invalidUser ? ",\"invalid_user\":true" : ",\"invalid_user\":false")
+            c.raw(",\"target_user\":"); c.optionalString(targetUser)
+            c.raw(",\"command\":"); c.optionalString(command)
+            c.raw(",\"file\":"); c.optionalString(file)
+            c.raw(",\"line\":"); c.int(line)
+            c.raw(",\"repeat_count\":"); c.int(repeatCount)
+        }
         for k in extra.keys.sorted() {
             w.raw(",")
             w.string(k)
@@ -124,9 +130,5 @@ public struct LogEvent: Sendable, Hashable {
         var w = JSONWriter()
         writeJSON(to: &w)
         return String(decoding: w.bytes, as: UTF8.self)
-    }
-
-    private func optString(_ s: String?, _ w: inout JSONWriter) {
-        if let s { w.string(s) } else { w.raw("null") }
     }
 }
