@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TriplineCore
 
@@ -42,6 +43,40 @@ import Testing
             w.string(s)
             #expect(w.bytes == Self.reference(s), "\(s.debugDescription)")
         }
+    }
+
+    /// The room made for a string holds its longest escaping: six bytes for each byte of a
+    /// control character (filled to the byte), fewer for the rest.
+    @Test func theRoomMadeForAStringHoldsItsWorstCase() {
+        for piece in ["\u{01}", "\u{9B}", "\u{2028}", "\"", "\\", "a", "日"] {
+            let s = String(repeating: piece, count: 5000)
+            var w = JSONWriter()
+            w.string(s)
+            #expect(w.bytes == Self.reference(s), "\(piece.debugDescription)")
+            #expect(w.bytes.count <= JSONWriter.Cursor.room(s))
+        }
+        #expect(JSONWriter.Cursor.room(String(repeating: "\u{01}", count: 5000)) == 6 * 5000 + 2)
+    }
+
+    /// An event whose every field is at its longest escaping, and numbers at their widest, is
+    /// written whole and reads back as it was.
+    @Test func anEventOfWorstCaseFieldsIsWrittenWhole() throws {
+        let s = String(repeating: "\u{01}\u{9B}\u{2028}\"", count: 200)
+        var e = LogEvent(timestamp: Timestamp(microseconds: -62_000_000_000_123_456), host: s, program: s, pid: Int.min, user: s, sourceIP: s,
+                         sourcePort: Int.min, action: s, authMethod: s, invalidUser: true, targetUser: s, command: s, message: s, file: s,
+                         line: Int.min, extra: ["k" + s: .string(s)])
+        e.repeatCount = Int.max
+        var w = JSONWriter()
+        w.raw("[")
+        e.writeJSON(to: &w)
+        w.raw("]")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [[String: Any]])
+        let o = try #require(decoded.first)
+        for key in ["host", "program", "user", "source_ip", "action", "auth_method", "target_user", "command", "message", "file", "k" + s] {
+            #expect(o[key] as? String == s, "\(key)")
+        }
+        #expect((o["pid"] as? NSNumber)?.int64Value == Int64.min)
+        #expect((o["repeat_count"] as? NSNumber)?.int64Value == Int64.max)
     }
 
     @Test func integersAreWrittenAsDecimal() {
