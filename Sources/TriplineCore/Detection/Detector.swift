@@ -31,6 +31,8 @@ public struct Detector {
     /// What the baseline says about the last event's user and source (cleared when the model,
     /// and so the baselines, change).
     var factsCache: BaselineFacts?
+    /// ``UserFacts`` of the users seen so far that the model has a baseline for.
+    var userFacts: [String: UserFacts] = [:]
     /// Events processed.
     public private(set) var eventsProcessed = 0
     /// Events the isolation forest scored, and how many it called outliers.
@@ -56,6 +58,7 @@ public struct Detector {
     public mutating func replaceModel(_ m: TriplineModel, config: DetectionConfig? = nil) {
         model = m
         factsCache = nil
+        userFacts = [:]
         forest = m.forest.map(CompiledForest.init)
         if let config { self.config = config }
         book.evidenceLimit = self.config.evidenceLimit
@@ -214,29 +217,66 @@ public struct Detector {
     struct BaselineFacts {
         var user: String?
         var source: String?
-        /// The user has a baseline.
-        var userKnown: Bool
+        /// The user's baseline, as the features read it (nil: none).
+        var baseline: UserFacts?
         /// See ``FeatureExtractor/sourceKnown(_:baseline:)``.
         var sourceKnown: Double
-        var events: Int
-        var hours: [Int]
-        var hourTotal: Double
+
+        /// The user has a baseline.
+        var userKnown: Bool { baseline != nil }
 
         /// ``UserBaseline/hourShare(_:)`` (0 with no baseline), computed the same way.
         func hourShare(_ h: Int) -> Double {
-            guard userKnown, events > 0 else { return 0 }
-            return Double(hours[(h % 24 + 24) % 24]) / hourTotal
+            guard let b = baseline, b.events > 0 else { return 0 }
+            return Double(b.hours[(h % 24 + 24) % 24]) / b.hourTotal
+        }
+    }
+
+    /// The parts of a user's baseline that the features read, behind one reference: made once
+    /// per user from the model and kept, so that events of many users in turn (a shuffled or
+    /// merged log) do not copy the baseline's seven tables each time.
+    final class UserFacts {
+        let events: Int
+        let hours: [Int]
+        let hourTotal: Double
+        let sources: [String: Int]
+        let networks: [String: Int]
+
+        init(_ b: UserBaseline) {
+            events = b.events
+            hours = b.hours
+            hourTotal = Double(max(1, b.hours.reduce(0, +)))
+            sources = b.sources
+            networks = b.networks
+        }
+
+        /// ``FeatureExtractor/sourceKnown(_:baseline:)`` for an event from `source`.
+        func sourceKnown(_ source: String) -> Double {
+            sources[source] != nil ? 1 : (networks[networkPrefix(source)] != nil ? 0.5 : 0)
         }
     }
 
     /// The ``BaselineFacts`` of `e`'s user and source.
     mutating func baselineFacts(_ e: LogEvent) -> BaselineFacts {
         if let c = factsCache, c.user == e.user, c.source == e.sourceIP { return c }
-        let b = e.user.flatMap { baseline($0) }
-        let facts = BaselineFacts(user: e.user, source: e.sourceIP, userKnown: b != nil, sourceKnown: FeatureExtractor.sourceKnown(e, baseline: b),
-                                  events: b?.events ?? 0, hours: b?.hours ?? [], hourTotal: Double(max(1, b?.hours.reduce(0, +) ?? 0)))
-        factsCache = facts
-        return facts
+        var facts: UserFacts?
+        if let u = e.user {
+            if let known = userFacts[u] {
+                facts = known
+            } else if let b = baseline(u) {
+                // Users the model knows only: the table is bounded by the model, not the input.
+                let made = UserFacts(b)
+                userFacts[u] = made
+                facts = made
+            }
+        }
+        // As ``FeatureExtractor/sourceKnown(_:baseline:)``: no address is neutral; an address
+        // with no baseline is unknown.
+        let known: Double
+        if let s = e.sourceIP { known = facts?.sourceKnown(s) ?? 0 } else { known = 1 }
+        let result = BaselineFacts(user: e.user, source: e.sourceIP, baseline: facts, sourceKnown: known)
+        factsCache = result
+        return result
     }
 }
 
