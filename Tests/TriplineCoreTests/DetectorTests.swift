@@ -67,6 +67,29 @@ import Testing
         #expect(m.networks["10.8.0.0/16"] ?? 0 >= 3)
     }
 
+    /// What the detector keeps about users' baselines (read once per user) is bounded by the
+    /// model, whatever names the log sends, and scores are the same with or without it: users
+    /// in turn, known and unknown, from known and new addresses.
+    @Test func baselineFactsAreBoundedByTheModelAndMatchTheBaseline() {
+        var d = Detector(model: Self.model)
+        var events: [LogEvent] = []
+        for i in 0..<3000 {
+            let user = i % 3 == 0 ? ["alice", "bob", "carol"][i % 9 / 3] : "spray\(i)"
+            let ip = i % 2 == 0 ? "10.20.1.10" : "198.51.100.\(i % 200)"
+            events.append(Self.login(Self.at(8, 3, 0, Double(i)), user, ip, ok: i % 5 == 0))
+        }
+        for e in events {
+            d.process(e)
+            let facts = d.baselineFacts(e)
+            let b = e.user.flatMap { Self.model.users[$0] }
+            #expect(facts.userKnown == (b != nil))
+            #expect(facts.sourceKnown == FeatureExtractor.sourceKnown(e, baseline: b))
+            for h in [0, 3, 9, 13, 23] { #expect(facts.hourShare(h) == (b?.hourShare(h) ?? 0)) }
+        }
+        #expect(d.userFacts.count <= Self.model.users.count, "\(d.userFacts.count) users kept; the model has \(Self.model.users.count)")
+        #expect(d.userFacts.count == 3)
+    }
+
     @Test func bruteForceIsOneIncidentWithTechniques() {
         let events = (0..<40).map { Self.login(Self.at(8, 3, 0, Double($0) * 3), "root", "203.0.113.45", ok: false) }
         let found = Self.detect(events)
