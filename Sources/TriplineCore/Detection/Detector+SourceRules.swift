@@ -33,19 +33,32 @@ extension Detector {
         let bfFrom = t - micros(config.bruteForceWindow)
         let sprayFrom = t - micros(config.sprayWindow)
         let enumFrom = t - micros(config.enumerationWindow)
-        var n10 = 0.0, nSpray = 0.0
-        var perUser: [String: Double] = [:]
-        var invalid = Set<String>(), invalidRecent = Set<String>()
+        // A first look, without hashing a name: with fewer failures in the window than the
+        // fewest distinct accounts enumeration or spraying need, and less weight than a brute
+        // force needs, none of the three can fire (the common case: a source with a failure or
+        // two), and the accounts are not tallied.
+        var entries = 0, nSpray = 0.0
         for f in st.failures.reversed() {
             if f.time < sprayFrom { break }
             if f.forgiven { continue }
+            entries += 1
             nSpray += f.weight
-            if f.time >= bfFrom { n10 += f.weight }
-            let u = f.user ?? "?"
-            perUser[u, default: 0] += max(f.weight, f.invalid ? 1 : 0)
-            if f.invalid {
-                invalid.insert(u)
-                if f.time >= enumFrom { invalidRecent.insert(u) }
+        }
+        let mayFire = entries >= min(config.enumerationMinInvalidUsers, config.sprayMinUsers) || nSpray >= config.bruteForceFailures
+        var n10 = 0.0
+        var perUser: [String: Double] = [:]
+        var invalid = Set<String>(), invalidRecent = Set<String>()
+        if mayFire {
+            for f in st.failures.reversed() {
+                if f.time < sprayFrom { break }
+                if f.forgiven { continue }
+                if f.time >= bfFrom { n10 += f.weight }
+                let u = f.user ?? "?"
+                perUser[u, default: 0] += max(f.weight, f.invalid ? 1 : 0)
+                if f.invalid {
+                    invalid.insert(u)
+                    if f.time >= enumFrom { invalidRecent.insert(u) }
+                }
             }
         }
         let distinct = perUser.count
@@ -56,12 +69,12 @@ extension Detector {
         var slowOpening = false
         // Where the window of the rule that fired begins: the incident starts no earlier.
         var windowFrom = sprayFrom
-        if invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
+        if mayFire, invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
             trigger = true
             windowFrom = distinct >= config.sprayMinUsers ? sprayFrom : enumFrom
-        } else if distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
+        } else if mayFire, distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
             trigger = true
-        } else if n10 >= config.bruteForceFailures {
+        } else if mayFire, n10 >= config.bruteForceFailures {
             // On one account or many: the incident's kind is settled from all it gathers.
             trigger = true
             windowFrom = bfFrom
