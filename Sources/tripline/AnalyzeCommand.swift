@@ -72,7 +72,7 @@ struct AnalyzeCommand: ParsableCommand {
                 out.write([0x0A])
             }
         case "table":
-            out.write(AnomalyTable.render(analysis, spool))
+            AnomalyTable.render(analysis, spool, into: &out)
         default:
             var w = JSONWriter()
             analysis.writeJSONHead(to: &w, pretty: true, count: spool.count, bySeverity: spool.bySeverity)
@@ -97,22 +97,30 @@ struct AnalyzeCommand: ParsableCommand {
 
 /// The `table` output: one line per anomaly, every log-derived field made terminal-safe.
 enum AnomalyTable {
-    static func render(_ a: Analysis, _ spool: AnomalySpool) -> String {
+    /// Writes the table to `output` a line at a time (a log of tens of thousands of incidents
+    /// makes a table of megabytes, which is not built whole in memory).
+    static func render(_ a: Analysis, _ spool: AnomalySpool, into output: inout BufferedOutput) {
         var out = "\(a.eventsAnalyzed) events analysed, \(spool.count) anomalies"
         let sev = spool.bySeverity
         out += " (" + Severity.allCases.reversed().map { "\(sev[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + ")\n"
-        guard spool.count > 0 else { return out }
+        guard spool.count > 0 else { return output.write(out) }
         out += "\n" + pad("SEVERITY", 9) + pad("SCORE", 6) + pad("KIND", 24) + pad("ENTITY", 28) + pad("START (UTC)", 21) + pad("EVENTS", 7) + "REASON\n"
-        let order = spool.inTimeOrder().enumerated().sorted { ($0.element.score, $1.offset) > ($1.element.score, $0.offset) }
-        for (_, e) in order {
+        output.write(out)
+        // Highest score first; equal scores in report (time) order.
+        let inTime = spool.inTimeOrder()
+        let order = inTime.indices.sorted { a, b in
+            inTime[a].score != inTime[b].score ? inTime[a].score > inTime[b].score : a < b
+        }
+        for i in order {
+            let e = inTime[i]
             guard var x = spool.anomaly(e) else { continue }
             x.score = e.score // the JSON's is rounded to a tenth
             let start = String(x.start.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ")
-            out += pad(x.severity.rawValue.uppercased(), 9) + pad(String(Int(x.score.rounded())), 6) + pad(x.kind.rawValue, 24)
-            out += pad(TerminalSafe.sanitize(x.entity), 28) + pad(start, 21) + pad(String(x.eventCount), 7)
-            out += TerminalSafe.sanitize(x.reasons.first ?? "") + "\n"
+            var line = pad(x.severity.rawValue.uppercased(), 9) + pad(String(Int(x.score.rounded())), 6) + pad(x.kind.rawValue, 24)
+            line += pad(TerminalSafe.sanitize(x.entity), 28) + pad(start, 21) + pad(String(x.eventCount), 7)
+            line += TerminalSafe.sanitize(x.reasons.first ?? "") + "\n"
+            output.write(line)
         }
-        return out
     }
 
     static func pad(_ s: String, _ n: Int) -> String {

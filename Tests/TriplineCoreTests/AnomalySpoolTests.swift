@@ -34,16 +34,29 @@ import Testing
         #expect(ordered.compactMap { spool.anomaly($0)?.id } == expected.map(\.id))
     }
 
-    @Test func manyAnomaliesPassTheWriteBuffer() {
+    @Test func manyAnomaliesPassTheWriteBufferAndTheChunks() {
         let spool = AnomalySpool()
         var list: [Anomaly] = []
-        for i in 0..<3_000 {
-            let a = Self.anomaly(Anomaly.idText(UInt64(i * 7919 % 3_001)), start: Int64((i * 37) % 500) * 1_000_000, score: Double(i % 100))
+        // Over two chunks of entries, then more after the first ordering (which a report of a
+        // live analysis may ask for before the end).
+        let n = AnomalySpool.chunkSize * 2 + 500
+        for i in 0..<n {
+            let a = Self.anomaly(Anomaly.idText(UInt64(i * 7919 % 10_007)), start: Int64((i * 37) % 500) * 1_000_000, score: Double(i % 100))
             list.append(a); spool.append(a)
             // Reading while writing (the last one is still in the buffer).
-            if i % 977 == 0 { #expect(spool.json(spool.entries[i]) == Self.json(a)) }
+            if i % 977 == 0 { #expect(spool.json(spool.entry(at: i)) == Self.json(a)) }
         }
-        let expected = list.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        var expected = list.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        #expect(spool.count == n)
+        #expect(spool.inTimeOrder().map { spool.json($0) } == expected.map(Self.json))
+        for i in 0..<300 {
+            let a = Self.anomaly(Anomaly.idText(UInt64(20_000 + i)), start: Int64((i * 53) % 600) * 1_000_000, score: 50)
+            list.append(a); spool.append(a)
+        }
+        expected = list.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        #expect(spool.count == n + 300)
+        #expect(spool.bySeverity == list.reduce(into: [Severity: Int]()) { $0[$1.severity, default: 0] += 1 })
+        #expect(spool.inTimeOrder().map { spool.json($0) } == expected.map(Self.json))
         #expect(spool.inTimeOrder().map { spool.json($0) } == expected.map(Self.json))
     }
 }

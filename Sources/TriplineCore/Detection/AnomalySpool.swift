@@ -15,21 +15,28 @@ import Darwin
 /// file can be made (a read-only `/tmp`), the JSON objects are kept in memory instead: the
 /// output is the same.
 public final class AnomalySpool {
-    /// What is kept in memory per anomaly.
+    /// What is kept in memory per anomaly (40 bytes: the words first, then the small fields).
     public struct Entry: Sendable {
         public var start: Int64
         /// The id's 64-bit number (Tripline's ids are `TL-` and sixteen hex digits), or the
         /// index into ``AnomalySpool``'s other ids for any other form.
         var idNumber: UInt64
-        var idIsText: Bool
         public var score: Double
-        public var severity: Severity
         var offset: Int64
         var length: Int32
+        var idIsText: Bool
+        public var severity: Severity
     }
 
-    /// The anomalies written, in the order they closed.
-    public private(set) var entries: [Entry] = []
+    /// The entries, in chunks of ``chunkSize`` in the order they closed, or (after
+    /// ``inTimeOrder()``) one chunk in report order followed by any closed since: growing never
+    /// copies them all into a table twice their size, as one array's growth would.
+    private var chunks: [[Entry]] = []
+    /// Whether the first chunk holds every entry in report order.
+    private var ordered = false
+    static let chunkSize = 4096
+    /// How many anomalies were written.
+    public private(set) var count = 0
     /// Ids not in Tripline's own form (none come from the detector; kept for exactness).
     private var textIDs: [String] = []
     private var fd: Int32 = -1
@@ -57,13 +64,10 @@ public final class AnomalySpool {
     /// Whether the anomalies are on disk (false: a temporary file could not be made).
     public var isOnDisk: Bool { fd >= 0 }
 
-    /// How many anomalies were written.
-    public var count: Int { entries.count }
-
     /// Counts by severity.
     public var bySeverity: [Severity: Int] {
         var out: [Severity: Int] = [:]
-        for e in entries { out[e.severity, default: 0] += 1 }
+        for chunk in chunks { for e in chunk { out[e.severity, default: 0] += 1 } }
         return out
     }
 
@@ -88,8 +92,14 @@ public final class AnomalySpool {
             offset = Int64(inMemory.count)
             inMemory.append(contentsOf: w.bytes)
         }
-        entries.append(Entry(start: a.start.microseconds, idNumber: number, idIsText: isText, score: a.score,
-                             severity: a.severity, offset: offset, length: Int32(clamping: w.bytes.count)))
+        let e = Entry(start: a.start.microseconds, idNumber: number, score: a.score, offset: offset,
+                      length: Int32(clamping: w.bytes.count), idIsText: isText, severity: a.severity)
+        if chunks.isEmpty || chunks[chunks.count - 1].count >= AnomalySpool.chunkSize || (ordered && chunks.count == 1) {
+            chunks.append([])
+            chunks[chunks.count - 1].reserveCapacity(AnomalySpool.chunkSize)
+        }
+        chunks[chunks.count - 1].append(e)
+        count += 1
     }
 
     private func flush() {
@@ -126,12 +136,35 @@ public final class AnomalySpool {
         close(fd); fd = -1
     }
 
-    /// The entries in report order: by start, then id (oldest first).
+    /// The `i`th anomaly written (in the order they closed, until ``inTimeOrder()`` orders them).
+    public func entry(at i: Int) -> Entry {
+        var rest = i
+        for chunk in chunks {
+            if rest < chunk.count { return chunk[rest] }
+            rest -= chunk.count
+        }
+        preconditionFailure("AnomalySpool.entry(at:): \(i) of \(count)")
+    }
+
+    /// The entries in report order: by start, then id (oldest first). The spool keeps them in
+    /// that order from then on (sorted in place, chunk by chunk moved into one table, so the
+    /// peak is the entries and one chunk, not the entries twice).
     public func inTimeOrder() -> [Entry] {
-        entries.sorted { a, b in
+        if ordered && chunks.count == 1 { return chunks[0] }
+        var all: [Entry] = []
+        all.reserveCapacity(count)
+        for i in chunks.indices {
+            all.append(contentsOf: chunks[i])
+            chunks[i] = []
+        }
+        chunks = []
+        all.sort { a, b in
             if a.start != b.start { return a.start < b.start }
             return idLess(a, b)
         }
+        chunks = [all]
+        ordered = true
+        return all
     }
 
     private func idLess(_ a: Entry, _ b: Entry) -> Bool {

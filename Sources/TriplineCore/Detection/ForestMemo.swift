@@ -12,13 +12,14 @@
 /// Direct-mapped: a slot holds the newest key that hashed to it. It starts small (a detector per
 /// API request pays little) and grows, up to ``maxSlots``, while keys keep pushing each other
 /// out: a real sshd log has some 20,000 distinct points, which 8,192 slots kept evicting. Memory
-/// is bounded whatever is sent (3 MB at most), and an adversary choosing every vector only
+/// is bounded whatever is sent (2.6 MB at most), and an adversary choosing every vector only
 /// costs the walk itself.
 struct ForestMemo {
+    /// 40 bytes: an empty slot is one whose score is NaN (a NaN score is never kept).
     private struct Slot {
         var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var score = 0.0
-        var used = false
+        var score = Double.nan
+        var used: Bool { !score.isNaN }
     }
 
     /// Slots to begin with, and at most (powers of two).
@@ -72,7 +73,7 @@ struct ForestMemo {
             }
             misses += 1
             let v = forest.scoreSample(x)
-            s[i] = Slot(key: key, score: v, used: true)
+            if !v.isNaN { s[i] = Slot(key: key, score: v) }
             return v
         }
     }
