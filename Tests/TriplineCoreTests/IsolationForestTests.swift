@@ -145,6 +145,31 @@ import Testing
         #expect(memo.hits + memo.misses <= ForestMemo.stretchLength + 1, "after a stretch without hits it rests: \(memo.hits + memo.misses) lookups")
     }
 
+    /// A memo key counts, per feature, the split values below the point: the same as counting
+    /// them one by one, for values between splits, on them, at 0 and 1 (flags), signed zeros,
+    /// infinities and NaN, and for tables of every size (the search has no branch per step).
+    @Test func memoKeysCountTheSplitsBelowEachValue() throws {
+        var rng = SplitMix64(seed: 3)
+        for size in [0, 1, 2, 3, 7, 8, 9, 100, 2_557] {
+            var splits = (0..<size).map { _ in Double(rng.next() % 20_001) / 10_000 - 1 }
+            if size > 4 { splits += [0, 1, -1] }
+            let sorted = Array(Set(splits)).sorted()
+            let table = try #require(CompiledForest.SplitTable(splits: [splits, [0.5]]))
+            var probes: [Double] = [0, -0.0, 1, -1, 0.5, .infinity, -.infinity, .nan, 1e-300, -1e-300]
+            probes += sorted
+            probes += sorted.map { $0.nextUp } + sorted.map { $0.nextDown }
+            probes += (0..<200).map { _ in Double(rng.next() % 30_001) / 10_000 - 1.5 }
+            for x in probes {
+                let k = try #require(table.key([x, 0.7]))
+                let expected = x.isNaN ? sorted.count + 1 : sorted.filter { $0 < x }.count
+                let bits = (UInt64(sorted.count) + 1).bitWidth - (UInt64(sorted.count) + 1).leadingZeroBitCount
+                let mask: UInt64 = bits >= 64 ? .max : (1 << UInt64(max(1, bits))) - 1
+                #expect(Int(k.0 & mask) == expected, "\(size) splits, x = \(x)")
+                if !x.isNaN { #expect(SplitTableProbe.lowerBound(sorted, x) == expected, "\(size) values, x = \(x)") }
+            }
+        }
+    }
+
     /// Points that keep coming back but collide in the memo's slots make it grow (to its bound,
     /// not beyond), after which they are found; the scores stay the walk's throughout.
     @Test func theMemoGrowsWhenRepeatingPointsPushEachOtherOut() throws {
@@ -205,5 +230,15 @@ import Testing
         // Scores lie in (-1, 0].
         let s = small.scoreSample([50])
         #expect(s < 0 && s > -1)
+    }
+}
+
+/// The branch-free search on its own, over an array.
+enum SplitTableProbe {
+    static func lowerBound(_ v: [Double], _ x: Double) -> Int {
+        v.withUnsafeBufferPointer { b in
+            guard let p = b.baseAddress else { return 0 }
+            return CompiledForest.SplitTable.lowerBound(p, b.count, x)
+        }
     }
 }

@@ -18,37 +18,36 @@ extension Detector {
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
-        guard sources.values[at].failures.indices.contains(this) else { return }
+        guard sources.values[at].holdsFailure(this) else { return }
         let key = sources.values[at].incidentKey
         if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
         }
-        // (Copied only here: an attack under way, the common case, needs none of it.)
-        let st = sources.values[at]
         // The windows end at this failure as it was placed (a late line counts as just before the newest).
-        let t = st.failures[this].time
+        let t = sources.values[at].failureTime(this)
 
         // Windows over this source's recent failures.
         let bfFrom = t - micros(config.bruteForceWindow)
         let sprayFrom = t - micros(config.sprayWindow)
         let enumFrom = t - micros(config.enumerationWindow)
-        // A first look, without hashing a name: with fewer failures in the window than the
-        // fewest distinct accounts enumeration or spraying need, and less weight than a brute
-        // force needs, none of the three can fire (the common case: a source with a failure or
-        // two), and the accounts are not tallied.
-        var entries = 0, nSpray = 0.0
-        for f in st.failures.reversed() {
-            if f.time < sprayFrom { break }
-            if f.forgiven { continue }
-            entries += 1
-            nSpray += f.weight
-        }
-        let mayFire = entries >= min(config.enumerationMinInvalidUsers, config.sprayMinUsers) || nSpray >= config.bruteForceFailures
-        var n10 = 0.0
-        var perUser: [String: Double] = [:]
-        var invalid = Set<String>(), invalidRecent = Set<String>()
+        // A first look, in place and without hashing a name: with fewer failures in the window
+        // than the fewest distinct accounts enumeration or spraying need, and less weight than a
+        // brute force needs, none of the three can fire (the common case: a source with a
+        // failure or two), and the accounts are not tallied.
+        let look = sources.values[at].firstLook(since: sprayFrom)
+        let mayFire = look.entries >= min(config.enumerationMinInvalidUsers, config.sprayMinUsers) || look.weight >= config.bruteForceFailures
+        var trigger = false
+        var slowOpening = false
+        // Where the window of the rule that fired begins: the incident starts no earlier.
+        var windowFrom = sprayFrom
         if mayFire {
+            // (Copied only here: most failures, an attack under way or a source with a failure or
+            // two, need none of it.)
+            let st = sources.values[at]
+            var n10 = 0.0
+            var perUser: [String: Double] = [:]
+            var invalid = Set<String>(), invalidRecent = Set<String>()
             for f in st.failures.reversed() {
                 if f.time < sprayFrom { break }
                 if f.forgiven { continue }
@@ -60,31 +59,27 @@ extension Detector {
                     if f.time >= enumFrom { invalidRecent.insert(u) }
                 }
             }
+            let distinct = perUser.count
+            let attempts = perUser.values.reduce(0, +)
+            let perUserAvg = distinct > 0 ? attempts / Double(distinct) : 0
+            let invalidShare = distinct > 0 ? Double(invalid.count) / Double(distinct) : 0
+            if invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
+                trigger = true
+                windowFrom = distinct >= config.sprayMinUsers ? sprayFrom : enumFrom
+            } else if distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
+                trigger = true
+            } else if n10 >= config.bruteForceFailures {
+                // On one account or many: the incident's kind is settled from all it gathers.
+                trigger = true
+                windowFrom = bfFrom
+            }
         }
-        let distinct = perUser.count
-        let attempts = perUser.values.reduce(0, +)
-        let perUserAvg = distinct > 0 ? attempts / Double(distinct) : 0
-        let invalidShare = distinct > 0 ? Double(invalid.count) / Double(distinct) : 0
-        var trigger = false
-        var slowOpening = false
-        // Where the window of the rule that fired begins: the incident starts no earlier.
-        var windowFrom = sprayFrom
-        if mayFire, invalidRecent.count >= config.enumerationMinInvalidUsers, invalidShare >= config.enumerationMinInvalidShare {
-            trigger = true
-            windowFrom = distinct >= config.sprayMinUsers ? sprayFrom : enumFrom
-        } else if mayFire, distinct >= config.sprayMinUsers, perUserAvg <= config.sprayMaxPerUser {
-            trigger = true
-        } else if mayFire, n10 >= config.bruteForceFailures {
-            // On one account or many: the incident's kind is settled from all it gathers.
-            trigger = true
-            windowFrom = bfFrom
-        } else {
-            let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
-            var total = 0.0, hours = 0
-            for h in st.hourly.hours where h.index > slowFrom && h.index <= t / 3_600_000_000 && h.weight > 0 { total += h.weight; hours += 1 }
-            if total >= config.slowMinFailures, hours >= config.slowMinHours { trigger = true; slowOpening = true }
+        if !trigger {
+            let slow = sources.values[at].hourly.weight(after: t / 3_600_000_000 - Int64(config.slowWindow / 3600), upTo: t / 3_600_000_000)
+            if slow.total >= config.slowMinFailures, slow.hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
+        let st = sources.values[at]
         // Everything before this failure in the rule's window (out-of-order input may have put
         // later ones after it).
         let backfill = st.failures[..<this].filter { $0.time >= windowFrom && !$0.forgiven }

@@ -373,6 +373,29 @@ struct SourceState {
         return at
     }
 
+    /// The time of the failure at index `i` of ``failures`` (whose indices are the store's),
+    /// read in place: a copy retains its strings.
+    func failureTime(_ i: Int) -> Int64 { store[i].time }
+
+    /// Whether `i` is an index of ``failures`` (asked without making the slice).
+    func holdsFailure(_ i: Int) -> Bool { i >= head && i < store.count }
+
+    /// The failures since `since` not forgiven, counted and weighed from the newest back, in
+    /// place (no failure, and none of its strings, copied).
+    func firstLook(since: Int64) -> (entries: Int, weight: Double) {
+        var entries = 0, weight = 0.0
+        var i = store.count - 1
+        while i >= head {
+            if store[i].time < since { break }
+            if !store[i].forgiven {
+                entries += 1
+                weight += store[i].weight
+            }
+            i -= 1
+        }
+        return (entries, weight)
+    }
+
     /// Lets the failures go when even a line as late as a host's clock allows (``HostClocks/rewindSpan``)
     /// could no longer have them in a window of `keep`: ``add(_:keep:slowKeep:clock:)`` would drop them
     /// on the next failure anyway, and a source that never fails again would keep them for the

@@ -108,6 +108,23 @@ extension CompiledForest {
         let word: [UInt8]
         let shift: [UInt8]
         let featureCount: Int
+        /// Per feature, the count for 0 and for 1: most features are flags, and a count of
+        /// zero (no failures, no events) is the commonest value of the others.
+        let countAtZero: [Int32]
+        let countAtOne: [Int32]
+        /// Per feature with many split values, buckets over their range so that a count is found
+        /// by one multiplication and a few comparisons (``bucket(_:low:scale:count:)``): the
+        /// bucket count (0: none), where its starts begin in ``bucketStarts``, the lowest split
+        /// value and the buckets per unit.
+        let buckets: [Int32]
+        let bucketBase: [Int32]
+        let bucketLow: [Double]
+        let bucketScale: [Double]
+        /// Per bucket, how many of the feature's split values fall in earlier buckets (one more
+        /// entry than buckets, per feature).
+        let bucketStarts: [Int32]
+        static let bucketedFrom = 16
+        static let mostBuckets = 2048
 
         /// The table for `splits` (per feature, the values the forest splits it at), or nil when
         /// the counts do not fit a key of four words (a forest far larger than training grows).
@@ -128,6 +145,37 @@ extension CompiledForest {
             }
             self.values = values
             self.starts = starts
+            countAtZero = splits.indices.map { f in Int32(values[Int(starts[f])..<Int(starts[f + 1])].filter { $0 < 0 }.count) }
+            countAtOne = splits.indices.map { f in Int32(values[Int(starts[f])..<Int(starts[f + 1])].filter { $0 < 1 }.count) }
+            var buckets: [Int32] = [], bucketBase: [Int32] = [], bucketLow: [Double] = [], bucketScale: [Double] = []
+            var bucketStarts: [Int32] = []
+            for f in splits.indices {
+                let feature = values[Int(starts[f])..<Int(starts[f + 1])]
+                var nb = 0, low = 0.0, scale = 0.0
+                if feature.count > SplitTable.bucketedFrom, let lo = feature.first, let hi = feature.last, lo.isFinite, hi.isFinite, hi > lo {
+                    nb = min(SplitTable.mostBuckets, 1 << (64 - UInt64(feature.count - 1).leadingZeroBitCount))
+                    low = lo
+                    scale = Double(nb) / (hi - lo)
+                    if !scale.isFinite || scale <= 0 { nb = 0 }
+                }
+                buckets.append(Int32(nb))
+                bucketBase.append(Int32(bucketStarts.count))
+                bucketLow.append(low)
+                bucketScale.append(scale)
+                guard nb > 0 else { continue }
+                // Starts by a sweep: the values are sorted and the bucket of a value never falls as it rises.
+                var i = 0
+                let ordered = Array(feature)
+                for b in 0...nb {
+                    while i < ordered.count, SplitTable.bucket(ordered[i], low: low, scale: scale, count: nb) < b { i += 1 }
+                    bucketStarts.append(Int32(i))
+                }
+            }
+            self.buckets = buckets
+            self.bucketBase = bucketBase
+            self.bucketLow = bucketLow
+            self.bucketScale = bucketScale
+            self.bucketStarts = bucketStarts
             self.word = word
             self.shift = shift
             featureCount = splits.count
@@ -137,20 +185,33 @@ extension CompiledForest {
         func key(_ x: [Double]) -> (UInt64, UInt64, UInt64, UInt64)? {
             var k: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             values.withUnsafeBufferPointer { v in
+                guard let v = v.baseAddress else { return }
                 for f in 0..<featureCount {
                     let lo = Int(starts[f]), n = Int(starts[f + 1]) - lo
                     let xf = x[f]
-                    var count: Int
-                    if xf.isNaN {
+                    let count: Int
+                    if xf == 0 {
+                        count = Int(countAtZero[f])
+                    } else if xf == 1 {
+                        count = Int(countAtOne[f])
+                    } else if xf.isNaN {
                         count = n + 1
-                    } else {
-                        // Lower bound: the number of values below xf.
-                        var base = lo, len = n
-                        while len > 0 {
-                            let half = len >> 1
-                            if v[base + half] < xf { base += half + 1; len -= half + 1 } else { len = half }
+                    } else if buckets[f] > 0 {
+                        // Every split value in an earlier bucket is below x and every one in a later
+                        // bucket above it (the bucket never falls as the value rises): only this
+                        // bucket's values are compared.
+                        let b = SplitTable.bucket(xf, low: bucketLow[f], scale: bucketScale[f], count: Int(buckets[f]))
+                        let at = Int(bucketBase[f]) + b
+                        let from = Int(bucketStarts[at]), to = Int(bucketStarts[at + 1])
+                        if to - from > 8 {
+                            count = from + SplitTable.lowerBound(v + lo + from, to - from, xf)
+                        } else {
+                            var i = from
+                            while i < to, v[lo + i] < xf { i += 1 }
+                            count = i
                         }
-                        count = base - lo
+                    } else {
+                        count = SplitTable.lowerBound(v + lo, n, xf)
                     }
                     let bits = UInt64(count) << UInt64(shift[f])
                     switch word[f] {
@@ -162,6 +223,31 @@ extension CompiledForest {
                 }
             }
             return k
+        }
+
+        /// The bucket of `x` (not NaN) among `count` over a feature's split values: monotone in `x`
+        /// (rounding and truncation never reverse an order), clamped to the buckets.
+        @inline(__always)
+        static func bucket(_ x: Double, low: Double, scale: Double, count: Int) -> Int {
+            let p = (x - low) * scale
+            return p < 0 ? 0 : Int(min(p, Double(count - 1)))
+        }
+
+        /// How many of the `n` sorted values at `v` are below `x`, without a branch to mispredict
+        /// per step (the hour's sine and cosine have thousands of split values, and a stream of
+        /// events in any order lands anywhere among them).
+        @inline(__always)
+        static func lowerBound(_ v: UnsafePointer<Double>, _ n: Int, _ x: Double) -> Int {
+            guard n > 0 else { return 0 }
+            var base = 0, len = n
+            while len > 1 {
+                let half = len &>> 1
+                // A mask rather than a choice: the compiler keeps a choice as a branch.
+                let below = Int(truncatingIfNeeded: unsafeBitCast(v[base &+ half] < x, to: UInt8.self))
+                base &+= half & (0 &- below)
+                len &-= half
+            }
+            return base &+ Int(truncatingIfNeeded: unsafeBitCast(v[base] < x, to: UInt8.self))
         }
     }
 }

@@ -28,6 +28,14 @@ struct HourlyTally {
         }
     }
 
+    /// The weight of the hours after `after` up to and including `upTo` (hours since the epoch)
+    /// that have any, and how many such hours there are.
+    func weight(after: Int64, upTo: Int64) -> (total: Double, hours: Int) {
+        var total = 0.0, n = 0
+        for h in hours where h.index > after && h.index <= upTo && h.weight > 0 { total += h.weight; n += 1 }
+        return (total, n)
+    }
+
     /// Takes `weight` back from the hour of `time`, never below zero.
     mutating func subtract(_ weight: Double, at time: Int64) {
         let index = time / 3_600_000_000
