@@ -418,7 +418,7 @@ public struct BatchRunner: Sendable {
     /// Reads one plan's bytes: a range of a plain file, or a compressed file's content from a
     /// decompressed offset to its end.
     static func read(_ fd: Int32, _ compression: Decompressor.Format?, _ path: String, _ from: Int64, _ to: Int64, _ firstLine: Int,
-                     _ header: [UInt8], _ reader: LogReader, _ onEvent: (LogEvent) -> Void) -> ParseSummary {
+                     _ header: [UInt8], _ reader: LogReader, _ onEvent: (consuming LogEvent) -> Void) -> ParseSummary {
         if let kind = compression {
             return reader.read(compressed: fd, format: kind, name: path, skipping: from, firstLine: firstLine, header: header, onEvent)
         }

@@ -344,7 +344,7 @@ public final class FileFollower {
     /// Reads what is new in every file and hands out the events of complete lines, in order.
     /// Returns the number of bytes read.
     @discardableResult
-    public func poll(_ onEvent: (LogEvent) -> Void) -> Int {
+    public func poll(_ onEvent: (consuming LogEvent) -> Void) -> Int {
         var total = 0
         for j in journals {
             j.reader.refresh()
@@ -371,7 +371,7 @@ public final class FileFollower {
         return total
     }
 
-    private func pollOne(_ f: Followed, _ onEvent: (LogEvent) -> Void) -> Int {
+    private func pollOne(_ f: Followed, _ onEvent: (consuming LogEvent) -> Void) -> Int {
         if let d = f.decompressor {
             return f.finished ? 0 : inflate(f, d, onEvent)
         }
@@ -418,7 +418,7 @@ public final class FileFollower {
     }
 
     /// Reads from the file's offset to its end (capped per poll unless `all`).
-    private func drain(_ f: Followed, _ onEvent: (LogEvent) -> Void, all: Bool) -> Int {
+    private func drain(_ f: Followed, _ onEvent: (consuming LogEvent) -> Void, all: Bool) -> Int {
         var total = 0
         while all || total < FileFollower.maxBytesPerPoll {
             let n: Int
@@ -443,7 +443,7 @@ public final class FileFollower {
 
     /// Reads the next piece of a compressed file (capped per poll); at its end (or at damage,
     /// named in the file's summary) the file is finished and closed.
-    private func inflate(_ f: Followed, _ d: Decompressor, _ onEvent: (LogEvent) -> Void) -> Int {
+    private func inflate(_ f: Followed, _ d: Decompressor, _ onEvent: (consuming LogEvent) -> Void) -> Int {
         var total = 0
         while total < FileFollower.maxBytesPerPoll {
             let fd = f.fd
@@ -477,12 +477,12 @@ public final class FileFollower {
     }
 
     /// A rotated file's last line without a newline is complete: the file will not grow again.
-    private func flushPartial(_ f: Followed, _ onEvent: (LogEvent) -> Void) {
+    private func flushPartial(_ f: Followed, _ onEvent: (consuming LogEvent) -> Void) {
         f.splitter.finish { piece($0, f, onEvent) }
     }
 
     /// One line (or an over-long one, skipped whole) of `f`.
-    private func piece(_ p: LineSplitter.Piece, _ f: Followed, _ onEvent: (LogEvent) -> Void) {
+    private func piece(_ p: LineSplitter.Piece, _ f: Followed, _ onEvent: (consuming LogEvent) -> Void) {
         switch p {
         case .line(let line):
             emit(f, line, onEvent)
@@ -492,7 +492,7 @@ public final class FileFollower {
         }
     }
 
-    private func emit(_ f: Followed, _ line: ByteSpan, _ onEvent: (LogEvent) -> Void) {
+    private func emit(_ f: Followed, _ line: ByteSpan, _ onEvent: (consuming LogEvent) -> Void) {
         f.lineNumber += 1
         for e in f.parser.parse(line, number: f.lineNumber) { onEvent(e) }
     }

@@ -18,14 +18,14 @@ extension Detector {
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
-        guard sources.values[at].holdsFailure(this) else { return }
-        let key = sources.values[at].incidentKey
+        guard inPlace(at, { $0.holdsFailure(this) }) else { return }
+        let key = inPlace(at) { $0.incidentKey }
         if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
         }
         // The windows end at this failure as it was placed (a late line counts as just before the newest).
-        let t = sources.values[at].failureTime(this)
+        let t = inPlace(at) { $0.failureTime(this) }
 
         // Windows over this source's recent failures.
         let bfFrom = t - micros(config.bruteForceWindow)
@@ -35,7 +35,7 @@ extension Detector {
         // than the fewest distinct accounts enumeration or spraying need, and less weight than a
         // brute force needs, none of the three can fire (the common case: a source with a
         // failure or two), and the accounts are not tallied.
-        let look = sources.values[at].firstLook(since: sprayFrom)
+        let look = inPlace(at) { $0.firstLook(since: sprayFrom) }
         let mayFire = look.entries >= min(config.enumerationMinInvalidUsers, config.sprayMinUsers) || look.weight >= config.bruteForceFailures
         var trigger = false
         var slowOpening = false
@@ -75,7 +75,8 @@ extension Detector {
             }
         }
         if !trigger {
-            let slow = sources.values[at].hourly.weight(after: t / 3_600_000_000 - Int64(config.slowWindow / 3600), upTo: t / 3_600_000_000)
+            let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
+            let slow = inPlace(at) { $0.hourly.weight(after: slowFrom, upTo: t / 3_600_000_000) }
             if slow.total >= config.slowMinFailures, slow.hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
@@ -110,6 +111,14 @@ extension Detector {
         // everything that arrived before this one (the last appended), including failures logged
         // in the same second or microsecond, as bursts and second-resolution syslog have them.
         recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: backfill, earlier: earlier)
+    }
+
+    /// Reads the state of the source at `at` in place: through the table's modify accessor, as
+    /// its getter copies the state (retaining and releasing each of its arrays and strings, on
+    /// every failure).
+    @inline(__always)
+    mutating func inPlace<T>(_ at: Dictionary<String, SourceState>.Index, _ body: (inout SourceState) -> T) -> T {
+        body(&sources.values[at])
     }
 
     /// What a source's hourly counts say about failures before the ones kept one by one.

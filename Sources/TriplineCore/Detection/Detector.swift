@@ -338,9 +338,12 @@ struct SourceState {
     /// by more than a window starts that window over (another timeline: a second file, a
     /// replayed log); one slightly out of order lands in its place (see ``disorder``).
     @discardableResult
-    mutating func add(_ failure: Failure, keep: Int64, slowKeep: Int64, clock: String = "") -> Int {
+    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: String = "") -> Int {
+        // Moved in, not copied (a copy retains and releases its strings); what is needed of it
+        // once it is stored is read first.
+        let time = failure.time, weight = failure.weight
         var f = failure
-        self.clock = clock
+        if clock != self.clock { self.clock = clock }
         if lastActivity != .min, f.time < lastActivity - slowKeep {
             // A new timeline: nothing ahead of it belongs with it.
             store.removeAll(keepingCapacity: true)
@@ -359,7 +362,7 @@ struct SourceState {
         } else {
             store.append(f)
         }
-        lastActivity = max(lastActivity, failure.time)
+        lastActivity = max(lastActivity, time)
         let cutoff = store[store.count - 1].time - keep
         while head < store.count, store.count - head > SourceState.cap || store[head].time < cutoff { head += 1 }
         if head > 64, head * 2 > store.count {
@@ -367,8 +370,7 @@ struct SourceState {
             at -= head
             head = 0
         }
-        f = failure
-        hourly.add(f.weight, at: f.time)
+        hourly.add(weight, at: time)
         if hourly.count > 30 { hourly.removeHours(before: lastActivity - slowKeep) }
         return at
     }

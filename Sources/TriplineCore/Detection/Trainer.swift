@@ -109,7 +109,7 @@ public struct Trainer {
     /// The pass both entry points share: `feed` hands every event to `add` and returns the number
     /// of lines it skipped.
     private func fit(files: [String], range: Range<Int64>?, cutoff initialCutoff: Int64? = nil, started: Date, progress: ((Progress) -> Void)?,
-                     exclusion initialExclusion: TrainingExclusion?, feed: (_ add: (LogEvent) -> Void) -> Int) -> TriplineModel {
+                     exclusion initialExclusion: TrainingExclusion?, feed: (_ add: (consuming LogEvent) -> Void) -> Int) -> TriplineModel {
         var exclusion = initialExclusion
         var cutoff = initialCutoff
         var b = BaselineBuilder(seed: seed, reservoirSize: reservoirSize)

@@ -55,7 +55,7 @@ struct EventMerge {
     }
 
     /// Reads `files` as one timeline, handing each event to `onEvent`.
-    static func read(_ files: [String], reader: LogReader, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+    static func read(_ files: [String], reader: LogReader, _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var total = ParseSummary()
         // A first look at each file: when its timeline starts.
         struct Waiting { var first: Timestamp; var index: Int; var path: String; var cursor: Cursor? }

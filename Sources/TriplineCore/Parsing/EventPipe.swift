@@ -29,15 +29,15 @@ public final class EventPipe: @unchecked Sendable {
     /// Reads `paths` with `reader` (several files merged by time) on a new thread and calls
     /// `onEvent` on this one with each event in order; returns what the reading found. Runs on
     /// this thread alone when `threads` is 1.
-    public static func read(paths: [String], reader: LogReader, threads: Int, _ onEvent: (LogEvent) -> Void) -> ParseSummary {
+    public static func read(paths: [String], reader: LogReader, threads: Int, _ onEvent: (consuming LogEvent) -> Void) -> ParseSummary {
         run(threads: threads, reading: { reader.readMerged(paths: paths, $0) }, onEvent)
     }
 
     /// Runs `reading` (which hands each event it reads to the function it is given) on a new
     /// thread, and `onEvent` on this one with each event in order; on this thread alone when
     /// `threads` is 1.
-    public static func run(threads: Int, reading: @escaping @Sendable ((LogEvent) -> Void) -> ParseSummary,
-                           _ onEvent: (LogEvent) -> Void) -> ParseSummary {
+    public static func run(threads: Int, reading: @escaping @Sendable ((consuming LogEvent) -> Void) -> ParseSummary,
+                           _ onEvent: (consuming LogEvent) -> Void) -> ParseSummary {
         guard threads > 1 else { return reading(onEvent) }
         let pipe = EventPipe()
         let thread = Thread {

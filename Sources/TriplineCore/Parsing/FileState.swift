@@ -19,7 +19,7 @@ struct FileState {
         self.mapper = StructuredRecordMapper(options: options)
     }
 
-    mutating func line(_ raw: ByteSpan, number: Int, summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+    mutating func line(_ raw: ByteSpan, number: Int, summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         var s = raw
         if s.count > 0, s[s.count - 1] == 0x0D { s = s.slice(0, s.count - 1) }
         if number == 1, s.hasPrefix("\u{FEFF}") { s = s.suffix(from: 3) }
@@ -77,8 +77,10 @@ struct FileState {
         }
     }
 
-    private mutating func emit(_ r: LineResult, number: Int, summary: inout ParseSummary, onEvent: (LogEvent) throws -> Void) rethrows {
-        switch r {
+    private mutating func emit(_ r: consuming LineResult, number: Int, summary: inout ParseSummary, onEvent: (consuming LogEvent) throws -> Void) rethrows {
+        // Consumed, so that the event moves on rather than being copied (each copy retains and
+        // releases every string of the event).
+        switch consume r {
         case .event(let e):
             summary.events += 1
             try onEvent(e)
@@ -87,7 +89,7 @@ struct FileState {
         }
     }
 
-    private mutating func csvRecord(_ s: ByteSpan, number: Int, summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+    private mutating func csvRecord(_ s: ByteSpan, number: Int, summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         guard let fields = CSVRow.fields(s) else { return }
         guard let header = csvHeader else {
             csvHeader = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -106,7 +108,7 @@ struct FileState {
         try emit(mapper.event(members: record, file: file, line: number), number: number, summary: &summary, onEvent: onEvent)
     }
 
-    mutating func finish(summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+    mutating func finish(summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         if !csvPending.isEmpty {
             summary.linesRead += 1
             summary.skip(.csvFieldCount, file: file, line: csvPendingLine, detail: "unterminated quoted field at end of file")
@@ -116,7 +118,7 @@ struct FileState {
 
     /// A whole JSON document: an array of records, or an object whose first array holds them.
     /// Each element is parsed on its own, so one bad record costs only itself.
-    mutating func jsonDocument(_ s: ByteSpan, summary: inout ParseSummary, _ onEvent: (LogEvent) throws -> Void) rethrows {
+    mutating func jsonDocument(_ s: ByteSpan, summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         var i = 0
         var line = 1
         func advance(to j: Int) {

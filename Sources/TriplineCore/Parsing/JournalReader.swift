@@ -160,7 +160,7 @@ public final class JournalReader {
     /// Reads up to `limit` entries, handing out their events; returns how many entries were
     /// read (0 at the end of what is written so far).
     @discardableResult
-    public func read(limit: Int = .max, _ onEvent: (LogEvent) throws -> Void) rethrows -> Int {
+    public func read(limit: Int = .max, _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> Int {
         var n = 0
         while n < limit {
             let rc = sd_journal_next(journal)
@@ -194,7 +194,7 @@ public final class JournalReader {
     }
 
     /// The current entry as the syslog line it stands for, parsed.
-    private func line(_ onEvent: (LogEvent) throws -> Void) rethrows {
+    private func line(_ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         guard buildLine() else { return }
         let number = entry
         try lineBuffer.withUnsafeBufferPointer { buf in
@@ -261,7 +261,7 @@ public final class JournalReader {
             return s
         }
 
-        func step(_ onEvent: (LogEvent) throws -> Void) rethrows {
+        func step(_ onEvent: (consuming LogEvent) throws -> Void) rethrows {
             guard !isDone else { return }
             if try reader.read(limit: 4096, onEvent) == 0 {
                 try reader.finish(onEvent)
@@ -271,7 +271,7 @@ public final class JournalReader {
     }
 
     /// Ends the reading (sshd connections still open are closed out).
-    public func finish(_ onEvent: (LogEvent) throws -> Void) rethrows {
+    public func finish(_ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         try state.finish(summary: &summary, onEvent)
     }
 }

@@ -88,7 +88,7 @@ public struct LogReader: Sendable {
     }
 
     /// Reads every path (folders expanded) and returns the merged summary.
-    public func read(paths: [String], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+    public func read(paths: [String], _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var total = ParseSummary()
         let (files, found) = LogReader.expandFindingHosts(paths)
         let reader = withFolderHosts(files, found: found)
@@ -101,7 +101,7 @@ public struct LogReader: Sendable {
     /// Reads every path (folders expanded) as one timeline: several files are merged by time
     /// as they are read (see ``EventMerge``), in memory that does not grow with their number
     /// or size.
-    public func readMerged(paths: [String], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+    public func readMerged(paths: [String], _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         let (files, found) = LogReader.expandFindingHosts(paths)
         let reader = withFolderHosts(files, found: found)
         if files.count <= 1 { return try reader.read(paths: files, onEvent) }
@@ -112,7 +112,7 @@ public struct LogReader: Sendable {
     public static let systemJournal = "(system journal)"
 
     /// Reads one file (`-` for standard input), or a journal file or folder.
-    public func read(path: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+    public func read(path: String, _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(path)
         guard let steps = openSteps(path, &summary, chunkBytes: LogReader.chunkBytes) else { return summary }
@@ -193,7 +193,7 @@ public struct LogReader: Sendable {
     /// line start and `to` just after a newline.
     /// `header` (a CSV file's first line, with its newline) is read first when `from` is past it.
     public func read(path: String, from: Int64, to: Int64, firstLine: Int, header: [UInt8] = [],
-                     _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+                     _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             var summary = ParseSummary()
@@ -208,7 +208,7 @@ public struct LogReader: Sendable {
     /// The same, from a file already open (`tripline batch` reads the very file it planned
     /// from, whatever its name has become since).
     public func read(descriptor fd: Int32, name path: String, from: Int64, to: Int64, firstLine: Int, header: [UInt8] = [],
-                     _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+                     _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(path)
         var position = from
@@ -236,7 +236,7 @@ public struct LogReader: Sendable {
     /// `skipping` (at a line start; its line is number `firstLine`) to its end: the part of a
     /// rotated file not read before it was compressed (`tripline batch`). `header` as above.
     public func read(compressed fd: Int32, format kind: Decompressor.Format, name path: String, skipping: Int64, firstLine: Int,
-                     header: [UInt8] = [], _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+                     header: [UInt8] = [], _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(path)
         summary.compressed[path] = kind.rawValue
@@ -286,7 +286,7 @@ public struct LogReader: Sendable {
     }
 
     /// Reads logs held in memory (a request body), as if from a file called `name`.
-    public func read(bytes: [UInt8], name: String, _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+    public func read(bytes: [UInt8], name: String, _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var summary = ParseSummary()
         summary.files.append(name)
         var offset = 0
@@ -303,7 +303,7 @@ public struct LogReader: Sendable {
     /// The reading loop over a source of bytes: `next` fills up to `cap` bytes and returns how
     /// many (0 at the end, or `-(errno) - 1` for a read error).
     private func read(source path: String, summary initial: ParseSummary, firstLine: Int = 1, next: (UnsafeMutablePointer<UInt8>, Int) -> Int,
-                      _ onEvent: (LogEvent) throws -> Void) rethrows -> ParseSummary {
+                      _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         try withoutActuallyEscaping(next) { next in
             let steps = ReadingSteps(path: path, summary: initial, firstLine: firstLine, options: options, format: format,
                                      chunkBytes: LogReader.chunkBytes, next: next)

@@ -8,7 +8,7 @@ protocol EventSteps: AnyObject {
     /// True once the source has been read to its end (or given up).
     var isDone: Bool { get }
     /// Reads the next piece and hands out its events.
-    func step(_ onEvent: (LogEvent) throws -> Void) rethrows
+    func step(_ onEvent: (consuming LogEvent) throws -> Void) rethrows
 }
 
 /// One file's reading, a chunk at a time: each ``step(_:)`` reads the next chunk (decompressed
@@ -80,7 +80,7 @@ final class ReadingSteps: EventSteps {
 
     /// Reads one chunk and hands out the events it completes (at the end of the file, the
     /// last ones).
-    func step(_ onEvent: (LogEvent) throws -> Void) rethrows {
+    func step(_ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         guard !isDone else { return }
         guard var n = fill() else { isDone = true; return }
         if firstChunk, n > 0, decompressor == nil, let kind = Decompressor.Format.detect(ByteSpan(base: buffer, count: n)) {
@@ -136,7 +136,7 @@ final class ReadingSteps: EventSteps {
         try splitter.push(ByteSpan(base: buffer, count: n)) { try piece($0, onEvent) }
     }
 
-    private func piece(_ p: LineSplitter.Piece, _ onEvent: (LogEvent) throws -> Void) rethrows {
+    private func piece(_ p: LineSplitter.Piece, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
         lineNo += 1
         switch p {
         case .line(let line):

@@ -20,7 +20,7 @@ public struct ReorderWindow: Sendable {
 
     /// Held events in time order: those that came in order are appended, those a little out
     /// of order are put in place near the end (cheap), the rest go to `heap`.
-    private var held: [Held] = []
+    private var held: [Held?] = []
     private var head = 0
     private var heap = Heap<Held>()
     private var newest: Timestamp?
@@ -32,8 +32,6 @@ public struct ReorderWindow: Sendable {
         func before(_ o: Held) -> Bool { (event.timestamp, seq) < (o.event.timestamp, o.seq) }
         static func < (a: Held, b: Held) -> Bool { a.before(b) }
         static func == (a: Held, b: Held) -> Bool { a.seq == b.seq }
-        /// What a taken slot holds until the array lets it go (nothing to retain or release).
-        static let empty = Held(event: LogEvent(timestamp: Timestamp(microseconds: 0)), seq: 0)
     }
 
     /// The default span: five minutes.
@@ -51,7 +49,7 @@ public struct ReorderWindow: Sendable {
     public var count: Int { held.count - head + heap.count }
 
     /// Takes one event; hands on those now outside the window.
-    public mutating func push(_ e: LogEvent, _ emit: (LogEvent) throws -> Void) rethrows {
+    public mutating func push(_ e: consuming LogEvent, _ emit: (consuming LogEvent) throws -> Void) rethrows {
         guard span > 0 else { return try emit(e) }
         let t = e.timestamp
         sequence += 1
@@ -67,8 +65,8 @@ public struct ReorderWindow: Sendable {
             }
             // Within the window: its place, after any event with the same time.
             var at = held.count
-            while at > head, at > held.count - Self.nearEnd, t < held[at - 1].event.timestamp { at -= 1 }
-            if at == head || t >= held[at - 1].event.timestamp {
+            while at > head, at > held.count - Self.nearEnd, t < time(at - 1) { at -= 1 }
+            if at == head || t >= time(at - 1) {
                 held.insert(h, at: at)
             } else {
                 heap.insert(h)
@@ -88,26 +86,32 @@ public struct ReorderWindow: Sendable {
     }
 
     /// Hands on everything held (at the end of the input, or when a live source is idle).
-    public mutating func flush(_ emit: (LogEvent) throws -> Void) rethrows {
+    public mutating func flush(_ emit: (consuming LogEvent) throws -> Void) rethrows {
         while peekTime() != nil { try emit(take().event) }
         held.removeAll(keepingCapacity: true)
         head = 0
     }
 
+    /// The time of the held event at `i` (every slot from `head` on holds one).
+    private func time(_ i: Int) -> Timestamp { held[i]?.event.timestamp ?? Timestamp(microseconds: .min) }
+    private func seq(_ i: Int) -> Int { held[i]?.seq ?? 0 }
+
     /// The time of the earliest held event (read in place: copying an event retains each of its strings).
     private func peekTime() -> Timestamp? {
-        let a = head < held.count ? held[head].event.timestamp : nil
-        guard let b = heap.min?.event.timestamp else { return a }
+        let a = head < held.count ? time(head) : nil
+        guard !heap.isEmpty, let b = heap.min?.event.timestamp else { return a }
         guard let a else { return b }
         return b < a ? b : a
     }
 
-    /// Takes the earliest held event out (moved out of its slot, not copied).
+    /// Takes the earliest held event out: moved out of its slot, which is left empty (nothing
+    /// to release when the array lets it go), not copied.
     private mutating func take() -> Held {
-        if let b = heap.min, head >= held.count || b.before(held[head]) { return heap.removeMin() }
-        var out = Held.empty
-        swap(&out, &held[head])
+        if !heap.isEmpty, let b = heap.min, head >= held.count || (b.event.timestamp, b.seq) < (time(head), seq(head)) {
+            return heap.removeMin()
+        }
         head += 1
+        guard let out = held[head - 1].take() else { preconditionFailure("ReorderWindow: an empty slot within the window") }
         return out
     }
 }
