@@ -263,20 +263,42 @@ struct IncidentBook {
 
     /// Closes incidents quiet for longer than their gap: those timed by `clock` against `now`.
     mutating func expire(clock: String, now: Int64) {
-        guard var queue = deadlines.removeValue(forKey: clock) else { return }
+        // Most sweeps find nothing due: asked in place, without taking the queue out and
+        // putting it back (two hashes of the clock).
+        guard let di = deadlines.index(forKey: clock) else { return }
+        switch IncidentBook.soonest(&deadlines.values[di]) {
+        case nil:
+            deadlines.remove(at: di)
+            return
+        case let at? where at >= now:
+            return
+        default:
+            break
+        }
+        var queue = deadlines.remove(at: di).value
         defer { if !queue.isEmpty { deadlines[clock] = queue } }
         while let first = queue.min, first.at < now {
             _ = queue.removeMin()
-            // An entry for an incident closed since, or queued again sooner, is stale.
-            guard let inc = open[first.key], inc.clock == clock, inc.queued == first.at else { continue }
-            let d = inc.anomaly.lastSeen.microseconds + inc.gap
+            // An entry for an incident closed since, or queued again sooner, is stale. (The
+            // incident is read in place: a copy would retain each of its tables.)
+            guard let i = open.index(forKey: first.key) else { continue }
+            let (sameClock, queued, d) = IncidentBook.timing(&open.values[i], clock: clock)
+            guard sameClock, queued == first.at else { continue }
             if d < now {
-                close(first.key, inc)
+                close(first.key, open.values[i])
             } else {
-                open[first.key]?.queued = d
+                open.values[i].queued = d
                 queue.insert(Deadline(at: d, key: first.key))
             }
         }
+    }
+
+    /// The soonest deadline queued (nil: none), read in place.
+    private static func soonest(_ queue: inout Heap<Deadline>) -> Int64? { queue.min?.at }
+
+    /// Whether `inc` is timed by `clock`, what it is queued at, and when it is over.
+    private static func timing(_ inc: inout Incident, clock: String) -> (Bool, Int64, Int64) {
+        (inc.clock == clock, inc.queued, inc.anomaly.lastSeen.microseconds + inc.gap)
     }
 
     /// Closes incidents quiet for longer than their gap, each against its own host's time,
