@@ -96,6 +96,57 @@ import Testing
         #expect(compiled.offset == forest.offset)
     }
 
+    /// The compiled walks step by reading the child at the comparison's outcome: the tree
+    /// walk's path for points exactly on splits, a last bit either side of them, at +0 and -0,
+    /// subnormal, infinite or NaN, and for a hand-edited forest whose splits are -0, infinite or
+    /// NaN.
+    @Test func compiledStepsTakeTheTreeWalksPath() throws {
+        let f = try Self.fixture()
+        var forest = IsolationForest(data: f.train, contamination: f.contamination, seed: 5)
+        let width = forest.featureCount
+        var splits: [[Double]] = Array(repeating: [], count: width)
+        for t in forest.trees {
+            for n in t.left.indices where t.left[n] >= 0 { splits[Int(t.feature[n])].append(t.threshold[n]) }
+        }
+        var rng = SplitMix64(seed: 21)
+        func value(_ j: Int) -> Double {
+            let s = splits[j].isEmpty ? 0 : splits[j][Int(rng.next() % UInt64(splits[j].count))]
+            switch rng.next() % 12 {
+            case 0, 1, 2: return s
+            case 3, 4: return s.nextUp
+            case 5, 6: return s.nextDown
+            case 7: return [0.0, -0.0][Int(rng.next() % 2)]
+            case 8: return [Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude][Int(rng.next() % 2)]
+            case 9: return [Double.infinity, -Double.infinity][Int(rng.next() % 2)]
+            case 10: return rng.next() % 50 == 0 ? .nan : s
+            default: return (Double(rng.next() % 20_001) - 10_000) / 100
+            }
+        }
+        let points = (0..<3_000).map { _ in (0..<width).map(value) }
+        let compiled = CompiledForest(forest)
+        var differ = 0
+        for x in points where compiled.scoreSample(x) != forest.scoreSample(x) { differ += 1 }
+        #expect(differ == 0, "\(differ) of \(points.count) points scored differently")
+        // Splits a hand-edited model may have: at -0 (0 goes left of it), infinite, NaN.
+        forest.trees[0].threshold[0] = -0.0
+        forest.trees[1].threshold[0] = .infinity
+        forest.trees[2].threshold[0] = -.infinity
+        forest.trees[3].threshold[0] = .nan
+        let edited = CompiledForest(forest)
+        differ = 0
+        for x in points + [[Double](repeating: 0, count: width), [Double](repeating: -0.0, count: width)]
+        where edited.scoreSample(x) != forest.scoreSample(x) { differ += 1 }
+        #expect(differ == 0, "\(differ) points scored differently by the edited forest")
+        forest.trees[1].threshold[0] = 0.5
+        forest.trees[2].threshold[0] = 0.5
+        forest.trees[3].threshold[0] = 0.5
+        let onlyNegativeZero = CompiledForest(forest)
+        differ = 0
+        for x in points + [[Double](repeating: 0, count: width), [Double](repeating: -0.0, count: width)]
+        where onlyNegativeZero.scoreSample(x) != forest.scoreSample(x) { differ += 1 }
+        #expect(differ == 0, "\(differ) points scored differently with a split at -0")
+    }
+
     /// The memo gives the walk's score bit for bit: for points on either side of a split, exactly
     /// on one, NaN and infinite; scored first (a miss) and again (a hit), and for different points
     /// that share every leaf. Points that differ by one split get their own scores.

@@ -217,22 +217,26 @@ public struct IsolationForest: Sendable, Codable {
 public struct CompiledForest: Sendable {
     /// A node in 16 bytes, trees laid out in depth-first order so that a node's left child is
     /// the next node (a walk mostly reads on in the same cache line). An inner node sends a
-    /// point with `x[feature] <= value` to the next node and the rest to `right`.
+    /// point with `x[feature] <= value` to `left` and the rest to `right` (its feature is in
+    /// ``Storage/features``).
     ///
     /// A leaf holds in `value` the whole path length of a point that ends there (its depth plus
-    /// c(n) of the training samples it kept), and points to itself: its `feature` is one past
-    /// the real ones, where a walk reads NaN, which is `<=` nothing, so a step from a leaf stays
-    /// on it. A walk can then take the same number of steps whatever leaf it reaches, with no
-    /// branch on the way, several trees side by side.
+    /// c(n) of the training samples it kept), and both its children are itself, so a step from a
+    /// leaf stays on it. A walk can then take the same number of steps whatever leaf it
+    /// reaches, several trees side by side; and a step reads the child at the comparison's
+    /// outcome (0 or 1) rather than choosing between two, which compilers turn into a branch
+    /// that a walk's turns, unpredictable, would mispredict half the time.
     @usableFromInline struct Node: Sendable {
         @usableFromInline var value: Double
-        @usableFromInline var feature: Int32
+        @usableFromInline var left: Int32
         @usableFromInline var right: Int32
     }
     /// The arrays, behind one reference: a detector copies the forest for each event it scores,
     /// which then costs one retain rather than one per array.
     private final class Storage: Sendable {
         let nodes: [Node]
+        /// Each node's feature (a leaf's is one past the real ones).
+        let features: [Int32]
         let roots: [Int32]
         /// Steps that take every point to its leaf, per group of ``CompiledForest/group``
         /// trees (the deepest leaf among them).
@@ -240,8 +244,9 @@ public struct CompiledForest: Sendable {
         /// Features a point has; leaves read the one after them.
         let featureCount: Int
         let splitTable: SplitTable?
-        init(nodes: [Node], roots: [Int32], groupSteps: [Int32], featureCount: Int, splitTable: SplitTable?) {
+        init(nodes: [Node], features: [Int32], roots: [Int32], groupSteps: [Int32], featureCount: Int, splitTable: SplitTable?) {
             self.nodes = nodes
+            self.features = features
             self.roots = roots
             self.groupSteps = groupSteps
             self.featureCount = featureCount
@@ -249,7 +254,7 @@ public struct CompiledForest: Sendable {
         }
     }
     /// Trees walked side by side.
-    static let group = 4
+    static let group = 8
     private let storage: Storage
     private let normaliser: Double
     /// The outlier threshold (sklearn's `offset_`).
@@ -268,7 +273,7 @@ public struct CompiledForest: Sendable {
 
     /// Compiles a forest (one that ``IsolationForest/structuralProblem`` finds nothing wrong with).
     public init(_ f: IsolationForest) {
-        var nodes: [Node] = [], roots: [Int32] = [], depths: [Int32] = []
+        var nodes: [Node] = [], features: [Int32] = [], roots: [Int32] = [], depths: [Int32] = []
         var splits = Array(repeating: [Double](), count: max(0, f.featureCount))
         let leafFeature = Int32(clamping: max(0, f.featureCount))
         for t in f.trees where !t.left.isEmpty {
@@ -281,13 +286,15 @@ public struct CompiledForest: Sendable {
                 if parent >= 0 { nodes[parent].right = Int32(nodes.count) }
                 if t.left[node] >= 0 {
                     let me = nodes.count
-                    nodes.append(Node(value: t.threshold[node], feature: t.feature[node], right: -1))
+                    nodes.append(Node(value: t.threshold[node], left: Int32(me + 1), right: -1))
+                    features.append(t.feature[node])
                     if splits.indices.contains(Int(t.feature[node])) { splits[Int(t.feature[node])].append(t.threshold[node]) }
                     stack.append((Int(t.right[node]), depth + 1, me))
                     stack.append((Int(t.left[node]), depth + 1, -1))
                 } else {
                     let length = Double(depth) + IsolationForest.averagePathLength(Int(t.size[node]))
-                    nodes.append(Node(value: length, feature: leafFeature, right: Int32(nodes.count)))
+                    nodes.append(Node(value: length, left: Int32(nodes.count), right: Int32(nodes.count)))
+                    features.append(leafFeature)
                     deepest = max(deepest, depth)
                 }
             }
@@ -297,7 +304,7 @@ public struct CompiledForest: Sendable {
         for g in stride(from: 0, to: depths.count, by: CompiledForest.group) {
             groupSteps.append(depths[g..<min(depths.count, g + CompiledForest.group)].max() ?? 0)
         }
-        self.storage = Storage(nodes: nodes, roots: roots, groupSteps: groupSteps, featureCount: max(0, f.featureCount),
+        self.storage = Storage(nodes: nodes, features: features, roots: roots, groupSteps: groupSteps, featureCount: max(0, f.featureCount),
                                splitTable: SplitTable(splits: splits))
         self.normaliser = IsolationForest.averagePathLength(f.maxSamples)
         self.offset = f.offset
@@ -306,7 +313,7 @@ public struct CompiledForest: Sendable {
 
     /// sklearn's `score_samples` for one point, the same value as ``IsolationForest/scoreSample(_:)``.
     ///
-    /// The trees are walked four at a time, each a fixed number of steps (see ``Node``), so the
+    /// The trees are walked eight at a time, each a fixed number of steps (see ``Node``), so the
     /// walks overlap instead of waiting on one another; their path lengths are added in tree
     /// order, so the sum is the same to the bit as one walk after the other.
     public func scoreSample(_ x: [Double]) -> Double {
@@ -314,33 +321,46 @@ public struct CompiledForest: Sendable {
         let width = st.featureCount + 1
         var total = 0.0
         withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { xs in
-            // The point, NaN for any feature it lacks, and NaN where leaves read.
+            // The point, NaN for any feature it lacks (NaN is `<=` nothing: it goes right), and
+            // a value where leaves read (either way they stay).
             for i in 0..<width { xs[i] = i < st.featureCount && i < x.count ? x[i] : .nan }
             let xp = UnsafeBufferPointer(xs)
-            st.nodes.withUnsafeBufferPointer { np in
-                st.roots.withUnsafeBufferPointer { roots in
-                    @inline(__always) func step(_ i: Int) -> Int {
-                        let n = np[i]
-                        return xp[Int(n.feature)] <= n.value ? i &+ 1 : Int(n.right)
-                    }
-                    var t = 0, g = 0
-                    while t + CompiledForest.group <= roots.count {
-                        var a = Int(roots[t]), b = Int(roots[t + 1]), c = Int(roots[t + 2]), d = Int(roots[t + 3])
-                        for _ in 0..<st.groupSteps[g] {
-                            a = step(a); b = step(b); c = step(c); d = step(d)
+            st.nodes.withUnsafeBytes { raw in
+                st.features.withUnsafeBufferPointer { fp in
+                    st.roots.withUnsafeBufferPointer { roots in
+                        guard let base = raw.baseAddress else { return }
+                        let stride = MemoryLayout<Node>.stride, children = MemoryLayout<Node>.offset(of: \Node.left) ?? 8
+                        // One step: the child at the comparison's outcome, read from memory.
+                        @inline(__always) func step(_ i: Int) -> Int {
+                            let goesRight = xp[Int(fp[i])] <= base.load(fromByteOffset: i &* stride, as: Double.self) ? 0 : 1
+                            return Int(base.load(fromByteOffset: i &* stride &+ children &+ goesRight &* 4, as: Int32.self))
                         }
-                        total += np[a].value
-                        total += np[b].value
-                        total += np[c].value
-                        total += np[d].value
-                        t += CompiledForest.group
-                        g += 1
-                    }
-                    while t < roots.count {
-                        var a = Int(roots[t])
-                        for _ in 0..<st.groupSteps[g] { a = step(a) }
-                        total += np[a].value
-                        t += 1
+                        @inline(__always) func length(_ i: Int) -> Double { base.load(fromByteOffset: i &* stride, as: Double.self) }
+                        var t = 0, g = 0
+                        while t + CompiledForest.group <= roots.count {
+                            var a = Int(roots[t]), b = Int(roots[t + 1]), c = Int(roots[t + 2]), d = Int(roots[t + 3])
+                            var e = Int(roots[t + 4]), f = Int(roots[t + 5]), g2 = Int(roots[t + 6]), h = Int(roots[t + 7])
+                            for _ in 0..<st.groupSteps[g] {
+                                a = step(a); b = step(b); c = step(c); d = step(d)
+                                e = step(e); f = step(f); g2 = step(g2); h = step(h)
+                            }
+                            total += length(a)
+                            total += length(b)
+                            total += length(c)
+                            total += length(d)
+                            total += length(e)
+                            total += length(f)
+                            total += length(g2)
+                            total += length(h)
+                            t += CompiledForest.group
+                            g += 1
+                        }
+                        while t < roots.count {
+                            var a = Int(roots[t])
+                            for _ in 0..<st.groupSteps[g] { a = step(a) }
+                            total += length(a)
+                            t += 1
+                        }
                     }
                 }
             }
