@@ -45,13 +45,9 @@ public final class EventPipe: @unchecked Sendable {
             batch.reserveCapacity(EventPipe.batchSize)
             let summary = reading { e in
                 batch.append(e)
-                if batch.count == EventPipe.batchSize {
-                    pipe.put(batch)
-                    batch = []
-                    batch.reserveCapacity(EventPipe.batchSize)
-                }
+                if batch.count == EventPipe.batchSize { batch = pipe.put(batch) }
             }
-            if !batch.isEmpty { pipe.put(batch) }
+            if !batch.isEmpty { _ = pipe.put(batch) }
             pipe.end(summary)
         }
         thread.stackSize = 8 << 20
@@ -63,8 +59,10 @@ public final class EventPipe: @unchecked Sendable {
         return pipe.finalSummary()
     }
 
-    /// Adds a batch, waiting while the pipe is full; frees the batches given back.
-    func put(_ batch: [LogEvent]) {
+    /// Adds a batch, waiting while the pipe is full; frees the batches given back and returns
+    /// one of them emptied, its room kept, to fill next (a batch is half a megabyte: allocated
+    /// afresh each time, its pages were faulted in and zeroed by the kernel on every batch).
+    func put(_ batch: consuming [LogEvent]) -> [LogEvent] {
         condition.lock()
         while batches.count - head >= capacity { condition.wait() }
         batches.append(batch)
@@ -72,10 +70,14 @@ public final class EventPipe: @unchecked Sendable {
         swap(&done, &spent)
         condition.broadcast()
         condition.unlock()
+        var next = done.popLast() ?? []
         done.removeAll()
+        next.removeAll(keepingCapacity: true)
+        if next.capacity < EventPipe.batchSize { next.reserveCapacity(EventPipe.batchSize) }
+        return next
     }
 
-    /// Hands a processed batch back to the reading thread to free.
+    /// Hands a processed batch back to the reading thread to free (and fill again).
     func giveBack(_ batch: consuming [LogEvent]) {
         condition.lock()
         if spent.count < 2 * capacity { spent.append(batch) }
