@@ -9,11 +9,13 @@
 /// sine, a log count. Most events of a real log (a brute force's thousandth failure, a cron
 /// login at its usual minute) fall where many before them fell.
 ///
-/// Direct-mapped: a slot holds the newest key that hashed to it. It starts small (a detector per
-/// API request pays little) and grows, up to ``maxSlots``, while keys keep pushing each other
-/// out: a real sshd log has some 20,000 distinct points, which 8,192 slots kept evicting. Memory
-/// is bounded whatever is sent (2.6 MB at most), and an adversary choosing every vector only
-/// costs the walk itself.
+/// Two-way: a key goes in one of a pair of slots, the newer first, so that two keys that hash
+/// alike do not push each other out (one table lookup costs a cache miss when the table is
+/// large, so it is kept as small as the points allow). It starts small (a detector per API
+/// request pays little) and grows, up to ``maxSlots``, while keys keep pushing each other out:
+/// the real sshd sample in shuffled order has some 20,000 distinct points. Memory is bounded
+/// whatever is sent (2.6 MB at most), and an adversary choosing every vector only costs the
+/// walk itself.
 struct ForestMemo {
     /// 40 bytes: an empty slot is one whose score is NaN (a NaN score is never kept).
     private struct Slot {
@@ -26,6 +28,8 @@ struct ForestMemo {
     static let initialSlots = 1 << 13
     static let maxSlots = 1 << 16
     private var slots: [Slot] = []
+    /// The last point looked up and its score (empty: NaN).
+    private var last = Slot()
     /// Scores looked up and found, for tests and profiling.
     private(set) var hits = 0
     private(set) var misses = 0
@@ -60,38 +64,55 @@ struct ForestMemo {
             stretch = (0, 0, 0)
         }
         guard let key = forest.memoKey(x) else { return forest.scoreSample(x) }
+        // The point before, first: an attack's lines come one after another with the same
+        // features, and this is found without touching the table (megabytes, out of cache).
+        if last.used && last.key == key {
+            hits += 1
+            stretch.hits += 1
+            return last.score
+        }
         if slots.isEmpty { slots = Array(repeating: Slot(), count: ForestMemo.initialSlots) }
         let i = ForestMemo.slot(of: key, in: slots.count)
-        return slots.withUnsafeMutableBufferPointer { s in
-            if s[i].used {
-                if s[i].key == key {
-                    hits += 1
-                    stretch.hits += 1
-                    return s[i].score
-                }
-                stretch.evictions += 1
+        let v: Double = slots.withUnsafeMutableBufferPointer { s in
+            // Two ways: the key may be in either slot of its pair.
+            if s[i].used && s[i].key == key || s[i + 1].used && s[i + 1].key == key {
+                hits += 1
+                stretch.hits += 1
+                return s[i].used && s[i].key == key ? s[i].score : s[i + 1].score
             }
             misses += 1
             let v = forest.scoreSample(x)
-            if !v.isNaN { s[i] = Slot(key: key, score: v) }
+            guard !v.isNaN else { return v }
+            // The newer key goes first; the older of two moves to the second slot, pushing out
+            // what was there.
+            if s[i].used {
+                if s[i + 1].used { stretch.evictions += 1 }
+                s[i + 1] = s[i]
+            }
+            s[i] = Slot(key: key, score: v)
             return v
         }
+        if !v.isNaN { last = Slot(key: key, score: v) }
+        return v
     }
 
-    /// The slot of `key` in a table of `count` slots (a power of two).
+    /// The first slot of the pair `key` goes in, in a table of `count` slots (a power of two).
     private static func slot(of key: (UInt64, UInt64, UInt64, UInt64), in count: Int) -> Int {
         var h = key.0 &* 0x9E37_79B9_7F4A_7C15
         h = (h ^ (h >> 29) ^ key.1) &* 0xBF58_476D_1CE4_E5B9
         h = (h ^ (h >> 32) ^ key.2) &* 0x94D0_49BB_1331_11EB
         h = (h ^ (h >> 29) ^ key.3) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: h >> 40) & (count - 1)
+        return Int(truncatingIfNeeded: h >> 40) & (count - 2)
     }
 
     /// Four times the slots, the scores kept moved to their new places.
     private mutating func grow() {
         let count = min(ForestMemo.maxSlots, slots.count * 4)
         var bigger = Array(repeating: Slot(), count: count)
-        for old in slots where old.used { bigger[ForestMemo.slot(of: old.key, in: count)] = old }
+        for old in slots where old.used {
+            let i = ForestMemo.slot(of: old.key, in: count)
+            if !bigger[i].used { bigger[i] = old } else if !bigger[i + 1].used { bigger[i + 1] = old }
+        }
         slots = bigger
     }
 }
