@@ -15,9 +15,16 @@ struct AuthMessageClassifier {
         var e = LogEvent(
             timestamp: timestamp, host: host, program: program, pid: pid,
             message: m.string, file: file, line: line)
-        guard let program else {
+        classify(&e, message: m)
+        return e
+    }
+
+    /// Classifies `e` (its time, host, program, process and message set) in place, from the
+    /// message `m`: built by the caller where it is kept, the event is not copied on its way.
+    mutating func classify(_ e: inout LogEvent, message m: ByteSpan) {
+        guard let program = e.program else {
             _ = pam(m, &e, defaultService: nil)
-            return e
+            return
         }
         if program.hasPrefix("sshd") {
             sshd(m, &e)
@@ -34,7 +41,6 @@ struct AuthMessageClassifier {
         } else {
             _ = pam(m, &e, defaultService: program)
         }
-        return e
     }
 
     static let accountPrograms: Set<String> = [
