@@ -11,6 +11,9 @@ extension Detector {
         var last: Int64 = .min
         /// The latest scan reported from the source: its span and probes.
         var reported: (start: Int64, end: Int64, probes: Int)?
+        /// The key of its incident in the ``IncidentBook`` (`scan|` and the source), made once
+        /// rather than on each probe.
+        var incidentKey = ""
 
         var count: Int { Int(recent.total.rounded()) }
         var first: Int64? { recent.oldest }
@@ -29,13 +32,25 @@ extension Detector {
     mutating func probe(_ e: LogEvent, source s: String) {
         let t = e.timestamp.microseconds
         let window = micros(config.scanWindow)
-        var st = scans.removeValue(forKey: s) ?? ScanState()
-        defer { scans[s] = st }
-        st.add(t, e.location, window: window)
-        let key = "scan|" + s
+        // Changed in place in its table, found once (not taken out and put back: two more
+        // hashes and a copy per probe).
+        let i: Dictionary<String, ScanState>.Index
+        if let found = scans.index(forKey: s) {
+            i = found
+        } else {
+            scans[s] = ScanState(incidentKey: "scan|" + s)
+            guard let found = scans.index(forKey: s) else { return }
+            i = found
+        }
+        let location = e.location
+        let (key, count) = inPlace(scan: i) { st in
+            st.add(t, location, window: window)
+            return (st.incidentKey, st.count)
+        }
         let open = book.isOpen(key)
         // A source already behind a login attack: its dropped connections are part of that.
-        guard open || (st.count >= config.scanMinProbes && !book.isOpen("src|" + s)) else { return }
+        guard open || (count >= config.scanMinProbes && !book.isOpen("src|" + s)) else { return }
+        let st = scans.values[i]
         let c = config
         let backfill = open ? [] : st.evidence.filter { $0.time < t }
         let first = open ? nil : st.first
@@ -60,7 +75,14 @@ extension Detector {
             inc.anomaly.details = ["probes": .int(Int64(n)), "max_probes_per_window": .double(inc.maxInTenMinutes)]
             span = (inc.anomaly.start.microseconds, inc.anomaly.lastSeen.microseconds, n)
         }
-        st.reported = span
+        scans.values[i].reported = span
+    }
+
+    /// Works on the scan state at `i` in place, through the table's modify accessor (its getter
+    /// copies the state).
+    @inline(__always)
+    private mutating func inPlace<T>(scan i: Dictionary<String, ScanState>.Index, _ body: (inout ScanState) -> T) -> T {
+        body(&scans.values[i])
     }
 
     /// How long after a scan a later incident of the same source mentions it.
