@@ -221,6 +221,30 @@ import Testing
         }
     }
 
+    /// A forest of many features with many splits each needs a fourth key word, which the
+    /// memo's slots do not hold: those points are walked, with the same scores.
+    @Test func pointsWhoseKeysNeedAFourthWordAreWalked() {
+        var rng = SplitMix64(seed: 4)
+        let data = (0..<2_000).map { _ in (0..<20).map { _ in Double(rng.next() % 1_000_000) / 1_000 } }
+        let compiled = CompiledForest(IsolationForest(data: data, seed: 3))
+        var memo = ForestMemo()
+        var fourth = 0
+        // Each point, then the same point with its last features taken from another: the same
+        // first three words, another fourth.
+        let inFourth = Set((0..<20).filter { compiled.splitTable?.word[$0] == 3 })
+        var points: [[Double]] = []
+        for i in 0..<400 { points += [data[i], (0..<20).map { inFourth.contains($0) ? data[i + 1_000][$0] : data[i][$0] }] }
+        var sameFirstWords = 0
+        for (i, x) in (points + points).enumerated() {
+            if let k = compiled.memoKey(x), k.3 != 0 { fourth += 1 }
+            if i % 2 == 1, let a = compiled.memoKey(points[i % points.count - 1]), let b = compiled.memoKey(x),
+               (a.0, a.1, a.2) == (b.0, b.1, b.2), a.3 != b.3 { sameFirstWords += 1 }
+            #expect(memo.score(x, forest: compiled) == compiled.scoreSample(x))
+        }
+        #expect(fourth > 0, "no point needed a fourth word")
+        #expect(sameFirstWords > 0, "no pair differed in the fourth word only")
+    }
+
     /// Points that keep coming back but collide in the memo's slots make it grow (to its bound,
     /// not beyond), after which they are found; the scores stay the walk's throughout.
     @Test func theMemoGrowsWhenRepeatingPointsPushEachOtherOut() throws {

@@ -14,12 +14,14 @@
 /// large, so it is kept as small as the points allow). It starts small (a detector per API
 /// request pays little) and grows, up to ``maxSlots``, while keys keep pushing each other out:
 /// the real sshd sample in shuffled order has some 20,000 distinct points. Memory is bounded
-/// whatever is sent (2.6 MB at most), and an adversary choosing every vector only costs the
+/// whatever is sent (2 MB at most), and an adversary choosing every vector only costs the
 /// walk itself.
 struct ForestMemo {
-    /// 40 bytes: an empty slot is one whose score is NaN (a NaN score is never kept).
+    /// 32 bytes, two to a cache line: the key's first three words (a point whose key needs the
+    /// fourth, from a forest of very many splits, is walked); an empty slot is one whose score
+    /// is NaN (a NaN score is never kept).
     private struct Slot {
-        var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var key: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var score = Double.nan
         var used: Bool { !score.isNaN }
     }
@@ -63,7 +65,8 @@ struct ForestMemo {
             }
             stretch = (0, 0, 0)
         }
-        guard let key = forest.memoKey(x) else { return forest.scoreSample(x) }
+        guard let full = forest.memoKey(x), full.3 == 0 else { return forest.scoreSample(x) }
+        let key = (full.0, full.1, full.2)
         // The point before, first: an attack's lines come one after another with the same
         // features, and this is found without touching the table (megabytes, out of cache).
         if last.used && last.key == key {
@@ -97,11 +100,11 @@ struct ForestMemo {
     }
 
     /// The first slot of the pair `key` goes in, in a table of `count` slots (a power of two).
-    private static func slot(of key: (UInt64, UInt64, UInt64, UInt64), in count: Int) -> Int {
+    private static func slot(of key: (UInt64, UInt64, UInt64), in count: Int) -> Int {
         var h = key.0 &* 0x9E37_79B9_7F4A_7C15
         h = (h ^ (h >> 29) ^ key.1) &* 0xBF58_476D_1CE4_E5B9
         h = (h ^ (h >> 32) ^ key.2) &* 0x94D0_49BB_1331_11EB
-        h = (h ^ (h >> 29) ^ key.3) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 29)) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: h >> 40) & (count - 2)
     }
 
