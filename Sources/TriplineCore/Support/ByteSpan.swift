@@ -134,11 +134,14 @@ public struct ByteSpan {
     @inlinable public func digits(at from: Int, max maxDigits: Int = 18) -> (value: Int, end: Int)? {
         var i = from
         var v = 0
-        while i < count, i - from < maxDigits {
-            let c = base[i]
-            guard c >= 0x30 && c <= 0x39 else { break }
-            v = v * 10 + Int(c - 0x30)
-            i += 1
+        // At most 18 digits (a caller's larger `max` is held to it): the value fits in an Int, so
+        // the arithmetic needs no overflow checks.
+        let last = from + Swift.min(maxDigits, 18)
+        while i < count, i < last {
+            let d = base[i] &- 0x30
+            guard d <= 9 else { break }
+            v = v &* 10 &+ Int(d)
+            i &+= 1
         }
         return i > from ? (v, i) : nil
     }
