@@ -146,14 +146,12 @@ extension Detector {
         let scan = backfill.isEmpty && earlier == nil ? nil : e.sourceIP.flatMap { scanNote(source: $0, at: t) }
         book.record(key, kind: .bruteForce, event: e, gap: micros(cfg.incidentGap), user: nil, source: e.sourceIP) { inc in
             if let scan, !inc.notes.contains(scan) { inc.notes.append(scan) }
-            var items = backfill
-            items.append(.init(time: t, user: e.user, invalid: unknownAccount, weight: weight))
-            for f in items {
-                inc.failures += f.weight
-                inc.accounts.add(f.user ?? "?", weight: max(f.weight, f.invalid ? 1 : 0), invalid: f.invalid)
-                inc.hours.insert(f.time / 3_600_000_000)
-                inc.slide(f.time, weight: f.weight, span: micros(cfg.bruteForceWindow))
+            // The failures before this one (when it opens), then this one: counted in place, no
+            // list made per failure.
+            for f in backfill {
+                Detector.count(&inc, time: f.time, user: f.user, invalid: f.invalid, weight: f.weight, span: micros(cfg.bruteForceWindow))
             }
+            Detector.count(&inc, time: t, user: e.user, invalid: unknownAccount, weight: weight, span: micros(cfg.bruteForceWindow))
             if let h = earlier {
                 if h.partOfIncident {
                     inc.failures += h.failures
@@ -183,6 +181,15 @@ extension Detector {
         }
     }
 
+    /// Adds one failure to a source incident's numbers.
+    @inline(__always)
+    static func count(_ inc: inout IncidentBook.Incident, time: Int64, user: String?, invalid: Bool, weight: Double, span: Int64) {
+        inc.failures += weight
+        inc.accounts.add(user ?? "?", weight: max(weight, invalid ? 1 : 0), invalid: invalid)
+        inc.hours.insert(time / 3_600_000_000)
+        inc.slide(time, weight: weight, span: span)
+    }
+
     /// What a source incident's numbers make of it, whichever rule opened it.
     struct SourceReading {
         var enumeration: Bool
@@ -190,12 +197,14 @@ extension Detector {
         var burst: Bool
         var isSlow: Bool { !enumeration && !spraying && !burst }
 
-        init(_ inc: IncidentBook.Incident, config c: DetectionConfig) {
-            let accounts = inc.accounts
-            let distinct = accounts.distinct
-            let avg = distinct > 0 ? accounts.totalAttempts / Double(distinct) : 0
-            let invalidShare = distinct > 0 ? Double(accounts.invalidCount) / Double(distinct) : 0
-            enumeration = accounts.invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare
+        /// (Borrowed and read field by field: a copy of the incident, or of its accounts, would
+        /// retain each of their tables on every failure.)
+        init(_ inc: borrowing IncidentBook.Incident, config c: DetectionConfig) {
+            let distinct = inc.accounts.distinct
+            let invalidCount = inc.accounts.invalidCount
+            let avg = distinct > 0 ? inc.accounts.totalAttempts / Double(distinct) : 0
+            let invalidShare = distinct > 0 ? Double(invalidCount) / Double(distinct) : 0
+            enumeration = invalidCount >= c.enumerationMinInvalidUsers && invalidShare >= c.enumerationMinInvalidShare
             spraying = distinct >= c.sprayMinUsers && avg <= c.sprayMaxPerUser
             burst = inc.maxInTenMinutes >= c.bruteForceFailures
         }
@@ -205,8 +214,7 @@ extension Detector {
     /// failure); its reasons and details are written when it is read out (``describeSource(_:)``),
     /// not rewritten on each of a long attack's failures.
     static func classifySource(_ inc: inout IncidentBook.Incident, config c: DetectionConfig, knownSourceForUser: Bool) {
-        let accounts = inc.accounts
-        let distinct = accounts.distinct
+        let distinct = inc.accounts.distinct
         let r = SourceReading(inc, config: c)
         // A slow brute force starts at its first failure; any other incident at its burst, with
         // what the source did before stated as history.
@@ -217,15 +225,15 @@ extension Detector {
         var score: Double
         if r.enumeration {
             kind = .userEnumeration
-            score = min(70, 42 + 10 * log2(Double(accounts.invalidCount) / Double(c.enumerationMinInvalidUsers)))
+            score = min(70, 42 + 10 * log2(Double(inc.accounts.invalidCount) / Double(c.enumerationMinInvalidUsers)))
         } else if r.spraying {
             kind = .passwordSpraying
             score = min(84, 62 + 10 * log2(Double(distinct) / Double(c.sprayMinUsers)))
         } else if r.burst {
             kind = .bruteForce
             score = min(82, 45 + 12 * log2(inc.failures / c.bruteForceFailures))
-            if accounts.triedValid { score += 6 }
-            if accounts.triedRoot { score += 4 }
+            if inc.accounts.triedValid { score += 6 }
+            if inc.accounts.triedRoot { score += 4 }
             if knownSourceForUser { score -= 20 }
         } else {
             kind = .slowBruteForce
@@ -233,7 +241,7 @@ extension Detector {
         }
         inc.anomaly.kind = kind
         inc.anomaly.score = max(1, min(100, score))
-        inc.anomaly.user = accounts.top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
+        inc.anomaly.user = inc.accounts.top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
         inc.gap = kind == .slowBruteForce ? max(micros(6 * 3600), micros(c.incidentGap)) : micros(c.incidentGap)
         inc.sourceText = .init(config: c, knownSourceForUser: knownSourceForUser)
     }
