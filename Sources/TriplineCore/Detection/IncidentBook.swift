@@ -123,6 +123,12 @@ struct IncidentBook {
     /// Queues `inc` (about to be stored under `key`) at its deadline when that is sooner than
     /// what it is queued at.
     private mutating func enqueue(_ key: String, _ inc: inout Incident) {
+        IncidentBook.enqueue(key, &inc, in: &deadlines)
+    }
+
+    /// ``enqueue(_:_:)`` on the queues alone (so that an incident held in another stored
+    /// property can be queued while it is changed in place).
+    private static func enqueue(_ key: String, _ inc: inout Incident, in deadlines: inout [String: Heap<Deadline>]) {
         let d = inc.anomaly.lastSeen.microseconds + inc.gap
         guard inc.queued == .min || d < inc.queued else { return }
         inc.queued = d
@@ -198,22 +204,36 @@ struct IncidentBook {
             close(key, open.values[i])
             at = nil
         }
-        // Out of the table while it changes (a copy left there would make every change copy the
-        // incident's tables: its accounts, hours, buckets), its slot holding a placeholder, so
-        // that it goes back without hashing the key again.
-        var inc: Incident
         if let i = at {
-            inc = IncidentBook.placeholder
-            swap(&inc, &open.values[i])
+            // Out of the table while it changes (a copy left there would make every change copy
+            // the incident's tables: its accounts, hours, buckets), swapped with ``spare``, the
+            // placeholder, and changed there: moved, not copied, both ways, and put back without
+            // hashing the key again.
+            swap(&spare, &open.values[i])
+            IncidentBook.add(e, to: &spare, gap: gap, evidenceLimit: evidenceLimit, update: update)
+            IncidentBook.enqueue(key, &spare, in: &deadlines)
+            swap(&spare, &open.values[i])
         } else {
-            inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
-                                            host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
-                           gap: gap, clock: clock)
+            var inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
+                                                host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
+                               gap: gap, clock: clock)
             if let p = previous[key.hashValue], p.end <= t.microseconds, t.microseconds - p.end <= micros(86_400) {
                 inc.previous = (p.text, Timestamp(microseconds: p.end))
             }
             byClock[clock, default: []].insert(key)
+            IncidentBook.add(e, to: &inc, gap: gap, evidenceLimit: evidenceLimit, update: update)
+            enqueue(key, &inc)
+            open[key] = inc
+            lastSlot = nil
         }
+        if reportsChanges { changed.insert(key) }
+    }
+
+    /// Adds `e` to `inc` (its times, count, evidence and hosts), then lets `update` refresh its
+    /// numbers, score and reasons.
+    @inline(__always)
+    private static func add(_ e: LogEvent, to inc: inout Incident, gap: Int64, evidenceLimit: Int, update: (inout Incident) -> Void) {
+        let t = e.timestamp
         inc.gap = max(inc.gap, gap)
         if t > inc.anomaly.lastSeen { inc.anomaly.lastSeen = t }
         if t < inc.anomaly.start { inc.anomaly.start = t }
@@ -227,15 +247,10 @@ struct IncidentBook {
         update(&inc)
         // After the rule's update, which may set the details afresh.
         if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
-        enqueue(key, &inc)
-        if let i = at {
-            swap(&inc, &open.values[i])
-        } else {
-            open[key] = inc
-            lastSlot = nil
-        }
-        if reportsChanges { changed.insert(key) }
     }
+
+    /// What an open incident's slot holds while it is changed (see ``record(_:kind:event:gap:user:source:update:)``).
+    private var spare = IncidentBook.placeholder
 
     /// What an open incident's slot holds while ``record(_:kind:event:gap:user:source:update:)``
     /// changes it (nothing in it is counted or read).
