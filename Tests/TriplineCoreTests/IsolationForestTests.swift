@@ -35,6 +35,12 @@ import Testing
                        contamination: v["contamination"]?.numberValue ?? 0)
     }
 
+    /// The fixture and the compiled forest the memo tests score with.
+    static func compiledFixture() throws -> (Fixture, CompiledForest) {
+        let f = try fixture()
+        return (f, CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5)))
+    }
+
     /// Spearman's rank correlation.
     static func spearman(_ a: [Double], _ b: [Double]) -> Double {
         func ranks(_ x: [Double]) -> [Double] {
@@ -151,8 +157,7 @@ import Testing
     /// on one, NaN and infinite; scored first (a miss) and again (a hit), and for different points
     /// that share every leaf. Points that differ by one split get their own scores.
     @Test func memoisedScoresAreTheWalksScores() throws {
-        let f = try Self.fixture()
-        let compiled = CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5))
+        let (f, compiled) = try Self.compiledFixture()
         let table = try #require(compiled.splitTable)
         var memo = ForestMemo()
         var rng = SplitMix64(seed: 3)
@@ -182,8 +187,7 @@ import Testing
     /// On points that never repeat, the memo rests (walks without keys) and the scores stay
     /// the walk's.
     @Test func theMemoRestsWhenNothingRepeats() throws {
-        let f = try Self.fixture()
-        let compiled = CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5))
+        let (f, compiled) = try Self.compiledFixture()
         var memo = ForestMemo()
         var rng = SplitMix64(seed: 77)
         let width = f.train[0].count
@@ -248,12 +252,12 @@ import Testing
     /// Points that keep coming back but collide in the memo's slots make it grow (to its bound,
     /// not beyond), after which they are found; the scores stay the walk's throughout.
     @Test func theMemoGrowsWhenRepeatingPointsPushEachOtherOut() throws {
-        let f = try Self.fixture()
-        let compiled = CompiledForest(IsolationForest(data: f.train, contamination: f.contamination, seed: 5))
+        let (f, compiled) = try Self.compiledFixture()
         var memo = ForestMemo()
         var rng = SplitMix64(seed: 11)
         let width = f.train[0].count
-        // 3,000 distinct points (by key), cycled: in 8,192 slots a few hundred pairs share one.
+        // 3,000 distinct points (by key), cycled: in 4,096 pairs of slots some pairs get three or
+        // more, which push each other out on every pass.
         var seen = Set<[UInt64]>()
         var points: [[Double]] = []
         while points.count < 3000 {
@@ -268,7 +272,7 @@ import Testing
         #expect(memo.slotCount <= ForestMemo.maxSlots)
         let before = memo.hits
         for x in points { _ = memo.score(x, forest: compiled) }
-        // In 8,192 slots about a third of these points would push another out on every pass.
+        // Without growing, the pairs holding three or more of these points would push one out on every pass.
         #expect(memo.hits - before > points.count * 85 / 100, "\(memo.hits - before) of \(points.count) found after growing")
     }
 

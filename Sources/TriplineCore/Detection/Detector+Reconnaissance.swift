@@ -34,14 +34,7 @@ extension Detector {
         let window = micros(config.scanWindow)
         // Changed in place in its table, found once (not taken out and put back: two more
         // hashes and a copy per probe).
-        let i: Dictionary<String, ScanState>.Index
-        if let found = scans.index(forKey: s) {
-            i = found
-        } else {
-            scans[s] = ScanState(incidentKey: "scan|" + s)
-            guard let found = scans.index(forKey: s) else { return }
-            i = found
-        }
+        let i = scans.index(forKey: s) { ScanState(incidentKey: "scan|" + s) }
         let location = e.location
         let (key, count) = inPlace(scan: i) { st in
             st.add(t, location, window: window)

@@ -6,14 +6,7 @@ extension Detector {
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
         // In place: a copy of the state would copy its failures on every line. Found once: the
         // source's key is hashed once for a known source.
-        let at: Dictionary<String, SourceState>.Index
-        if let i = sources.index(forKey: s) {
-            at = i
-        } else {
-            sources[s] = SourceState(incidentKey: "src|" + s)
-            guard let i = sources.index(forKey: s) else { return }
-            at = i
-        }
+        let at = sources.index(forKey: s) { SourceState(incidentKey: "src|" + s) }
         let this = sources.values[at].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),

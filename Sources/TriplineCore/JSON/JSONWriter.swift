@@ -71,17 +71,7 @@ public struct JSONWriter {
 
         /// Writes an integer (at most 20 bytes).
         public mutating func int(_ v: Int) {
-            var m = v.magnitude
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-                var i = 20
-                repeat {
-                    i -= 1
-                    buf[i] = 0x30 + UInt8(m % 10)
-                    m /= 10
-                } while m > 0
-                if v < 0 { i -= 1; buf[i] = 0x2D }
-                bytes(UnsafeBufferPointer(rebasing: buf[i..<20]))
-            }
+            JSONWriter.decimal(Int64(v)) { bytes($0) }
         }
 
         /// Writes the string, or `null` when there is none.
@@ -197,8 +187,14 @@ public struct JSONWriter {
     /// Appends an integer.
     public mutating func int<I: BinaryInteger>(_ v: I) {
         guard let n = Int64(exactly: v), n != .min else { bytes.append(contentsOf: String(v).utf8); return }
-        // Digits written backwards into a small buffer, then appended once (no String made).
-        var m = n.magnitude
+        JSONWriter.decimal(n) { bytes.append(contentsOf: $0) }
+    }
+
+    /// The decimal text of `v` (at most 20 bytes with its sign), written backwards into a small
+    /// buffer and handed to `body` in one piece: no `String` made.
+    @inline(__always)
+    static func decimal(_ v: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var m = v.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
             var i = 20
             repeat {
@@ -206,8 +202,8 @@ public struct JSONWriter {
                 buf[i] = 0x30 + UInt8(m % 10)
                 m /= 10
             } while m > 0
-            if n < 0 { i -= 1; buf[i] = 0x2D }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<20]))
+            if v < 0 { i -= 1; buf[i] = 0x2D }
+            body(UnsafeBufferPointer(rebasing: buf[i..<20]))
         }
     }
 

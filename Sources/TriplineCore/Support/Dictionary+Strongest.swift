@@ -10,4 +10,14 @@ extension Dictionary {
         for (k, _) in kept { out[k] = self[k] }
         return out
     }
+
+    /// Where `key` is, inserting `make()` under it first when it is absent: one hash for a key
+    /// already there (the common case of a table of sources), so that the caller can then work
+    /// on the value in place through `values[index]`.
+    mutating func index(forKey key: Key, insertingIfAbsent make: () -> Value) -> Index {
+        if let i = index(forKey: key) { return i }
+        self[key] = make()
+        guard let i = index(forKey: key) else { preconditionFailure("a key just inserted is in the table") }
+        return i
+    }
 }
