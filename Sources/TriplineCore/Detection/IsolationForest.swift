@@ -217,8 +217,8 @@ public struct IsolationForest: Sendable, Codable {
 public struct CompiledForest: Sendable {
     /// A node in 16 bytes, trees laid out in depth-first order so that a node's left child is
     /// the next node (a walk mostly reads on in the same cache line). An inner node sends a
-    /// point with `x[feature] <= value` to `left` and the rest to `right` (its feature is in
-    /// ``Storage/features``).
+    /// point with `x[feature] <= value` to its left child and the rest to its right one (its
+    /// feature is in ``Storage/features``).
     ///
     /// A leaf holds in `value` the whole path length of a point that ends there (its depth plus
     /// c(n) of the training samples it kept), and both its children are itself, so a step from a
@@ -228,8 +228,13 @@ public struct CompiledForest: Sendable {
     /// that a walk's turns, unpredictable, would mispredict half the time.
     @usableFromInline struct Node: Sendable {
         @usableFromInline var value: Double
-        @usableFromInline var left: Int32
-        @usableFromInline var right: Int32
+        /// Left then right: a tuple, so that they are side by side in that order (a step reads
+        /// the one at the comparison's outcome by its offset).
+        @usableFromInline var children: (Int32, Int32)
+        init(value: Double, left: Int32, right: Int32) {
+            self.value = value
+            children = (left, right)
+        }
     }
     /// The arrays, behind one reference: a detector copies the forest for each event it scores,
     /// which then costs one retain rather than one per array.
@@ -283,7 +288,7 @@ public struct CompiledForest: Sendable {
             // node whose right child this is, to be told where it landed.
             var stack: [(node: Int, depth: Int, parent: Int)] = [(0, 0, -1)]
             while let (node, depth, parent) = stack.popLast() {
-                if parent >= 0 { nodes[parent].right = Int32(nodes.count) }
+                if parent >= 0 { nodes[parent].children.1 = Int32(nodes.count) }
                 if t.left[node] >= 0 {
                     let me = nodes.count
                     nodes.append(Node(value: t.threshold[node], left: Int32(me + 1), right: -1))
@@ -329,7 +334,7 @@ public struct CompiledForest: Sendable {
                 st.features.withUnsafeBufferPointer { fp in
                     st.roots.withUnsafeBufferPointer { roots in
                         guard let base = raw.baseAddress else { return }
-                        let stride = MemoryLayout<Node>.stride, children = MemoryLayout<Node>.offset(of: \Node.left) ?? 8
+                        let stride = MemoryLayout<Node>.stride, children = MemoryLayout<Node>.offset(of: \Node.children) ?? 8
                         // One step: the child at the comparison's outcome, read from memory.
                         @inline(__always) func step(_ i: Int) -> Int {
                             let goesRight = xp[Int(fp[i])] <= base.load(fromByteOffset: i &* stride, as: Double.self) ? 0 : 1
