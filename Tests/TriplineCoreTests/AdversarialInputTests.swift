@@ -219,6 +219,29 @@ import TriplineTestSupport
         }
     }
 
+    /// Every line out of order by up to days (a log shuffled, many hosts' files concatenated in
+    /// any order), through the reorder window and scored by a trained forest: each line rewinds
+    /// its host's clock, is late for the window and lands anywhere in the forest's memo. Still
+    /// linear, and the forest's scores come from a table that stays within its bound.
+    @Test func everyLineOutOfOrderWithAModel() {
+        let training = (0..<4).map { Self.block(offset: $0 * 86_400, copy: $0) }.joined()
+        var events: [LogEvent] = []
+        _ = LogReader().read(bytes: Array(training.utf8), name: "train.log") { events.append($0) }
+        let model = Trainer().train(events: events, label: "shuffled")
+        let compiled = model.forest.map(CompiledForest.init)
+        #expect(compiled != nil, "the model has a forest to score with")
+        Self.expectLinear("every line out of order, with a model", n: 3) { n in
+            var lines = (0..<n).flatMap { c in Self.block(offset: c * 86_400, copy: c).split(separator: "\n").map(String.init) }
+            var rng = SplitMix64(seed: 9)
+            for i in stride(from: lines.count - 1, to: 0, by: -1) { lines.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+            return {
+                let a = Analysis.run(bytes: bytes, name: "shuffled.log", reader: LogReader(), model: model, compiled: compiled)
+                precondition(a.eventsScored > 0)
+            }
+        }
+    }
+
     /// A replayed timeline closes the old one's incidents and finds the same attacks again.
     @Test func aRewoundHostStartsANewTimeline() {
         let once = Self.block(offset: 0, copy: 0)

@@ -8,8 +8,10 @@ import Testing
     @Test func twoThreadsSeeWhatOneSees() throws {
         let d = try EventMergeTests.folder()
         var text = ""
-        // Several batches and a partial last one; a few bad lines for the summary.
-        for i in 0..<(EventPipe.batchSize * 3 + 17) {
+        // More batches than the pipe holds and hands back (so that the reading thread refills
+        // batches given back) and a partial last one; a few bad lines for the summary.
+        let n = EventPipe.batchSize * 14 + 17
+        for i in 0..<n {
             text += EventMergeTests.line(i / 4, host: "web", i)
             if i % 1000 == 0 { text += "not a log line\n" }
         }
@@ -19,7 +21,7 @@ import Testing
         var one: [LogEvent] = [], two: [LogEvent] = []
         let s1 = EventPipe.read(paths: [path], reader: reader, threads: 1) { one.append($0) }
         let s2 = EventPipe.read(paths: [path], reader: reader, threads: 2) { two.append($0) }
-        #expect(one.count == EventPipe.batchSize * 3 + 17)
+        #expect(one.count == n)
         #expect(one.map(\.line) == two.map(\.line) && one.map(\.message) == two.map(\.message))
         #expect(s1.linesRead == s2.linesRead && s1.problemLines == s2.problemLines && s1.problemLines > 0)
 
