@@ -202,7 +202,7 @@ import Testing
 
     /// A memo key counts, per feature, the split values below the point: the same as counting
     /// them one by one, for values between splits, on them, at 0 and 1 (flags), signed zeros,
-    /// infinities and NaN, and for tables of every size (the search has no branch per step).
+    /// infinities and NaN, and for tables of every size (bucketed or searched).
     @Test func memoKeysCountTheSplitsBelowEachValue() throws {
         var rng = SplitMix64(seed: 3)
         for size in [0, 1, 2, 3, 7, 8, 9, 100, 2_557] {
@@ -312,7 +312,7 @@ import Testing
     }
 }
 
-/// The branch-free search on its own, over an array.
+/// The binary search on its own, over an array.
 enum SplitTableProbe {
     static func lowerBound(_ v: [Double], _ x: Double) -> Int {
         v.withUnsafeBufferPointer { b in

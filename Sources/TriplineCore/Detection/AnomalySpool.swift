@@ -32,7 +32,8 @@ public final class AnomalySpool {
     /// ``inTimeOrder()``) one chunk in report order followed by any closed since: growing never
     /// copies them all into a table twice their size, as one array's growth would.
     private var chunks: [[Entry]] = []
-    /// Whether the first chunk holds every entry in report order.
+    /// Whether the first chunk is in report order (it then takes no more entries: those closed
+    /// later go to new chunks, merged in at the next ``inTimeOrder()``).
     private var ordered = false
     static let chunkSize = 4096
     /// How many anomalies were written.

@@ -36,7 +36,7 @@ extension Detector {
         // hashes and a copy per probe).
         let i = scans.index(forKey: s) { ScanState(incidentKey: "scan|" + s) }
         let location = e.location
-        let (key, count) = inPlace(scan: i) { st in
+        let (key, count) = scans.withValue(at: i) { st in
             st.add(t, location, window: window)
             return (st.incidentKey, st.count)
         }
@@ -69,13 +69,6 @@ extension Detector {
             span = (inc.anomaly.start.microseconds, inc.anomaly.lastSeen.microseconds, n)
         }
         scans.values[i].reported = span
-    }
-
-    /// Works on the scan state at `i` in place, through the table's modify accessor (its getter
-    /// copies the state).
-    @inline(__always)
-    private mutating func inPlace<T>(scan i: Dictionary<String, ScanState>.Index, _ body: (inout ScanState) -> T) -> T {
-        body(&scans.values[i])
     }
 
     /// How long after a scan a later incident of the same source mentions it.

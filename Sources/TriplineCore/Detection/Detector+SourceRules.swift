@@ -11,14 +11,14 @@ extension Detector {
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
                   events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
-        guard inPlace(at, { $0.holdsFailure(this) }) else { return }
-        let key = inPlace(at) { $0.incidentKey }
+        guard sources.withValue(at: at, { $0.holdsFailure(this) }) else { return }
+        let key = sources.withValue(at: at) { $0.incidentKey }
         if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
         }
         // The windows end at this failure as it was placed (a late line counts as just before the newest).
-        let t = inPlace(at) { $0.failureTime(this) }
+        let t = sources.withValue(at: at) { $0.failureTime(this) }
 
         // Windows over this source's recent failures.
         let bfFrom = t - micros(config.bruteForceWindow)
@@ -28,7 +28,7 @@ extension Detector {
         // than the fewest distinct accounts enumeration or spraying need, and less weight than a
         // brute force needs, none of the three can fire (the common case: a source with a
         // failure or two), and the accounts are not tallied.
-        let look = inPlace(at) { $0.firstLook(since: sprayFrom) }
+        let look = sources.withValue(at: at) { $0.firstLook(since: sprayFrom) }
         let mayFire = look.entries >= min(config.enumerationMinInvalidUsers, config.sprayMinUsers) || look.weight >= config.bruteForceFailures
         var trigger = false
         var slowOpening = false
@@ -67,9 +67,11 @@ extension Detector {
                 windowFrom = bfFrom
             }
         }
+        // The slow window, in hours since the epoch: (slowFrom, hour].
+        let hour = t / 3_600_000_000
+        let slowFrom = hour - Int64(config.slowWindow / 3600)
         if !trigger {
-            let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
-            let slow = inPlace(at) { $0.hourly.weight(after: slowFrom, upTo: t / 3_600_000_000) }
+            let slow = sources.withValue(at: at) { $0.hourly.weight(after: slowFrom, upTo: hour) }
             if slow.total >= config.slowMinFailures, slow.hours >= config.slowMinHours { trigger = true; slowOpening = true }
         }
         guard trigger else { return }
@@ -79,14 +81,13 @@ extension Detector {
         let backfill = st.failures[..<this].filter { $0.time >= windowFrom && !$0.forgiven }
         // The source's failures over the slow window before these: known by the hour only. A
         // slow brute force is made of them; any other incident states them as history.
-        let slowFrom = t / 3_600_000_000 - Int64(config.slowWindow / 3600)
         let shortFrom = backfill.first?.time ?? t
         var earlier = SlowHistory()
         var inWindow = 0.0
-        for hour in st.hourly.hours where hour.index > slowFrom && hour.index <= t / 3_600_000_000 && hour.weight > 0 {
-            inWindow += hour.weight
-            earlier.hours.append(hour.index)
-            if let f = hour.first, f < shortFrom { earlier.first = min(earlier.first ?? f, f) }
+        for h in st.hourly.hours where h.index > slowFrom && h.index <= hour && h.weight > 0 {
+            inWindow += h.weight
+            earlier.hours.append(h.index)
+            if let f = h.first, f < shortFrom { earlier.first = min(earlier.first ?? f, f) }
         }
         earlier.failures = max(0, inWindow - backfill.reduce(0) { $0 + $1.weight } - weight)
         if earlier.failures < 0.5 { earlier.first = nil }
@@ -104,14 +105,6 @@ extension Detector {
         // everything that arrived before this one (the last appended), including failures logged
         // in the same second or microsecond, as bursts and second-resolution syslog have them.
         recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount, backfill: backfill, earlier: earlier)
-    }
-
-    /// Reads the state of the source at `at` in place: through the table's modify accessor, as
-    /// its getter copies the state (retaining and releasing each of its arrays and strings, on
-    /// every failure).
-    @inline(__always)
-    mutating func inPlace<T>(_ at: Dictionary<String, SourceState>.Index, _ body: (inout SourceState) -> T) -> T {
-        body(&sources.values[at])
     }
 
     /// What a source's hourly counts say about failures before the ones kept one by one.

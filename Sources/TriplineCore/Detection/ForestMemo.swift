@@ -78,10 +78,10 @@ struct ForestMemo {
         let i = ForestMemo.slot(of: key, in: slots.count)
         let v: Double = slots.withUnsafeMutableBufferPointer { s in
             // Two ways: the key may be in either slot of its pair.
-            if s[i].used && s[i].key == key || s[i + 1].used && s[i + 1].key == key {
+            for j in i...(i + 1) where s[j].used && s[j].key == key {
                 hits += 1
                 stretch.hits += 1
-                return s[i].used && s[i].key == key ? s[i].score : s[i + 1].score
+                return s[j].score
             }
             misses += 1
             let v = forest.scoreSample(x)
@@ -257,21 +257,16 @@ extension CompiledForest {
             return p < 0 ? 0 : Int(min(p, Double(count - 1)))
         }
 
-        /// How many of the `n` sorted values at `v` are below `x`, without a branch to mispredict
-        /// per step (the hour's sine and cosine have thousands of split values, and a stream of
-        /// events in any order lands anywhere among them).
+        /// How many of the `n` sorted values at `v` are below `x` (a binary search: for features
+        /// with few split values, and buckets that hold many).
         @inline(__always)
         static func lowerBound(_ v: UnsafePointer<Double>, _ n: Int, _ x: Double) -> Int {
-            guard n > 0 else { return 0 }
             var base = 0, len = n
-            while len > 1 {
-                let half = len &>> 1
-                // A mask rather than a choice: the compiler keeps a choice as a branch.
-                let below = Int(truncatingIfNeeded: unsafeBitCast(v[base &+ half] < x, to: UInt8.self))
-                base &+= half & (0 &- below)
-                len &-= half
+            while len > 0 {
+                let half = len >> 1
+                if v[base + half] < x { base += half + 1; len -= half + 1 } else { len = half }
             }
-            return base &+ Int(truncatingIfNeeded: unsafeBitCast(v[base] < x, to: UInt8.self))
+            return base
         }
     }
 }

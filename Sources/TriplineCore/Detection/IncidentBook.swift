@@ -121,13 +121,8 @@ struct IncidentBook {
     }
 
     /// Queues `inc` (about to be stored under `key`) at its deadline when that is sooner than
-    /// what it is queued at.
-    private mutating func enqueue(_ key: String, _ inc: inout Incident) {
-        IncidentBook.enqueue(key, &inc, in: &deadlines)
-    }
-
-    /// ``enqueue(_:_:)`` on the queues alone (so that an incident held in another stored
-    /// property can be queued while it is changed in place).
+    /// what it is queued at. (On the queues alone, so that an incident held in another stored
+    /// property can be queued while it is changed in place.)
     private static func enqueue(_ key: String, _ inc: inout Incident, in deadlines: inout [String: Heap<Deadline>]) {
         let d = inc.anomaly.lastSeen.microseconds + inc.gap
         guard inc.queued == .min || d < inc.queued else { return }
@@ -206,9 +201,9 @@ struct IncidentBook {
         }
         if let i = at {
             // Out of the table while it changes (a copy left there would make every change copy
-            // the incident's tables: its accounts, hours, buckets), swapped with ``spare``, the
-            // placeholder, and changed there: moved, not copied, both ways, and put back without
-            // hashing the key again.
+            // the incident's tables: its accounts, hours, buckets), swapped with ``spare`` and
+            // changed there: moved, not copied, both ways, and put back without hashing the key
+            // again.
             swap(&spare, &open.values[i])
             IncidentBook.add(e, to: &spare, gap: gap, evidenceLimit: evidenceLimit, update: update)
             IncidentBook.enqueue(key, &spare, in: &deadlines)
@@ -222,7 +217,7 @@ struct IncidentBook {
             }
             byClock[clock, default: []].insert(key)
             IncidentBook.add(e, to: &inc, gap: gap, evidenceLimit: evidenceLimit, update: update)
-            enqueue(key, &inc)
+            IncidentBook.enqueue(key, &inc, in: &deadlines)
             open[key] = inc
             lastSlot = nil
         }
@@ -249,12 +244,9 @@ struct IncidentBook {
         if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
     }
 
-    /// What an open incident's slot holds while it is changed (see ``record(_:kind:event:gap:user:source:update:)``).
-    private var spare = IncidentBook.placeholder
-
     /// What an open incident's slot holds while ``record(_:kind:event:gap:user:source:update:)``
-    /// changes it (nothing in it is counted or read).
-    private static let placeholder = Incident(
+    /// changes it (nothing in it is counted or read), swapped in and out.
+    private var spare = Incident(
         anomaly: Anomaly(id: "", kind: .bruteForce, start: Timestamp(microseconds: 0), lastSeen: Timestamp(microseconds: 0), user: nil,
                          sourceIP: nil, host: nil, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
         gap: 0)
@@ -271,7 +263,7 @@ struct IncidentBook {
         inc.addEvidence(e.location, limit: evidenceLimit)
         inc.anomaly.eventCount += e.repeatCount
         update(&inc)
-        enqueue(key, &inc)
+        IncidentBook.enqueue(key, &inc, in: &deadlines)
         open[key] = inc
         if reportsChanges { changed.insert(key) }
     }

@@ -29,8 +29,9 @@ public struct ReorderWindow: Sendable {
     private struct Held: Sendable, Comparable {
         var event: LogEvent
         var seq: Int
-        func before(_ o: Held) -> Bool { (event.timestamp, seq) < (o.event.timestamp, o.seq) }
-        static func < (a: Held, b: Held) -> Bool { a.before(b) }
+        /// Time order, ties in the order they came.
+        var order: (Timestamp, Int) { (event.timestamp, seq) }
+        static func < (a: Held, b: Held) -> Bool { a.order < b.order }
         static func == (a: Held, b: Held) -> Bool { a.seq == b.seq }
     }
 
@@ -93,8 +94,9 @@ public struct ReorderWindow: Sendable {
     }
 
     /// The time of the held event at `i` (every slot from `head` on holds one).
-    private func time(_ i: Int) -> Timestamp { held[i]?.event.timestamp ?? Timestamp(microseconds: .min) }
-    private func seq(_ i: Int) -> Int { held[i]?.seq ?? 0 }
+    private func time(_ i: Int) -> Timestamp { order(i).0 }
+    /// The ``Held/order`` of the held event at `i`, read in place.
+    private func order(_ i: Int) -> (Timestamp, Int) { held[i]?.order ?? (Timestamp(microseconds: .min), 0) }
 
     /// The time of the earliest held event (read in place: copying an event retains each of its strings).
     private func peekTime() -> Timestamp? {
@@ -107,7 +109,7 @@ public struct ReorderWindow: Sendable {
     /// Takes the earliest held event out: moved out of its slot, which is left empty (nothing
     /// to release when the array lets it go), not copied.
     private mutating func take() -> Held {
-        if !heap.isEmpty, let b = heap.min, head >= held.count || (b.event.timestamp, b.seq) < (time(head), seq(head)) {
+        if !heap.isEmpty, let b = heap.min, head >= held.count || b.order < order(head) {
             return heap.removeMin()
         }
         head += 1

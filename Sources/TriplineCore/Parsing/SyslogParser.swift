@@ -76,17 +76,13 @@ public struct SyslogParser {
     /// The event of a message, unfolding rsyslog's "message repeated N times: [ … ]".
     private mutating func event(message msg: ByteSpan, micros: Int64, host: String?, program: String?, pid: Int?,
                                 file: String?, line: Int) -> LineResult {
-        guard msg.count > 17, msg[0] == UInt8(ascii: "m"), msg.hasPrefix("message repeated ") else {
-            // Built here and classified in place (returned by the classifier, it was copied once
-            // more: every string retained and released again).
-            var e = LogEvent(timestamp: Timestamp(microseconds: micros), host: host, program: program, pid: pid,
-                             message: msg.string, file: file, line: line)
-            classifier.classify(&e, message: msg)
-            return .event(e)
-        }
-        let (inner, repeats) = SyslogParser.unwrapRepeat(msg)
-        var e = classifier.classify(message: inner, timestamp: Timestamp(microseconds: micros), host: host,
-                                    program: program, pid: pid, file: file, line: line)
+        // rsyslog's "message repeated N times: [ … ]" stands for its inner message N times.
+        let (inner, repeats) = msg.count > 17 && msg[0] == UInt8(ascii: "m") ? SyslogParser.unwrapRepeat(msg) : (msg, 1)
+        // Built here and classified in place (returned by the classifier, it was copied once
+        // more: every string retained and released again).
+        var e = LogEvent(timestamp: Timestamp(microseconds: micros), host: host, program: program, pid: pid,
+                         message: inner.string, file: file, line: line)
+        classifier.classify(&e, message: inner)
         e.repeatCount = repeats
         return .event(e)
     }

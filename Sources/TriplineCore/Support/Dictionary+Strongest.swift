@@ -20,4 +20,12 @@ extension Dictionary {
         guard let i = index(forKey: key) else { preconditionFailure("a key just inserted is in the table") }
         return i
     }
+
+    /// Works on the value at `i` in place, through `values`' modify accessor: reading
+    /// `values[i]` would copy the value (retaining each of its arrays and strings), which the
+    /// detector's per-line state cannot afford.
+    @inline(__always)
+    mutating func withValue<T>(at i: Index, _ body: (inout Value) -> T) -> T {
+        body(&values[i])
+    }
 }
