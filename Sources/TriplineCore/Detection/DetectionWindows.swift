@@ -41,9 +41,11 @@ struct DetectionWindows {
     private var sourceFailures: [String: SlidingCounts] = [:]
     private var userKind: [UserKind: SlidingCounts] = [:]
     /// A user and an event kind (a key of two strings, not one made by joining them per event).
-    struct UserKind: Hashable {
+    struct UserKind: Hashable, Comparable {
         var user: String
         var kind: EventType
+        /// By account, then kind (which of equally busy keys a full table keeps).
+        static func < (a: UserKind, b: UserKind) -> Bool { (a.user, a.kind.rawValue) < (b.user, b.kind.rawValue) }
     }
     private var seen = 0
     private var now: Int64 = .min
@@ -212,7 +214,7 @@ struct DetectionWindows {
         var newest: [String?: Int64] = [:]
         for (k, a) in attempts where a.time > newest[k.host] ?? .min { newest[k.host] = a.time }
         let margin = DetectionWindows.tenMinutes + micros(60)
-        attempts = attempts.filter { $0.value.time >= (newest[$0.key.host] ?? .min) - margin }
+        attempts.removeAll { $0.value.time < (newest[$0.key.host] ?? .min) - margin }
         if attempts.count > 50_000 { attempts = [:] }
         attemptsSweepAt = max(4096, attempts.count * 2)
     }
@@ -323,14 +325,14 @@ struct DetectionWindows {
         let pressed = sourceFailures.count > maxKeys || userKind.count > maxKeys
         let keepAt = pressed ? maxKeys / 2 : maxKeys
         let now = self.now
-        sourceFailures = sourceFailures.filter { ($0.value.newest ?? .min) >= now - DetectionWindows.tenMinutes }
-        userKind = userKind.filter { ($0.value.newest ?? .min) >= now - DetectionWindows.hour }
-        if sourceFailures.count > keepAt { sourceFailures = sourceFailures.strongest(keepAt) { $0.total } }
-        if userKind.count > keepAt { userKind = userKind.strongest(keepAt) { $0.total } }
+        sourceFailures.removeAll { ($0.value.newest ?? .min) < now - DetectionWindows.tenMinutes }
+        userKind.removeAll { ($0.value.newest ?? .min) < now - DetectionWindows.hour }
+        if sourceFailures.count > keepAt { sourceFailures.keepStrongest(keepAt) { $0.total } }
+        if userKind.count > keepAt { userKind.keepStrongest(keepAt) { $0.total } }
     }
 
     /// Keys each window table keeps at most.
-    var maxKeys = 100_000
+    var maxKeys = boundedTableKeys
     /// Connections whose password attempt is remembered (to count its several lines once).
     var attemptsKept: Int { attempts.count }
     /// Keys in the largest window table now.

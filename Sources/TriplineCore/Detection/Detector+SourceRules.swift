@@ -8,9 +8,9 @@ extension Detector {
         // source's key is hashed once for a known source.
         let at = sources.index(forKey: s) { SourceState(incidentKey: "src|" + s) }
         let this = sources.values[at].add(
-            .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight, file: e.file, line: e.line,
-                  events: e.repeatCount),
-            keep: keep, slowKeep: micros(config.slowWindow), clock: book.clock)
+            .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight,
+                  fileNumber: failureFiles.number(e.file), line: e.line, events: e.repeatCount),
+            keep: keep, slowKeep: micros(config.slowWindow), clock: clockNumber)
         guard sources.withValue(at: at, { $0.holdsFailure(this) }) else { return }
         let key = sources.withValue(at: at) { $0.incidentKey }
         if book.isOpen(key) {
@@ -158,7 +158,7 @@ extension Detector {
                 inc.anomaly.start = Timestamp(microseconds: starts.min() ?? t)
                 inc.anomaly.eventCount += backfill.reduce(0) { $0 + $1.events }
                 // The evidence starts with the failures that came before the incident opened.
-                let before = backfill.prefix(evidenceLimit).map { EvidenceLocation(file: $0.file ?? "-", line: $0.line) }
+                let before = backfill.prefix(evidenceLimit).map { EvidenceLocation(file: failureFiles.name($0.fileNumber) ?? "-", line: $0.line) }
                 let all = before + inc.anomaly.evidence
                 if all.count > evidenceLimit || backfill.count > evidenceLimit { inc.anomaly.evidenceTruncated = true }
                 inc.anomaly.evidence = Array(all.prefix(evidenceLimit))

@@ -17,6 +17,10 @@ public struct Detector {
     var book: IncidentBook
     var limits = Limits()
     var sources: [String: SourceState] = [:]
+    /// The number of the host clock of the event being processed (see ``HostClocks/observe(host:at:)``).
+    var clockNumber: UInt32 = 0
+    /// The files of the failures the sources keep.
+    var failureFiles = FileNumbers()
     var users: [String: UserState] = [:]
     /// Sources' probing connections (reconnaissance).
     var scans: [String: ScanState] = [:]
@@ -74,7 +78,8 @@ public struct Detector {
     private mutating func processCanonical(_ e: LogEvent) {
         eventsProcessed += e.repeatCount
         let t = e.timestamp.microseconds
-        let (clock, tick) = clocks.observe(host: e.host, at: t)
+        let (clock, number, tick) = clocks.observe(host: e.host, at: t)
+        clockNumber = number
         if tick.rewound { book.closeAll(clock: clock) }
         book.begin(time: t, clock: clock)
         let counts = windows.observe(e)
@@ -164,25 +169,25 @@ public struct Detector {
         var i = sources.startIndex
         while i != sources.endIndex {
             let clock = sources.values[i].clock
-            sources.values[i].letGoOfFailures(now: clocks.now(clock), keep: shortKeep)
+            sources.values[i].letGoOfFailures(now: clocks.now(number: clock), keep: shortKeep)
             sources.formIndex(after: &i)
         }
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
-        users = users.filter { $0.value.lastActivity >= now - userKeep }
+        users.removeAll { $0.value.lastActivity < now - userKeep }
         // A flood of addresses or names still within their windows: keep the half that matters
         // (the most failures; the most recent users), so memory has a bound whatever is sent.
         if sources.count > (pressed ? limits.sources / 2 : limits.sources) {
-            sources = sources.strongest(limits.sources / 2) { s in
+            sources.keepStrongest(limits.sources / 2) { s in
                 s.hourly.total * 1e12 + Double(s.lastActivity / 1_000_000)
             }
         }
         if users.count > (pressed ? limits.users / 2 : limits.users) {
-            users = users.strongest(limits.users / 2) { u in Double(u.lastActivity / 1_000_000) + (u.watch != nil ? 1e12 : 0) }
+            users.keepStrongest(limits.users / 2) { u in Double(u.lastActivity / 1_000_000) + (u.watch != nil ? 1e12 : 0) }
         }
         // Scans are remembered for a day (the context of a later incident).
-        scans = scans.filter { $0.value.last >= now - Detector.scanContext }
+        scans.removeAll { $0.value.last < now - Detector.scanContext }
         if scans.count > limits.sources / 2 {
-            scans = scans.strongest(limits.sources / 4) { s in Double(s.last / 1_000_000) + (s.reported != nil ? 1e12 : 0) }
+            scans.keepStrongest(limits.sources / 4) { s in Double(s.last / 1_000_000) + (s.reported != nil ? 1e12 : 0) }
         }
     }
 
@@ -191,8 +196,8 @@ public struct Detector {
 
     /// How many sources and users the detector keeps state for at most.
     struct Limits {
-        var sources = 100_000
-        var users = 100_000
+        var sources = boundedTableKeys
+        var users = boundedTableKeys
     }
 
     /// How far behind the newest time a host's incidents may stay open (a host gone silent, or
@@ -283,14 +288,15 @@ public struct Detector {
 /// What the detector remembers about one source.
 struct SourceState {
     /// One failed login, as small as it can be kept (tens of thousands of sources keep a
-    /// few each): fields ordered so that the flags share the last word.
+    /// few each): 48 bytes, the file as a number and the line in one word with it, and the
+    /// flags in the last word.
     struct Failure {
         var time: Int64
         var weight: Double
         var user: String?
-        /// Where it was logged, for the evidence of an incident that opens later.
-        var file: String? = nil
-        var line: Int = 0
+        /// Where it was logged, for the evidence of an incident that opens later: the file's
+        /// number in ``FileNumbers`` in the top 24 bits, the line in the low 40.
+        private var place: UInt64
         /// Log events the line stands for (`message repeated N times`), at most `Int32.max`.
         private var storedEvents: Int32 = 1
         var invalid: Bool
@@ -298,13 +304,17 @@ struct SourceState {
         var forgiven = false
 
         var events: Int { Int(storedEvents) }
+        /// The number of the file it was logged in (see ``FileNumbers/name(_:)``).
+        var fileNumber: UInt32 { UInt32(truncatingIfNeeded: place >> 40) }
+        /// The line it was logged on (lines past 2^40, a hundred terabytes in, as that).
+        var line: Int { Int(place & Failure.lineMask) }
+        static let lineMask: UInt64 = (1 << 40) - 1
 
-        init(time: Int64, user: String?, invalid: Bool, weight: Double, file: String? = nil, line: Int = 0, events: Int = 1) {
+        init(time: Int64, user: String?, invalid: Bool, weight: Double, fileNumber: UInt32 = 0, line: Int = 0, events: Int = 1) {
             self.time = time
             self.weight = weight
             self.user = user
-            self.file = file
-            self.line = line
+            self.place = UInt64(fileNumber & 0xFF_FFFF) << 40 | min(UInt64(clamping: line), Failure.lineMask)
             self.storedEvents = Int32(clamping: events)
             self.invalid = invalid
         }
@@ -313,7 +323,16 @@ struct SourceState {
     /// Failures within the longest short window, oldest first (capped): `store[head...]`. The
     /// oldest leave by moving `head`, so a source hammering at the cap costs the same per line.
     private var store: [Failure] = []
-    private var head = 0
+    /// ``head``, in 32 bits beside ``clock`` (the store holds at most twice ``cap``): a table
+    /// of 100,000 sources is as large as one source's state times the slots.
+    private var storedHead: Int32 = 0
+    /// The clock (host) of the newest failure, against which the failures are let go: its
+    /// number in ``HostClocks``.
+    var clock: UInt32 = 0
+    private var head: Int {
+        get { Int(storedHead) }
+        set { storedHead = Int32(newValue) }
+    }
     var failures: ArraySlice<Failure> { store[head...] }
     /// Weighted failures by the hour, within the slow window.
     var hourly = HourlyTally()
@@ -321,8 +340,6 @@ struct SourceState {
     /// The key of its incident in the ``IncidentBook`` (`src|` and the source), made once
     /// rather than on each of an attack's failures.
     var incidentKey = ""
-    /// The clock (host) of the newest failure, against which the failures are let go.
-    var clock = ""
     static let cap = 4000
 
     init(incidentKey: String = "") { self.incidentKey = incidentKey }
@@ -338,12 +355,12 @@ struct SourceState {
     /// by more than a window starts that window over (another timeline: a second file, a
     /// replayed log); one slightly out of order lands in its place (see ``disorder``).
     @discardableResult
-    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: String = "") -> Int {
+    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: UInt32 = 0) -> Int {
         // Moved in, not copied (a copy retains and releases its strings); what is needed of it
         // once it is stored is read first.
         let time = failure.time, weight = failure.weight
         var f = failure
-        if clock != self.clock { self.clock = clock }
+        self.clock = clock
         if lastActivity != .min, f.time < lastActivity - slowKeep {
             // A new timeline: nothing ahead of it belongs with it.
             store.removeAll(keepingCapacity: true)
@@ -466,4 +483,38 @@ struct UserState {
         scored.add(t, window: window)
         lastActivity = t
     }
+}
+
+/// The files failures were read from, by number: a failure keeps its file's number, with its
+/// line in one word (see ``SourceState/Failure``), not the name (16 bytes more in each of the
+/// failures tens of thousands of sources keep). Its names are those of the files, journals and
+/// streams read, so it stays as small as they are few.
+struct FileNumbers {
+    /// Names by number; 0 is no file.
+    private var names: [String?] = [nil]
+    private var numbers: [String: UInt32] = [:]
+    /// The file last numbered: an analysis reads one file at a time, or a few interleaved.
+    private var last: (name: String, number: UInt32)?
+    /// Numbers fit in 24 bits. (Past that many files, which no one process reads, a file is
+    /// numbered 0 and its failures' evidence names none.)
+    static let most = (1 << 24) - 1
+
+    /// The number of `name` (0 for none), numbering it when it is new.
+    mutating func number(_ name: String?) -> UInt32 {
+        guard let name else { return 0 }
+        if let l = last, l.name == name { return l.number }
+        if let n = numbers[name] {
+            last = (name, n)
+            return n
+        }
+        guard names.count <= FileNumbers.most else { return 0 }
+        let n = UInt32(names.count)
+        names.append(name)
+        numbers[name] = n
+        last = (name, n)
+        return n
+    }
+
+    /// The file numbered `number` (nil: none).
+    func name(_ number: UInt32) -> String? { Int(number) < names.count ? names[Int(number)] : nil }
 }

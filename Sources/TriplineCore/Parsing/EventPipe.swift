@@ -24,7 +24,7 @@ public final class EventPipe: @unchecked Sendable {
     private var spent: [[LogEvent]] = []
 
     /// A pipe holding at most `capacity` batches.
-    public init(capacity: Int = 4) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 2) { self.capacity = max(1, capacity) }
 
     /// Reads `paths` with `reader` (several files merged by time) on a new thread and calls
     /// `onEvent` on this one with each event in order; returns what the reading found. Runs on

@@ -17,7 +17,9 @@ public struct LogReader: Sendable {
     /// Largest JSON document (an array of records, read whole) accepted; a bigger one is passed
     /// over with a note to write it as NDJSON, which is read line by line in any size.
     public static let maxDocumentBytes = 256 << 20
-    static let chunkBytes = 1 << 20
+    /// Bytes read at a time: a quarter megabyte reads a file in as few calls as makes no
+    /// difference (a 46 MB log in 180), and the buffer is resident for the whole analysis.
+    static let chunkBytes = 256 << 10
 
     /// Parsing options (year, zone).
     public var options: ParseOptions

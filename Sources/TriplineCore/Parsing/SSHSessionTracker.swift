@@ -35,7 +35,10 @@ struct SSHSessionTracker {
         fileprivate let index: Dictionary<Key, Context>.Index?
     }
 
-    static let capacity = 16_384
+    /// Connections kept at most: three quarters of 16,384, the most a table of 16,384 slots
+    /// holds (a Swift dictionary doubles past a load of 3/4; one more connection would double
+    /// the table to 2.9 MB for connections most of which sshd has long closed).
+    static let capacity = 12_288
     private var table: [Key: Context] = [:]
 
     /// The connection of `pid` on `host` (a fresh context when it is unknown or `pid` is nil).

@@ -1,16 +1,52 @@
-extension Dictionary {
-    /// The `count` entries with the highest `score` (ties: any), for tables an attacker can fill
-    /// with keys of their choosing (addresses, account names): over their limit they keep what
-    /// matters most and drop the rest, in O(n log n) once per halving, so amortised O(log n) a key.
-    func strongest(_ count: Int, by score: (Value) -> Double) -> [Key: Value] {
-        guard self.count > count else { return self }
-        let kept = self.map { ($0.key, score($0.value)) }.sorted { $0.1 > $1.1 }.prefix(count)
-        var out: [Key: Value] = [:]
-        out.reserveCapacity(count)
-        for (k, _) in kept { out[k] = self[k] }
-        return out
-    }
+/// How many keys the detector's tables that an attacker can fill (addresses, account names)
+/// hold before they are cut back to half: 3/4 of 131,072 slots, the load at which a Swift
+/// dictionary doubles its slots, less the one key inserted before the count is checked. At
+/// 100,000 the table of sources doubled to 262,144 slots (21 MB, and 31 MB while it copied)
+/// to hold 1,700 keys more.
+let boundedTableKeys = 98_303
 
+extension Dictionary {
+    /// Removes the entries `shouldRemove` picks: in place when most stay (a filtered copy of a
+    /// table of 100,000 sources would hold both at once), into a fresh table when most go (so
+    /// that a table a flood filled gives its room back once the flood is over).
+    mutating func removeAll(where shouldRemove: (Element) -> Bool) {
+        var doomed: [Key] = []
+        for entry in self where shouldRemove(entry) { doomed.append(entry.key) }
+        guard !doomed.isEmpty else { return }
+        if doomed.count * 2 > count {
+            self = filter { !shouldRemove($0) }
+        } else {
+            for k in doomed { removeValue(forKey: k) }
+        }
+    }
+}
+
+extension Dictionary where Key: Comparable {
+    /// Keeps the `count` entries with the highest `score`, for tables an attacker can fill with
+    /// keys of their choosing (addresses, account names): over their limit they keep what
+    /// matters most and drop the rest, in O(n log n) once per halving, so amortised O(log n) a
+    /// key. In place (a second table would double the peak), and ties at the cut go to the
+    /// smallest keys, so what is kept does not depend on the table's hash seed.
+    mutating func keepStrongest(_ count: Int, by score: (Value) -> Double) {
+        guard self.count > count else { return }
+        guard count > 0 else { removeAll(keepingCapacity: true); return }
+        // Scores in the table's order (no NaN: it would have no place in the order).
+        let scores = values.map { v -> Double in let s = score(v); return s.isNaN ? -.infinity : s }
+        let cut = scores.sorted(by: >)[count - 1]
+        var room = count - scores.reduce(0) { $0 + ($1 > cut ? 1 : 0) }
+        var doomed: [Key] = [], tied: [Key] = []
+        for (k, s) in zip(keys, scores) {
+            if s < cut { doomed.append(k) } else if s == cut { tied.append(k) }
+        }
+        tied.sort()
+        for k in tied {
+            if room > 0 { room -= 1 } else { doomed.append(k) }
+        }
+        for k in doomed { removeValue(forKey: k) }
+    }
+}
+
+extension Dictionary {
     /// Where `key` is, inserting `make()` under it first when it is absent: one hash for a key
     /// already there (the common case of a table of sources), so that the caller can then work
     /// on the value in place through `values[index]`.
