@@ -135,4 +135,45 @@ import Testing
         #expect(try damaged { $0.removeValue(forKey: "created_at") }.contains("created_at"))
         #expect(try damaged { $0["config"] = ["brute_force_window": "soon"] }.contains("config"))
     }
+    /// The model file is read in one pass, straight into its types; what is wrong is told in
+    /// the order it always was: not JSON anywhere in the file, then not a model, then another
+    /// version, then the first field that is wrong (named).
+    @Test func modelReaderRefusesInTheOrderItTells() throws {
+        let m = try Self.trained()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("model-order-\(UUID().uuidString)").path
+        try m.save(to: dir)
+        let path = TriplineModel.path(in: dir)
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        func load(_ text: String) throws -> String {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            do { _ = try TriplineModel.load(from: dir); return "" } catch { return error.description }
+        }
+        #expect(try load(good) == "")
+        // Unknown members and fields are passed over, as a decoder does.
+        let extra = good.replacingOccurrences(of: "\"users\":{", with: "\"zzz\":[1,{\"a\":[true,null]}],\"users\":{")
+            .replacingOccurrences(of: "\"activeDays\":", with: "\"later\":{\"x\":\"\\u00e9\"},\"activeDays\":")
+        #expect(extra != good)
+        #expect(try load(extra) == "")
+        // A field of the wrong type, and further on a syntax error: the file is not JSON.
+        let typed = good.replacingOccurrences(of: "\"activeDays\":", with: "\"activeDays\":\"x\",\"y\":")
+        #expect(try load(typed).contains("users.alice.activeDays"))
+        #expect(try load(typed + "}").contains("not valid JSON"), "text after the document")
+        #expect(try load(String(typed.dropLast(3))).contains("not valid JSON"), "a truncated file")
+        // Not a model, or another version, before any field.
+        #expect(try load("[1, 2]").contains("not a Tripline model"))
+        #expect(try load(typed.replacingOccurrences(of: "\"format\":\"tripline-model\"", with: "\"format\":\"other\"")).contains("not a Tripline model"))
+        #expect(try load(typed.replacingOccurrences(of: "\"version\":1", with: "\"version\":7")).contains("version 7"))
+        // A field missing, named with its place.
+        let missing = good.replacingOccurrences(of: "\"weekendEvents\":", with: "\"weekend\":")
+        #expect(try load(missing).contains("users.alice: no \"weekendEvents\""))
+        #expect(try load(good.replacingOccurrences(of: "\"hosts\":{", with: "\"hostz\":{")).contains("no \"hosts\""))
+        // A member of the document given twice: the later one counts, as in a parsed object.
+        // (The top-level "users" is the one after "tripline_version": keys are written sorted.)
+        func top(_ replacement: String) -> String {
+            good.replacingOccurrences(of: #"("tripline_version":"[^"]*",)"users":\{"#, with: "$1" + replacement, options: .regularExpression)
+        }
+        #expect(top("\"users\":5,\"users\":{") != good)
+        #expect(try load(top("\"users\":5,\"users\":{")) == "")
+        #expect(try load(top("\"users\":{},\"users\":{\"eve\":3},\"u\":{")).contains("users.eve is not an object"))
+    }
 }

@@ -64,15 +64,16 @@ public struct TriplineModel: Sendable, Codable {
             case .tooLarge(let limit): throw .corrupt(path: p, reason: "larger than \(limit >> 20) MiB, more than any model Tripline writes")
             }
         }
-        let doc: JSONValue
-        do { doc = try bytes.withUnsafeBufferPointer { b throws(JSONParser.Failure) in try JSONParser.parse(ByteSpan(b)) } } catch {
-            throw .corrupt(path: p, reason: "not valid JSON (\(error))")
-        }
-        guard doc["format"] == .string("tripline-model") else { throw .corrupt(path: p, reason: "not a Tripline model (no \"format\": \"tripline-model\")") }
-        guard case .int(let v)? = doc["version"] else { throw .corrupt(path: p, reason: "no version") }
-        guard v == formatVersion else { throw .wrongVersion(path: p, found: Int(v), expected: formatVersion) }
         let model: TriplineModel
-        do { model = try ModelReader.model(doc) } catch { throw .corrupt(path: p, reason: error.reason) }
+        do { model = try bytes.withUnsafeBufferPointer { b throws(ModelReader.Refusal) in try ModelReader.model(ByteSpan(b)) } } catch {
+            switch error {
+            case .notJSON(let why): throw .corrupt(path: p, reason: "not valid JSON (\(why))")
+            case .notAModel: throw .corrupt(path: p, reason: "not a Tripline model (no \"format\": \"tripline-model\")")
+            case .noVersion: throw .corrupt(path: p, reason: "no version")
+            case .version(let found): throw .wrongVersion(path: p, found: found, expected: formatVersion)
+            case .field(let why): throw .corrupt(path: p, reason: why)
+            }
+        }
         if let problem = model.baselineProblem { throw .corrupt(path: p, reason: problem) }
         if let forest = model.forest {
             if let problem = forest.structuralProblem { throw .corrupt(path: p, reason: "its isolation forest is inconsistent: \(problem)") }

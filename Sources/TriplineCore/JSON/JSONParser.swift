@@ -13,10 +13,10 @@ public struct JSONParser {
     /// Deepest nesting accepted.
     public static let maxDepth = 64
 
-    private let s: ByteSpan
-    private var i = 0
+    let s: ByteSpan
+    var i = 0
 
-    private init(_ s: ByteSpan) { self.s = s }
+    init(_ s: ByteSpan) { self.s = s }
 
     /// Parses exactly one JSON value from `bytes` (surrounding whitespace allowed).
     public static func parse(_ bytes: ByteSpan) throws(Failure) -> JSONValue {
@@ -52,16 +52,16 @@ public struct JSONParser {
         return try r.get()
     }
 
-    private mutating func skipWS() {
+    mutating func skipWS() {
         while i < s.count {
             let c = s[i]
             if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { break }
         }
     }
 
-    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+    func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
 
-    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+    mutating func value(depth: Int) throws(Failure) -> JSONValue {
         guard depth < JSONParser.maxDepth else { throw fail("JSON nested deeper than \(JSONParser.maxDepth) levels") }
         guard i < s.count else { throw fail("unexpected end of JSON") }
         switch s[i] {
@@ -84,7 +84,7 @@ public struct JSONParser {
         }
     }
 
-    private func printable(_ c: UInt8) -> String {
+    func printable(_ c: UInt8) -> String {
         c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\x" + String(c, radix: 16)
     }
 
@@ -135,6 +135,23 @@ public struct JSONParser {
     }
 
     private mutating func number() throws(Failure) -> JSONValue {
+        let (start, isInt) = try scanNumber()
+        // A whole number of up to 18 digits fits an Int64: read from the bytes, no text made.
+        if isInt, i - start <= 18 {
+            var v: Int64 = 0
+            var k = s[start] == UInt8(ascii: "-") ? start + 1 : start
+            while k < i { v = v &* 10 &+ Int64(s[k] &- 0x30); k += 1 }
+            return .int(s[start] == UInt8(ascii: "-") ? -v : v)
+        }
+        let text = s.string(start, i)
+        if isInt, let v = Int64(text) { return .int(v) }
+        guard let d = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
+        return .double(d)
+    }
+
+    /// Moves past a number, checking its form; where it starts, and whether it is written as
+    /// a whole number (no fraction or exponent).
+    mutating func scanNumber() throws(Failure) -> (start: Int, isInt: Bool) {
         let start = i
         var isInt = true
         if s[i] == UInt8(ascii: "-") { i += 1 }
@@ -154,13 +171,10 @@ public struct JSONParser {
             while i < s.count, s[i] >= 0x30, s[i] <= 0x39 { i += 1 }
             guard i > e else { throw fail("invalid number") }
         }
-        let text = s.string(start, i)
-        if isInt, let v = Int64(text) { return .int(v) }
-        guard let d = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
-        return .double(d)
+        return (start, isInt)
     }
 
-    private mutating func string() throws(Failure) -> String {
+    mutating func string() throws(Failure) -> String {
         i += 1
         let start = i
         // Fast path: no escapes.
@@ -219,7 +233,7 @@ public struct JSONParser {
         throw fail("unterminated string")
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
+    mutating func hex4() throws(Failure) -> UInt32 {
         guard i + 4 <= s.count else { throw fail("truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
