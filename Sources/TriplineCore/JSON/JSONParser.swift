@@ -99,39 +99,17 @@ public struct JSONParser {
         i += 1
         var out: [(String, JSONValue)] = []
         out.reserveCapacity(12)
-        skipWS()
-        if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return out }
-        while true {
-            skipWS()
-            guard i < s.count, s[i] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
-            let key = try string()
-            skipWS()
-            guard i < s.count, s[i] == UInt8(ascii: ":") else { throw fail("expected ':' after key \"\(key)\"") }
-            i += 1
-            skipWS()
-            out.append((key, try value(depth: depth + 1)))
-            skipWS()
-            guard i < s.count else { throw fail("unexpected end of JSON in an object") }
-            if s[i] == UInt8(ascii: ",") { i += 1; continue }
-            if s[i] == UInt8(ascii: "}") { i += 1; return out }
-            throw fail("expected ',' or '}' in an object")
-        }
+        var first = true
+        while let key = try nextKey(&first) { out.append((key, try value(depth: depth + 1))) }
+        return out
     }
 
     private mutating func array(depth: Int) throws(Failure) -> JSONValue {
         i += 1
         var out: [JSONValue] = []
-        skipWS()
-        if i < s.count, s[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
-        while true {
-            skipWS()
-            out.append(try value(depth: depth + 1))
-            skipWS()
-            guard i < s.count else { throw fail("unexpected end of JSON in an array") }
-            if s[i] == UInt8(ascii: ",") { i += 1; continue }
-            if s[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
-            throw fail("expected ',' or ']' in an array")
-        }
+        var first = true
+        while try nextElement(&first) { out.append(try value(depth: depth + 1)) }
+        return .array(out)
     }
 
     private mutating func number() throws(Failure) -> JSONValue {
