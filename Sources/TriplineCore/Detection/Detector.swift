@@ -324,7 +324,7 @@ struct SourceState {
     /// oldest leave by moving `head`, so a source hammering at the cap costs the same per line.
     private var store: [Failure] = []
     /// ``head``, in 32 bits beside ``clock`` (the store holds at most twice ``cap``): a table
-    /// of 100,000 sources is as large as one source's state times the slots.
+    /// of tens of thousands of sources is as large as one source's state times its slots.
     private var storedHead: Int32 = 0
     /// The clock (host) of the newest failure, against which the failures are let go: its
     /// number in ``HostClocks``.
