@@ -13,8 +13,10 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 COPY themes ./themes
 RUN swift build -c release --static-swift-stdlib --product tripline \
+ && swift build -c release --static-swift-stdlib --product tripline-mcp \
  && install -D -m 0755 .build/release/tripline /out/usr/local/bin/tripline \
- && strip --strip-unneeded /out/usr/local/bin/tripline \
+ && install -D -m 0755 .build/release/tripline-mcp /out/usr/local/libexec/tripline/tripline-mcp \
+ && strip --strip-unneeded /out/usr/local/bin/tripline /out/usr/local/libexec/tripline/tripline-mcp \
  && mkdir -p /out/usr/local/share/tripline \
  && cp -r themes /out/usr/local/share/tripline/themes
 

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tripline", targets: ["tripline"]),
+        .executable(name: "tripline-mcp", targets: ["tripline-mcp"]),
         .library(name: "TriplineCore", targets: ["TriplineCore"]),
     ],
     dependencies: [
@@ -63,16 +64,31 @@ let package = Package(
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What the commands share: the model and config options, printing to the terminal.
+        .target(name: "TriplineCommandLine", dependencies: [
+            "TriplineCore", "TriplineConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The MCP server's own program, which `tripline mcp` runs: the MCP SDK links
+        // FoundationNetworking and libcurl's thirty libraries, loaded by this program alone.
+        .executableTarget(
+            name: "tripline-mcp",
+            dependencies: [
+                "TriplineCommandLine", "TriplineCore", "TriplineConfig", "TriplineEngine", "TriplineMCP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tripline",
             dependencies: [
+                "TriplineCommandLine",
                 "TriplineCore",
                 "TriplineGenerator",
                 "TriplineConfig",
                 "TriplineEngine",
                 "TriplineTUI",
                 "TriplineServer",
-                "TriplineMCP",
                 "TriplineAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,17 +3,21 @@
 #
 #   scripts/install.sh [--prefix DIR] [--destdir DIR] [--binary FILE] [--no-man] [--uninstall]
 #
-#   --prefix DIR   where it goes (default /usr/local): DIR/bin/tripline, DIR/share/man/man1/,
-#                  shell completions, DIR/share/tripline/themes/, DIR/lib/systemd/system/
+#   --prefix DIR   where it goes (default /usr/local): DIR/bin/tripline, the MCP server's program
+#                  DIR/libexec/tripline/tripline-mcp, DIR/share/man/man1/, shell completions,
+#                  DIR/share/tripline/themes/, DIR/lib/systemd/system/
 #   --destdir DIR  stage everything under DIR instead of / (for packages); nothing else is touched
-#   --binary FILE  install this binary instead of building one (it is stripped all the same)
+#   --binary FILE  install this binary instead of building one (it is stripped all the same), and
+#                  the tripline-mcp beside it when there is one
 #   --no-man       no manual pages (they need argument-parser's generate-manual tool built)
 #   --uninstall    remove what an earlier install with the same --prefix put there
 #
 # The build is a release build with the Swift runtime linked in (--static-swift-stdlib), so the
-# binary runs without the toolchain; it still needs the C libraries it was built against
-# (ncurses, zlib, liblzma, libzstd, libsystemd, libcurl: Debian's libncursesw6 zlib1g liblzma5
-# libzstd1 libsystemd0 libcurl4; building needs libcurl4-openssl-dev). Manual pages are
+# binaries run without the toolchain; they still need the C libraries they were built against
+# (ncurses, zlib, liblzma, libzstd, libsystemd, and for tripline-mcp libcurl: Debian's
+# libncursesw6 zlib1g liblzma5 libzstd1 libsystemd0 libcurl4; building needs
+# libcurl4-openssl-dev). `tripline mcp` runs tripline-mcp (the MCP SDK's networking libraries
+# are loaded by that program alone, not at the start of every command). Manual pages are
 # generated from the command definitions (swift-argument-parser's generate-manual tool, run on
 # the binary being installed), completions by the binary itself. The systemd units need no
 # user: systemd makes one per service (DynamicUser=), with /var/lib/tripline as its state folder
@@ -58,7 +62,7 @@ if [ "$UNINSTALL" = 1 ]; then
   done < "$MANIFEST"
   rm -f -- "$MANIFEST"
   # Folders left empty (never the prefix's own bin, share, lib …).
-  for d in share/tripline/themes share/tripline share/doc/tripline; do rmdir -- "$ROOT/$d" 2>/dev/null || true; done
+  for d in share/tripline/themes share/tripline share/doc/tripline libexec/tripline; do rmdir -- "$ROOT/$d" 2>/dev/null || true; done
   echo "removed $n files from $ROOT"
   [ -z "$DESTDIR" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ] && systemctl daemon-reload 2>/dev/null || true
   exit 0
@@ -69,13 +73,14 @@ trap 'rm -rf "$work"' EXIT
 
 if [ -z "$BINARY" ]; then
   # Linking Foundation in statically needs libcurl's development files (FoundationNetworking,
-  # which the MCP library uses); the binary then needs libcurl4 at run time, as any Debian has.
+  # which the MCP library uses); tripline-mcp then needs libcurl4 at run time, as any Debian has.
   if [ ! -e /usr/include/curl/curl.h ] && [ ! -e "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ]; then
     echo "install.sh: the static build needs libcurl's headers: apt-get install libcurl4-openssl-dev (or pass --binary)" >&2
     exit 2
   fi
   echo "building (release, Swift runtime linked in)…"
   swift build -c release --static-swift-stdlib --product tripline
+  swift build -c release --static-swift-stdlib --product tripline-mcp
   BINARY=.build/release/tripline
 fi
 [ -x "$BINARY" ] || { echo "install.sh: no executable at $BINARY" >&2; exit 2; }
@@ -90,6 +95,15 @@ put() { # put MODE SOURCE RELATIVE-DESTINATION
 cp "$BINARY" "$work/tripline"
 strip --strip-unneeded "$work/tripline" 2>/dev/null || echo "install.sh: strip failed; installing the binary as it is" >&2
 put 0755 "$work/tripline" bin/tripline
+# The MCP server's program, which `tripline mcp` finds in ../libexec/tripline.
+MCP_BINARY="$(dirname "$BINARY")/tripline-mcp"
+if [ -x "$MCP_BINARY" ]; then
+  cp "$MCP_BINARY" "$work/tripline-mcp"
+  strip --strip-unneeded "$work/tripline-mcp" 2>/dev/null || echo "install.sh: strip failed; installing tripline-mcp as it is" >&2
+  put 0755 "$work/tripline-mcp" libexec/tripline/tripline-mcp
+else
+  echo "install.sh: note: no tripline-mcp beside $BINARY: 'tripline mcp' will not run until it is installed" >&2
+fi
 if ldd "$work/tripline" 2>/dev/null | grep -q 'libswiftCore'; then
   echo "install.sh: note: $BINARY links the Swift runtime dynamically; it needs the toolchain's libraries to run (build with scripts/install.sh, without --binary, to link them in)" >&2
 fi

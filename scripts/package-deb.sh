@@ -37,10 +37,12 @@ scripts/install.sh --prefix /usr --destdir "$root" "${pass[@]}" >/dev/null
 rm -f "$root/usr/share/tripline/installed-files" # dpkg keeps the list
 install -D -m 0644 deploy/tripline.toml "$root/etc/tripline/tripline.toml"
 
-# Depends: the package of every shared library the binary needs itself (its NEEDED entries,
-# found where ldd resolves them here; their own dependencies are their packages' business).
+# Depends: the package of every shared library the binaries need themselves (their NEEDED
+# entries, found where ldd resolves them here; their own dependencies are their packages' business).
 deps=()
-needed=$(readelf -d "$root/usr/bin/tripline" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' || true)
+binaries=("$root/usr/bin/tripline")
+[ -e "$root/usr/libexec/tripline/tripline-mcp" ] && binaries+=("$root/usr/libexec/tripline/tripline-mcp")
+needed=$(for b in "${binaries[@]}"; do readelf -d "$b" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' || true; done | sort -u)
 while read -r lib; do
   [ -n "$lib" ] || continue
   pkg=$(dpkg-query -S "$lib" 2>/dev/null | head -n1 | cut -d: -f1) || true
@@ -53,7 +55,7 @@ while read -r lib; do
     exit 2
   fi
   deps+=("$pkg")
-done < <(ldd "$root/usr/bin/tripline" 2>/dev/null | awk -v want="$needed" 'BEGIN { n = split(want, w, "\n"); for (i = 1; i <= n; i++) keep[w[i]] = 1 }
+done < <(for b in "${binaries[@]}"; do ldd "$b" 2>/dev/null; done | awk -v want="$needed" 'BEGIN { n = split(want, w, "\n"); for (i = 1; i <= n; i++) keep[w[i]] = 1 }
   $2 == "=>" && $3 ~ /^\// && ($1 in keep) { print $3 } $1 ~ /^\// && ($1 in keep) { print $1 }' | sort -u)
 depends=""
 [ ${#deps[@]} -eq 0 ] || depends="Depends: $(printf '%s\n' "${deps[@]}" | sort -u | paste -sd, | sed 's/,/, /g')"

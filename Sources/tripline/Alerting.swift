@@ -4,6 +4,7 @@ import Logging
 import TriplineAlerts
 import TriplineConfig
 import TriplineCore
+import TriplineCommandLine
 
 /// Alert sinks for a command: the settings from the environment and the config file, and a
 /// dispatcher over its spool (nil when no sink is configured).

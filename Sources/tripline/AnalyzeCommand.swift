@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriplineCore
 import TriplineEngine
+import TriplineCommandLine
 
 /// `tripline analyze`: find the attacks in logs with a trained model.
 struct AnalyzeCommand: ParsableCommand {
@@ -67,7 +68,7 @@ struct AnalyzeCommand: ParsableCommand {
         let format = output ?? (isatty(1) != 0 ? "table" : "json")
         switch format {
         case "ndjson":
-            for e in spool.inTimeOrder() {
+            spool.forEachInTimeOrder { e in
                 out.write(spool.json(e))
                 out.write([0x0A])
             }
@@ -77,9 +78,11 @@ struct AnalyzeCommand: ParsableCommand {
             var w = JSONWriter()
             analysis.writeJSONHead(to: &w, pretty: true, count: spool.count, bySeverity: spool.bySeverity)
             out.write(w.bytes)
-            for (i, e) in spool.inTimeOrder().enumerated() {
-                out.write(Array((i > 0 ? ",\n    " : "\n    ").utf8))
+            var first = true
+            spool.forEachInTimeOrder { e in
+                out.write(Array((first ? "\n    " : ",\n    ").utf8))
                 out.write(spool.json(e))
+                first = false
             }
             w = JSONWriter()
             analysis.writeJSONTail(to: &w, pretty: true, empty: spool.count == 0)
@@ -107,13 +110,8 @@ enum AnomalyTable {
         out += "\n" + pad("SEVERITY", 9) + pad("SCORE", 6) + pad("KIND", 24) + pad("ENTITY", 28) + pad("START (UTC)", 21) + pad("EVENTS", 7) + "REASON\n"
         output.write(out)
         // Highest score first; equal scores in report (time) order.
-        let inTime = spool.inTimeOrder()
-        let order = inTime.indices.sorted { a, b in
-            inTime[a].score != inTime[b].score ? inTime[a].score > inTime[b].score : a < b
-        }
-        for i in order {
-            let e = inTime[i]
-            guard var x = spool.anomaly(e) else { continue }
+        spool.forEachByScore { e in
+            guard var x = spool.anomaly(e) else { return }
             x.score = e.score // the JSON's is rounded to a tenth
             let start = String(x.start.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ")
             var line = pad(x.severity.rawValue.uppercased(), 9) + pad(String(Int(x.score.rounded())), 6) + pad(x.kind.rawValue, 24)

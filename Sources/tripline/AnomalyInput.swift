@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriplineCore
+import TriplineCommandLine
 
 /// The anomalies of a result file that `command` was given: the document of `tripline analyze
 /// --output json` (or of the REST API), the dashboard's export, a JSON array or NDJSON; `-` is

@@ -4,6 +4,7 @@ import TriplineAlerts
 import TriplineConfig
 import TriplineCore
 import TriplineEngine
+import TriplineCommandLine
 
 /// `tripline batch`: scheduled runs over a log folder, reading only what is new each time.
 struct BatchCommand: AsyncParsableCommand {

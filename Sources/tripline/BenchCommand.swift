@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriplineCore
 import TriplineGenerator
+import TriplineCommandLine
 
 /// `tripline bench`: measured throughput of Tripline's hot paths, for BENCHMARKS.md.
 struct BenchCommand: ParsableCommand {

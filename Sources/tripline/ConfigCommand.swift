@@ -3,6 +3,7 @@ import Foundation
 import TriplineAlerts
 import TriplineConfig
 import TriplineCore
+import TriplineCommandLine
 
 /// `tripline config`: the effective configuration and where each value comes from.
 struct ConfigCommand: ParsableCommand {

@@ -5,6 +5,7 @@ import TriplineConfig
 import TriplineCore
 import TriplineEngine
 import TriplineTUI
+import TriplineCommandLine
 
 /// `tripline` / `tripline dashboard`: the live console.
 struct DashboardCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriplineCore
 import TriplineGenerator
+import TriplineCommandLine
 
 /// `tripline evaluate`: recall and precision on labelled generated logs.
 struct EvaluateCommand: ParsableCommand {

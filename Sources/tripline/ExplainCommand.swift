@@ -3,6 +3,7 @@ import Foundation
 import TriplineConfig
 import TriplineCore
 import TriplineEngine
+import TriplineCommandLine
 
 /// `tripline explain ID [RESULT]`: one anomaly in full, as the MCP tool `explain_anomaly` gives it.
 struct ExplainCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriplineCore
 import TriplineEngine
+import TriplineCommandLine
 
 /// `tripline export`: anomalies from a JSON result to NDJSON/ECS or CSV for SIEM import.
 struct ExportCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriplineGenerator
+import TriplineCommandLine
 
 /// `tripline generate`: synthetic auth logs with planted, labelled attacks.
 struct GenerateCommand: ParsableCommand {

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
-import Logging
-import TriplineCore
-import TriplineEngine
-import TriplineMCP
+import TriplineCommandLine
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `tripline mcp`: the MCP server for AI assistants, over stdio.
-struct MCPCommand: AsyncParsableCommand {
+/// `tripline mcp`: the MCP server for AI assistants, over stdio. The server is the program
+/// `tripline-mcp` (see ``MCPOptions``), which this command runs in its own place (`execv`:
+/// the same process, standard input and output, signals and exit status).
+struct MCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve the MCP tools over stdio for AI assistants (Claude Desktop and others).",
@@ -17,51 +19,35 @@ struct MCPCommand: AsyncParsableCommand {
         following links; never the current directory unless it is named. The model is loaded \
         from the model folder at start when there is one. Standard output carries only the \
         protocol; the log goes to standard error. See claude_mcp_config.json for a desktop \
-        assistant's entry.
+        assistant's entry. The server is the program tripline-mcp, installed beside tripline \
+        or in ../libexec/tripline.
         """
     )
 
-    @OptionGroup var model: ModelDirOption
+    @OptionGroup var options: MCPOptions
 
-    @Option(name: .customLong("allow"), parsing: .upToNextOption,
-            help: ArgumentHelp("Folders analyze_log_file may read (besides $LOG_DIR; with neither, /var/log).", valueName: "path"))
-    var allow: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Largest file analyze_log_file reads, in MiB.", valueName: "MiB"))
-    var maxFileMb: Int = 1024
-
-    @Option(name: .long, help: ArgumentHelp("Largest logs argument analyze_logs takes, in MiB.", valueName: "MiB"))
-    var maxInputMb: Int = 32
-
-    /// Where analyze_log_file reads when no folder is named.
-    static let defaultRoot = "/var/log"
-
-    @OptionGroup var configFile: ConfigOption
-
-    func run() async throws {
-        let env = ProcessInfo.processInfo.environment
-        var roots: [String] = []
-        if let logDir = env["LOG_DIR"], !logDir.isEmpty { roots.append(logDir) }
-        roots += allow
-        for a in allow where !FileManager.default.fileExists(atPath: a) {
-            printError("tripline mcp: --allow \(a): no such folder")
+    func run() throws {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let places = MCPCommand.programPlaces(executable: exe)
+        guard let program = places.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            printError("tripline mcp: the MCP server's program is missing (looked for \(places.joined(separator: " and "))): build it with 'swift build', or install with scripts/install.sh, which puts it in place")
             throw ExitCode(2)
         }
-        guard maxFileMb > 0, maxInputMb > 0 else {
-            printError("tripline mcp: --max-file-mb and --max-input-mb must be at least 1")
-            throw ExitCode(2)
-        }
-        if roots.isEmpty {
-            roots = [MCPCommand.defaultRoot]
-            printError("tripline mcp: no --allow or LOG_DIR: analyze_log_file reads under \(MCPCommand.defaultRoot) only")
-        }
-        let file = try configFile.file()
-        let service = AnalysisService(modelDirectory: model.resolved, overrides: file?.overrides ?? DetectionOverrides())
-        var logger = Logger(label: "tripline.mcp") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = Logger.Level(rawValue: env["LOG_LEVEL"] ?? "") ?? .notice
-        if let e = service.modelError { logger.notice("no model loaded yet", metadata: ["reason": .string(e)]) }
-        let tools = TriplineTools(service: service, roots: AllowedRoots(roots), maxInputBytes: maxInputMb << 20,
-                                  maxFileBytes: Int64(maxFileMb) << 20)
-        try await MCPServer(tools: tools, logger: logger).run()
+        let argv = [program] + options.arguments
+        var cArgs = argv.map { strdup($0) }
+        cArgs.append(nil)
+        fflush(nil) // nothing is written before, but nothing buffered may be lost
+        execv(program, &cArgs)
+        let reason = String(cString: strerror(errno))
+        printError("tripline mcp: could not run \(program): \(reason)")
+        throw ExitCode(2)
+    }
+
+    /// Where `tripline-mcp` is looked for: beside the running binary (a build folder, or a
+    /// prefix's `bin`), then in the prefix's `libexec/tripline` (what scripts/install.sh does).
+    static func programPlaces(executable: String) -> [String] {
+        let dir = (executable as NSString).deletingLastPathComponent
+        let prefix = (dir as NSString).deletingLastPathComponent
+        return [dir + "/tripline-mcp", prefix + "/libexec/tripline/tripline-mcp"]
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriplineCore
+import TriplineCommandLine
 
 /// `tripline parse`: normalise logs to NDJSON events.
 struct ParseCommand: ParsableCommand {

@@ -6,6 +6,7 @@ import TriplineConfig
 import TriplineCore
 import TriplineEngine
 import TriplineServer
+import TriplineCommandLine
 
 /// `tripline serve`: the REST API.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriplineCore
+import TriplineCommandLine
 
 /// `tripline train`: learn baselines and the isolation forest from logs.
 struct TrainCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import TriplineConfig
 import TriplineCore
 import TriplineEngine
+import TriplineCommandLine
 
 /// The `tripline` command: a log anomaly detector for security operations.
 @main

@@ -24,7 +24,7 @@ import Testing
                   "share/fish/vendor_completions.d/tripline.fish", "share/tripline/themes/dark.toml", "share/tripline/themes/light.toml",
                   "share/doc/tripline/tripline.toml.example", "lib/systemd/system/tripline-api.service",
                   "lib/systemd/system/tripline-batch.service", "lib/systemd/system/tripline-batch.timer",
-                  "lib/systemd/system/tripline-train.service", "share/tripline/installed-files"] {
+                  "lib/systemd/system/tripline-train.service", "share/tripline/installed-files", "libexec/tripline/tripline-mcp"] {
             #expect(fm.fileExists(atPath: prefix + "/" + f), "\(f) installed")
         }
         #expect(fm.isExecutableFile(atPath: prefix + "/bin/tripline"))
@@ -39,6 +39,19 @@ import Testing
         env["TRIPLINE_THEMES"] = nil
         let v = try ChildProcess.run("/usr/bin/env", ["tripline", "--version"], environment: env, cwd: dir)
         #expect(v.status == 0 && !v.stdout.isEmpty)
+        // `tripline mcp` runs the MCP server's program from ../libexec/tripline (none is beside
+        // the installed binary): its own check of --allow answers.
+        let missing = dir.appendingPathComponent("no-such-folder").path
+        let m = try ChildProcess.run("/usr/bin/env", ["tripline", "mcp", "--allow", missing], environment: env, cwd: dir)
+        #expect(m.status == 2 && String(decoding: m.stderr, as: UTF8.self).contains("--allow \(missing): no such folder"),
+                "\(String(decoding: m.stderr, as: UTF8.self))")
+        // Without it, a clear error naming where it was looked for.
+        try fm.removeItem(atPath: prefix + "/libexec/tripline/tripline-mcp")
+        let gone = try ChildProcess.run("/usr/bin/env", ["tripline", "mcp"], environment: env, cwd: dir)
+        let goneErr = String(decoding: gone.stderr, as: UTF8.self)
+        #expect(gone.status == 2 && goneErr.contains("MCP server's program is missing") && goneErr.contains(prefix + "/libexec/tripline/tripline-mcp"), "\(goneErr)")
+        try fm.copyItem(atPath: CLIRunner.binary.deletingLastPathComponent().appendingPathComponent("tripline-mcp").path,
+                        toPath: prefix + "/libexec/tripline/tripline-mcp")
         // The completions name the commands.
         let bashCompletion = try String(contentsOfFile: prefix + "/share/bash-completion/completions/tripline", encoding: .utf8)
         #expect(bashCompletion.contains("analyze") && bashCompletion.contains("explain"))

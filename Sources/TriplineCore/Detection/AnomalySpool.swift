@@ -1,79 +1,94 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The closed anomalies of one long analysis, written out as they close and read back in the
-/// order of the report, so that a log with tens of thousands of incidents costs a few dozen
-/// bytes of memory per incident rather than the few kilobytes its reasons, evidence and details
-/// take as an ``Anomaly``.
+/// order of the report, in memory that does not grow with their number: a log with millions
+/// of incidents costs what one with a few thousand does.
 ///
-/// Each anomaly is written as its JSON object (``Anomaly/writeJSON(to:)``) to a temporary file
-/// that is unlinked as soon as it is opened (nothing is left behind, whatever ends the process);
-/// memory keeps one small ``Entry`` per anomaly for ordering and counting. When no temporary
-/// file can be made (a read-only `/tmp`), the JSON objects are kept in memory instead: the
-/// output is the same.
+/// Each anomaly is written as its JSON object (``Anomaly/writeJSON(to:)``) to a ``SpillFile``
+/// (a temporary file unlinked as soon as it is opened: nothing is left behind, whatever ends
+/// the process). A small ``Entry`` per anomaly, to order and find it, goes to ``SortedRuns``,
+/// which keeps the newest few thousand in memory and the rest in sorted runs on the same file.
+/// When no temporary file can be made (a read-only `/tmp`), everything is kept in memory
+/// instead: the output is the same.
 public final class AnomalySpool {
-    /// What is kept in memory per anomaly (40 bytes: the words first, then the small fields).
-    public struct Entry: Sendable {
+    /// What is kept per anomaly (40 bytes: the words first, then the small fields).
+    public struct Entry: Sendable, BitwiseCopyable {
         public var start: Int64
         /// The id's 64-bit number (Tripline's ids are `TL-` and sixteen hex digits), or the
         /// index into ``AnomalySpool``'s other ids for any other form.
         var idNumber: UInt64
         public var score: Double
+        /// Where its JSON starts in the spill file (in the order they were written: the last
+        /// word of the report order, so that no two entries are equal).
         var offset: Int64
         var length: Int32
         var idIsText: Bool
         public var severity: Severity
     }
 
-    /// The entries, in chunks of ``chunkSize`` in the order they closed, or (after
-    /// ``inTimeOrder()``) one chunk in report order followed by any closed since: growing never
-    /// copies them all into a table twice their size, as one array's growth would.
-    private var chunks: [[Entry]] = []
-    /// Whether the first chunk is in report order (it then takes no more entries: those closed
-    /// later go to new chunks, merged in at the next ``inTimeOrder()``).
-    private var ordered = false
-    static let chunkSize = 4096
-    /// How many anomalies were written.
-    public private(set) var count = 0
     /// Ids not in Tripline's own form (none come from the detector; kept for exactness).
-    private var textIDs: [String] = []
-    private var fd: Int32 = -1
-    private var pending: [UInt8] = []
-    private var written: Int64 = 0
-    /// The JSON objects, when no temporary file could be made.
-    private var inMemory: [UInt8] = []
-    private static let flushBytes = 1 << 16
-
-    /// A spool in `directory` (default: `$TMPDIR`, else `/tmp`).
-    public init(directory: String? = nil) {
-        let env = getenv("TMPDIR").map { String(cString: $0) }
-        let dir = directory ?? (env?.isEmpty == false ? env! : "/tmp")
-        var template = Array((dir.hasSuffix("/") ? dir : dir + "/").utf8CString.dropLast()) + Array("tripline-spool-XXXXXX".utf8CString)
-        let d = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if d >= 0 {
-            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-            fd = d
-        }
-        pending.reserveCapacity(AnomalySpool.flushBytes + 8192)
+    final class TextIDs {
+        var ids: [String] = []
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    /// The report's order: by start, then id (oldest first).
+    struct TimeOrder: SpillOrder {
+        let text: TextIDs
+        func less(_ a: Entry, _ b: Entry) -> Bool {
+            if a.start != b.start { return a.start < b.start }
+            if !a.idIsText && !b.idIsText {
+                if a.idNumber != b.idNumber { return a.idNumber < b.idNumber }
+            } else {
+                let x = id(a), y = id(b)
+                if x != y { return x < y }
+            }
+            return a.offset < b.offset
+        }
+        func id(_ e: Entry) -> String { e.idIsText ? text.ids[Int(e.idNumber)] : Anomaly.idText(e.idNumber) }
+    }
+
+    /// The table's order: highest score first, equal scores in report order (`rank`).
+    struct ScoreOrder: SpillOrder {
+        struct Ranked: BitwiseCopyable {
+            var entry: Entry
+            var rank: Int64
+        }
+        func less(_ a: Ranked, _ b: Ranked) -> Bool {
+            a.entry.score != b.entry.score ? a.entry.score > b.entry.score : a.rank < b.rank
+        }
+    }
+
+    private let file: SpillFile
+    private let text = TextIDs()
+    private var entries: SortedRuns<TimeOrder>
+    private var severities = [Int](repeating: 0, count: Severity.allCases.count)
+
+    /// How many anomalies were written.
+    public var count: Int { entries.count }
+
+    /// A spool in `directory` (default: `$TMPDIR`, else `/tmp`).
+    public convenience init(directory: String? = nil) { self.init(directory: directory, runLength: 8192) }
+
+    /// A spool whose entries go to file `runLength` at a time (small in tests).
+    init(directory: String?, runLength: Int) {
+        file = SpillFile(directory: directory)
+        entries = SortedRuns(file: file, order: TimeOrder(text: text), runLength: runLength)
+    }
 
     /// Whether the anomalies are on disk (false: a temporary file could not be made).
-    public var isOnDisk: Bool { fd >= 0 }
+    public var isOnDisk: Bool { file.isOnDisk }
 
     /// Counts by severity.
     public var bySeverity: [Severity: Int] {
         var out: [Severity: Int] = [:]
-        for chunk in chunks { for e in chunk { out[e.severity, default: 0] += 1 } }
+        for (i, s) in Severity.allCases.enumerated() where severities[i] > 0 { out[s] = severities[i] }
         return out
     }
 
-    /// Writes `a` out.
-    public func append(_ a: Anomaly) {
+    /// Sorted runs of entries waiting on file (a few dozen at most, however many anomalies).
+    var runsWaiting: Int { entries.runsWaiting }
+
+    /// Writes `a` out, and returns its entry.
+    @discardableResult
+    public func append(_ a: Anomaly) -> Entry {
         var w = JSONWriter()
         a.writeJSON(to: &w)
         var number: UInt64 = 0
@@ -81,119 +96,42 @@ public final class AnomalySpool {
         if let v = Anomaly.idNumber(a.id) {
             number = v
         } else {
-            number = UInt64(textIDs.count); isText = true
-            textIDs.append(a.id)
+            number = UInt64(text.ids.count); isText = true
+            text.ids.append(a.id)
         }
-        let offset: Int64
-        if fd >= 0 {
-            offset = written + Int64(pending.count)
-            pending.append(contentsOf: w.bytes)
-            if pending.count >= AnomalySpool.flushBytes { flush() }
-        } else {
-            offset = Int64(inMemory.count)
-            inMemory.append(contentsOf: w.bytes)
-        }
+        let offset = file.append(w.bytes)
         let e = Entry(start: a.start.microseconds, idNumber: number, score: a.score, offset: offset,
                       length: Int32(clamping: w.bytes.count), idIsText: isText, severity: a.severity)
-        if chunks.isEmpty || chunks[chunks.count - 1].count >= AnomalySpool.chunkSize || (ordered && chunks.count == 1) {
-            chunks.append([])
-            chunks[chunks.count - 1].reserveCapacity(AnomalySpool.chunkSize)
-        }
-        chunks[chunks.count - 1].append(e)
-        count += 1
+        entries.append(e)
+        if let i = Severity.allCases.firstIndex(of: a.severity) { severities[i] += 1 }
+        return e
     }
 
-    private func flush() {
-        var off = 0
-        while off < pending.count {
-            let n = pending.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                // The disk is full or gone: keep the rest in memory, as if no file could be made.
-                moveToMemory(keepingFrom: off)
-                return
-            }
-            off += n
-        }
-        written += Int64(pending.count)
-        pending.removeAll(keepingCapacity: true)
+    /// Calls `body` with every entry in report order: by start, then id (oldest first).
+    /// Anomalies may still be added afterwards (a live analysis's report is asked for before
+    /// the end).
+    public func forEachInTimeOrder(_ body: (Entry) throws -> Void) rethrows {
+        // A copy (it shares the runs; only the newest few thousand entries are copied to be
+        // sorted), so that `body` may ask the spool anything, or add to it.
+        var view = entries
+        try view.forEach(body)
     }
 
-    /// Reads what reached the file back into memory and goes on there (a write failed after
-    /// `sent` bytes of ``pending`` had been written).
-    private func moveToMemory(keepingFrom sent: Int) {
-        let onFile = Int(written) + sent
-        var all = [UInt8](repeating: 0, count: onFile)
-        var got = 0
-        while got < onFile {
-            let n = all.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            got += n
+    /// Calls `body` with every entry by score, highest first; equal scores in report order.
+    /// Sorted in bounded memory as well, through the same file.
+    public func forEachByScore(_ body: (Entry) throws -> Void) rethrows {
+        var ranked = SortedRuns(file: file, order: ScoreOrder())
+        var rank: Int64 = 0
+        forEachInTimeOrder { e in
+            ranked.append(ScoreOrder.Ranked(entry: e, rank: rank))
+            rank += 1
         }
-        all.append(contentsOf: pending[sent...])
-        inMemory = all
-        pending = []
-        close(fd); fd = -1
-    }
-
-    /// The `i`th anomaly written (in the order they closed, until ``inTimeOrder()`` orders them).
-    public func entry(at i: Int) -> Entry {
-        var rest = i
-        for chunk in chunks {
-            if rest < chunk.count { return chunk[rest] }
-            rest -= chunk.count
-        }
-        preconditionFailure("AnomalySpool.entry(at:): \(i) of \(count)")
-    }
-
-    /// The entries in report order: by start, then id (oldest first). The spool keeps them in
-    /// that order from then on (sorted in place, chunk by chunk moved into one table, so the
-    /// peak is the entries and one chunk, not the entries twice).
-    public func inTimeOrder() -> [Entry] {
-        if ordered && chunks.count == 1 { return chunks[0] }
-        var all: [Entry] = []
-        all.reserveCapacity(count)
-        for i in chunks.indices {
-            all.append(contentsOf: chunks[i])
-            chunks[i] = []
-        }
-        chunks = []
-        all.sort { a, b in
-            if a.start != b.start { return a.start < b.start }
-            return idLess(a, b)
-        }
-        chunks = [all]
-        ordered = true
-        return all
-    }
-
-    private func idLess(_ a: Entry, _ b: Entry) -> Bool {
-        if !a.idIsText && !b.idIsText { return a.idNumber < b.idNumber }
-        return idText(a) < idText(b)
-    }
-
-    private func idText(_ e: Entry) -> String {
-        e.idIsText ? textIDs[Int(e.idNumber)] : Anomaly.idText(e.idNumber)
+        try ranked.forEach { try body($0.entry) }
     }
 
     /// The JSON object of the anomaly behind `e`, as ``Anomaly/writeJSON(to:)`` wrote it.
     public func json(_ e: Entry) -> [UInt8] {
-        if fd < 0 {
-            let s = Int(e.offset)
-            return Array(inMemory[s..<(s + Int(e.length))])
-        }
-        if e.offset + Int64(e.length) > written { flush() }
-        if fd < 0 { return json(e) }
-        var out = [UInt8](repeating: 0, count: Int(e.length))
-        var got = 0
-        while got < out.count {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(e.offset) + off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            got += n
-        }
-        return out
+        file.bytes(at: e.offset, count: Int(e.length))
     }
 
     /// The anomaly behind `e`, read back.

@@ -1,5 +1,5 @@
 /// How urgently an analyst should look, from a 0–100 score: low < 40 ≤ medium < 65 ≤ high < 85 ≤ critical.
-public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Comparable, BitwiseCopyable {
     case low, medium, high, critical
 
     /// The severity band a score falls in.

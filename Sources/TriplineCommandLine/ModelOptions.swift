@@ -6,11 +6,14 @@ import TriplineConfig
 /// Where models live: `--model-dir`, else `MODEL_DIR`, else `models` in the state folder
 /// (`$STATE_DIRECTORY` under systemd, else `~/.local/state/tripline`; ``ConfigLocations``).
 /// Never the working directory's unless named.
-struct ModelDirOption: ParsableArguments {
+public struct ModelDirOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Folder of the model (default: $MODEL_DIR, else $STATE_DIRECTORY/models under systemd, else ~/.local/state/tripline/models).", valueName: "dir"))
-    var modelDir: String?
+    public var modelDir: String?
 
-    var resolved: String {
+    public init() {}
+
+    /// The folder in effect (a note is printed, once, when a working directory's model is passed over).
+    public var resolved: String {
         let folder = modelDir ?? ConfigLocations.modelFolder.path
         if modelDir == nil, !ModelDirOption.noted.swapTrue(), let note = ConfigLocations.modelIgnoredHere(using: folder) {
             printError("tripline: \(note)")
@@ -23,15 +26,17 @@ struct ModelDirOption: ParsableArguments {
 }
 
 /// A flag set once, from any thread.
-final class OnceFlag: @unchecked Sendable {
+public final class OnceFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+
+    public init() {}
     /// Sets the flag; returns whether it was already set.
-    func swapTrue() -> Bool { lock.lock(); defer { lock.unlock() }; let was = value; value = true; return was }
+    public func swapTrue() -> Bool { lock.lock(); defer { lock.unlock() }; let was = value; value = true; return was }
 }
 
 /// Reads a positive number from the environment, with a clear error when it is not one.
-func environmentNumber(_ name: String) throws -> Double? {
+public func environmentNumber(_ name: String) throws -> Double? {
     guard let raw = ProcessInfo.processInfo.environment[name], !raw.isEmpty else { return nil }
     guard let v = Double(raw), v.isFinite, v >= 0 else {
         throw ValidationError("environment variable \(name)='\(raw)' is not a number")
@@ -41,12 +46,14 @@ func environmentNumber(_ name: String) throws -> Double? {
 
 /// `--config FILE` (default: `$TRIPLINE_CONFIG`, else `~/.config/tripline/tripline.toml`, else
 /// `/etc/tripline/tripline.toml`; never the working directory's unless named).
-struct ConfigOption: ParsableArguments {
+public struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("TOML config file: [detection] thresholds, [api], [alerts] (default: $TRIPLINE_CONFIG, else ~/.config/tripline/tripline.toml, else /etc/tripline/tripline.toml).", valueName: "file"))
-    var config: String?
+    public var config: String?
+
+    public init() {}
 
     /// The config file in effect, if any (errors are printed and end the command).
-    func file() throws -> ConfigFile? {
+    public func file() throws -> ConfigFile? {
         do { return try ConfigFile.discover(explicit: config) } catch {
             printError("tripline: \(error)")
             throw ExitCode(2)
@@ -54,7 +61,7 @@ struct ConfigOption: ParsableArguments {
     }
 
     /// The thresholds: `base` (defaults, or the model's) with the config file applied.
-    func detection(base: DetectionConfig) throws -> DetectionConfig {
+    public func detection(base: DetectionConfig) throws -> DetectionConfig {
         do {
             guard let file = try ConfigFile.discover(explicit: config) else { return base }
             return file.apply(to: base)
