@@ -25,7 +25,11 @@ let package = Package(
     ],
     targets: [
         // Events, parsers and detection: Foundation, the system's decompressors and sd-journal.
-        .target(name: "TriplineCore", dependencies: ["CCompression", "CSystemd", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "TriplineCore", dependencies: [
+            "CCompression", "CSystemd",
+            .product(name: "HeapModule", package: "swift-collections"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         // Debian's zlib, liblzma and libzstd, for compressed rotated logs.
         .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
         // Debian's libsystemd, for the systemd journal.

@@ -11,6 +11,21 @@ import Testing
         #expect(MemoryLayout<SourceState>.stride <= 72, "\(MemoryLayout<SourceState>.stride) bytes")
     }
 
+    /// Room for failures grows by half, not double: ten failures (a botnet address's usual
+    /// share) keep room for twelve, not sixteen; one keeps room for one.
+    @Test func failureRoomGrowsByHalf() {
+        var s = SourceState()
+        var rooms: [Int] = []
+        for i in 0..<10 {
+            s.add(SourceState.Failure(time: Int64(i) * 1_000_000, user: "root", invalid: false, weight: 1), keep: micros(3600), slowKeep: micros(86_400))
+            rooms.append(s.failureRoom)
+        }
+        #expect(rooms[0] <= 2, "\(rooms)")
+        #expect(rooms[9] >= 10 && rooms[9] <= 13, "\(rooms)")
+        #expect(s.failures.count == 10)
+        #expect(SourceState.grown(10) == 15 && SourceState.grown(1) == 2)
+    }
+
     /// A failure keeps its file as a number and its line beside it in one word.
     @Test func aFailureKeepsItsFileAndLine() {
         let f = SourceState.Failure(time: 1, user: "root", invalid: false, weight: 1, fileNumber: 5, line: 123_456_789_012)

@@ -334,6 +334,8 @@ struct SourceState {
         set { storedHead = Int32(newValue) }
     }
     var failures: ArraySlice<Failure> { store[head...] }
+    /// How many failures the store has room for (see ``grown(_:)``).
+    var failureRoom: Int { store.capacity }
     /// Weighted failures by the hour, within the slow window.
     var hourly = HourlyTally()
     var lastActivity: Int64 = .min
@@ -372,6 +374,7 @@ struct SourceState {
             head = 0
         }
         var at = store.count
+        if store.count == store.capacity { store.reserveCapacity(SourceState.grown(store.count)) }
         if head < store.count, f.time < store[store.count - 1].time {
             f.time = max(f.time, store[store.count - 1].time - SourceState.disorder)
             while at > head, store[at - 1].time > f.time { at -= 1 }
@@ -391,6 +394,10 @@ struct SourceState {
         if hourly.count > 30 { hourly.removeHours(before: lastActivity - slowKeep) }
         return at
     }
+
+    /// The room for failures after `count`: half as much again (an array's own growth doubles
+    /// it, and tens of thousands of sources with ten failures each would keep room for sixteen).
+    static func grown(_ count: Int) -> Int { count + (count + 1) / 2 }
 
     /// The time of the failure at index `i` of ``failures`` (whose indices are the store's),
     /// read in place: a copy retains its strings.

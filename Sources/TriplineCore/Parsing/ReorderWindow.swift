@@ -1,3 +1,4 @@
+import DequeModule
 import HeapModule
 
 /// Puts slightly out-of-order events back in time order before detection: several hosts in one
@@ -19,9 +20,10 @@ public struct ReorderWindow: Sendable {
     public private(set) var late = 0
 
     /// Held events in time order: those that came in order are appended, those a little out
-    /// of order are put in place near the end (cheap), the rest go to `heap`.
-    private var held: [Held?] = []
-    private var head = 0
+    /// of order are put in place near the end (cheap), the rest go to `heap`. A ring, so that
+    /// events handed on leave no spent slots behind (its capacity is at most 1.5 times the
+    /// most events held).
+    private var held = Deque<Held>()
     private var heap = Heap<Held>()
     private var newest: Timestamp?
     private var sequence = 0
@@ -47,7 +49,7 @@ public struct ReorderWindow: Sendable {
     }
 
     /// Events held now.
-    public var count: Int { held.count - head + heap.count }
+    public var count: Int { held.count + heap.count }
 
     /// Takes one event; hands on those now outside the window.
     public mutating func push(_ e: consuming LogEvent, _ emit: (consuming LogEvent) throws -> Void) rethrows {
@@ -66,8 +68,8 @@ public struct ReorderWindow: Sendable {
             }
             // Within the window: its place, after any event with the same time.
             var at = held.count
-            while at > head, at > held.count - Self.nearEnd, t < time(at - 1) { at -= 1 }
-            if at == head || t >= time(at - 1) {
+            while at > 0, at > held.count - Self.nearEnd, t < time(at - 1) { at -= 1 }
+            if at == 0 || t >= time(at - 1) {
                 held.insert(h, at: at)
             } else {
                 heap.insert(h)
@@ -80,42 +82,29 @@ public struct ReorderWindow: Sendable {
         while let next = peekTime(), next.microseconds < horizon || count > maxHeld {
             try emit(take().event)
         }
-        // Slots handed on are dropped once they are over half the array (and over 1,024): the
-        // array is at most twice the window, and each event is moved at most once on average.
-        if head > 1024 && head * 2 > held.count {
-            held.removeFirst(head)
-            head = 0
-        }
     }
 
     /// Hands on everything held (at the end of the input, or when a live source is idle).
     public mutating func flush(_ emit: (consuming LogEvent) throws -> Void) rethrows {
         while peekTime() != nil { try emit(take().event) }
-        held.removeAll(keepingCapacity: true)
-        head = 0
     }
 
-    /// The time of the held event at `i` (every slot from `head` on holds one).
-    private func time(_ i: Int) -> Timestamp { order(i).0 }
-    /// The ``Held/order`` of the held event at `i`, read in place.
-    private func order(_ i: Int) -> (Timestamp, Int) { held[i]?.order ?? (Timestamp(microseconds: .min), 0) }
+    /// The time of the held event at `i`, read in place.
+    private func time(_ i: Int) -> Timestamp { held[i].event.timestamp }
 
     /// The time of the earliest held event (read in place: copying an event retains each of its strings).
     private func peekTime() -> Timestamp? {
-        let a = head < held.count ? time(head) : nil
+        let a = held.isEmpty ? nil : time(0)
         guard !heap.isEmpty, let b = heap.min?.event.timestamp else { return a }
         guard let a else { return b }
         return b < a ? b : a
     }
 
-    /// Takes the earliest held event out: moved out of its slot, which is left empty (nothing
-    /// to release when the array lets it go), not copied.
+    /// Takes the earliest held event out (moved, not copied).
     private mutating func take() -> Held {
-        if !heap.isEmpty, let b = heap.min, head >= held.count || b.order < order(head) {
+        if !heap.isEmpty, let b = heap.min, held.isEmpty || b.order < (time(0), held[0].seq) {
             return heap.removeMin()
         }
-        head += 1
-        guard let out = held[head - 1].take() else { preconditionFailure("ReorderWindow: an empty slot within the window") }
-        return out
+        return held.removeFirst()
     }
 }
