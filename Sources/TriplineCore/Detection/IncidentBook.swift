@@ -323,7 +323,11 @@ struct IncidentBook {
 
     /// Closes everything (end of input).
     mutating func closeAll() {
-        for (k, inc) in open { close(k, inc) }
+        // Taken out first: closing one while iterating the table would copy the whole table
+        // (thousands of open incidents at the end of a flood) on the first removal.
+        let all = open
+        open = [:]
+        for (k, inc) in all { close(k, inc) }
     }
 
     private mutating func close(_ key: String, _ inc: Incident) {
