@@ -95,13 +95,20 @@ import TriplineTestSupport
         }
     }
 
+    /// A detector with every table an attacker can fill held to `bound` keys, keeping no
+    /// closed incidents (as a live view).
+    static func boundedDetector(_ bound: Int) -> Detector {
+        var d = Detector(model: nil)
+        d.limits = .init(sources: bound, users: bound)
+        d.windows.maxKeys = bound
+        d.keepsClosedIncidents = false
+        return d
+    }
+
     /// Random addresses and names without end (a live view runs for weeks): every table the
     /// detector keeps stays under its limit, and a live view keeps no closed incidents.
     @Test func tablesStayBoundedUnderACardinalityFlood() {
-        var d = Detector(model: nil)
-        d.limits = .init(sources: 2000, users: 2000)
-        d.windows.maxKeys = 2000
-        d.keepsClosedIncidents = false
+        var d = Self.boundedDetector(2000)
         var rng = SplitMix64(seed: 4)
         var largest = 0
         for i in 0..<30_000 {

@@ -172,11 +172,8 @@ import Testing
     @Test func aFloodIsCutBeforeTheTableDoubles() {
         #expect([String: SourceState](minimumCapacity: boundedTableKeys + 1).capacity == boundedTableKeys + 1)
         #expect([String: SourceState](minimumCapacity: boundedTableKeys + 2).capacity >= 2 * (boundedTableKeys + 1))
-        var d = Detector(model: nil)
         let bound = 3 * 1024 - 1 // the same fit for 4,096 slots
-        d.limits = .init(sources: bound, users: bound)
-        d.windows.maxKeys = bound
-        d.keepsClosedIncidents = false
+        var d = AdversarialInputTests.boundedDetector(bound)
         var rng = SplitMix64(seed: 12)
         var largest = 0
         for i in 0..<12_000 {

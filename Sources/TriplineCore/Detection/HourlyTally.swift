@@ -25,6 +25,12 @@ struct HourlyTally {
             self.weight = weight
             self.storedFirst = first ?? .max
         }
+
+        /// Adds `weight` at `time`, a time within this hour.
+        mutating func add(_ weight: Double, at time: Int64) {
+            self.weight += weight
+            if weight > 0, first.map({ time < $0 }) ?? true { first = time }
+        }
     }
 
     /// The newest hour (`index == .min`: no hours at all).
@@ -48,14 +54,12 @@ struct HourlyTally {
             older.append(newest)
             newest = made
         } else if index == newest.index {
-            newest.weight += weight
-            if weight > 0, newest.first.map({ time < $0 }) ?? true { newest.first = time }
+            newest.add(weight, at: time)
         } else {
             var i = older.count
             while i > 0, older[i - 1].index > index { i -= 1 }
             if i > 0, older[i - 1].index == index {
-                older[i - 1].weight += weight
-                if weight > 0, older[i - 1].first.map({ time < $0 }) ?? true { older[i - 1].first = time }
+                older[i - 1].add(weight, at: time)
             } else {
                 older.insert(made, at: i)
             }

@@ -364,9 +364,6 @@ enum ModelReader {
         }
     }
 
-
-
-
     static func counts(_ v: JSONValue, _ at: @autoclosure () -> String) throws(Problem) -> [String: Int] {
         let o = try object(v, at())
         var out: [String: Int] = [:]

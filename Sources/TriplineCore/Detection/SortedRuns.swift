@@ -68,18 +68,15 @@ struct SortedRuns<Order: SpillOrder> {
             let start = file.size
             var out: [Element] = []
             out.reserveCapacity(Self.readLength * 4)
-            var total = 0
             merge(merging, sortedMemory: []) { e in
                 out.append(e)
                 if out.count == out.capacity {
                     out.withUnsafeBytes { _ = file.append($0) }
-                    total += out.count
                     out.removeAll(keepingCapacity: true)
                 }
             }
             out.withUnsafeBytes { _ = file.append($0) }
-            total += out.count
-            runs.append(Run(offset: start, count: total, level: level + 1))
+            runs.append(Run(offset: start, count: merging.reduce(0) { $0 + $1.count }, level: level + 1))
         }
     }
 

@@ -21,8 +21,8 @@ final class SpillFile {
 
     /// A spill file in `directory` (default: `$TMPDIR`, else `/tmp`).
     init(directory: String? = nil, prefix: String = "tripline-spool") {
-        let env = getenv("TMPDIR").map { String(cString: $0) }
-        let dir = directory ?? ((env?.isEmpty ?? true) ? "/tmp" : env ?? "/tmp")
+        let env = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let dir = directory ?? env ?? "/tmp"
         var template = Array((dir.hasSuffix("/") ? dir : dir + "/").utf8CString.dropLast()) + Array((prefix + "-XXXXXX").utf8CString)
         let d = template.withUnsafeMutableBufferPointer { buf -> Int32 in
             guard let base = buf.baseAddress else { return -1 }

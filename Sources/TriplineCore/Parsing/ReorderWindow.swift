@@ -102,7 +102,7 @@ public struct ReorderWindow: Sendable {
 
     /// Takes the earliest held event out (moved, not copied).
     private mutating func take() -> Held {
-        if !heap.isEmpty, let b = heap.min, held.isEmpty || b.order < (time(0), held[0].seq) {
+        if !heap.isEmpty, let b = heap.min, held.isEmpty || b.order < held[0].order {
             return heap.removeMin()
         }
         return held.removeFirst()
