@@ -79,7 +79,7 @@ import TriplineTestSupport
         let text = Self.enumeration(n, seed: 2)
         var d = Detector(model: nil)
         _ = LogReader().read(bytes: Array(text.utf8), name: "attack.log") { d.process($0) }
-        let open = d.book.open.values.first { $0.anomaly.sourceIP == "203.0.113.7" }
+        let open = d.book.open.values.first { $0.incident.anomaly.sourceIP == "203.0.113.7" }?.incident
         #expect(open?.accounts.attempts.count == AccountTally.nameLimit, "names kept one by one are capped")
         let found = d.finish()
         #expect(found.map(\.kind) == [.userEnumeration])

@@ -101,6 +101,20 @@ import Testing
         #expect(found.first?.start == Self.at(8, 3, 0))
     }
 
+    /// Open incidents are held by reference inside the detector; a copy of a detector must still
+    /// be a value: what one copy sees does not reach the other's incidents.
+    @Test func aCopiedDetectorKeepsItsOwnOpenIncidents() {
+        let events = (0..<40).map { Self.login(Self.at(8, 3, 0, Double($0) * 3), "root", "203.0.113.45", ok: false) }
+        var d = Detector(model: nil)
+        for e in events.prefix(20) { d.process(e) }
+        #expect(d.book.open.count == 1, "the brute force is open after 20 failures")
+        var copy = d
+        for e in events.dropFirst(20) { copy.process(e) }
+        let fromCopy = copy.finish(), fromOriginal = d.finish()
+        #expect(fromCopy.map(\.eventCount) == [40])
+        #expect(fromOriginal.map(\.eventCount) == [20], "the copy's 20 failures are not in the original's incident")
+    }
+
     /// Classic syslog has whole seconds and a threaded tool fails many times per second: failures
     /// logged with the same time stamp all count (they once fell out of the opening window).
     @Test func burstInOneSecondCountsEveryFailure() {

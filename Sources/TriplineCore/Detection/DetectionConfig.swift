@@ -222,3 +222,9 @@ extension DetectionConfig {
         }
     }
 }
+
+/// Thresholds held by reference, where many values would each hold the same 256 bytes.
+final class SharedConfig: Sendable {
+    let value: DetectionConfig
+    init(_ value: DetectionConfig) { self.value = value }
+}

@@ -123,7 +123,7 @@ extension Detector {
     /// Adds a failure to the source's incident and re-classifies it from everything it holds.
     private mutating func recordSource(_ e: LogEvent, key: String, weight: Double, unknownAccount: Bool, backfill: [SourceState.Failure] = [],
                                        earlier: SlowHistory? = nil) {
-        let cfg = config
+        let cfg = config, shared = sharedConfig
         let t = e.timestamp.microseconds
         // (Not a closure: one reading `self` in a mutating method copies the whole detector.)
         var knownFor = false
@@ -163,7 +163,7 @@ extension Detector {
                 if all.count > evidenceLimit || backfill.count > evidenceLimit { inc.anomaly.evidenceTruncated = true }
                 inc.anomaly.evidence = Array(all.prefix(evidenceLimit))
             }
-            Detector.classifySource(&inc, config: cfg, knownSourceForUser: knownFor)
+            Detector.classifySource(&inc, config: shared, knownSourceForUser: knownFor)
         }
     }
 
@@ -199,7 +199,8 @@ extension Detector {
     /// Kind, score, start and gap of a source incident from its running numbers (on every
     /// failure); its reasons and details are written when it is read out (``describeSource(_:)``),
     /// not rewritten on each of a long attack's failures.
-    static func classifySource(_ inc: inout IncidentBook.Incident, config c: DetectionConfig, knownSourceForUser: Bool) {
+    static func classifySource(_ inc: inout IncidentBook.Incident, config shared: SharedConfig, knownSourceForUser: Bool) {
+        let c = shared.value
         let distinct = inc.accounts.distinct
         let r = SourceReading(inc, config: c)
         // A slow brute force starts at its first failure; any other incident at its burst, with
@@ -229,7 +230,7 @@ extension Detector {
         inc.anomaly.score = max(1, min(100, score))
         inc.anomaly.user = inc.accounts.top.first.map { $0.name == "?" ? nil : $0.name } ?? nil
         inc.gap = kind == .slowBruteForce ? max(micros(6 * 3600), micros(c.incidentGap)) : micros(c.incidentGap)
-        inc.sourceText = .init(config: c, knownSourceForUser: knownSourceForUser)
+        inc.sourceText = .init(config: shared, knownSourceForUser: knownSourceForUser)
     }
 
     /// The reasons and details of a source incident, from the numbers ``classifySource(_:config:knownSourceForUser:)``
@@ -237,7 +238,7 @@ extension Detector {
     static func describeSource(_ inc: inout IncidentBook.Incident) {
         guard let text = inc.sourceText else { return }
         inc.sourceText = nil
-        let c = text.config
+        let c = text.config.value
         let accounts = inc.accounts
         let distinct = accounts.distinct
         let invalidCount = accounts.invalidCount

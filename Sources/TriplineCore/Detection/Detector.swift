@@ -11,7 +11,12 @@ public struct Detector {
     /// The model (baselines and forest); nil runs the rules that need no history.
     public private(set) var model: TriplineModel?
     /// The thresholds.
-    public private(set) var config: DetectionConfig
+    public private(set) var config: DetectionConfig {
+        didSet { sharedConfig = SharedConfig(config) }
+    }
+    /// ``config``, held by reference for the open incidents that write their reasons with it
+    /// when they are read out.
+    private(set) var sharedConfig: SharedConfig
 
     var windows = DetectionWindows()
     var book: IncidentBook
@@ -53,6 +58,7 @@ public struct Detector {
     public init(model: TriplineModel?, config: DetectionConfig?, compiled: CompiledForest?) {
         self.model = model
         self.config = config ?? model?.config ?? DetectionConfig()
+        self.sharedConfig = SharedConfig(self.config)
         self.book = IncidentBook(evidenceLimit: self.config.evidenceLimit)
         self.forest = compiled
     }

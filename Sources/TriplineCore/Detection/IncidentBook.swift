@@ -65,7 +65,8 @@ struct IncidentBook {
         /// numbers, with what they are written with (see ``Detector/describeSource(_:)``).
         var sourceText: SourceText?
         struct SourceText {
-            var config: DetectionConfig
+            /// (Shared: 256 bytes in each of thousands of open incidents otherwise.)
+            var config: SharedConfig
             var knownSourceForUser: Bool
         }
 
@@ -93,14 +94,30 @@ struct IncidentBook {
     /// ``SourceState/cap``).
     static let windowCap = 4000
 
-    private(set) var open: [String: Incident] = [:]
+    /// An open incident, held by reference: the table of open incidents then costs a pointer
+    /// for each of its buckets, empty or not, rather than a whole incident (688 bytes: the 7,200
+    /// incidents open at once in a flood of addresses took 11.5 MB of table, most of it empty
+    /// buckets and the copy made as the table grew).
+    final class Held {
+        var incident: Incident
+        init(_ incident: Incident) { self.incident = incident }
+    }
+
+    private(set) var open: [String: Held] = [:]
     /// The key last looked up in ``open`` and its place: an attack's lines ask about the same
     /// incident two or three times each (open? then record), hashing its key once. Any
     /// insertion or removal clears it.
-    private var lastSlot: (key: String, index: Dictionary<String, Incident>.Index)?
+    private var lastSlot: (key: String, index: Dictionary<String, Held>.Index)?
+
+    /// The incident at `i` in ``open``, to be changed: copied first when another book holds it
+    /// too (a copied detector has incidents of its own, as a value should).
+    private mutating func changing(_ i: Dictionary<String, Held>.Index) -> Held {
+        if !isKnownUniquelyReferenced(&open.values[i]) { open.values[i] = Held(open.values[i].incident) }
+        return open.values[i]
+    }
 
     /// Where the incident under `key` is in ``open`` (nil: none).
-    private mutating func slot(_ key: String) -> Dictionary<String, Incident>.Index? {
+    private mutating func slot(_ key: String) -> Dictionary<String, Held>.Index? {
         if let l = lastSlot, l.key == key { return l.index }
         let i = open.index(forKey: key)
         lastSlot = i.map { (key, $0) }
@@ -168,25 +185,22 @@ struct IncidentBook {
 
     /// The open incident under `key`, if any (one whose gap has passed is over).
     func incident(_ key: String) -> Incident? {
-        guard var inc = open[key], !isOver(inc) else { return nil }
+        guard let held = open[key], !IncidentBook.isOver(held, at: time) else { return nil }
+        var inc = held.incident
         Detector.describeSource(&inc)
         return inc
     }
 
-    /// Whether an incident is open under `key` (``incident(_:)`` without copying it: read in
-    /// place, where reading `open.values[i]` would copy the incident and its tables).
+    /// Whether an incident is open under `key` (``incident(_:)`` without copying it).
     mutating func isOpen(_ key: String) -> Bool {
         guard let i = slot(key) else { return false }
-        return !IncidentBook.isOver(&open.values[i], at: time)
+        return !IncidentBook.isOver(open.values[i], at: time)
     }
 
-    private func isOver(_ inc: Incident) -> Bool {
-        inc.anomaly.lastSeen.microseconds + inc.gap < time
-    }
-
-    /// ``isOver(_:)`` for an incident in its slot (`inout` reads it in place).
-    private static func isOver(_ inc: inout Incident, at time: Int64) -> Bool {
-        inc.anomaly.lastSeen.microseconds + inc.gap < time
+    /// Whether the incident is quiet for longer than its gap at `time` (read in place: a copy of
+    /// the incident would retain each of its tables).
+    private static func isOver(_ held: Held, at time: Int64) -> Bool {
+        held.incident.anomaly.lastSeen.microseconds + held.incident.gap < time
     }
 
     /// Adds `e` to the incident under `key` (opening one of `kind` if none), then lets `update`
@@ -195,19 +209,15 @@ struct IncidentBook {
                          update: (inout Incident) -> Void) {
         let t = e.timestamp
         var at = slot(key)
-        if let i = at, IncidentBook.isOver(&open.values[i], at: time) {
+        if let i = at, IncidentBook.isOver(open.values[i], at: time) {
             close(key, open.values[i])
             at = nil
         }
         if let i = at {
-            // Out of the table while it changes (a copy left there would make every change copy
-            // the incident's tables: its accounts, hours, buckets), swapped with ``spare`` and
-            // changed there: moved, not copied, both ways, and put back without hashing the key
-            // again.
-            swap(&spare, &open.values[i])
-            IncidentBook.add(e, to: &spare, gap: gap, evidenceLimit: evidenceLimit, update: update)
-            IncidentBook.enqueue(key, &spare, in: &deadlines)
-            swap(&spare, &open.values[i])
+            // Changed where it is held, without hashing the key again.
+            let held = changing(i)
+            IncidentBook.add(e, to: &held.incident, gap: gap, evidenceLimit: evidenceLimit, update: update)
+            IncidentBook.enqueue(key, &held.incident, in: &deadlines)
         } else {
             var inc = Incident(anomaly: Anomaly(id: IncidentBook.id(key, t), kind: kind, start: t, lastSeen: t, user: user, sourceIP: source,
                                                 host: e.host, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
@@ -218,7 +228,7 @@ struct IncidentBook {
             byClock[clock, default: []].insert(key)
             IncidentBook.add(e, to: &inc, gap: gap, evidenceLimit: evidenceLimit, update: update)
             IncidentBook.enqueue(key, &inc, in: &deadlines)
-            open[key] = inc
+            open[key] = Held(inc)
             lastSlot = nil
         }
         if reportsChanges { changed.insert(key) }
@@ -244,27 +254,19 @@ struct IncidentBook {
         if let p = inc.previous { inc.anomaly.details["previous_incident"] = .string(p.id) }
     }
 
-    /// What an open incident's slot holds while ``record(_:kind:event:gap:user:source:update:)``
-    /// changes it (nothing in it is counted or read), swapped in and out.
-    private var spare = Incident(
-        anomaly: Anomaly(id: "", kind: .bruteForce, start: Timestamp(microseconds: 0), lastSeen: Timestamp(microseconds: 0), user: nil,
-                         sourceIP: nil, host: nil, score: 0, reasons: [], eventCount: 0, evidence: [], details: [:]),
-        gap: 0)
-
     /// Adds context (a follow-up event) to an open incident without counting it as one of its events.
     mutating func annotate(_ key: String, event e: LogEvent, update: (inout Incident) -> Void) {
-        if let stale = open[key], isOver(stale) {
-            close(key, stale)
+        guard let i = slot(key) else { return }
+        if IncidentBook.isOver(open.values[i], at: time) {
+            close(key, open.values[i])
             return
         }
-        lastSlot = nil
-        guard var inc = open.removeValue(forKey: key) else { return }
-        if e.timestamp > inc.anomaly.lastSeen { inc.anomaly.lastSeen = e.timestamp }
-        inc.addEvidence(e.location, limit: evidenceLimit)
-        inc.anomaly.eventCount += e.repeatCount
-        update(&inc)
-        IncidentBook.enqueue(key, &inc, in: &deadlines)
-        open[key] = inc
+        let held = changing(i)
+        if e.timestamp > held.incident.anomaly.lastSeen { held.incident.anomaly.lastSeen = e.timestamp }
+        held.incident.addEvidence(e.location, limit: evidenceLimit)
+        held.incident.anomaly.eventCount += e.repeatCount
+        update(&held.incident)
+        IncidentBook.enqueue(key, &held.incident, in: &deadlines)
         if reportsChanges { changed.insert(key) }
     }
 
@@ -289,12 +291,12 @@ struct IncidentBook {
             // An entry for an incident closed since, or queued again sooner, is stale. (The
             // incident is read in place: a copy would retain each of its tables.)
             guard let i = open.index(forKey: first.key) else { continue }
-            let (sameClock, queued, d) = IncidentBook.timing(&open.values[i], clock: clock)
+            let (sameClock, queued, d) = IncidentBook.timing(open.values[i], clock: clock)
             guard sameClock, queued == first.at else { continue }
             if d < now {
                 close(first.key, open.values[i])
             } else {
-                open.values[i].queued = d
+                changing(i).incident.queued = d
                 queue.insert(Deadline(at: d, key: first.key))
             }
         }
@@ -303,9 +305,9 @@ struct IncidentBook {
     /// The soonest deadline queued (nil: none), read in place.
     private static func soonest(_ queue: inout Heap<Deadline>) -> Int64? { queue.min?.at }
 
-    /// Whether `inc` is timed by `clock`, what it is queued at, and when it is over.
-    private static func timing(_ inc: inout Incident, clock: String) -> (Bool, Int64, Int64) {
-        (inc.clock == clock, inc.queued, inc.anomaly.lastSeen.microseconds + inc.gap)
+    /// Whether the incident is timed by `clock`, what it is queued at, and when it is over.
+    private static func timing(_ held: Held, clock: String) -> (Bool, Int64, Int64) {
+        (held.incident.clock == clock, held.incident.queued, held.incident.anomaly.lastSeen.microseconds + held.incident.gap)
     }
 
     /// Closes incidents quiet for longer than their gap, each against its own host's time,
@@ -318,7 +320,7 @@ struct IncidentBook {
     /// Closes the incidents timed by `clock` (its host's time went back: a new timeline).
     mutating func closeAll(clock: String) {
         guard let keys = byClock[clock] else { return }
-        for k in keys { if let inc = open[k] { close(k, inc) } }
+        for k in keys { if let held = open[k] { close(k, held) } }
     }
 
     /// Closes everything (end of input).
@@ -327,11 +329,12 @@ struct IncidentBook {
         // (thousands of open incidents at the end of a flood) on the first removal.
         let all = open
         open = [:]
-        for (k, inc) in all { close(k, inc) }
+        for (k, held) in all { close(k, held) }
     }
 
-    private mutating func close(_ key: String, _ inc: Incident) {
+    private mutating func close(_ key: String, _ held: Held) {
         open[key] = nil
+        let inc = held.incident
         lastSlot = nil
         byClock[inc.clock]?.remove(key)
         if byClock[inc.clock]?.isEmpty == true { byClock[inc.clock] = nil }
@@ -359,9 +362,10 @@ struct IncidentBook {
     mutating func drainReports() -> [AnomalyReport] {
         var out = changedClosed
         for k in changed {
-            guard let inc = open[k], inc.anomaly.score > 0 else { continue }
-            out.append(AnomalyReport(anomaly: inc.readOut, isNew: !inc.reported))
-            if !inc.reported { open[k]?.reported = true }
+            guard let i = open.index(forKey: k), open.values[i].incident.anomaly.score > 0 else { continue }
+            let reported = open.values[i].incident.reported
+            out.append(AnomalyReport(anomaly: open.values[i].incident.readOut, isNew: !reported))
+            if !reported { changing(i).incident.reported = true }
         }
         changed.removeAll(keepingCapacity: true)
         changedClosed.removeAll(keepingCapacity: true)
