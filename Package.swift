@@ -101,19 +101,19 @@ let package = Package(
         // libFuzzer targets over the parsers and the model loader (built by scripts/fuzz.sh).
         .executableTarget(name: "TriplineFuzz", dependencies: ["TriplineCore"]),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
-        .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore"]),
+        .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
-        .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore"]),
+        .testTarget(name: "TriplineConfigTests", dependencies: ["TriplineConfig", "TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineEngineTests", dependencies: ["TriplineEngine", "TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineMCPTests", dependencies: [
             "TriplineMCP", "TriplineEngine", "TriplineCore", "TriplineTestSupport", .product(name: "MCP", package: "swift-sdk"),
         ]),
-        .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore"], exclude: ["Snapshots"]),
+        .testTarget(name: "TriplineTUITests", dependencies: ["TriplineTUI", "TriplineEngine", "TriplineCore", "TriplineTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "TriplineServerTests", dependencies: [
-            "TriplineServer", "TriplineEngine", "TriplineCore",
+            "TriplineServer", "TriplineEngine", "TriplineCore", "TriplineTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        // Loopback stand-ins for Slack, Splunk, Elasticsearch and webhooks, for the tests.
+        // Loopback stand-ins for Slack, Splunk, Elasticsearch and webhooks, the tests' own folder, growth ratios.
         .target(name: "TriplineTestSupport", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

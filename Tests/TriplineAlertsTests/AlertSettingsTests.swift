@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import TriplineConfig
 import TriplineCore
+import TriplineTestSupport
 
 /// Which sinks are on, from the environment and `[alerts]` in tripline.toml.
 @Suite struct AlertSettingsTests {
     static func file(_ toml: String) throws -> ConfigFile {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-\(UUID().uuidString).toml").path
+        let path = TestFolders.path("tripline", suffix: ".toml")
         try toml.write(toFile: path, atomically: true, encoding: .utf8)
         return try ConfigFile.load(path)
     }

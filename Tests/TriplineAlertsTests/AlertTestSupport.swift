@@ -4,6 +4,7 @@ import Synchronization
 import TriplineAlerts
 import TriplineConfig
 import TriplineCore
+import TriplineTestSupport
 
 /// Log lines captured in memory, to check what alerting prints.
 final class LogCapture: Sendable {
@@ -40,7 +41,7 @@ enum Fixture {
     }
 
     static func spoolDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-alerts-\(UUID().uuidString)").path
+        let d = TestFolders.path("tripline-alerts")
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TriplineTestSupport
 
 /// Runs the built `tripline` binary, as a user would.
 enum CLIRunner {
@@ -32,7 +33,7 @@ enum CLIRunner {
     }
 
     static func tempDir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-cli-\(UUID().uuidString)")
+        let d = TestFolders.url("tripline-cli")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         return d
     }

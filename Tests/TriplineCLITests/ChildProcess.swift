@@ -1,4 +1,5 @@
 import Foundation
+import TriplineTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -127,7 +128,7 @@ enum ChildProcess {
     /// Starts `executable` with its standard streams on files.
     static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                       cwd: URL? = nil, stdin: Data? = nil) throws -> Running {
-        let tmp = FileManager.default.temporaryDirectory
+        let tmp = TestFolders.root
         let id = UUID().uuidString
         let inURL = tmp.appendingPathComponent("child-in-\(id)")
         let outURL = tmp.appendingPathComponent("child-out-\(id)")

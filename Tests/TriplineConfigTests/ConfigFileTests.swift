@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import TriplineConfig
 import TriplineCore
+import TriplineTestSupport
 
 @Suite struct ConfigFileTests {
     func write(_ text: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-\(UUID().uuidString).toml")
+        let url = TestFolders.url("tripline", suffix: ".toml")
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TriplineCore
+import TriplineTestSupport
 
 @Suite struct BadInputTests {
     let good = Array("Mar 30 15:54:19 h sshd[1]: Invalid user x from 1.2.3.4 port 5\n".utf8)
@@ -61,7 +62,7 @@ import Testing
         let (_, s) = readAll("/nonexistent/tripline/auth.log")
         #expect(s.unreadable.count == 1)
         #expect(s.unreadable[0].reason.contains("No such file"))
-        let dir = FileManager.default.temporaryDirectory.path
+        let dir = TestFolders.root.path
         let (_, d) = readAll(dir)
         #expect(d.unreadable.first?.reason == "is a directory")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TriplineCore
+import TriplineTestSupport
 
 /// Several files as one timeline, read as they are merged: the same events in the same order as
 /// one sorted file, whatever the number of files, in memory that does not grow with them.
@@ -11,7 +12,7 @@ import Testing
     }
 
     static func folder() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("merge-\(UUID().uuidString)")
+        let d = TestFolders.url("merge")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         return d
     }

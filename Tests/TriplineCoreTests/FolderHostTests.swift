@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TriplineCore
+import TriplineTestSupport
 
 /// A central syslog server keeps each host's logs in a folder named after it; lines written
 /// without a host name take the folder's, and lines that name their host keep it.
@@ -10,7 +11,7 @@ import Testing
     /// `/var/log/remote/HOST/auth.log` as rsyslog writes it with a template that leaves the host
     /// out (`%TIMESTAMP% %syslogtag%%msg%`).
     static func layout() throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("remote-\(UUID().uuidString)")
+        let root = TestFolders.url("remote")
         for (h, host) in ["web-01", "10.0.0.7", "db01.example.org"].enumerated() {
             let d = root.appendingPathComponent(host)
             try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
@@ -66,7 +67,7 @@ import Testing
 
     /// Structured lines without a host field take the folder's too.
     @Test func structuredLinesWithoutAHostTakeTheFolders() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("remote-\(UUID().uuidString)")
+        let root = TestFolders.url("remote")
         for host in ["alpha", "beta"] {
             let d = root.appendingPathComponent(host)
             try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TriplineCore
+import TriplineTestSupport
 
 /// Model files are input too (a shared folder, a copied model): every way one could hang the
 /// loader or crash detection is refused at load with a message that says what to do.
@@ -20,7 +21,7 @@ import Testing
     }
 
     static func loadError(_ m: TriplineModel) throws -> String? {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-model-\(UUID().uuidString)").path
+        let dir = TestFolders.path("hostile-model")
         try m.save(to: dir)
         do {
             _ = try TriplineModel.load(from: dir)
@@ -57,7 +58,7 @@ import Testing
 
     /// The model holds every user's habits: it is written for its owner only.
     @Test func modelsAreWrittenForTheOwnerOnly() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("model-mode-\(UUID().uuidString)").path
+        let dir = TestFolders.path("model-mode")
         try Self.trained().save(to: dir)
         let mode = try FileManager.default.attributesOfItem(atPath: TriplineModel.path(in: dir))[.posixPermissions] as? Int
         #expect(mode == 0o600, "model.json is \(String(mode ?? 0, radix: 8))")
@@ -67,7 +68,7 @@ import Testing
 
     /// Found by fuzzing the loader: an empty model.json (Foundation's file reading leaked on it).
     @Test func emptyAndHugeModelFilesAreRefused() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-model-\(UUID().uuidString)").path
+        let dir = TestFolders.path("empty-model")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: TriplineModel.path(in: dir), contents: Data())
         #expect(throws: ModelError.self) { try TriplineModel.load(from: dir) }
@@ -105,7 +106,7 @@ import Testing
                                       isServiceAccount: true)
         m.training.excluded = TrainingInfo.Excluded(events: 4, incidents: 1, byKind: ["brute_force": 1])
         m.config.baselineDays = 2.5
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("model-reader-\(UUID().uuidString)").path
+        let dir = TestFolders.path("model-reader")
         try m.save(to: dir)
         let data = try Data(contentsOf: URL(fileURLWithPath: TriplineModel.path(in: dir)))
         let viaDecoder = try JSONDecoder().decode(TriplineModel.self, from: data)
@@ -140,7 +141,7 @@ import Testing
     /// version, then the first field that is wrong (named).
     @Test func modelReaderRefusesInTheOrderItTells() throws {
         let m = try Self.trained()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("model-order-\(UUID().uuidString)").path
+        let dir = TestFolders.path("model-order")
         try m.save(to: dir)
         let path = TriplineModel.path(in: dir)
         let good = try String(contentsOfFile: path, encoding: .utf8)

@@ -7,7 +7,7 @@ import TriplineTestSupport
 /// `systemd-journal-remote` from entries in journal export format, read by file and by folder.
 @Suite struct JournalTests {
     static func folder() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
+        let d = TestFolders.url("journal")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         return d.path
     }

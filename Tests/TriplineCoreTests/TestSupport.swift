@@ -1,5 +1,6 @@
 import Foundation
 @testable import TriplineCore
+import TriplineTestSupport
 
 /// Parses syslog text line by line with one parser (as a file would be read).
 func syslogEvents(_ text: String, year: Int? = 2026, zone: String = "UTC", reference: Date = Date()) -> [LineResult] {
@@ -18,7 +19,7 @@ func syslogEvent(_ line: String, year: Int? = 2026, zone: String = "UTC") -> Log
 
 /// Writes bytes to a fresh temporary file and returns its path.
 func temporaryFile(_ bytes: [UInt8], name: String = "input.log") throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-tests-\(UUID().uuidString)")
+    let dir = TestFolders.url("tripline-tests")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let url = dir.appendingPathComponent(name)
     try Data(bytes).write(to: url)

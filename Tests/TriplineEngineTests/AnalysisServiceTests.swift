@@ -3,12 +3,13 @@ import Synchronization
 import Testing
 @testable import TriplineEngine
 import TriplineCore
+import TriplineTestSupport
 
 /// The shared service behind the API: what callers asked to see, and what alerting sees.
 @Suite struct AnalysisServiceTests {
     @Test func alertingSeesEveryAnomalyWhateverTheCallerAskedFor() throws {
         let seen = Mutex<[Anomaly]>([])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString)").path
+        let dir = TestFolders.path("svc")
         let service = AnalysisService(modelDirectory: dir, onAnomalies: { list in seen.withLock { $0 += list } })
         // A short burst (a medium or high brute force) and a long one (critical), from two sources.
         var lines = ""
@@ -36,7 +37,7 @@ import TriplineCore
     }
 
     @Test func reloadedModelKeepsTheFileOverridesAndBringsItsOwnThresholds() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString)").path
+        let dir = TestFolders.path("svc")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.model(bruteForceFailures: 5).save(to: dir)
         let service = AnalysisService(modelDirectory: dir, overrides: DetectionOverrides(["success_after_failures_min": 50]))

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import TriplineCore
 @testable import TriplineEngine
+import TriplineTestSupport
 
 /// The dashboard's engine in-process: what it says about the model, and that its counts are
 /// counts of everything it saw.
 @Suite struct DetectionEngineTests {
     static func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-engine-\(UUID().uuidString)")
+        let dir = TestFolders.url("tripline-engine")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }

@@ -11,7 +11,7 @@ import TriplineTestSupport
     }
 
     func dir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("follow-\(UUID().uuidString)")
+        let d = TestFolders.url("follow")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         return d
     }

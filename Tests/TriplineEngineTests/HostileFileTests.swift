@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TriplineEngine
 import TriplineCore
+import TriplineTestSupport
 
 /// Files as real servers and attackers shape them, followed live: every rotation logrotate
 /// does, with a glob that sees the rotated files too, and lines made to smuggle a forged one.
@@ -12,7 +13,7 @@ import TriplineCore
     static func line(_ i: Int) -> String { FileFollowerTests.line(i) }
 
     func dir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
+        let d = TestFolders.url("hostile")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         return d
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TriplineGenerator
 @testable import TriplineCore
+import TriplineTestSupport
 
 @Suite struct AuthLogGeneratorTests {
     func generate(_ config: GeneratorConfig) throws -> (events: [LogEvent], labels: JSONValue) {
@@ -14,7 +15,7 @@ import Testing
     }
 
     @Test func eventsAreInTimeOrderAndAttacksFallAfterTheCleanDays() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)").path
+        let dir = TestFolders.path("gen")
         let config = GeneratorConfig(outputDirectory: dir, days: 6, users: 10, seed: 3, attacksPerKind: 1)
         let (events, labels) = try generate(config)
         #expect(events.count > 2000)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func targetVolumeIsApproximatelyMet() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)").path
+        let dir = TestFolders.path("gen")
         let r = try AuthLogGenerator(config: GeneratorConfig(outputDirectory: dir, days: 2, users: 10, seed: 1, targetEvents: 100_000)).run()
         #expect(r.syslogLines > 70_000 && r.syslogLines < 150_000, "\(r.syslogLines)")
     }

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 @testable import TriplineGenerator
 import TriplineCore
+import TriplineTestSupport
 
 /// Detection quality on labelled generated logs (both forms), as `tripline evaluate` prints it.
 /// Floors, not targets: the figures themselves go to BENCHMARKS.md.
 @Suite struct DetectionQualityTests {
     @Test(arguments: ["syslog", "ndjson"])
     func recallAndPrecisionOnGeneratedAttacks(form: String) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quality-\(UUID().uuidString)").path
+        let dir = TestFolders.path("quality")
         let config = GeneratorConfig(outputDirectory: dir, days: 9, users: 20, seed: 99, attacksPerKind: 2)
         _ = try AuthLogGenerator(config: config).run()
         let file = dir + "/" + (form == "syslog" ? GeneratorConfig.syslogFile : GeneratorConfig.ndjsonFile)

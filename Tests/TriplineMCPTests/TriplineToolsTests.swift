@@ -10,7 +10,7 @@ import TriplineEngine
 /// the CLI tests): what each tool answers, and what it refuses.
 @Suite struct TriplineToolsTests {
     static func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-mcp-\(UUID().uuidString)")
+        let dir = TestFolders.url("tripline-mcp")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }

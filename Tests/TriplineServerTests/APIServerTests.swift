@@ -7,6 +7,7 @@ import Testing
 import TriplineCore
 import TriplineEngine
 @testable import TriplineServer
+import TriplineTestSupport
 
 /// The REST API on a real loopback socket (Hummingbird's live test client): every route, auth
 /// on and off, 400/401/404/405/413/429, uploads, metrics, and the OpenAPI document against the
@@ -21,7 +22,7 @@ import TriplineEngine
 
     /// A model folder trained on the sample's first day (made once).
     static let modelDir: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-api-model-\(UUID().uuidString)").path
+        let dir = TestFolders.path("tripline-api-model")
         var c = DetectionConfig()
         c.baselineDays = 1
         let (m, _) = Trainer(config: c).train(paths: [sample], reader: LogReader())
@@ -30,7 +31,7 @@ import TriplineEngine
     }()
 
     static func emptyDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-api-\(UUID().uuidString)").path
+        let d = TestFolders.path("tripline-api")
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

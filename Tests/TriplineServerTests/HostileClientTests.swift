@@ -7,6 +7,7 @@ import TriplineEngine
 @testable import TriplineServer
 #if canImport(Glibc)
 import Glibc
+import TriplineTestSupport
 #endif
 
 /// Clients that do not play fair, against the real server (``APIServer/run(onRunning:)``, its
@@ -51,7 +52,7 @@ import Glibc
     @Test func withATokenEveryRouteButTheOpenOnesNeedsIt() async throws {
         var o = APIOptions()
         o.token = "s3cret-token"
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-nomodel-\(UUID().uuidString)").path
+        let dir = TestFolders.path("tripline-nomodel")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try await Self.withRunningServer(o, modelDir: dir) { port, _ in
             for (method, path) in APIServer.routes {

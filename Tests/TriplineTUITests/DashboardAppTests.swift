@@ -3,6 +3,7 @@ import Testing
 import TriplineCore
 import TriplineEngine
 @testable import TriplineTUI
+import TriplineTestSupport
 
 /// A terminal that plays a script: each step waits until the last frame drawn shows something,
 /// then presses keys. Gives up (quits) after a deadline, noting which step never came.
@@ -58,7 +59,7 @@ final class ScriptedTerminal: DashboardTerminal {
 /// file: every key goes through the app's loop, effects and all.
 @Suite struct DashboardAppTests {
     @Test func drillThemeExportAndQuit() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tripline-app-\(UUID().uuidString)")
+        let dir = TestFolders.url("tripline-app")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("auth.log")
