@@ -83,7 +83,7 @@ import Testing
             let facts = d.baselineFacts(e)
             let b = e.user.flatMap { Self.model.users[$0] }
             #expect(facts.userKnown == (b != nil))
-            #expect(facts.sourceKnown == FeatureExtractor.sourceKnown(e, baseline: b))
+            #expect(facts.sourceKnown == FeatureExtractor.sourceKnown(e.sourceIP, baseline: b))
             for h in [0, 3, 9, 13, 23] { #expect(facts.hourShare(h) == (b?.hourShare(h) ?? 0)) }
         }
         #expect(d.userFacts.count <= Self.model.users.count, "\(d.userFacts.count) users kept; the model has \(Self.model.users.count)")

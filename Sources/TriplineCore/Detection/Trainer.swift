@@ -42,6 +42,12 @@ public struct Trainer {
         if !files.contains("-"), excludeIncidents || config.baselineDays != nil {
             if excludeIncidents { progress?(Progress(events: 0, phase: "finding incidents")) }
             var detector = Detector(model: nil, config: config)
+            // The incidents as they close, only what exclusion needs of them (not kept whole
+            // to the end, nor noted as changes no one drains: years of a server's logs hold
+            // hundreds of thousands).
+            var found: [TrainingExclusion.Found] = []
+            detector.reportsChanges = false
+            detector.handsClosedIncidents = { if let f = TrainingExclusion.Found($0) { found.append(f) } }
             var window = ReorderWindow(seconds: reader.options.reorderSeconds)
             let rules = excludeIncidents
             _ = reader.readMerged(paths: files) { e in
@@ -53,8 +59,9 @@ public struct Trainer {
             if let days = config.baselineDays, earliest != .max { cutoff = earliest + micros(days * 86_400) }
             if rules {
                 window.flush { detector.process($0) }
+                _ = detector.finish()
                 // Those that began in the period trained on.
-                exclusion = TrainingExclusion(detector.finish().filter { $0.start.microseconds < cutoff ?? .max })
+                exclusion = TrainingExclusion(found.filter { $0.from < cutoff ?? .max })
             }
         }
         // Incidents only a model can see (a takeover, a service account's misuse) are looked
@@ -71,6 +78,11 @@ public struct Trainer {
             }
             // The first half analysed with the second half's model, and the other way round.
             var detectors = [Detector(model: halves[1], config: config), Detector(model: halves[0], config: config)]
+            var found: [TrainingExclusion.Found] = []
+            for k in 0..<2 {
+                detectors[k].reportsChanges = false
+                detectors[k].handsClosedIncidents = { if let f = TrainingExclusion.Found($0, kinds: Trainer.modelKinds) { found.append(f) } }
+            }
             var windows = [ReorderWindow(seconds: reader.options.reorderSeconds), ReorderWindow(seconds: reader.options.reorderSeconds)]
             _ = reader.readMerged(paths: files) { e in
                 let t = e.timestamp.microseconds
@@ -78,8 +90,11 @@ public struct Trainer {
                 let k = t < mid ? 0 : 1
                 windows[k].push(e) { detectors[k].process($0) }
             }
-            for k in 0..<2 { windows[k].flush { detectors[k].process($0) } }
-            x.add(detectors[0].finish() + detectors[1].finish(), kinds: Trainer.modelKinds)
+            for k in 0..<2 {
+                windows[k].flush { detectors[k].process($0) }
+                _ = detectors[k].finish()
+            }
+            x.add(found)
             exclusion = x
         }
         var summary = ParseSummary()
@@ -130,9 +145,7 @@ public struct Trainer {
         }
         progress?(Progress(events: count, phase: "fitting"))
         let (users, sources, hosts, global) = b.finish()
-        let samples = b.reservoir.map { s in
-            FeatureExtractor.features(s.event, baseline: users[s.event.user ?? ""], sourceFailures10m: s.sourceFailures, userKindEventsLastHour: s.userKindEvents)
-        }
+        let samples = b.reservoir.map { p in FeatureExtractor.features(p, baseline: users[p.user ?? ""]) }
         var forest: IsolationForest?
         if samples.count >= 2 {
             forest = IsolationForest(data: samples, nEstimators: 100, maxSamples: 256, contamination: config.contamination, seed: seed)
@@ -153,19 +166,15 @@ public struct Trainer {
 
 /// Accumulates baselines event by event.
 struct BaselineBuilder {
-    struct Sample {
-        var event: LogEvent
-        var sourceFailures: Double
-        var userKindEvents: Double
-    }
-
     var users: [String: UserBaseline] = [:]
     var userDays: [String: Set<Int>] = [:]
     /// (user, kind) → hour index → count
     var volume: [String: [String: [Int64: Int]]] = [:]
     var sources: [String: SourceBaseline] = [:]
     var hosts: [String: HostBaseline] = [:]
-    var reservoir: [Sample] = []
+    /// The events the forest is fitted on (what their features are made of: the features
+    /// themselves need the finished baselines).
+    var reservoir: [FeatureExtractor.Point] = []
     let reservoirSize: Int
     var rng: SplitMix64
     var events = 0
@@ -244,7 +253,7 @@ struct BaselineBuilder {
     private mutating func sample(_ e: LogEvent, _ w: DetectionWindows.Counts) {
         guard FeatureExtractor.isScored(e) else { return }
         scored += 1
-        let s = Sample(event: e, sourceFailures: w.sourceFailures10m, userKindEvents: w.userKindLastHour)
+        let s = FeatureExtractor.Point(e, sourceFailures10m: w.sourceFailures10m, userKindEventsLastHour: w.userKindLastHour)
         if reservoir.count < reservoirSize {
             reservoir.append(s)
         } else {

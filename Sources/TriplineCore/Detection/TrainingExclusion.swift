@@ -43,18 +43,50 @@ public struct TrainingExclusion: Sendable {
         add(anomalies)
     }
 
+    /// Excludes the events of the incidents `found`.
+    init(_ found: [Found]) {
+        add(found)
+    }
+
+    /// What exclusion needs of an incident: its kind, entity and time span, without its reasons,
+    /// evidence and details (the rules find hundreds of thousands in years of an internet-facing
+    /// server's logs, and training holds them until the first pass ends).
+    struct Found {
+        var kind: AnomalyKind
+        var from: Int64
+        var to: Int64
+        var user: String?
+        var source: String?
+
+        /// `a`, when its events are to be left out: at least ``TrainingExclusion/minimumSeverity``,
+        /// and of `kinds` when given.
+        init?(_ a: Anomaly, kinds: Set<AnomalyKind>? = nil) {
+            guard a.severity >= TrainingExclusion.minimumSeverity, kinds?.contains(a.kind) != false else { return nil }
+            kind = a.kind
+            from = a.start.microseconds
+            to = a.lastSeen.microseconds
+            user = a.user
+            source = a.sourceIP
+        }
+    }
+
     /// Excludes the events of `anomalies` too (only those of `kinds`, when given).
     public mutating func add(_ anomalies: [Anomaly], kinds: Set<AnomalyKind>? = nil) {
-        for a in anomalies where a.severity >= TrainingExclusion.minimumSeverity && kinds?.contains(a.kind) != false {
-            let span = Span(from: a.start.microseconds, to: a.lastSeen.microseconds)
+        add(anomalies.compactMap { Found($0, kinds: kinds) })
+    }
+
+    /// Excludes the events of the incidents `found` too.
+    mutating func add(_ found: [Found]) {
+        for a in found {
+            let span = Span(from: a.from, to: a.to)
             switch a.kind {
             case .bruteForce, .slowBruteForce, .passwordSpraying, .userEnumeration, .reconnaissance:
-                guard let s = a.sourceIP else { continue }
+                guard let s = a.source else { continue }
                 bySource[s, default: []].append(span)
             case .successAfterFailures, .accountTakeover, .privilegeEscalation, .serviceAccountMisuse, .bulkDataAccess:
                 guard let u = a.user else { continue }
                 byUser[u, default: []].append(span)
-                if let s = a.sourceIP {
+                if let s = a.source {
                     byUserSource[u + "|" + s, default: []].append(Span(from: span.from - TrainingExclusion.sessionMargin, to: span.to + TrainingExclusion.sessionMargin))
                 }
             case .unusualActivity:
