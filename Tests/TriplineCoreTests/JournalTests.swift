@@ -95,10 +95,7 @@ import TriplineTestSupport
         guard try JournalFixture.write(Array(Self.entries[0..<4]), at: dir + "/good.journal") else { return }
         try Data(JournalReader.magic + [UInt8](repeating: 0xAB, count: 400)).write(to: URL(fileURLWithPath: dir + "/bad.journal"))
         // Descriptors open on this test's files (other tests open files at the same time).
-        func openHere() -> Int {
-            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-            return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) ?? "").hasPrefix(dir) }.count
-        }
+        func openHere() -> Int { TestFolders.descriptorsOpen(under: dir) }
         var n = 0
         var openWhileReading = 0
         let s = Self.reader.read(paths: [dir + "/bad.journal", dir + "/good.journal"]) { _ in

@@ -22,6 +22,14 @@ public enum TestFolders {
         root.appendingPathComponent("\(prefix)-\(UUID().uuidString)\(suffix)")
     }
 
+    /// How many of this process's descriptors are open on files under `folder` (counted per
+    /// folder: tests run alongside each other and open and close their own files).
+    public static func descriptorsOpen(under folder: String) -> Int {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0))?.hasPrefix(prefix) == true }.count
+    }
+
     /// ``url(_:suffix:)`` as a path.
     public static func path(_ prefix: String, suffix: String = "") -> String {
         url(prefix, suffix: suffix).path
