@@ -47,6 +47,22 @@ import Testing
 
     /// The room made for a string holds its longest escaping: six bytes for each byte of a
     /// control character (filled to the byte), fewer for the rest.
+    /// Plain runs are passed over sixteen and eight bytes at a time: each ASCII byte, at each
+    /// place in and around those blocks, is still escaped where the rule says.
+    @Test func everyASCIIByteAtEveryPlaceOfABlockIsEscaped() {
+        let plain = Array("The quick brown fox jumps over the lazy dog".utf8)
+        for b in UInt8(0)...0x7F {
+            for at in 0..<40 {
+                var bytes = plain
+                bytes[at] = b
+                let s = String(decoding: bytes, as: UTF8.self)
+                var w = JSONWriter()
+                w.string(s)
+                #expect(w.bytes == Self.reference(s), "byte \(b) at \(at)")
+            }
+        }
+    }
+
     @Test func theRoomMadeForAStringHoldsItsWorstCase() {
         for piece in ["\u{01}", "\u{9B}", "\u{2028}", "\"", "\\", "a", "日"] {
             let s = String(repeating: piece, count: 5000)
