@@ -47,7 +47,14 @@ public struct Trainer {
             // hundreds of thousands).
             var found: [TrainingExclusion.Found] = []
             detector.reportsChanges = false
-            detector.handsClosedIncidents = { if let f = TrainingExclusion.Found($0) { found.append(f) } }
+            let days = config.baselineDays
+            detector.handsClosedIncidents = { a in
+                // One that begins after the period trained on is not needed: that period ends
+                // `days` after the earliest time seen, which only comes earlier as the pass goes
+                // on (a year of history trained on its first week keeps that week's incidents).
+                if let days, earliest != .max, a.start.microseconds >= earliest + micros(days * 86_400) { return }
+                if let f = TrainingExclusion.Found(a) { found.append(f) }
+            }
             var window = ReorderWindow(seconds: reader.options.reorderSeconds)
             let rules = excludeIncidents
             _ = reader.readMerged(paths: files) { e in
