@@ -239,8 +239,6 @@ public struct BatchRunner: Sendable {
         // Detection over the new lines.
         let reader = LogReader(options: options).withFolderHosts(found, found: hostFolders)
         var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
-        // Its anomalies come from finish(); changes noted for a live view would only pile up.
-        detector.reportsChanges = false
         var summary = ParseSummary()
         let total = plans.reduce(Int64(0)) { $0 + ($1.to - $1.from) }
         // Events a little out of order (hosts, clocks apart) are put in place before detection.

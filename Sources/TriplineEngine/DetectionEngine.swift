@@ -74,6 +74,7 @@ public actor DetectionEngine {
         self.slot = slot
         var detector = Detector(model: slot.model, config: slot.config)
         detector.keepsClosedIncidents = false // the feed has them; weeks of them are not kept
+        detector.reportsChanges = true // the feed drains them after every batch
         self.detector = detector
         if let speed = options.replaySpeed, speed > 0 {
             follower = nil

@@ -102,6 +102,7 @@ import TriplineTestSupport
         d.limits = .init(sources: bound, users: bound)
         d.windows.maxKeys = bound
         d.keepsClosedIncidents = false
+        d.reportsChanges = true // as a live view has it
         return d
     }
 
@@ -131,6 +132,7 @@ import TriplineTestSupport
     @Test func finishedAttacksLetGoOfTheirFailures() {
         var d = Detector(model: nil)
         d.keepsClosedIncidents = false
+        d.reportsChanges = true
         var rng = SplitMix64(seed: 9)
         let minutes = 600
         for m in 0..<minutes {

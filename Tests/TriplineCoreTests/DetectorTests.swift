@@ -244,6 +244,7 @@ import Testing
         let (model, _) = Trainer(config: cfg).train(paths: [logs], reader: reader)
         let whole = Analysis.run(paths: [logs], reader: reader, model: model).anomalies
         var detector = Detector(model: model)
+        detector.reportsChanges = true
         var live: [String: Anomaly] = [:]
         _ = reader.read(path: logs) { e in
             detector.process(e)
@@ -254,6 +255,25 @@ import Testing
         #expect(!whole.isEmpty)
         #expect(final == whole)
         #expect(Set(live.keys) == Set(whole.map(\.id)), "every anomaly was published while streaming")
+    }
+
+    /// Changes are noted only for a detector that asks (a live view drains them): by default
+    /// none are, so an analysis or a training never piles them up.
+    @Test func changesAreNotedOnlyWhenAsked() {
+        func run(_ reports: Bool) -> Int {
+            var d = Detector(model: nil)
+            d.reportsChanges = reports
+            for i in 0..<30 {
+                let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 2_000_000)
+                d.process(LogEvent(timestamp: t, host: "web", program: "sshd", pid: i, user: "root", sourceIP: "203.0.113.9",
+                                   eventType: .login, outcome: .failure, action: "failed", authMethod: "password",
+                                   invalidUser: false, message: "x", file: "f", line: i + 1))
+            }
+            return d.drainChanges().count
+        }
+        #expect(Detector(model: nil).reportsChanges == false)
+        #expect(run(false) == 0)
+        #expect(run(true) > 0, "a brute force from one address opens an incident")
     }
 
     @Test func memoryStaysBoundedOnEndlessInput() {

@@ -90,6 +90,7 @@ import TriplineCore
     @Test func aDetectorMarksEachIncidentsFirstReport() {
         var d = Detector(model: nil)
         d.keepsClosedIncidents = false
+        d.reportsChanges = true
         var firsts: [String: Int] = [:], reports = 0
         for i in 0..<40 {
             let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 20_000_000)

@@ -24,7 +24,6 @@ public struct Analysis: Sendable {
                            minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil, threads: Int = 1,
                            handing: ((Anomaly) -> Void)? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
-        detector.reportsChanges = false
         if let handing { detector.handsClosedIncidents = { if $0.severity >= minimumSeverity { handing($0) } } }
         var window = ReorderWindow(seconds: reader.options.reorderSeconds)
         var summary = EventPipe.read(paths: paths, reader: reader, threads: threads) { window.push($0) { detector.process($0) } }
@@ -44,7 +43,6 @@ public struct Analysis: Sendable {
     public static func run(bytes: [UInt8], name: String, reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
                            minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
-        detector.reportsChanges = false
         let format = reader.format ?? bytes.withUnsafeBufferPointer { buf in
             LogFormat.detect(firstBytes: ByteSpan(UnsafeBufferPointer(rebasing: buf.prefix(LogReader.chunkBytes))))
         }
@@ -71,7 +69,6 @@ public struct Analysis: Sendable {
     public static func run(events: [LogEvent], model: TriplineModel?, config: DetectionConfig? = nil, minimumSeverity: Severity = .low,
                            compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
-        detector.reportsChanges = false
         for e in events { detector.process(e) }
         let found = detector.finish().filter { $0.severity >= minimumSeverity }
         var summary = ParseSummary()

@@ -129,8 +129,9 @@ public struct Detector {
         set { book.handsClosed = newValue }
     }
 
-    /// Whether changes are noted for ``drainChanges()`` (on by default); a detector whose
-    /// changes are never drained turns this off so that they do not pile up.
+    /// Whether changes are noted for ``drainChanges()`` and ``drainReports()``. Off by default:
+    /// only a live view drains them, and it turns this on; noted and never drained, they would
+    /// pile up until the detector is gone.
     public var reportsChanges: Bool {
         get { book.reportsChanges }
         set { book.reportsChanges = newValue }

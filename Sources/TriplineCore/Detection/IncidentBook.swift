@@ -123,6 +123,14 @@ struct IncidentBook {
         lastSlot = i.map { (key, $0) }
         return i
     }
+    /// Where the open incident under `key` is held, if it is still going on at ``time``: one
+    /// whose gap has passed is closed here, and then there is none.
+    private mutating func openSlot(_ key: String) -> Dictionary<String, Held>.Index? {
+        guard let i = slot(key) else { return nil }
+        guard IncidentBook.isOver(open.values[i], at: time) else { return i }
+        close(key, open.values[i])
+        return nil
+    }
     /// Keys of open incidents by host clock.
     private var byClock: [String: Set<String>] = [:]
     /// When open incidents could be over, soonest first, per host clock: sweeping looks only at
@@ -166,9 +174,9 @@ struct IncidentBook {
     var keepsClosed = true
     /// Where closed incidents go instead of being kept (a long analysis writes them out).
     var handsClosed: ((Anomaly) -> Void)?
-    /// Whether changes are noted for ``drainReports()``; an analysis of a file, which never
-    /// drains them, turns this off so that they do not pile up.
-    var reportsChanges = true
+    /// Whether changes are noted for ``drainReports()``: off unless a live view, which drains
+    /// them, turns it on (noted and never drained, they would pile up for ever).
+    var reportsChanges = false
 
     /// The time of the event being processed and the host clock it is timed by: an incident
     /// quiet for longer than its gap at that time is over, swept or not yet.
@@ -208,12 +216,7 @@ struct IncidentBook {
     mutating func record(_ key: String, kind: AnomalyKind, event e: LogEvent, gap: Int64, user: String?, source: String?,
                          update: (inout Incident) -> Void) {
         let t = e.timestamp
-        var at = slot(key)
-        if let i = at, IncidentBook.isOver(open.values[i], at: time) {
-            close(key, open.values[i])
-            at = nil
-        }
-        if let i = at {
+        if let i = openSlot(key) {
             // Changed where it is held, without hashing the key again.
             let held = changing(i)
             IncidentBook.add(e, to: &held.incident, gap: gap, evidenceLimit: evidenceLimit, update: update)
@@ -256,11 +259,7 @@ struct IncidentBook {
 
     /// Adds context (a follow-up event) to an open incident without counting it as one of its events.
     mutating func annotate(_ key: String, event e: LogEvent, update: (inout Incident) -> Void) {
-        guard let i = slot(key) else { return }
-        if IncidentBook.isOver(open.values[i], at: time) {
-            close(key, open.values[i])
-            return
-        }
+        guard let i = openSlot(key) else { return }
         let held = changing(i)
         if e.timestamp > held.incident.anomaly.lastSeen { held.incident.anomaly.lastSeen = e.timestamp }
         held.incident.addEvidence(e.location, limit: evidenceLimit)

@@ -43,16 +43,19 @@ public struct Trainer {
             if excludeIncidents { progress?(Progress(events: 0, phase: "finding incidents")) }
             var detector = Detector(model: nil, config: config)
             // The incidents as they close, only what exclusion needs of them (not kept whole
-            // to the end, nor noted as changes no one drains: years of a server's logs hold
-            // hundreds of thousands).
+            // to the end: years of a server's logs hold hundreds of thousands).
             var found: [TrainingExclusion.Found] = []
-            detector.reportsChanges = false
             let days = config.baselineDays
+            // The end of the period trained on: `days` after the earliest time seen so far.
+            func periodEnd() -> Int64? {
+                guard let days, earliest != .max else { return nil }
+                return earliest + micros(days * 86_400)
+            }
             detector.handsClosedIncidents = { a in
-                // One that begins after the period trained on is not needed: that period ends
-                // `days` after the earliest time seen, which only comes earlier as the pass goes
-                // on (a year of history trained on its first week keeps that week's incidents).
-                if let days, earliest != .max, a.start.microseconds >= earliest + micros(days * 86_400) { return }
+                // One that begins after the period trained on is not needed: that period's end
+                // only comes earlier as the pass goes on (a year of history trained on its
+                // first week keeps that week's incidents).
+                if let end = periodEnd(), a.start.microseconds >= end { return }
                 if let f = TrainingExclusion.Found(a) { found.append(f) }
             }
             var window = ReorderWindow(seconds: reader.options.reorderSeconds)
@@ -63,7 +66,7 @@ public struct Trainer {
                 latest = max(latest, t)
                 if rules { window.push(e) { detector.process($0) } }
             }
-            if let days = config.baselineDays, earliest != .max { cutoff = earliest + micros(days * 86_400) }
+            cutoff = periodEnd()
             if rules {
                 window.flush { detector.process($0) }
                 _ = detector.finish()
@@ -87,7 +90,6 @@ public struct Trainer {
             var detectors = [Detector(model: halves[1], config: config), Detector(model: halves[0], config: config)]
             var found: [TrainingExclusion.Found] = []
             for k in 0..<2 {
-                detectors[k].reportsChanges = false
                 detectors[k].handsClosedIncidents = { if let f = TrainingExclusion.Found($0, kinds: Trainer.modelKinds) { found.append(f) } }
             }
             var windows = [ReorderWindow(seconds: reader.options.reorderSeconds), ReorderWindow(seconds: reader.options.reorderSeconds)]
