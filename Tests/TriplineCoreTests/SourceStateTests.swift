@@ -8,7 +8,25 @@ import Testing
     @Test func stateStaysSmall() {
         #expect(MemoryLayout<SourceState.Failure>.stride == 48)
         #expect(MemoryLayout<HourlyTally.Hour>.stride == 24)
-        #expect(MemoryLayout<SourceState>.stride <= 72, "\(MemoryLayout<SourceState>.stride) bytes")
+        #expect(MemoryLayout<SourceState>.stride <= 56, "\(MemoryLayout<SourceState>.stride) bytes")
+    }
+
+    /// A source's incident is keyed by the address itself (no key kept per source), yet no two
+    /// entities share a key, whatever an attacker names a host, and incident ids are as they
+    /// were when every source key was `src|` and the address.
+    @Test func sourceKeysAreTheAddressYetCollideWithNothing() {
+        let sources = ["203.0.113.9", "2001:db8::1", "", "host.example", "src|203.0.113.9", "scan|203.0.113.9",
+                       "privilege_escalation|alice", "a|b", "|", "ü.example", "203.0.113.9|"]
+        let others = ["scan|203.0.113.9", "privilege_escalation|alice", "account_takeover|alice|203.0.113.9",
+                      "success_after_failures|root|203.0.113.9", "unusual_activity|alice", "bulk_data_access|alice|db"]
+        let keys = sources.map(IncidentBook.sourceKey)
+        #expect(Set(keys).count == sources.count)
+        #expect(Set(keys).isDisjoint(with: others), "\(Set(keys).intersection(others))")
+        #expect(IncidentBook.sourceKey("203.0.113.9") == "203.0.113.9")
+        let t = Timestamp(microseconds: 1_768_039_200_000_000)
+        for s in sources {
+            #expect(IncidentBook.id(IncidentBook.sourceKey(s), t) == IncidentBook.id("src|" + s, t), "\(s)")
+        }
     }
 
     /// Room for failures grows by half, not double: ten failures (a botnet address's usual

@@ -42,7 +42,7 @@ extension Detector {
         }
         let open = book.isOpen(key)
         // A source already behind a login attack: its dropped connections are part of that.
-        guard open || (count >= config.scanMinProbes && !book.isOpen("src|" + s)) else { return }
+        guard open || (count >= config.scanMinProbes && !book.isOpen(IncidentBook.sourceKey(s))) else { return }
         let st = scans.values[i]
         let c = config
         let backfill = open ? [] : st.evidence.filter { $0.time < t }

@@ -6,13 +6,13 @@ extension Detector {
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
         // In place: a copy of the state would copy its failures on every line. Found once: the
         // source's key is hashed once for a known source.
-        let at = sources.index(forKey: s) { SourceState(incidentKey: "src|" + s) }
+        let at = sources.index(forKey: s) { SourceState() }
         let this = sources.values[at].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight,
                   fileNumber: failureFiles.number(e.file), line: e.line, events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: clockNumber)
         guard sources.withValue(at: at, { $0.holdsFailure(this) }) else { return }
-        let key = sources.withValue(at: at) { $0.incidentKey }
+        let key = IncidentBook.sourceKey(s)
         if book.isOpen(key) {
             recordSource(e, key: key, weight: weight, unknownAccount: unknownAccount)
             return
@@ -325,11 +325,11 @@ extension Detector {
                 recent += f.weight
                 if f.user == u { forUser += f.weight }
             }
-            let attackOpen = book.isOpen("src|" + s)
+            let attackOpen = book.isOpen(IncidentBook.sourceKey(s))
             if recent >= config.successAfterFailuresMin || (attackOpen && recent > 0) {
                 let known = baseline(u)?.sources[s] != nil
                 let onlyOwn = forUser == recent
-                let srcKind = book.incident("src|" + s)?.anomaly.kind
+                let srcKind = book.incident(IncidentBook.sourceKey(s))?.anomaly.kind
                 let scan = scanNote(source: s, at: t)
                 let score = Detector.successScore(forUser: forUser, fromSource: recent, knownAndOnlyOwn: known && onlyOwn, config: config)
                 book.record("success_after_failures|" + u + "|" + s, kind: .successAfterFailures, event: e, gap: micros(config.takeoverWatch), user: u, source: s) { inc in

@@ -348,7 +348,7 @@ extension Detector {
         let why = Detector.explain(x, baseline: baseline(entity))
         guard !why.isEmpty else { return }
         // Rules already speak for entities with an open incident.
-        if let s = e.sourceIP, book.isOpen("src|" + s) { return }
+        if let s = e.sourceIP, book.isOpen(IncidentBook.sourceKey(s)) { return }
         if users[entity]?.watch?.incidentKey != nil { return }
         let t = e.timestamp.microseconds
         var st = users.removeValue(forKey: entity) ?? UserState()

@@ -346,12 +346,7 @@ struct SourceState {
     /// Weighted failures by the hour, within the slow window.
     var hourly = HourlyTally()
     var lastActivity: Int64 = .min
-    /// The key of its incident in the ``IncidentBook`` (`src|` and the source), made once
-    /// rather than on each of an attack's failures.
-    var incidentKey = ""
     static let cap = 4000
-
-    init(incidentKey: String = "") { self.incidentKey = incidentKey }
 
     /// How late a failure may arrive and still take its own place among the others (lines of
     /// several hosts interleaved in one stream are seconds apart); a later one is counted as if

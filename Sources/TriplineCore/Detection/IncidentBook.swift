@@ -131,6 +131,16 @@ struct IncidentBook {
         close(key, open.values[i])
         return nil
     }
+    /// The key of a source's incident: the address itself, as the table of sources holds it (a
+    /// key made as `src|` and the address was kept for each of tens of thousands of sources,
+    /// and allocated for most IPv4 addresses, whose 12–15 characters no longer fit in a
+    /// string's own 15 bytes with the prefix). Every other rule's key holds a `|`, so a key
+    /// without one is a source's; a source with one (PAM's `rhost` can name anything) keeps
+    /// the prefix, which no other rule's key begins with.
+    static func sourceKey(_ source: String) -> String {
+        source.utf8.contains(IncidentBook.separator) ? "src|" + source : source
+    }
+    static let separator = UInt8(ascii: "|")
     /// Keys of open incidents by host clock.
     private var byClock: [String: Set<String>] = [:]
     /// When open incidents could be over, soonest first, per host clock: sweeping looks only at
@@ -373,6 +383,10 @@ struct IncidentBook {
 
     static func id(_ key: String, _ t: Timestamp) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        // A source's bare key is hashed as `src|` and the address, as every key once was.
+        if !key.utf8.contains(IncidentBook.separator) {
+            for b in "src|".utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        }
         for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         var m = UInt64(bitPattern: t.microseconds)
         for _ in 0..<8 { h = (h ^ (m & 0xFF)) &* 0x100_0000_01B3; m >>= 8 }
