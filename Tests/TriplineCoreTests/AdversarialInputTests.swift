@@ -125,6 +125,44 @@ import TriplineTestSupport
         #expect(d.book.closed.isEmpty)
     }
 
+    /// A botnet past every limit (open incidents, failures kept one by one, sources): each
+    /// address's six failures still make one whole incident, the same as with no limits,
+    /// while what is held stays within them. (A source that had just begun was the weakest
+    /// at a cut, by its one failure, and lost it; incidents were held open for their whole gap,
+    /// thousands at once, and each source's failures for two hours.)
+    @Test func aBotnetPastEveryLimitLosesNoFailure() {
+        func run(_ limits: Detector.Limits) -> (anomalies: [Anomaly], open: Int, failures: Int, sources: Int) {
+            var d = Detector(model: nil)
+            d.limits = limits
+            var most = (open: 0, failures: 0, sources: 0)
+            for a in 0..<4_000 {
+                let ip = "198.51.\(a / 200).\(a % 200)"
+                for k in 0..<6 {
+                    let i = a * 6 + k
+                    let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 100_000)
+                    d.process(LogEvent(timestamp: t, host: "web", program: "sshd", pid: i, user: "root", sourceIP: ip, eventType: .login,
+                                       outcome: .failure, action: "failed", authMethod: "password", invalidUser: false,
+                                       message: "Failed password for root from \(ip) port 22 ssh2", file: "f", line: i + 1))
+                    most = (max(most.open, d.book.openCount), max(most.failures, d.failuresHeld), max(most.sources, d.sources.count))
+                }
+            }
+            #expect(d.failuresHeld == d.failuresKept, "the count followed as failures come and go is the count")
+            return (d.finish(), most.open, most.failures, most.sources)
+        }
+        let free = run(.init(sources: 1 << 20, users: 1 << 20, openIncidents: 1 << 20, failures: 1 << 20))
+        let tight = run(.init(sources: 767, users: 767, openIncidents: 64, failures: 600))
+        #expect(free.anomalies.count == 4_000)
+        #expect(free.anomalies.allSatisfy { $0.eventCount == 6 })
+        #expect(free.open > 1_000 && free.failures > 10_000 && free.sources == 4_000, "the limits below are passed: \(free)")
+        let short = tight.anomalies.filter { $0.eventCount != 6 }.map { "\($0.sourceIP ?? "?"): \($0.eventCount)" }
+        #expect(short.isEmpty, "incidents short of failures: \(short.prefix(5)) (\(short.count))")
+        let same = tight.anomalies == free.anomalies // (compared apart: thousands of anomalies to print)
+        #expect(same, "\(tight.anomalies.count) anomalies within the limits, \(free.anomalies.count) without")
+        #expect(tight.open <= 65, "\(tight.open) incidents open at once")
+        #expect(tight.failures <= 601, "\(tight.failures) failures kept")
+        #expect(tight.sources <= 768, "\(tight.sources) sources")
+    }
+
     /// A short brute force from a new address every minute for ten hours (a botnet): each
     /// address is remembered for the slow window, but its failures one by one only while a
     /// window (or a line as late as a host's clock allows) can still count them. They were kept

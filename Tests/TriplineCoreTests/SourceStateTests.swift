@@ -190,6 +190,9 @@ import Testing
     @Test func aFloodIsCutBeforeTheTableDoubles() {
         #expect([String: SourceState](minimumCapacity: boundedTableKeys + 1).capacity == boundedTableKeys + 1)
         #expect([String: SourceState](minimumCapacity: boundedTableKeys + 2).capacity >= 2 * (boundedTableKeys + 1))
+        #expect([String: SourceState](minimumCapacity: boundedSourceKeys + 1).capacity == boundedSourceKeys + 1)
+        #expect([String: SourceState](minimumCapacity: boundedSourceKeys + 2).capacity >= 2 * (boundedSourceKeys + 1))
+        #expect(Detector(model: nil).limits.sources == boundedSourceKeys)
         let bound = 3 * 1024 - 1 // the same fit for 4,096 slots
         var d = AdversarialInputTests.boundedDetector(bound)
         var rng = SplitMix64(seed: 12)

@@ -7,10 +7,12 @@ extension Detector {
         // In place: a copy of the state would copy its failures on every line. Found once: the
         // source's key is hashed once for a known source.
         let at = sources.index(forKey: s) { SourceState() }
+        let before = sources.withValue(at: at) { $0.failures.count }
         let this = sources.values[at].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight,
                   fileNumber: failureFiles.number(e.file), line: e.line, events: e.repeatCount),
             keep: keep, slowKeep: micros(config.slowWindow), clock: clockNumber)
+        failuresHeld += sources.withValue(at: at) { $0.failures.count } - before
         guard sources.withValue(at: at, { $0.holdsFailure(this) }) else { return }
         let key = IncidentBook.sourceKey(s)
         if book.isOpen(key) {

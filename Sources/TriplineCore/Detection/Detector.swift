@@ -33,6 +33,8 @@ public struct Detector {
     var lastSweep: Int64 = .min
     var lastCollect: Int64 = .min
     var eventsAtCollect = 0
+    /// Failures the sources keep one by one (``failuresKept``, followed as they come and go).
+    var failuresHeld = 0
     /// The model's forest, laid out for fast scoring.
     private(set) var forest: CompiledForest? { didSet { memo = ForestMemo() } }
     /// Scores of points already scored by ``forest``.
@@ -109,6 +111,8 @@ public struct Detector {
             outliers(e, forest: forest, counts: counts)
         }
         if tick.sweepDue { book.expire(clock: clock, now: clocks.now(clock)) }
+        if book.openCount > limits.openIncidents { book.shed(limit: limits.openIncidents) { [clocks] in clocks.now($0) } }
+        if failuresHeld > limits.failures { shedFailures() }
         if sources.count > limits.sources || users.count > limits.users || scans.count > limits.sources / 2 { collect() }
         let now = clocks.newest
         if lastSweep == .min { lastSweep = now } else if now - lastSweep > micros(60) { sweep() }
@@ -184,8 +188,14 @@ public struct Detector {
         // A flood of addresses or names still within their windows: keep the half that matters
         // (the most failures; the most recent users), so memory has a bound whatever is sent.
         if sources.count > (pressed ? limits.sources / 2 : limits.sources) {
+            // Those failing within the brute-force window first, the latest first: an attack
+            // under way must not lose its start (one that has just begun has the fewest
+            // failures of all). Then the most failures over the slow window, then the latest.
+            // (Each part stays below the next one's unit, all below 2^53: the seconds are exact.)
+            let live = now - micros(config.bruteForceWindow)
             sources.keepStrongest(limits.sources / 2) { s in
-                s.hourly.total * 1e12 + Double(s.lastActivity / 1_000_000)
+                let seconds = Double(s.lastActivity / 1_000_000)
+                return s.lastActivity >= live ? 2e15 + seconds : min(s.hourly.total, 999) * 1e12 + seconds
             }
         }
         if users.count > (pressed ? limits.users / 2 : limits.users) {
@@ -196,15 +206,49 @@ public struct Detector {
         if scans.count > limits.sources / 2 {
             scans.keepStrongest(limits.sources / 4) { s in Double(s.last / 1_000_000) + (s.reported != nil ? 1e12 : 0) }
         }
+        failuresHeld = failuresKept
     }
 
     /// Failures kept one by one, over every source (the rest are counted by the hour).
     var failuresKept: Int { sources.values.reduce(0) { $0 + $1.failures.count } }
 
+    /// Lets go of the failures of the sources quiet longest, in their own host's time, down to
+    /// three quarters of ``Limits/failures``. A source keeps its failures one by one for the
+    /// rules' windows (an hour) and an hour more for a late line; a botnet of thousands of
+    /// addresses at tens of lines a second leaves hundreds of thousands of them. The first let
+    /// go are those kept only for a line that late; a source whose failures were let go keeps
+    /// its hourly counts (a slow brute force is still seen) and starts its windows afresh if it
+    /// fails again.
+    mutating func shedFailures() {
+        failuresHeld = failuresKept
+        let target = limits.failures - limits.failures / 4
+        guard failuresHeld > target else { return }
+        var quiet: [(idle: Int64, index: Dictionary<String, SourceState>.Index)] = []
+        var i = sources.startIndex
+        while i != sources.endIndex {
+            let (n, newest, clock) = sources.withValue(at: i) { ($0.failures.count, $0.newestFailure, $0.clock) }
+            if n > 0 { quiet.append((clocks.now(number: clock) - newest, i)) }
+            sources.formIndex(after: &i)
+        }
+        // Quietest first; ties by address, so that every run lets go of the same ones.
+        quiet.sort { $0.idle != $1.idle ? $0.idle > $1.idle : sources.keys[$0.index] < sources.keys[$1.index] }
+        for q in quiet {
+            if failuresHeld <= target { break }
+            failuresHeld -= sources.withValue(at: q.index) { $0.failures.count }
+            sources.values[q.index].letGoOfFailures()
+        }
+    }
+
     /// How many sources and users the detector keeps state for at most.
     struct Limits {
-        var sources = boundedTableKeys
+        var sources = boundedSourceKeys
         var users = boundedTableKeys
+        /// Incidents open at once (see ``IncidentBook/shed(limit:now:)``): 2,048 hold about
+        /// 3 MB; a server under no flood has tens open.
+        var openIncidents = 2048
+        /// Failures kept one by one over every source (see ``Detector/shedFailures()``):
+        /// 65,536 hold about 4 MB.
+        var failures = 65_536
     }
 
     /// How far behind the newest time a host's incidents may stay open (a host gone silent, or
@@ -430,9 +474,17 @@ struct SourceState {
     /// whole slow window (an attack from 60,000 addresses: tens of megabytes).
     mutating func letGoOfFailures(now: Int64, keep: Int64) {
         guard head < store.count, store[store.count - 1].time < now - keep - HostClocks.rewindSpan else { return }
+        letGoOfFailures()
+    }
+
+    /// Lets every failure go (``Detector/shedFailures()``).
+    mutating func letGoOfFailures() {
         store = []
         head = 0
     }
+
+    /// The time of the newest failure kept (`.min`: none).
+    var newestFailure: Int64 { head < store.count ? store[store.count - 1].time : .min }
 
     /// Failures counted (not forgiven as typos) since `since`, by the hour.
     func recentFailures(since: Int64) -> Double {

@@ -326,6 +326,29 @@ struct IncidentBook {
         for clock in Array(deadlines.keys) { expire(clock: clock, now: max(now(clock), newest - lag)) }
     }
 
+    /// How many incidents are open.
+    var openCount: Int { open.count }
+
+    /// Closes the quietest incidents early, down to three quarters of `limit`, once more than
+    /// `limit` are open. An open incident holds its rule's running numbers, its evidence and
+    /// its accounts (about 1.5 KB), and stays open for its gap, half an hour for a source: a
+    /// botnet whose thousands of addresses try a few passwords each and move on keeps
+    /// thousands open at once, and more the faster it goes. The ones quiet longest, in their
+    /// own host's time (`now`), are the most likely to be over; one whose entity goes on opens
+    /// a new incident, linked to the closed one as its `previous_incident`.
+    mutating func shed(limit: Int, now: (String) -> Int64) {
+        guard open.count > limit else { return }
+        let target = limit - limit / 4
+        var quiet = open.map { key, held in
+            (idle: now(held.incident.clock) - held.incident.anomaly.lastSeen.microseconds, key: key)
+        }
+        // Quietest first; ties by key, so that every run closes the same ones.
+        quiet.sort { $0.idle != $1.idle ? $0.idle > $1.idle : $0.key < $1.key }
+        for q in quiet.prefix(open.count - target) {
+            if let held = open[q.key] { close(q.key, held) }
+        }
+    }
+
     /// Closes the incidents timed by `clock` (its host's time went back: a new timeline).
     mutating func closeAll(clock: String) {
         guard let keys = byClock[clock] else { return }
