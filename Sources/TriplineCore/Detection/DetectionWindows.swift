@@ -33,8 +33,13 @@ struct DetectionWindows {
     static let maxAuthTries = 6
 
     private var attempts: [SSHSessionTracker.Key: Attempt] = [:]
-    /// The size at which the finished attempts are swept out (twice what the last sweep kept).
+    /// The size at which the finished attempts are swept out (twice what the last sweep kept,
+    /// at most ``attemptsMost``).
     private var attemptsSweepAt = 4096
+    /// Connections remembered at most: the most a table of 65,536 slots holds. (A flood of
+    /// connections, 50 a second, kept 33,000 within ten minutes and swept at twice that: 11 MB
+    /// of table.)
+    static let attemptsMost = 49_151
     /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
@@ -209,14 +214,18 @@ struct DetectionWindows {
 
     /// Forgets attempts no later line can belong to: older than ten minutes (and a minute for
     /// lines slightly out of order) before their own host's newest, so a host whose clock is
-    /// behind keeps its own. Over 50,000 still under way (a flood of connections), all go.
+    /// behind keeps its own. Over half of ``attemptsMost`` still within that (a flood of
+    /// connections), those older than sshd's login grace time (two minutes, and half a minute
+    /// more) go too; over it still, all go.
     private mutating func sweepAttempts() {
         var newest: [String?: Int64] = [:]
         for (k, a) in attempts where a.time > newest[k.host] ?? .min { newest[k.host] = a.time }
-        let margin = DetectionWindows.tenMinutes + micros(60)
-        attempts.removeAll { $0.value.time < (newest[$0.key.host] ?? .min) - margin }
-        if attempts.count > 50_000 { attempts = [:] }
-        attemptsSweepAt = max(4096, attempts.count * 2)
+        for margin in [DetectionWindows.tenMinutes + micros(60), micros(150)] {
+            attempts.removeAll { $0.value.time < (newest[$0.key.host] ?? .min) - margin }
+            if attempts.count <= DetectionWindows.attemptsMost / 2 { break }
+        }
+        if attempts.count > DetectionWindows.attemptsMost / 2 { attempts = [:] }
+        attemptsSweepAt = min(max(4096, attempts.count * 2), DetectionWindows.attemptsMost)
     }
 
     /// Connection-level lines that show a client which never tried to log in: no
@@ -331,8 +340,9 @@ struct DetectionWindows {
         if userKind.count > keepAt { userKind.keepStrongest(keepAt) { $0.total } }
     }
 
-    /// Keys each window table keeps at most.
-    var maxKeys = boundedTableKeys
+    /// Keys each window table keeps at most: as many as the sources (a table of 65,536 slots),
+    /// since a flood of addresses or names fills these tables as it fills that one.
+    var maxKeys = boundedSourceKeys
     /// Connections whose password attempt is remembered (to count its several lines once).
     var attemptsKept: Int { attempts.count }
     /// Keys in the largest window table now.
