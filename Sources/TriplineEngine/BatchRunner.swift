@@ -236,7 +236,9 @@ public struct BatchRunner: Sendable {
         }
         plans.removeAll { $0.to <= $0.from }
 
-        // Detection over the new lines.
+        // Detection over the new lines (which reads no message text: see ParseOptions).
+        var options = self.options
+        options.keepsMessages = false
         let reader = LogReader(options: options).withFolderHosts(found, found: hostFolders)
         var detector = Detector(model: model, config: config, compiled: model?.forest.map(CompiledForest.init))
         var summary = ParseSummary()

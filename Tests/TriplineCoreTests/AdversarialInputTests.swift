@@ -224,14 +224,16 @@ import TriplineTestSupport
         #expect(lateWeight == 10_000, "the lagging host's last 10,000 attempts weigh \(lateWeight), not one each")
     }
 
-    /// A flood of connections, a hundred a second for twenty minutes, each its own: the table
-    /// of connections stays within its limit (it was swept at twice what it kept, to 65,536),
-    /// and each connection's two lines still weigh one attempt.
-    @Test func aFloodOfConnectionsStaysWithinTheLimit() {
+    /// A flood of connections, fifty and then a hundred a second, each its own: the table of
+    /// connections stays within its limit and its 32,768 slots (it was swept at twice what it
+    /// kept, to 65,536 slots, and then at 30,000 connections, one table size too many), and
+    /// each connection's two lines still weigh one attempt.
+    @Test(arguments: [20_000, 10_000] as [Int64])
+    func aFloodOfConnectionsStaysWithinTheLimit(microsApart: Int64) {
         var w = DetectionWindows()
-        var largest = 0, weight = 0.0
+        var largest = 0, room = 0, weight = 0.0
         for i in 0..<120_000 {
-            let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 10_000)
+            let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * microsApart)
             let invalid = LogEvent(timestamp: t, host: "web", program: "sshd", pid: i, user: "u\(i % 5000)", sourceIP: "198.51.100.9",
                                    eventType: .login, outcome: .failure, action: "invalid_user", authMethod: nil, invalidUser: true,
                                    message: "Invalid user u from 198.51.100.9 port 22", file: "f", line: 2 * i)
@@ -241,9 +243,11 @@ import TriplineTestSupport
             weight += w.observe(invalid).failureWeight
             weight += w.observe(failed).failureWeight
             largest = max(largest, w.attemptsKept)
+            room = max(room, w.attemptsRoom)
         }
         #expect(largest <= DetectionWindows.attemptsMost, "\(largest) connections remembered")
         #expect(largest > DetectionWindows.attemptsMost / 2, "the flood reached the limit")
+        #expect(room <= 24_576, "a table with room for \(room) connections")
         #expect(weight == 120_000, "120,000 attempts weigh \(weight)")
     }
 

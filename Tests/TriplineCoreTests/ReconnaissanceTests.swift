@@ -71,4 +71,32 @@ import Testing
         #expect(found.map(\.kind) == [.reconnaissance, .bruteForce])
         #expect(found.last?.reasons.contains { $0.hasPrefix("preceded by a scan: 15 connections from 198.51.100.27") } == true, "\(found.last?.reasons ?? [])")
     }
+
+    /// An analysis reads its lines without their message text (a string per line less), yet
+    /// what it finds is the same: sshd's `[preauth]` mark, all detection reads of a message,
+    /// stands for the message. Disconnections before authentication are scans only by it.
+    @Test func anAnalysisReadsWithoutMessagesAndFindsTheSame() throws {
+        let text = (0..<25).map { i -> String in
+            let t = Self.stamp(i * 6), port = 41000 + i
+            return "\(t) web sshd[\(9500 + i)]: Received disconnect from 198.51.100.31 port \(port):11: Bye Bye [preauth]\n"
+                + "\(t) web sshd[\(9500 + i)]: Disconnected from 198.51.100.31 port \(port) [preauth]\n"
+        }.joined() + "Mar  3 05:00:00 web sshd[9600]: Accepted publickey for alice from 10.0.0.5 port 50000 ssh2\n"
+        var options = ParseOptions(year: 2026, timeZone: try #require(TimeZone(identifier: "UTC")))
+        var withText: [LogEvent] = [], without: [LogEvent] = []
+        _ = LogReader(options: options).read(bytes: Array(text.utf8), name: "auth.log") { withText.append($0) }
+        options.keepsMessages = false
+        _ = LogReader(options: options).read(bytes: Array(text.utf8), name: "auth.log") { without.append($0) }
+        #expect(without.count == 51 && withText.count == 51)
+        #expect(without.filter { $0.message == LogEvent.preauthMark }.count == 50, "the mark for each [preauth] line")
+        #expect(without.allSatisfy { $0.message.isEmpty || $0.message == LogEvent.preauthMark })
+        #expect(zip(withText, without).allSatisfy { $0.isPreauth == $1.isPreauth })
+        // Analysis.run(bytes:) reads without messages; the events with them give the same.
+        let found = Self.run(text)
+        let reference = Analysis.run(events: withText, model: nil).anomalies
+        #expect(found.map(\.kind) == [.reconnaissance], "\(found.map { ($0.kind, $0.reasons) })")
+        #expect(found.map(\.reasons) == reference.map(\.reasons) && found.map(\.severity) == reference.map(\.severity))
+        // Without the mark, the same lines would not be a scan.
+        let unmarked = without.map { e -> LogEvent in var e = e; e.message = ""; return e }
+        #expect(Analysis.run(events: unmarked, model: nil).anomalies.isEmpty)
+    }
 }

@@ -26,6 +26,8 @@ public struct Analysis: Sendable {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
         if let handing { detector.handsClosedIncidents = { if $0.severity >= minimumSeverity { handing($0) } } }
         var window = ReorderWindow(seconds: reader.options.reorderSeconds)
+        var reader = reader
+        reader.options.keepsMessages = false  // detection reads none (see ParseOptions)
         var summary = EventPipe.read(paths: paths, reader: reader, threads: threads) { window.push($0) { detector.process($0) } }
         window.flush { detector.process($0) }
         summary.lateEvents += window.late
@@ -43,6 +45,8 @@ public struct Analysis: Sendable {
     public static func run(bytes: [UInt8], name: String, reader: LogReader, model: TriplineModel?, config: DetectionConfig? = nil,
                            minimumSeverity: Severity = .low, compiled: CompiledForest?? = nil) -> Analysis {
         var detector = Detector(model: model, config: config, compiled: compiled ?? model?.forest.map(CompiledForest.init))
+        var reader = reader
+        reader.options.keepsMessages = false  // detection reads none (see ParseOptions)
         let format = reader.format ?? bytes.withUnsafeBufferPointer { buf in
             LogFormat.detect(firstBytes: ByteSpan(UnsafeBufferPointer(rebasing: buf.prefix(LogReader.chunkBytes))))
         }

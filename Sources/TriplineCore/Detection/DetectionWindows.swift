@@ -36,10 +36,12 @@ struct DetectionWindows {
     /// The size at which the finished attempts are swept out (twice what the last sweep kept,
     /// at most ``attemptsMost``).
     private var attemptsSweepAt = 4096
-    /// Connections remembered at most: the most a table of 65,536 slots holds. (A flood of
-    /// connections, 50 a second, kept 33,000 within ten minutes and swept at twice that: 11 MB
-    /// of table.)
-    static let attemptsMost = 49_151
+    /// Connections remembered at most: the most a table of 32,768 slots holds. A sweep leaves
+    /// at most half of it, so the next is at least as many connections away. (A flood of
+    /// connections, 50 a second, kept 33,000 within ten minutes and was swept at twice that:
+    /// 11 MB of table; then, with a limit of 49,151, swept at 30,000, one more than a table of
+    /// 32,768 slots holds, so it was 65,536 slots and 3.7 MB, 5.5 MB while it doubled.)
+    static let attemptsMost = 24_576
     /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
@@ -216,15 +218,16 @@ struct DetectionWindows {
     /// lines slightly out of order) before their own host's newest, so a host whose clock is
     /// behind keeps its own. Over half of ``attemptsMost`` still within that (a flood of
     /// connections), those older than sshd's login grace time (two minutes, and half a minute
-    /// more) go too; over it still, all go.
+    /// more) go too; over it still (over 80 connections a second), the latest half are kept.
     private mutating func sweepAttempts() {
+        let half = DetectionWindows.attemptsMost / 2
         var newest: [String?: Int64] = [:]
         for (k, a) in attempts where a.time > newest[k.host] ?? .min { newest[k.host] = a.time }
         for margin in [DetectionWindows.tenMinutes + micros(60), micros(150)] {
             attempts.removeAll { $0.value.time < (newest[$0.key.host] ?? .min) - margin }
-            if attempts.count <= DetectionWindows.attemptsMost / 2 { break }
+            if attempts.count <= half { break }
         }
-        if attempts.count > DetectionWindows.attemptsMost / 2 { attempts = [:] }
+        if attempts.count > half { attempts.keepStrongest(half) { Double($0.time) } }
         attemptsSweepAt = min(max(4096, attempts.count * 2), DetectionWindows.attemptsMost)
     }
 
@@ -242,7 +245,7 @@ struct DetectionWindows {
         if e.eventType == .connection, e.outcome == .failure, DetectionWindows.probeActions.contains(action) {
             // counted below
         } else if e.eventType == .disconnect, e.outcome != .failure, DetectionWindows.probeEndings.contains(action),
-                  action == "closed" || action == "reset" || e.message.hasSuffix("[preauth]") {
+                  action == "closed" || action == "reset" || e.isPreauth {
             // A close with no user: before authentication whether or not sshd says [preauth]
             // (after kex_exchange_identification it does not).
         } else {
@@ -287,7 +290,7 @@ struct DetectionWindows {
     /// disconnect; a key-scanning bot logs only refused keys and the close, which fail2ban's
     /// aggressive mode counts). After counted attempts it is their epilogue and weighs nothing.
     private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
-        guard e.eventType == .disconnect, e.message.hasSuffix("[preauth]"), let pid = e.pid else { return 0 }
+        guard e.eventType == .disconnect, e.isPreauth, let pid = e.pid else { return 0 }
         let key = SSHSessionTracker.Key(host: e.host, pid: pid)
         let found = find(key, e.timestamp.microseconds)
         let before = found.recent
@@ -345,6 +348,8 @@ struct DetectionWindows {
     var maxKeys = boundedSourceKeys
     /// Connections whose password attempt is remembered (to count its several lines once).
     var attemptsKept: Int { attempts.count }
+    /// Connections the table of attempts has room for without growing.
+    var attemptsRoom: Int { attempts.capacity }
     /// Keys in the largest window table now.
     var keyCount: Int { max(sourceFailures.count, userKind.count) }
 }

@@ -33,7 +33,8 @@ public struct Trainer {
     public func train(paths: [String], reader: LogReader, progress: ((Progress) -> Void)? = nil) -> (TriplineModel, ParseSummary) {
         let started = Date()
         let (files, found) = LogReader.expandFindingHosts(paths)
-        let reader = reader.withFolderHosts(files, found: found)
+        var reader = reader.withFolderHosts(files, found: found)
+        reader.options.keepsMessages = false  // training reads none (see ParseOptions)
         // A first pass when the input can be read twice: the earliest time (for the cut-off of
         // --baseline-days) and the incidents the rules find.
         var cutoff: Int64?

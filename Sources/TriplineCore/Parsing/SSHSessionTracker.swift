@@ -5,13 +5,23 @@
 /// Bounded: when it holds too many connections it forgets them all, which costs at most the
 /// address of a few in-flight connections.
 struct SSHSessionTracker {
-    struct Key: Hashable {
+    struct Key: Hashable, Comparable {
         let host: String?
         let pid: Int
 
         /// The process ids first: they tell most keys apart, and a lookup in a full table
         /// compares its key with several others (cheaply, then).
         static func == (a: Key, b: Key) -> Bool { a.pid == b.pid && a.host == b.host }
+        /// By process id, then host (no host first): which of equally recent connections a
+        /// full table keeps, the same on every run.
+        static func < (a: Key, b: Key) -> Bool {
+            if a.pid != b.pid { return a.pid < b.pid }
+            switch (a.host, b.host) {
+            case (nil, nil), (_?, nil): return false
+            case (nil, _?): return true
+            case let (x?, y?): return x < y
+            }
+        }
     }
 
     struct Context {

@@ -14,12 +14,15 @@ public struct SyslogParser {
     private var classifier = AuthMessageClassifier()
     /// The host of lines that name none (the folder of a central syslog server's file).
     private let defaultHost: String?
+    /// Whether events keep their message (see ``ParseOptions/keepsMessages``).
+    private let keepsMessages: Bool
 
     /// A parser for one file.
     public init(options: ParseOptions = ParseOptions()) {
         years = YearTracker(fixed: options.year, reference: options.referenceDate)
         clock = LocalTimeConverter(zone: options.timeZone)
         defaultHost = options.defaultHost
+        keepsMessages = options.keepsMessages
     }
 
     /// Parses one line (without its line terminator).
@@ -80,8 +83,9 @@ public struct SyslogParser {
         let (inner, repeats) = msg.count > 17 && msg[0] == UInt8(ascii: "m") ? SyslogParser.unwrapRepeat(msg) : (msg, 1)
         // Built here and classified in place (returned by the classifier, it was copied once
         // more: every string retained and released again).
+        let message = keepsMessages ? inner.string : inner.hasSuffix(LogEvent.preauthMarkBytes) ? LogEvent.preauthMark : ""
         var e = LogEvent(timestamp: Timestamp(microseconds: micros), host: host, program: program, pid: pid,
-                         message: inner.string, file: file, line: line)
+                         message: message, file: file, line: line)
         classifier.classify(&e, message: inner)
         e.repeatCount = repeats
         return .event(e)
