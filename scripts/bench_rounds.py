@@ -7,7 +7,14 @@ machine's drift falls on all of them alike; prints the medians as a Markdown tab
 
 BEFORE_BINARY is a release build of an earlier commit (for example one built in a worktree:
 git worktree add /tmp/before 6864c1b && (cd /tmp/before && swift build -c release)). Each file
-is analysed with a model this build trains on it. Needs lnav."""
+is analysed with a model this build trains on it. Needs lnav.
+
+NOW=BINARY in the environment measures that binary as "now" instead of .build/release/tripline:
+for example the build scripts/install.sh installs (--static-swift-stdlib, stripped) against the
+plain `swift build -c release` of the same commit:
+    swift build -c release --static-swift-stdlib --product tripline --scratch-path /tmp/sbuild
+    strip -o /tmp/tripline-installed /tmp/sbuild/release/tripline
+    NOW=/tmp/tripline-installed python3 scripts/bench_rounds.py 3 .build/release/tripline"""
 import os, statistics, subprocess, sys, tempfile, time
 
 if len(sys.argv) < 3:
@@ -16,7 +23,7 @@ rounds = int(sys.argv[1])
 before = sys.argv[2]
 corpora_dir = sys.argv[3] if len(sys.argv) > 3 else 'bench_data/corpora'
 here = os.path.dirname(os.path.abspath(__file__))
-now = os.path.join(here, '..', '.build', 'release', 'tripline')
+now = os.environ.get('NOW') or os.path.join(here, '..', '.build', 'release', 'tripline')
 names = ['real_sshd.log', 'real_sshd_back.log', 'real_sshd_mixed.log', 'real_sshd_shuffled.log', 'real_linux.log',
          'corp_1200/auth.log', 'corp_50/auth.log']
 
