@@ -63,6 +63,30 @@ import Testing
         }
     }
 
+    /// Strings of 1 to 17 bytes: the last one to seven bytes of each are tested as one padded
+    /// word, so each ASCII byte goes at each place of each length, and a C1 control and a line
+    /// separator at the end.
+    @Test func everyASCIIByteAtEveryPlaceOfAShortStringOrTailIsEscaped() {
+        for length in 1...17 {
+            for at in 0..<length {
+                for b in UInt8(0)...0x7F {
+                    var bytes = Array(repeating: UInt8(ascii: "x"), count: length)
+                    bytes[at] = b
+                    let s = String(decoding: bytes, as: UTF8.self)
+                    var w = JSONWriter()
+                    w.string(s)
+                    #expect(w.bytes == Self.reference(s), "byte \(b) at \(at) of \(length)")
+                }
+            }
+            for tail in ["\u{9B}", "\u{2028}", "\u{202E}", "é"] {
+                let s = String(repeating: "x", count: length) + tail
+                var w = JSONWriter()
+                w.string(s)
+                #expect(w.bytes == Self.reference(s), "\(tail.debugDescription) after \(length)")
+            }
+        }
+    }
+
     @Test func theRoomMadeForAStringHoldsItsWorstCase() {
         for piece in ["\u{01}", "\u{9B}", "\u{2028}", "\"", "\\", "a", "日"] {
             let s = String(repeating: piece, count: 5000)

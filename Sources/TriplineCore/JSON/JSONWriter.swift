@@ -103,6 +103,13 @@ public struct JSONWriter {
                         k += 8
                         continue
                     }
+                    // The last one to seven bytes (all of a short name, address or program) in one
+                    // word too, padded with plain bytes rather than read past the end.
+                    if k + 8 > n, let base {
+                        var w: UInt64 = 0x4141_4141_4141_4141
+                        withUnsafeMutableBytes(of: &w) { $0.baseAddress?.copyMemory(from: base + k, byteCount: n - k) }
+                        if JSONWriter.plain(w) { k = n; continue }
+                    }
                     let c = buf[k]
                     var esc: UInt8 = 0
                     var needsEscape = false
