@@ -78,12 +78,15 @@ public struct LogEvent: Sendable, Hashable {
     /// The end of an sshd message logged before authentication finished (OpenSSH's
     /// `[preauth]`), and the whole message of such an event read without messages
     /// (``ParseOptions/keepsMessages``).
-    public static let preauthMark = "[preauth]"
+    public static let preauthMark = preauthMarkBytes.description
     static let preauthMarkBytes: StaticString = "[preauth]"
 
     /// Whether sshd logged this before the client authenticated (its message ends `[preauth]`).
     /// Compared byte for byte, as the parser finds it in a line.
-    public var isPreauth: Bool { message.utf8.count >= 9 && message.utf8.suffix(9).elementsEqual(LogEvent.preauthMark.utf8) }
+    public var isPreauth: Bool {
+        let mark = LogEvent.preauthMark.utf8
+        return message.utf8.count >= mark.count && message.utf8.suffix(mark.count).elementsEqual(mark)
+    }
 
     /// `file:line`, the way evidence is cited.
     public var location: EvidenceLocation { EvidenceLocation(file: file ?? "-", line: line) }
