@@ -82,10 +82,9 @@ public struct Trainer {
         if var x = exclusion, end > earliest, end - earliest >= micros(Trainer.crossFitMinimumDays * 86_400) {
             progress?(Progress(events: 0, phase: "finding incidents a model sees"))
             let mid = earliest + (end - earliest) / 2
-            let halves = [earliest..<mid, mid..<end].map { range in
-                fit(files: files, range: range, started: started, progress: nil, exclusion: x) { add in
-                    reader.read(paths: files, add).problemLines
-                }
+            // Both halves' baselines from one read of the files (each event goes to its half's).
+            let halves = fit(files: files, ranges: [earliest..<mid, mid..<end], started: started, progress: nil, exclusion: x) { add in
+                reader.read(paths: files, add).problemLines
             }
             // The first half analysed with the second half's model, and the other way round.
             var detectors = [Detector(model: halves[1], config: config), Detector(model: halves[0], config: config)]
@@ -108,10 +107,10 @@ public struct Trainer {
             exclusion = x
         }
         var summary = ParseSummary()
-        let model = fit(files: files, range: nil, cutoff: cutoff, started: started, progress: progress, exclusion: exclusion) { add in
+        let model = fit(files: files, ranges: [nil], cutoff: cutoff, started: started, progress: progress, exclusion: exclusion) { add in
             summary = reader.read(paths: files, add)
             return summary.problemLines
-        }
+        }[0]
         return (model, summary)
     }
 
@@ -125,19 +124,21 @@ public struct Trainer {
     /// `label` names where they came from in the model's training info.
     public func train(events: [LogEvent], label: String, progress: ((Progress) -> Void)? = nil) -> TriplineModel {
         let exclusion = excludeIncidents ? TrainingExclusion(Analysis.run(events: events, model: nil, config: config).anomalies) : nil
-        return fit(files: [label], range: nil, cutoff: nil, started: Date(), progress: progress, exclusion: exclusion) { add in
+        return fit(files: [label], ranges: [nil], cutoff: nil, started: Date(), progress: progress, exclusion: exclusion) { add in
             for e in events { add(e) }
             return 0
-        }
+        }[0]
     }
 
-    /// The pass both entry points share: `feed` hands every event to `add` and returns the number
-    /// of lines it skipped.
-    private func fit(files: [String], range: Range<Int64>?, cutoff initialCutoff: Int64? = nil, started: Date, progress: ((Progress) -> Void)?,
-                     exclusion initialExclusion: TrainingExclusion?, feed: (_ add: (consuming LogEvent) -> Void) -> Int) -> TriplineModel {
-        var exclusion = initialExclusion
+    /// The pass the entry points share: `feed` hands every event to `add` and returns the number
+    /// of lines it skipped. One model per range of times (nil: all of them), each from the events
+    /// in its range, fed by one read: the ranges do not overlap.
+    private func fit(files: [String], ranges: [Range<Int64>?], cutoff initialCutoff: Int64? = nil, started: Date, progress: ((Progress) -> Void)?,
+                     exclusion: TrainingExclusion?, feed: (_ add: (consuming LogEvent) -> Void) -> Int) -> [TriplineModel] {
         var cutoff = initialCutoff
-        var b = BaselineBuilder(seed: seed, reservoirSize: reservoirSize)
+        var builders = ranges.map { _ in BaselineBuilder(seed: seed, reservoirSize: reservoirSize) }
+        // Each range counts the events it leaves out (its model records them).
+        var exclusions = ranges.map { _ in exclusion }
         var firstSeen: Int64?
         var count = 0
         let skipped = feed { e in
@@ -146,14 +147,27 @@ public struct Trainer {
                 cutoff = e.timestamp.microseconds + micros(days * 86_400)
             }
             if firstSeen == nil { firstSeen = e.timestamp.microseconds }
-            if let c = cutoff, e.timestamp.microseconds >= c { return }
-            if let r = range, !r.contains(e.timestamp.microseconds) { return }
-            if exclusion?.excludes(e) == true { return }
-            b.add(e)
+            let t = e.timestamp.microseconds
+            if let c = cutoff, t >= c { return }
+            guard let k = ranges.firstIndex(where: { $0?.contains(t) ?? true }) else { return }
+            if exclusions[k]?.excludes(e) == true { return }
+            builders[k].add(e)
             count += 1
             if count % 500_000 == 0 { progress?(Progress(events: count, phase: "reading")) }
         }
         progress?(Progress(events: count, phase: "fitting"))
+        // Each model in turn, its builder let go before the next is fitted.
+        var models: [TriplineModel] = []
+        for k in builders.indices {
+            var b = BaselineBuilder(seed: seed, reservoirSize: 0)
+            swap(&b, &builders[k])
+            models.append(model(from: &b, files: files, skipped: skipped, started: started, exclusion: exclusions[k]))
+        }
+        return models
+    }
+
+    /// The model of what `b` gathered: its baselines, and the forest fitted on its reservoir.
+    private func model(from b: inout BaselineBuilder, files: [String], skipped: Int, started: Date, exclusion: TrainingExclusion?) -> TriplineModel {
         let (users, sources, hosts, global) = b.finish()
         let samples = b.reservoir.map { p in FeatureExtractor.features(p, baseline: users[p.user ?? ""]) }
         var forest: IsolationForest?
