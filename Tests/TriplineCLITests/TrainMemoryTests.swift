@@ -50,4 +50,37 @@ import TriplineCore
         let growthMB = Double(peaks[1] - peaks[0]) / 1024
         #expect(growthMB < 6, "peak RSS \(peaks[0] / 1024) MB for 1,500 incidents, \(peaks[1] / 1024) MB for 12,000")
     }
+
+    /// A hundred thousand failed logins, from 12,500 addresses (8 each) or from 100,000 (one
+    /// each, as a botnet sends them): training keeps a baseline per source, up to a cap, so
+    /// memory grows with the sources, but by little more than the model it writes. Writing
+    /// the model with `JSONEncoder` built a tree of all of it first, twenty times the size of
+    /// the file (a 6 MB model peaked at 165 MB, against 87 MB now).
+    @Test func memoryGrowsWithDistinctAddressesLittleMoreThanTheModel() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var peaks: [Int] = [], sizes: [Int] = []
+        let start = 1_767_225_600 // 2026-01-01T00:00:00Z
+        for addresses in [12_500, 100_000] {
+            var out = ""
+            out.reserveCapacity(100_000 * 110)
+            for i in 0..<100_000 {
+                let a = i % addresses
+                out += "\(AnalyzeMemoryTests.iso(start + i)) web1 sshd[\(1000 + i % 30_000)]: Failed password for root from 10.\(a >> 16).\((a >> 8) & 255).\(a & 255) port 4000 ssh2\n"
+            }
+            let log = dir.appendingPathComponent("sources-\(addresses).log")
+            try out.write(to: log, atomically: true, encoding: .utf8)
+            let models = dir.appendingPathComponent("models-\(addresses)").path
+            let r = try ChildProcess.run(CLIRunner.binary.path, ["train", log.path, "--model-dir", models, "--keep-incidents"],
+                                         environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"], timeout: 600)
+            #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
+            let model = try TriplineModel.load(from: models)
+            #expect(model.sources.count == addresses, "a baseline per source")
+            peaks.append(r.peakKB * 1024)
+            sizes.append(try FileManager.default.attributesOfItem(atPath: TriplineModel.path(in: models))[.size] as? Int ?? 0)
+        }
+        let growth = peaks[1] - peaks[0], modelGrowth = sizes[1] - sizes[0]
+        #expect(modelGrowth > 4_000_000, "the model holds the sources: \(sizes)")
+        #expect(growth < 8 * modelGrowth, "peak RSS \(peaks[0] >> 20) MB for 12,500 sources, \(peaks[1] >> 20) MB for 100,000; the model grew by \(modelGrowth >> 10) KB")
+    }
 }

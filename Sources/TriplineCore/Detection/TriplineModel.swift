@@ -117,13 +117,13 @@ public struct TriplineModel: Sendable, Codable {
         let p = TriplineModel.path(in: directory)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            let data = try enc.encode(self)
+            // Written straight from the model (see ModelWriter): no tree of it all in memory.
+            let text = try ModelWriter.bytes(self)
             // Owner only: the model holds every user's habits (where and when they log in).
-            try AtomicFile.write(data, to: p, mode: AtomicFile.privateMode)
+            try AtomicFile.write(text, to: p, mode: AtomicFile.privateMode)
         } catch {
-            throw .unwritable(path: p, reason: (error as? AtomicFile.Failure)?.reason ?? error.localizedDescription)
+            let reason = (error as? AtomicFile.Failure)?.reason ?? (error as? ModelWriter.Unwritable)?.reason ?? error.localizedDescription
+            throw .unwritable(path: p, reason: reason)
         }
     }
 }
