@@ -21,6 +21,18 @@ import Testing
         #expect(networkPrefix(address) == Self.reference(address))
     }
 
+    /// Random strings of the characters the paths branch on: digits, dots, colons, letters of
+    /// both cases, a combining accent and a non-ASCII digit.
+    @Test func randomAddressesAgreeWithTheDefinition() {
+        let alphabet: [String] = ["1", "0", "9", ".", ".", ".", ":", "a", "Z", "\u{301}", "٣", "/", " "]
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<20_000 {
+            var s = ""
+            for _ in 0..<Int(rng.next() % 18) { s += alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            #expect(networkPrefix(s) == Self.reference(s), "\(s.debugDescription)")
+        }
+    }
+
     @Test func anIPv4NetworkIsIts16() {
         #expect(networkPrefix("203.0.113.7") == "203.0.0.0/16")
     }

@@ -93,6 +93,30 @@ public struct HostBaseline: Sendable, Codable, Hashable {
 /// The network an address belongs to, for "has this user ever come from around here":
 /// IPv4 /16, IPv6 /48, or a host name's parent domain.
 public func networkPrefix(_ address: String) -> String {
+    // An IPv4 address, the usual case, in one pass over its bytes (this runs for every scored
+    // event whose user has not been seen at its address: most of a stream out of order).
+    let fast = address.utf8.withContiguousStorageIfAvailable { b -> String? in
+        var dots = 0, colons = 0, first = -1, second = -1
+        for i in 0..<b.count {
+            let c = b[i]
+            if c >= 0x80 || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) { return nil }
+            if c == 0x2E {
+                dots += 1
+                if first < 0 { first = i } else if second < 0 { second = i }
+            } else if c == 0x3A {
+                colons += 1
+            }
+        }
+        guard dots == 3, colons < 2, first > 0, second > first + 1 else { return nil }
+        let tail = ".0.0/16".utf8
+        return String(unsafeUninitializedCapacity: second + tail.count) { buf in
+            var n = 0
+            for k in 0..<second { buf[n] = b[k]; n += 1 }
+            for c in tail { buf[n] = c; n += 1 }
+            return n
+        }
+    }
+    if let fast, let prefix = fast { return prefix }
     var dots = 0
     var colons = 0
     var letters = false

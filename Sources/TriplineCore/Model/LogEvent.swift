@@ -129,13 +129,20 @@ public struct LogEvent: Sendable, Hashable {
             c.raw(",\"line\":"); c.int(line)
             c.raw(",\"repeat_count\":"); c.int(repeatCount)
         }
+        if !extra.isEmpty {
+            writeExtra(to: &w)
+        }
+        w.bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The members beyond the modelled fields, keys sorted (most events have none).
+    private func writeExtra(to w: inout JSONWriter) {
         for k in extra.keys.sorted() {
             w.raw(",")
             w.string(k)
             w.bytes.append(0x3A)
             w.value(extra[k] ?? .null)
         }
-        w.bytes.append(UInt8(ascii: "}"))
     }
 
     /// The event as a JSON object string.
