@@ -3,6 +3,10 @@
 public struct JSONWriter {
     /// The bytes written so far.
     public var bytes: [UInt8] = []
+    /// Where ``withRoom(_:_:)`` writes before the bytes written are appended: made once, as
+    /// large as the largest room asked for, so that room is not made (and zeroed) in ``bytes``
+    /// at several times what is written, once per record.
+    @usableFromInline var scratch: [UInt8] = []
 
     /// An empty writer.
     public init() {}
@@ -20,15 +24,13 @@ public struct JSONWriter {
     /// Writing more than `bound` is a bug; ``Cursor/room(_:)`` gives a string's bound.
     @inlinable
     public mutating func withRoom(_ bound: Int, _ body: (inout Cursor) -> Void) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: bound))
-        let used = bytes.withUnsafeMutableBufferPointer { buf -> Int in
-            guard let base = buf.baseAddress else { return 0 }
-            var c = Cursor(base + start, limit: bound)
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: max(bound, 2 * scratch.count, 4096)) }
+        scratch.withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            var c = Cursor(base, limit: bound)
             body(&c)
-            return c.count
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: c.count))
         }
-        bytes.removeLast(bound - used)
     }
 
     /// Where ``withRoom(_:_:)`` writes: a position in room already made.
