@@ -58,6 +58,20 @@ enum FuzzTargets {
             d.process(LogEvent(timestamp: t, host: "h", program: "sshd", user: "root", sourceIP: "203.0.113.1", eventType: .login,
                                outcome: .success, action: "accepted", authMethod: "password", message: "Accepted"))
             _ = d.finish()
+            // What loads saves, and reads back the same (the writer is not JSONEncoder: names,
+            // numbers and nesting are its own to get right). A number past Double's range read
+            // as infinite is refused by the save, which is the writer's to do.
+            let again = dir + "-saved"
+            if (try? m.save(to: again)) != nil {
+                guard let back = try? TriplineModel.load(from: again) else { fatalError("a saved model does not load") }
+                precondition(back.users == m.users && back.sources == m.sources && back.hosts == m.hosts && back.networks == m.networks
+                             && back.globalVolume == m.globalVolume && back.training == m.training && back.config == m.config,
+                             "a saved model reads back otherwise")
+                let trees = (back.forest?.trees ?? []).map { [$0.feature, $0.left, $0.right, $0.size] }
+                precondition(trees == (m.forest?.trees ?? []).map { [$0.feature, $0.left, $0.right, $0.size] }
+                             && (back.forest?.trees ?? []).map(\.threshold) == (m.forest?.trees ?? []).map(\.threshold),
+                             "a saved forest reads back otherwise")
+            }
         }
     }
 }
