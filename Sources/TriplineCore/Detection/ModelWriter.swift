@@ -27,73 +27,38 @@ enum ModelWriter {
         var bad: String?
         // Keys in the order `JSONEncoder`'s `.sortedKeys` puts them.
         w.raw("{")
-        w.key("config")
-        w.bytes.append(contentsOf: try encoded(m.config, "config"))
-        w.raw(",")
-        w.key("created_at")
-        string(m.createdAt, &w)
-        w.raw(",")
-        w.key("features")
-        w.raw("[")
+        member("config", &w, first: true); w.bytes.append(contentsOf: try encoded(m.config, "config"))
+        member("created_at", &w); string(m.createdAt, &w)
+        member("features", &w); w.raw("[")
         for (i, f) in m.features.enumerated() {
             if i > 0 { w.raw(",") }
             string(f, &w)
         }
         w.raw("]")
         if let forest = m.forest {
-            w.raw(",")
-            w.key("forest")
-            write(forest, &w, &bad)
+            member("forest", &w); write(forest, &w, &bad)
         }
-        w.raw(",")
-        w.key("format")
-        string(m.format, &w)
-        w.raw(",")
-        w.key("global_volume")
-        object(m.globalVolume, &w) { v, w in volume(v, &w, &bad, "global_volume") }
-        w.raw(",")
-        w.key("hosts")
-        object(m.hosts, &w) { h, w in
+        member("format", &w); string(m.format, &w)
+        member("global_volume", &w); object(m.globalVolume, &w) { v, w in volume(v, &w, &bad, "global_volume") }
+        member("hosts", &w); object(m.hosts, &w) { h, w in
             w.raw("{")
-            w.key("events")
-            w.int(h.events)
-            w.raw(",")
-            w.key("hours")
-            ints(h.hours, &w)
-            w.raw(",")
-            w.key("users")
-            counts(h.users, &w)
+            member("events", &w, first: true); w.int(h.events)
+            member("hours", &w); ints(h.hours, &w)
+            member("users", &w); counts(h.users, &w)
             w.raw("}")
         }
-        w.raw(",")
-        w.key("networks")
-        counts(m.networks, &w)
-        w.raw(",")
-        w.key("sources")
-        object(m.sources, &w) { s, w in
+        member("networks", &w); counts(m.networks, &w)
+        member("sources", &w); object(m.sources, &w) { s, w in
             w.raw("{")
-            w.key("events")
-            w.int(s.events)
-            w.raw(",")
-            w.key("failures")
-            w.int(s.failures)
-            w.raw(",")
-            w.key("users")
-            counts(s.users, &w)
+            member("events", &w, first: true); w.int(s.events)
+            member("failures", &w); w.int(s.failures)
+            member("users", &w); counts(s.users, &w)
             w.raw("}")
         }
-        w.raw(",")
-        w.key("training")
-        w.bytes.append(contentsOf: try encoded(m.training, "training"))
-        w.raw(",")
-        w.key("tripline_version")
-        string(m.triplineVersion, &w)
-        w.raw(",")
-        w.key("users")
-        object(m.users, &w) { u, w in user(u, &w, &bad) }
-        w.raw(",")
-        w.key("version")
-        w.int(m.version)
+        member("training", &w); w.bytes.append(contentsOf: try encoded(m.training, "training"))
+        member("tripline_version", &w); string(m.triplineVersion, &w)
+        member("users", &w); object(m.users, &w) { u, w in user(u, &w, &bad) }
+        member("version", &w); w.int(m.version)
         w.raw("}")
         if let bad { throw Unwritable(reason: "\(bad) is not a finite number") }
         return w.bytes
@@ -101,80 +66,37 @@ enum ModelWriter {
 
     static func user(_ u: UserBaseline, _ w: inout JSONWriter, _ bad: inout String?) {
         w.raw("{")
-        w.key("activeDays")
-        w.int(u.activeDays)
-        w.raw(",")
-        w.key("eventTypes")
-        counts(u.eventTypes, &w)
-        w.raw(",")
-        w.key("events")
-        w.int(u.events)
-        w.raw(",")
-        w.key("failures")
-        w.int(u.failures)
-        w.raw(",")
-        w.key("hosts")
-        counts(u.hosts, &w)
-        w.raw(",")
-        w.key("hourlyVolume")
-        object(u.hourlyVolume, &w) { v, w in volume(v, &w, &bad, "a user's hourlyVolume") }
-        w.raw(",")
-        w.key("hours")
-        ints(u.hours, &w)
-        w.raw(",")
-        w.key("isServiceAccount")
-        w.bool(u.isServiceAccount)
-        w.raw(",")
-        w.key("methods")
-        counts(u.methods, &w)
-        w.raw(",")
-        w.key("networks")
-        counts(u.networks, &w)
-        w.raw(",")
-        w.key("sources")
-        counts(u.sources, &w)
-        w.raw(",")
-        w.key("sudoCount")
-        w.int(u.sudoCount)
-        w.raw(",")
-        w.key("weekendEvents")
-        w.int(u.weekendEvents)
+        member("activeDays", &w, first: true); w.int(u.activeDays)
+        member("eventTypes", &w); counts(u.eventTypes, &w)
+        member("events", &w); w.int(u.events)
+        member("failures", &w); w.int(u.failures)
+        member("hosts", &w); counts(u.hosts, &w)
+        member("hourlyVolume", &w); object(u.hourlyVolume, &w) { v, w in volume(v, &w, &bad, "a user's hourlyVolume") }
+        member("hours", &w); ints(u.hours, &w)
+        member("isServiceAccount", &w); w.bool(u.isServiceAccount)
+        member("methods", &w); counts(u.methods, &w)
+        member("networks", &w); counts(u.networks, &w)
+        member("sources", &w); counts(u.sources, &w)
+        member("sudoCount", &w); w.int(u.sudoCount)
+        member("weekendEvents", &w); w.int(u.weekendEvents)
         w.raw("}")
     }
 
     static func write(_ f: IsolationForest, _ w: inout JSONWriter, _ bad: inout String?) {
         w.raw("{")
-        w.key("contamination")
-        number(f.contamination, &w, &bad, "forest.contamination")
-        w.raw(",")
-        w.key("featureCount")
-        w.int(f.featureCount)
-        w.raw(",")
-        w.key("maxSamples")
-        w.int(f.maxSamples)
-        w.raw(",")
-        w.key("offset")
-        number(f.offset, &w, &bad, "forest.offset")
-        w.raw(",")
-        w.key("trees")
-        w.raw("[")
+        member("contamination", &w, first: true); number(f.contamination, &w, &bad, "forest.contamination")
+        member("featureCount", &w); w.int(f.featureCount)
+        member("maxSamples", &w); w.int(f.maxSamples)
+        member("offset", &w); number(f.offset, &w, &bad, "forest.offset")
+        member("trees", &w); w.raw("[")
         for (i, t) in f.trees.enumerated() {
             if i > 0 { w.raw(",") }
             w.raw("{")
-            w.key("feature")
-            ints(t.feature, &w)
-            w.raw(",")
-            w.key("left")
-            ints(t.left, &w)
-            w.raw(",")
-            w.key("right")
-            ints(t.right, &w)
-            w.raw(",")
-            w.key("size")
-            ints(t.size, &w)
-            w.raw(",")
-            w.key("threshold")
-            w.raw("[")
+            member("feature", &w, first: true); ints(t.feature, &w)
+            member("left", &w); ints(t.left, &w)
+            member("right", &w); ints(t.right, &w)
+            member("size", &w); ints(t.size, &w)
+            member("threshold", &w); w.raw("[")
             for (j, x) in t.threshold.enumerated() {
                 if j > 0 { w.raw(",") }
                 number(x, &w, &bad, "forest.trees[\(i)].threshold")
@@ -188,12 +110,15 @@ enum ModelWriter {
 
     static func volume(_ v: HourlyVolume, _ w: inout JSONWriter, _ bad: inout String?, _ at: @autoclosure () -> String) {
         w.raw("{")
-        w.key("max")
-        number(v.max, &w, &bad, at())
-        w.raw(",")
-        w.key("p95")
-        number(v.p95, &w, &bad, at())
+        member("max", &w, first: true); number(v.max, &w, &bad, at())
+        member("p95", &w); number(v.p95, &w, &bad, at())
         w.raw("}")
+    }
+
+    /// `"key":`, after a comma unless it is the object's first member.
+    static func member(_ k: StaticString, _ w: inout JSONWriter, first: Bool = false) {
+        if !first { w.raw(",") }
+        w.key(k)
     }
 
     /// An object of `value`'s texts, keys sorted as `JSONEncoder` sorts them (`String`'s order).
