@@ -24,7 +24,7 @@ public struct JSONWriter {
     /// Writing more than `bound` is a bug; ``Cursor/room(_:)`` gives a string's bound.
     @inlinable
     public mutating func withRoom(_ bound: Int, _ body: (inout Cursor) -> Void) {
-        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: max(bound, 2 * scratch.count, 4096)) }
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: max(bound, 2 * scratch.count, 512)) }
         scratch.withUnsafeMutableBufferPointer { buf in
             guard let base = buf.baseAddress else { return }
             var c = Cursor(base, limit: bound)

@@ -57,10 +57,13 @@ public enum CivilTime {
 
     /// Appends ISO 8601 UTC text for a timestamp to a byte buffer.
     public static func appendISO8601(_ t: Timestamp, to out: inout [UInt8]) {
-        var w = JSONWriter()
-        swap(&w.bytes, &out)
-        w.withRoom(isoRoom) { writeISO8601(t, to: &$0) }
-        swap(&w.bytes, &out)
+        // Written on the stack, then appended (a JSONWriter's scratch would be made for one use).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: isoRoom) { buf in
+            guard let base = buf.baseAddress else { return }
+            var c = JSONWriter.Cursor(base, limit: isoRoom)
+            writeISO8601(t, to: &c)
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: c.count))
+        }
     }
 
     /// The most bytes ``writeISO8601(_:to:)`` writes (a sign, a year of up to four digits kept,
