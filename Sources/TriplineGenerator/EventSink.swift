@@ -12,6 +12,7 @@ final class EventSink {
     private let ndjson: BufferedFileWriter
     private(set) var syslogLines = 0
     private(set) var records = 0
+    private var recordWriter = JSONWriter()
 
     init(syslogPath: String, ndjsonPath: String) throws {
         syslog = try BufferedFileWriter(path: syslogPath)
@@ -52,7 +53,11 @@ final class EventSink {
             syslogLines += 1
         }
         if let r = e.record {
+            // The writer kept from the record before (its buffers made once, not per record).
             var w = JSONWriter()
+            swap(&w, &recordWriter)
+            w.bytes.removeAll(keepingCapacity: true)
+            defer { swap(&w, &recordWriter) }
             w.raw("{"); w.key("timestamp"); w.string(ts.iso8601)
             w.raw(","); w.key("user"); if let u = r.user { w.string(u) } else { w.raw("null") }
             w.raw(","); w.key("source_ip"); if let s = r.sourceIP { w.string(s) } else { w.raw("null") }
