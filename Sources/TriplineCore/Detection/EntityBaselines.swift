@@ -93,8 +93,10 @@ public struct HostBaseline: Sendable, Codable, Hashable {
 /// The network an address belongs to, for "has this user ever come from around here":
 /// IPv4 /16, IPv6 /48, or a host name's parent domain.
 public func networkPrefix(_ address: String) -> String {
-    // An IPv4 address, the usual case, in one pass over its bytes (this runs for every scored
-    // event whose user has not been seen at its address: most of a stream out of order).
+    // An ASCII IPv4 address with two non-empty leading parts, the usual case: its first two
+    // parts and ".0.0/16", built in place in one pass over its bytes (a small string, no
+    // allocation; this runs for every scored event whose user has not been seen at its
+    // address, most of a stream out of order).
     let fast = address.utf8.withContiguousStorageIfAvailable { b -> String? in
         var dots = 0, colons = 0, first = -1, second = -1
         for i in 0..<b.count {
@@ -128,26 +130,7 @@ public func networkPrefix(_ address: String) -> String {
         return groups.prefix(3).joined(separator: ":") + "::/48"
     }
     if dots == 3, !letters {
-        // The first two parts and ".0.0/16", built in place when the address is ASCII with two
-        // non-empty leading parts (at most 15 bytes for a real address: a small string, no
-        // allocation; this runs for every scored login from a new address).
-        let utf8 = address.utf8
-        var first = -1, second = -1, ascii = true
-        for (i, c) in utf8.enumerated() {
-            if c >= 0x80 { ascii = false; break }
-            if c == 0x2E {
-                if first < 0 { first = i } else if second < 0 { second = i }
-            }
-        }
-        if ascii, first > 0, second > first + 1 {
-            let tail = ".0.0/16".utf8
-            return String(unsafeUninitializedCapacity: second + tail.count) { buf in
-                var n = 0
-                for c in utf8.prefix(second) { buf[n] = c; n += 1 }
-                for c in tail { buf[n] = c; n += 1 }
-                return n
-            }
-        }
+        // Not ASCII, or an empty leading part (an ASCII address is built in place above).
         let parts = address.split(separator: ".")
         return parts.prefix(2).joined(separator: ".") + ".0.0/16"
     }
