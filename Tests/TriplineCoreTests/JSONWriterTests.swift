@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TriplineCore
 
-/// The writer's escaping, which skips plain ASCII eight bytes at a time, against the rule written
+/// The writer's escaping, which skips plain ASCII sixteen and eight bytes at a time, against the rule written
 /// out byte by byte: quotes, backslashes, controls, DEL, C1 controls, line separators and
 /// bidirectional overrides escaped, everything else as it is.
 @Suite struct JSONWriterTests {
@@ -128,5 +128,40 @@ import Testing
         var w = JSONWriter()
         w.int(UInt64.max)
         #expect(String(decoding: w.bytes, as: UTF8.self) == String(UInt64.max))
+    }
+    /// The word test behind the skipping, against its definition, for every byte value (ASCII or
+    /// not, which a valid string cannot hold alone) at every place of words around the edges of
+    /// plain (`\u{1F}`/space, `!`/`"`, `[`/`\\`/`]`, `~`/DEL), and next to a byte that carries or
+    /// borrows into it; then random words.
+    @Test func theWordTestIsZeroExactlyWhenNoByteNeedsEscaping() {
+        func needs(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b >= 0x7F }
+        func definition(_ w: UInt64) -> Bool { (0..<8).contains { needs(UInt8(truncatingIfNeeded: w >> ($0 * 8))) } }
+        func word(_ bytes: [UInt8]) -> UInt64 { bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << ($1.offset * 8) } }
+        for background: UInt8 in [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x41] {
+            for b in UInt8(0)...0xFF {
+                for at in 0..<8 {
+                    var bytes = Array(repeating: background, count: 8)
+                    bytes[at] = b
+                    let w = word(bytes)
+                    #expect((JSONWriter.escapeBits(w) != 0) == definition(w), "byte \(b) at \(at) among \(background)")
+                    if at < 7 {
+                        for next: UInt8 in [0x00, 0x01, 0x1F, 0x20, 0x7E, 0x7F, 0xFF] {
+                            bytes[at + 1] = next
+                            let w2 = word(bytes)
+                            #expect((JSONWriter.escapeBits(w2) != 0) == definition(w2), "byte \(b) at \(at), then \(next)")
+                            bytes[at + 1] = background
+                        }
+                    }
+                }
+            }
+        }
+        var rng = SplitMix64(seed: 29)
+        for _ in 0..<200_000 {
+            // Bytes drawn mostly from the printable range, so that words without one to escape come up.
+            var bytes = [UInt8]()
+            for _ in 0..<8 { let r = rng.next(); bytes.append(r % 8 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : UInt8(0x20 + (r >> 8) % 0x60)) }
+            let w = word(bytes)
+            #expect((JSONWriter.escapeBits(w) != 0) == definition(w), "word \(String(w, radix: 16))")
+        }
     }
 }

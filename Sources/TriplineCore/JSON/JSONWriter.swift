@@ -99,9 +99,22 @@ public struct JSONWriter {
                 var k = 0
                 let n = buf.count
                 let base = UnsafeRawPointer(buf.baseAddress)
+                // Bytes before this index are taken one at a time: the block of 16 they are in has
+                // one to escape (so that block is not tested again at every byte).
+                var singlesUntil = 0
                 while k < n {
-                    // Eight plain ASCII bytes at a time (most of a log message).
-                    if k + 8 <= n, let base, JSONWriter.plain(base.loadUnaligned(fromByteOffset: k, as: UInt64.self)) {
+                    // Sixteen plain ASCII bytes at a time (most of a log message).
+                    if k >= singlesUntil, k + 16 <= n, let base {
+                        let w0 = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                        let w1 = base.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self)
+                        if JSONWriter.escapeBits(w0) | JSONWriter.escapeBits(w1) == 0 {
+                            k += 16
+                            continue
+                        }
+                        singlesUntil = k + 16
+                    }
+                    // Eight at a time (the rest of a short string).
+                    if k >= singlesUntil, k + 8 <= n, let base, JSONWriter.plain(base.loadUnaligned(fromByteOffset: k, as: UInt64.self)) {
                         k += 8
                         continue
                     }
@@ -170,14 +183,20 @@ public struct JSONWriter {
         }
     }
 
-    /// Whether eight bytes need no escaping: ASCII, none below 0x20, no `"`, `\\` or DEL
-    /// (bitwise tests on the word, each exact for "is there any such byte").
-    @inline(__always) static func plain(_ w: UInt64) -> Bool {
+    /// Whether eight bytes need no escaping: ASCII, none below 0x20, no `"`, `\\` or DEL.
+    @inline(__always) static func plain(_ w: UInt64) -> Bool { escapeBits(w) == 0 }
+
+    /// Zero when none of eight bytes needs escaping (ASCII, none below 0x20, no `"`, `\\` or
+    /// DEL), not zero otherwise. Bitwise tests on the word without a branch: a byte of 0x7F or
+    /// more sets its high bit in `(w + 1) | w`; with none such, each of the others is exact for
+    /// "is there any such byte" (Hacker's Delight's has-less and has-zero).
+    @inline(__always) static func escapeBits(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func anyZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
-        if w & highs != 0 { return false }
-        if (w &- 0x2020_2020_2020_2020) & ~w & highs != 0 { return false }
-        return !anyZero(w ^ 0x2222_2222_2222_2222) && !anyZero(w ^ 0x5C5C_5C5C_5C5C_5C5C) && !anyZero(w ^ 0x7F7F_7F7F_7F7F_7F7F)
+        let quote = w ^ 0x2222_2222_2222_2222, backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+        let high = (w &+ ones) | w
+        let control = (w &- 0x2020_2020_2020_2020) & ~w
+        let zeros = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+        return (high | control | zeros) & highs
     }
 
     /// The scalar to write as `\uXXXX` for U+2028, U+2029, U+202A–U+202E and U+2066–U+2069
