@@ -99,8 +99,8 @@ public struct JSONWriter {
                 var k = 0
                 let n = buf.count
                 let base = UnsafeRawPointer(buf.baseAddress)
-                // Bytes before this index are taken one at a time: the block of 16 they are in has
-                // one to escape (so that block is not tested again at every byte).
+                // Bytes before this index are taken one at a time: the block of 16 (or the tail)
+                // they are in has one to escape, and is not tested again at every byte.
                 var singlesUntil = 0
                 while k < n {
                     // Sixteen plain ASCII bytes at a time (most of a log message).
@@ -118,12 +118,20 @@ public struct JSONWriter {
                         k += 8
                         continue
                     }
-                    // The last one to seven bytes (all of a short name, address or program) in one
-                    // word too, padded with plain bytes rather than read past the end.
-                    if k + 8 > n, let base {
-                        var w: UInt64 = 0x4141_4141_4141_4141
-                        withUnsafeMutableBytes(of: &w) { $0.baseAddress?.copyMemory(from: base + k, byteCount: n - k) }
-                        if JSONWriter.plain(w) { k = n; continue }
+                    // The last one to seven bytes: in a string of eight bytes or more, the word of
+                    // its last eight (some passed over already: a byte to escape among those only
+                    // sends the tail down the byte path); in a shorter one (a name, an address, a
+                    // program), byte by byte. Not copied into a padded word: reading a word just
+                    // written byte by byte stalls the load.
+                    if k + 8 > n, k >= singlesUntil, let base {
+                        if n >= 8 {
+                            if JSONWriter.plain(base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) { k = n; continue }
+                        } else {
+                            var p = k
+                            while p < n, !JSONWriter.needsEscape(buf[p]) { p += 1 }
+                            if p == n { k = n; continue }
+                        }
+                        singlesUntil = n
                     }
                     let c = buf[k]
                     var esc: UInt8 = 0
@@ -182,6 +190,10 @@ public struct JSONWriter {
             byte(JSONWriter.hex[Int(v & 15)])
         }
     }
+
+    /// Whether a byte is not plain: below 0x20, `"`, `\\`, DEL, or not ASCII (which the byte path
+    /// looks at more closely). ``escapeBits(_:)`` is this test on eight bytes at once.
+    @inline(__always) static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b >= 0x7F }
 
     /// Whether eight bytes need no escaping: ASCII, none below 0x20, no `"`, `\\` or DEL.
     @inline(__always) static func plain(_ w: UInt64) -> Bool { escapeBits(w) == 0 }
