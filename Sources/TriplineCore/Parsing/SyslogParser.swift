@@ -16,6 +16,8 @@ public struct SyslogParser {
     private let defaultHost: String?
     /// Whether events keep their message (see ``ParseOptions/keepsMessages``).
     private let keepsMessages: Bool
+    /// The last timestamp read, read again without parsing when the next line repeats it.
+    private var lastTimestamp = TimestampMemo()
 
     /// A parser for one file.
     public init(options: ParseOptions = ParseOptions()) {
@@ -113,6 +115,18 @@ public struct SyslogParser {
     /// Parses a classic or ISO timestamp at `i`. Returns UTC microseconds (Int64.min when the
     /// shape is right but the values are not) and the index after it; nil when there is none.
     private mutating func timestamp(_ s: ByteSpan, at i: Int) -> (Int64, Int)? {
+        if let known = lastTimestamp.lookUp(s, at: i) { return known }
+        let read = readTimestamp(s, at: i)
+        if let (micros, end) = read, micros != Int64.min {
+            lastTimestamp.keep(s, at: i, end: end, micros: micros)
+        } else {
+            lastTimestamp.forget()
+        }
+        return read
+    }
+
+    /// ``timestamp(_:at:)`` read from the bytes.
+    private mutating func readTimestamp(_ s: ByteSpan, at i: Int) -> (Int64, Int)? {
         let c = s.at(i)
         if c >= 0x30 && c <= 0x39 { return isoTimestamp(s, at: i) }
         guard let month = SyslogParser.month(s, at: i) else { return nil }
