@@ -1,5 +1,6 @@
 import Foundation
 import TriplineCore
+import TriplineCommandLine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,17 +24,33 @@ struct BufferedOutput {
 
     mutating func write(_ s: String) { write(Array(s.utf8)) }
 
+    /// Writes what is buffered, then `bytes` straight from where they are (a block the caller
+    /// filled itself: not copied into the buffer first).
+    mutating func writeNow(_ bytes: [UInt8]) {
+        flush()
+        writeAll(bytes)
+    }
+
     mutating func flush() {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                // EPIPE: the reader went away; nothing more to say.
-                exit(errno == EPIPE ? 0 : 1)
-            }
-            off += n
-        }
+        writeAll(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, base + off, raw.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    // EPIPE: the reader went away; nothing more to say.
+                    if errno == EPIPE { exit(0) }
+                    printError("tripline: cannot write the output: \(String(cString: strerror(errno))) (a full disk, or a closed file?)")
+                    exit(1)
+                }
+                off += n
+            }
+        }
     }
 }

@@ -46,13 +46,13 @@ struct ParseCommand: ParsableCommand {
         guard !files.isEmpty || parsing.journal else { throw ValidationError("give the logs to read: files, folders, - for standard input, or --journal") }
         let inputs = parsing.inputs(files)
         w.bytes.reserveCapacity(1 << 17)
-        // Events are written one after another into one buffer, handed on every 64 KiB (not
-        // copied once more per event).
+        // Events are written one after another into one buffer, written out every 64 KiB from
+        // where they are (not copied once more, per event or per block).
         let summary = EventPipe.run(threads: threads, reading: { reader.read(paths: inputs, $0) }) { event in
             event.writeJSON(to: &w)
             w.bytes.append(0x0A)
             if w.bytes.count >= 1 << 16 {
-                out.write(w.bytes)
+                out.writeNow(w.bytes)
                 w.bytes.removeAll(keepingCapacity: true)
             }
         }

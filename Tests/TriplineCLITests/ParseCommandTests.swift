@@ -57,6 +57,26 @@ import TriplineCore
         #expect(some.stderr.contains("could not read /nonexistent/auth.log"))
     }
 
+    /// Output that cannot be written (a full disk: `/dev/full`) fails with a message, rather
+    /// than ending quietly as if all had been written; a reader that goes away (`| head`) ends it
+    /// without one.
+    @Test func outputThatCannotBeWrittenFailsWithAMessage() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else {
+            print("skipped: this system has no /dev/full")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        let log = dir.appendingPathComponent("auth.log")
+        let line = "Mar 30 15:54:19 h sshd[1]: Invalid user x from 1.2.3.4 port 5\n"
+        // More than one block of output (64 KiB), so that the block written on the way fails too.
+        try String(repeating: line, count: 2000).write(to: log, atomically: true, encoding: .utf8)
+        for threads in ["1", "2"] {
+            let r = try ChildProcess.run("/bin/sh", ["-c", "exec \"$0\" parse --threads \(threads) \"$1\" > /dev/full", CLIRunner.binary.path, log.path])
+            #expect(r.status == 1, "threads \(threads): \(r.status)")
+            #expect(String(decoding: r.stderr, as: UTF8.self).contains("cannot write the output: No space left on device"), "\(String(decoding: r.stderr, as: UTF8.self))")
+        }
+    }
+
     @Test func badOptionsAreRejectedWithAUsefulMessage() throws {
         let f = try CLIRunner.run(["parse", "--format", "xml", "x.log"])
         #expect(f.status != 0 && f.stderr.contains("unknown format 'xml'"))
