@@ -128,6 +128,18 @@ import Testing
         var w = JSONWriter()
         w.int(UInt64.max)
         #expect(String(decoding: w.bytes, as: UTF8.self) == String(UInt64.max))
+        // The cursor writes digits straight into place: each length, each sign, the extremes.
+        var rng = SplitMix64(seed: 3)
+        var values = [0, 9, 10, -9, -10, 99, 100, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        for digits in 1...18 {
+            let p = (1..<digits).reduce(1) { a, _ in a * 10 }
+            values += [p - 1, p, -p, -(p - 1), p + Int(rng.next() % UInt64(p))]
+        }
+        for v in values {
+            var c = JSONWriter()
+            c.withRoom(20) { $0.int(v) }
+            #expect(String(decoding: c.bytes, as: UTF8.self) == String(v))
+        }
     }
     /// The word test behind the skipping, against its definition, for every byte value (ASCII or
     /// not, which a valid string cannot hold alone) at every place of words around the edges of

@@ -71,9 +71,22 @@ public struct JSONWriter {
             bytes(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
         }
 
-        /// Writes an integer (at most 20 bytes).
+        /// Writes an integer (at most 20 bytes), its digits straight into place.
         public mutating func int(_ v: Int) {
-            JSONWriter.decimal(Int64(v)) { bytes($0) }
+            var m = v.magnitude
+            var digits = 1
+            var rest = m
+            while rest >= 10 { rest /= 10; digits &+= 1 }
+            let n = v < 0 ? digits + 1 : digits
+            precondition(count + n <= limit, "JSONWriter.Cursor: more than the room made")
+            var i = count + n
+            repeat {
+                i &-= 1
+                p[i] = 0x30 &+ UInt8(truncatingIfNeeded: m % 10)
+                m /= 10
+            } while m > 0
+            if v < 0 { p[count] = 0x2D }
+            count &+= n
         }
 
         /// Writes the string, or `null` when there is none.
