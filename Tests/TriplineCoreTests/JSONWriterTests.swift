@@ -87,6 +87,20 @@ import Testing
         }
     }
 
+    /// Plain runs are copied by size (overlapping words up to 16 bytes, `memmove` beyond): every
+    /// length from 0 to 80, each byte different, alone and between two escapes, comes out whole.
+    @Test func plainRunsOfEveryLengthAreCopiedWhole() {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        for length in 0...80 {
+            let run = String(decoding: (0..<length).map { alphabet[$0 % alphabet.count] }, as: UTF8.self)
+            for s in [run, "\"" + run + "\n", "\u{2028}" + run] {
+                var w = JSONWriter()
+                w.string(s)
+                #expect(w.bytes == Self.reference(s), "length \(length): \(s.debugDescription)")
+            }
+        }
+    }
+
     @Test func theRoomMadeForAStringHoldsItsWorstCase() {
         for piece in ["\u{01}", "\u{9B}", "\u{2028}", "\"", "\\", "a", "日"] {
             let s = String(repeating: piece, count: 5000)

@@ -58,12 +58,27 @@ public struct JSONWriter {
             count &+= 1
         }
 
-        /// Writes bytes as they are.
+        /// Writes bytes as they are. Up to 16 bytes (a name, an address, a key) are moved as two
+        /// words that overlap, not by a call to `memmove`: an event has a dozen such pieces.
         @inline(__always) mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
             guard let src = b.baseAddress, b.count > 0 else { return }
-            precondition(count + b.count <= limit, "JSONWriter.Cursor: more than the room made")
-            (p + count).update(from: src, count: b.count)
-            count &+= b.count
+            let n = b.count
+            precondition(count + n <= limit, "JSONWriter.Cursor: more than the room made")
+            let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(p + count)
+            if n >= 8, n <= 16 {
+                let head = from.loadUnaligned(as: UInt64.self), tail = from.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                to.storeBytes(of: head, as: UInt64.self)
+                to.storeBytes(of: tail, toByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4, n < 8 {
+                let head = from.loadUnaligned(as: UInt32.self), tail = from.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+                to.storeBytes(of: head, as: UInt32.self)
+                to.storeBytes(of: tail, toByteOffset: n - 4, as: UInt32.self)
+            } else if n < 4 {
+                for i in 0..<n { p[count &+ i] = src[i] }
+            } else {
+                to.copyMemory(from: from, byteCount: n)
+            }
+            count &+= n
         }
 
         /// Writes raw ASCII text (already valid JSON).
