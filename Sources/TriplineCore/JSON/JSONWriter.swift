@@ -155,9 +155,9 @@ public struct JSONWriter {
                         if n >= 8 {
                             if JSONWriter.plain(base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) { k = n; continue }
                         } else {
-                            var p = k
-                            while p < n, !JSONWriter.needsEscape(buf[p]) { p += 1 }
-                            if p == n { k = n; continue }
+                            var q = k
+                            while q < n, !JSONWriter.needsEscape(buf[q]) { q += 1 }
+                            if q == n { k = n; continue }
                         }
                         singlesUntil = n
                     }
