@@ -252,27 +252,10 @@ public struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    /// Appends an integer.
+    /// Appends an integer (its digits written by ``Cursor/int(_:)``; beyond `Int`, its text).
     public mutating func int<I: BinaryInteger>(_ v: I) {
-        guard let n = Int64(exactly: v), n != .min else { bytes.append(contentsOf: String(v).utf8); return }
-        JSONWriter.decimal(n) { bytes.append(contentsOf: $0) }
-    }
-
-    /// The decimal text of `v` (at most 20 bytes with its sign), written backwards into a small
-    /// buffer and handed to `body` in one piece: no `String` made.
-    @inline(__always)
-    static func decimal(_ v: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        var m = v.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            var i = 20
-            repeat {
-                i -= 1
-                buf[i] = 0x30 + UInt8(m % 10)
-                m /= 10
-            } while m > 0
-            if v < 0 { i -= 1; buf[i] = 0x2D }
-            body(UnsafeBufferPointer(rebasing: buf[i..<20]))
-        }
+        guard let n = Int(exactly: v) else { bytes.append(contentsOf: String(v).utf8); return }
+        withRoom(20) { $0.int(n) }
     }
 
     /// Appends a number; non-finite values become `null` (JSON has no NaN).
