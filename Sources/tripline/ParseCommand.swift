@@ -56,8 +56,7 @@ struct ParseCommand: ParsableCommand {
                 w.bytes.removeAll(keepingCapacity: true)
             }
         }
-        out.write(w.bytes)
-        out.flush()
+        out.writeNow(w.bytes)
         if !quiet { printError(summary.report()) }
         if summary.nothingRead {
             throw ExitCode(2)
