@@ -33,6 +33,12 @@ struct DetectionWindows {
     static let maxAuthTries = 6
 
     private var attempts: [SSHSessionTracker.Key: Attempt] = [:]
+    private var hosts = HostHashes()
+
+    /// The key of the sshd connection `pid` of `e`'s host.
+    private mutating func connection(_ e: LogEvent, _ pid: Int) -> SSHSessionTracker.Key {
+        SSHSessionTracker.Key(host: e.host, pid: pid, hostHash: hosts.hash(e.host))
+    }
     /// The size at which the finished attempts are swept out (twice what the last sweep kept,
     /// at most ``attemptsMost``).
     private var attemptsSweepAt = 4096
@@ -85,7 +91,7 @@ struct DetectionWindows {
         guard e.repeatCount > 1 else { return first }
         let copies = Double(e.repeatCount - 1) * DetectionWindows.copyWeight(e)
         if copies > 0, let pid = e.pid {
-            let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+            let key = connection(e, pid)
             if let a = attempts[key] { attempts[key]?.counted = UInt8(min(255, Int(a.counted) + e.repeatCount - 1)) }
         }
         return first + copies
@@ -130,7 +136,7 @@ struct DetectionWindows {
         default: kind = 16
         }
         guard let pid = e.pid else { return 1 }
-        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let key = connection(e, pid)
         let t = e.timestamp.microseconds
         let found = find(key, t)
         if let i = found.index, case var a = attempts.values[i], a.counted > 0, a.kinds & kind == 0,
@@ -176,7 +182,7 @@ struct DetectionWindows {
     /// keys running out, not passwords.
     private mutating func noteKeyOffer(_ e: LogEvent) {
         guard let pid = e.pid else { return }
-        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let key = connection(e, pid)
         let t = e.timestamp.microseconds
         let found = find(key, t)
         if var a = found.recent, let i = found.index {
@@ -190,7 +196,7 @@ struct DetectionWindows {
     /// sshd ended the connection for too many failures (see ``failureWeight(_:)``).
     private mutating func connectionEndedWeight(_ e: LogEvent) -> Double {
         guard let pid = e.pid else { return 1 }
-        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let key = connection(e, pid)
         let t = e.timestamp.microseconds
         let found = find(key, t)
         let before = found.recent
@@ -252,7 +258,7 @@ struct DetectionWindows {
             return 0
         }
         guard let pid = e.pid else { return 1 }
-        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let key = connection(e, pid)
         let t = e.timestamp.microseconds
         // A connection with attempts, or already counted as a probe.
         let found = find(key, t)
@@ -291,7 +297,7 @@ struct DetectionWindows {
     /// aggressive mode counts). After counted attempts it is their epilogue and weighs nothing.
     private mutating func abandonedAttemptWeight(_ e: LogEvent, anyOutcome: Bool = false) -> Double {
         guard e.eventType == .disconnect, e.isPreauth, let pid = e.pid else { return 0 }
-        let key = SSHSessionTracker.Key(host: e.host, pid: pid)
+        let key = connection(e, pid)
         let found = find(key, e.timestamp.microseconds)
         let before = found.recent
         guard anyOutcome || e.user != nil || before?.keyOffered == true else { return 0 }

@@ -47,6 +47,7 @@ public struct LogEvent: Sendable, Hashable {
     public var repeatCount = 1
 
     /// An event; everything but the time, kind, outcome and message is optional.
+    @inline(never)
     public init(
         timestamp: Timestamp, host: String? = nil, program: String? = nil, pid: Int? = nil,
         user: String? = nil, sourceIP: String? = nil, sourcePort: Int? = nil,

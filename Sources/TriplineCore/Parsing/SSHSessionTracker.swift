@@ -5,13 +5,46 @@
 /// Bounded: when it holds too many connections it forgets them all, which costs at most the
 /// address of a few in-flight connections.
 struct SSHSessionTracker {
+    /// One sshd connection: the host that logged it and sshd's process id.
+    ///
+    /// Every sshd line looks its connection up two or three times (here, and in the detector's
+    /// attempts), so the key hashes without `Hasher`: the host's hash is taken once per host
+    /// (``HostHashes``: a seeded SipHash, as `String` hashes itself) and mixed with the process
+    /// id by one multiply-xorshift (``Swift/Hashable/_rawHashValue(seed:)``, which `Dictionary`
+    /// calls for a key's hash). An attacker who picks process ids cannot aim them at one
+    /// bucket without the host's secret hash; host names go through SipHash as before.
     struct Key: Hashable, Comparable {
         let host: String?
         let pid: Int
+        /// `host`'s hash (``HostHashes/hash(_:)``): equal hosts have equal ones.
+        let hostHash: Int
+
+        init(host: String?, pid: Int, hostHash: Int) {
+            self.host = host
+            self.pid = pid
+            self.hostHash = hostHash
+        }
+
+        /// A key whose host is hashed here (tests, and paths that are not hot).
+        init(host: String?, pid: Int) {
+            self.init(host: host, pid: pid, hostHash: HostHashes.hash(host))
+        }
 
         /// The process ids first: they tell most keys apart, and a lookup in a full table
         /// compares its key with several others (cheaply, then).
-        static func == (a: Key, b: Key) -> Bool { a.pid == b.pid && a.host == b.host }
+        static func == (a: Key, b: Key) -> Bool { a.pid == b.pid && a.hostHash == b.hostHash && a.host == b.host }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+
+        /// The host's hash and the process id mixed (splitmix64's finaliser), with the table's seed.
+        func _rawHashValue(seed: Int) -> Int {
+            var z = UInt64(bitPattern: Int64(hostHash)) ^ UInt64(bitPattern: Int64(seed))
+            z = (z ^ UInt64(bitPattern: Int64(pid))) &* 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(Int64(bitPattern: z ^ (z >> 31)))
+        }
+
         /// By process id, then host (no host first): which of equally recent connections a
         /// full table keeps, the same on every run.
         static func < (a: Key, b: Key) -> Bool {
@@ -50,11 +83,12 @@ struct SSHSessionTracker {
     /// the table to 2.9 MB for connections most of which sshd has long closed).
     static let capacity = 12_288
     private var table: [Key: Context] = [:]
+    private var hosts = HostHashes()
 
     /// The connection of `pid` on `host` (a fresh context when it is unknown or `pid` is nil).
-    func entry(host: String?, pid: Int?) -> Entry {
+    mutating func entry(host: String?, pid: Int?) -> Entry {
         guard let pid else { return Entry(context: Context(), key: nil, index: nil) }
-        let key = Key(host: host, pid: pid)
+        let key = Key(host: host, pid: pid, hostHash: hosts.hash(host))
         if let i = table.index(forKey: key) { return Entry(context: table.values[i], key: key, index: i) }
         return Entry(context: Context(), key: key, index: nil)
     }
@@ -69,5 +103,26 @@ struct SSHSessionTracker {
         }
         if table.count >= SSHSessionTracker.capacity { table.removeAll(keepingCapacity: true) }
         table[key] = context
+    }
+}
+
+/// The hashes of host names, the last one kept: the lines of a log come from one host, or a
+/// few, so a host is hashed when it changes, not on every line.
+struct HostHashes {
+    private var last: (host: String?, hash: Int) = (nil, HostHashes.hash(nil))
+
+    /// `host`'s hash (the same as ``hash(_:)-swift.type.method``), computed again only when it
+    /// is not the host of the call before.
+    mutating func hash(_ host: String?) -> Int {
+        if host == last.host { return last.hash }
+        let h = HostHashes.hash(host)
+        last = (host, h)
+        return h
+    }
+
+    /// `host`'s hash: `String`'s own (SipHash, seeded per process), and a fixed value for none.
+    static func hash(_ host: String?) -> Int {
+        guard let host else { return 0x5BD1_E995 }
+        return host.hashValue
     }
 }

@@ -90,7 +90,7 @@ public struct SyslogParser {
                          message: message, file: file, line: line)
         classifier.classify(&e, message: inner)
         e.repeatCount = repeats
-        return .event(e)
+        return .event(consume e)
     }
 
     /// The most copies one "message repeated" line stands for (a local user can write such a

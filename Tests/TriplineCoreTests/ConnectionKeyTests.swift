@@ -1,0 +1,71 @@
+import Testing
+@testable import TriplineCore
+
+/// The key of an sshd connection hashes without `Hasher`: its host's hash, taken once per host,
+/// mixed with the process id (`SSHSessionTracker.Key`). Equal keys must hash alike however they
+/// were made, and keys an attacker chooses must still spread over a table's buckets.
+@Suite struct ConnectionKeyTests {
+    /// Hosts that are the same for `String` though not byte for byte (é precomposed and
+    /// decomposed), none, empty, short and long (stored out of line).
+    static let hosts: [String?] = [nil, "", "web01", "caf\u{E9}", "cafe\u{301}", "bastion-01.eu-west.internal.example.com"]
+
+    @Test func equalKeysHashAlikeHoweverTheyWereMade() {
+        var memo = HostHashes()
+        for (i, a) in Self.hosts.enumerated() {
+            for (j, b) in Self.hosts.enumerated() {
+                // Through the memo, with the other host looked up in between, and directly.
+                _ = memo.hash(Self.hosts[(i + 1) % Self.hosts.count])
+                let x = SSHSessionTracker.Key(host: a, pid: 4242, hostHash: memo.hash(a))
+                let y = SSHSessionTracker.Key(host: b, pid: 4242)
+                #expect((x == y) == (a == b), "\(String(describing: a)) and \(String(describing: b))")
+                guard x == y else { continue }
+                for seed in [0, 1, -7, Int.max] {
+                    #expect(x._rawHashValue(seed: seed) == y._rawHashValue(seed: seed))
+                }
+                #expect(x.hashValue == y.hashValue)
+                #expect([x: i][y] == i, "a table finds the key made the other way")
+            }
+        }
+        // The same host with another process is another connection.
+        #expect(SSHSessionTracker.Key(host: "web01", pid: 1) != SSHSessionTracker.Key(host: "web01", pid: 2))
+    }
+
+    /// Process ids that an identity hash would put in one bucket (multiples of the table's size)
+    /// and hosts that differ only in their middle, 49,152 keys in a table of 65,536 slots: no
+    /// bucket gets more than a dozen (a fair spread puts at most seven or eight in one).
+    @Test(arguments: [0, 0x5EED])
+    func chosenKeysSpreadOverTheBuckets(seed: Int) {
+        let slots = 1 << 16
+        func fullest(_ keys: [SSHSessionTracker.Key]) -> Int {
+            var bucket = [Int](repeating: 0, count: slots)
+            for k in keys { bucket[k._rawHashValue(seed: seed) & (slots - 1)] += 1 }
+            return bucket.max() ?? 0
+        }
+        let count = 49_152
+        let aligned = (0..<count).map { SSHSessionTracker.Key(host: "web01", pid: $0 << 16) }
+        let consecutive = (0..<count).map { SSHSessionTracker.Key(host: "web01", pid: 1_000 + $0) }
+        let middles = (0..<count).map { SSHSessionTracker.Key(host: "host-\($0)-x.example.com", pid: 22) }
+        #expect(fullest(aligned) <= 12)
+        #expect(fullest(consecutive) <= 12)
+        #expect(fullest(middles) <= 12)
+    }
+
+    /// The tracker finds a connection again by its host and process id, whatever hosts came
+    /// between (its memo of the last host's hash must not leak into another host's key).
+    @Test func theTrackerFindsEachConnectionAgain() {
+        var tracker = SSHSessionTracker()
+        let hosts = ["a", "b", "caf\u{E9}", "bastion-01.eu-west.internal.example.com"]
+        for (i, h) in hosts.enumerated() {
+            let entry = tracker.entry(host: h, pid: 100)
+            var ctx = entry.context
+            ctx.source = "10.0.0.\(i)"
+            tracker.store(ctx, in: entry)
+        }
+        for (i, h) in hosts.enumerated().reversed() {
+            #expect(tracker.entry(host: h, pid: 100).context.source == "10.0.0.\(i)")
+        }
+        #expect(tracker.entry(host: "cafe\u{301}", pid: 100).context.source == "10.0.0.2")
+        #expect(tracker.entry(host: "a", pid: 101).context.source == nil)
+        #expect(tracker.entry(host: nil, pid: 100).context.source == nil)
+    }
+}
