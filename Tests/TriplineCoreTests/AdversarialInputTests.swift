@@ -317,6 +317,9 @@ import TriplineTestSupport
     }
 
     /// A replayed timeline closes the old one's incidents and finds the same attacks again.
+    /// (The copies here are an hour long, so the second goes back by less than a host's clock
+    /// allows a late line: it is the same timeline, out of order. ``aLogReadAgainAndAgain()``
+    /// goes back by more.)
     @Test func aRewoundHostStartsANewTimeline() {
         let once = Self.block(offset: 0, copy: 0)
         var d1 = Detector(model: nil)
@@ -328,6 +331,28 @@ import TriplineTestSupport
         #expect(!single.isEmpty)
         #expect(twice.count >= single.count, "the second copy's attacks are found again: \(single.count) then \(twice.count)")
         #expect(twice.allSatisfy { $0.lastSeen.microseconds - $0.start.microseconds < 2 * 3_600_000_000 }, "no incident spans both timelines")
+    }
+
+    /// A server's log read again and again (the same file given twice, a replayed day), two
+    /// hours long, one address hammering 240 passwords in four minutes in each copy: each copy
+    /// goes back further than a late line may, so its host starts a new timeline, and each is
+    /// found as the first was, one brute force of 240 failures, at the same cost. When a
+    /// source's failures outlived its host's timeline, each copy's were squeezed in after the
+    /// last copy's (up to 4,000), every new incident took them all in as its own, and the
+    /// incidents grew copy after copy (64 copies of loghub's OpenSSH sample took 13 times as
+    /// long as 8, and came out with critical brute forces and slow ones the sample has not).
+    @Test func aLogReadAgainAndAgain() {
+        var copy = ""
+        for i in 0..<240 {
+            copy += Self.line(i, "Failed password for root from 198.51.100.77 port \(2000 + i) ssh2", pid: 2000 + i)
+        }
+        copy += Self.line(7200, "Accepted publickey for deploy from 10.0.0.1 port 4000 ssh2", pid: 4000)
+        Self.expectLinear("a log read again and again", n: 8) { n in Self.detection(String(repeating: copy, count: n)) }
+        var d = Detector(model: nil)
+        _ = LogReader().read(bytes: Array(String(repeating: copy, count: 20).utf8), name: "a.log") { d.process($0) }
+        let found = d.finish()
+        #expect(found.count == 20 && Set(found.map(\.eventCount)) == [240] && Set(found.map(\.severity)).count == 1,
+                "one brute force of 240 failures per copy, each alike: \(found.map { "\($0.eventCount) \($0.severity)" })")
     }
 
     /// `sudo` refused again and again for one user.

@@ -24,6 +24,8 @@ public struct Detector {
     var sources: [String: SourceState] = [:]
     /// The number of the host clock of the event being processed (see ``HostClocks/observe(host:at:)``).
     var clockNumber: UInt32 = 0
+    /// The timeline of that clock (``HostClocks/Tick/timeline``).
+    var clockTimeline: UInt32 = 0
     /// The files of the failures the sources keep.
     var failureFiles = FileNumbers()
     var users: [String: UserState] = [:]
@@ -88,6 +90,7 @@ public struct Detector {
         let t = e.timestamp.microseconds
         let (clock, number, tick) = clocks.observe(host: e.host, at: t)
         clockNumber = number
+        clockTimeline = tick.timeline
         if tick.rewound { book.closeAll(clock: clock) }
         book.begin(time: t, clock: clock)
         let counts = windows.observe(e)
@@ -374,15 +377,22 @@ struct SourceState {
     /// Failures within the longest short window, oldest first (capped): `store[head...]`. The
     /// oldest leave by moving `head`, so a source hammering at the cap costs the same per line.
     private var store: [Failure] = []
-    /// ``head``, in 32 bits beside ``clock`` (the store holds at most twice ``cap``): a table
-    /// of tens of thousands of sources is as large as one source's state times its slots.
-    private var storedHead: Int32 = 0
+    /// ``head``, in 16 bits beside ``clock`` and ``timeline`` (the store holds at most
+    /// ``cap`` failures past it, and it is moved back to 0 once it is over 64 and half the
+    /// store): a table of tens of thousands of sources is as large as one source's state times
+    /// its slots, and these three share one word.
+    private var storedHead: Int16 = 0
+    /// The low 16 bits of the clock's timeline when the newest failure came
+    /// (``HostClocks/Tick/timeline``; two timeline numbers 65,536 apart look alike, and
+    /// a failure after exactly that many rewinds of its host keeps the source's failures, as
+    /// one on the same timeline would).
+    private var timeline: UInt16 = 0
     /// The clock (host) of the newest failure, against which the failures are let go: its
     /// number in ``HostClocks``.
     var clock: UInt32 = 0
     private var head: Int {
         get { Int(storedHead) }
-        set { storedHead = Int32(newValue) }
+        set { storedHead = Int16(newValue) }
     }
     var failures: ArraySlice<Failure> { store[head...] }
     /// How many failures the store has room for (see ``grown(_:)``).
@@ -402,14 +412,22 @@ struct SourceState {
     /// within `slowKeep`, and returns its index in ``failures``. A failure older than the newest
     /// by more than a window starts that window over (another timeline: a second file, a
     /// replayed log); one slightly out of order lands in its place (see ``disorder``).
+    ///
+    /// A failure on a later `timeline` of the same `clock` (its host's time went back: the same
+    /// log read again, a replayed day) starts everything over, failures and hours: what the
+    /// source did on the timeline that ended is not part of this one. Kept, a log read twice
+    /// counted each failure twice, and every replayed failure was squeezed in after the last
+    /// (``disorder``) until the store held ``cap`` of them, each looked through on every line.
     @discardableResult
-    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: UInt32 = 0) -> Int {
+    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: UInt32 = 0, timeline: UInt32 = 0) -> Int {
         // Moved in, not copied (a copy retains and releases its strings); what is needed of it
         // once it is stored is read first.
         let time = failure.time, weight = failure.weight
         var f = failure
+        let replayed = clock == self.clock && UInt16(truncatingIfNeeded: timeline) != self.timeline
         self.clock = clock
-        if lastActivity != .min, f.time < lastActivity - slowKeep {
+        self.timeline = UInt16(truncatingIfNeeded: timeline)
+        if lastActivity != .min, replayed || f.time < lastActivity - slowKeep {
             // A new timeline: nothing ahead of it belongs with it.
             store.removeAll(keepingCapacity: true)
             head = 0

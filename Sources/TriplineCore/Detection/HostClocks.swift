@@ -12,6 +12,8 @@ struct HostClocks {
         var lastSweep: Int64
         /// Its number, in the order the clocks were first seen (see ``names``).
         var number: UInt32
+        /// How many times it went back (see ``Tick/timeline``).
+        var timeline: UInt32 = 0
     }
 
     /// How far back a host's time may go and still be the same timeline (lines written out of
@@ -40,6 +42,9 @@ struct HostClocks {
         var rewound = false
         /// Time to close the host's quiet incidents.
         var sweepDue = false
+        /// The host's timeline: how many times its time went back (wrapping). State kept with
+        /// an earlier one belongs to a timeline that ended (``SourceState`` starts over).
+        var timeline: UInt32 = 0
     }
 
     /// The time of `key`'s clock (the newest time overall when it has none).
@@ -76,7 +81,7 @@ struct HostClocks {
         var tick = Tick()
         let number = clocks.values[i].number
         if t < clocks.values[i].now - HostClocks.rewindSpan {
-            clocks.values[i] = Clock(now: t, lastSweep: t, number: number)
+            clocks.values[i] = Clock(now: t, lastSweep: t, number: number, timeline: clocks.values[i].timeline &+ 1)
             tick.rewound = true
         } else if t > clocks.values[i].now {
             clocks.values[i].now = t
@@ -85,6 +90,7 @@ struct HostClocks {
                 tick.sweepDue = true
             }
         }
+        tick.timeline = clocks.values[i].timeline
         return (key, number, tick)
     }
 }
