@@ -69,3 +69,29 @@ import Testing
         #expect(tracker.entry(host: nil, pid: 100).context.source == nil)
     }
 }
+
+/// `NewestByHost` asks the host before first, by name: what it answers must be what a plain
+/// table of each host's newest time answers, whatever order the hosts come in.
+@Suite struct NewestByHostTests {
+    @Test func itAnswersWhatATableWould() {
+        let hosts: [String?] = [nil, "a", "b", "caf\u{E9}", "bastion-01.eu-west.internal.example.com"]
+        var rng = SplitMix64(seed: 5)
+        var memo = NewestByHost()
+        var plain: [String?: Int64] = [:]
+        for _ in 0..<5_000 {
+            // Runs of one host, as in a log, and changes.
+            let h = hosts[Int(rng.next() % UInt64(hosts.count))]
+            for _ in 0..<Int(rng.next() % 4) {
+                let t = Int64(rng.next() % 1_000_000)
+                memo.note(t, host: h)
+                plain[h] = max(plain[h] ?? .min, t)
+            }
+        }
+        for _ in 0..<1_000 {
+            let h = hosts[Int(rng.next() % UInt64(hosts.count))]
+            #expect(memo.time(of: h) == (plain[h] ?? .min))
+        }
+        #expect(memo.time(of: "cafe\u{301}") == plain["caf\u{E9}"], "a name equal as a String is the same host")
+        #expect(memo.time(of: "never") == .min)
+    }
+}
