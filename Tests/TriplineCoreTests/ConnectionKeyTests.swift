@@ -95,3 +95,40 @@ import Testing
         #expect(memo.time(of: "never") == .min)
     }
 }
+
+/// `RecentKeyDictionary` answers a repeated key from the place it remembers: after any mix of
+/// insertions, changes in place and removals, it must hold what a plain dictionary holds.
+@Suite struct RecentKeyDictionaryTests {
+    @Test func itHoldsWhatAPlainDictionaryHolds() {
+        var rng = SplitMix64(seed: 11)
+        var recent = RecentKeyDictionary<String, Int>()
+        var plain: [String: Int] = [:]
+        var key = "k0"
+        for step in 0..<20_000 {
+            // Runs of one key, as an attack's lines are, and jumps among 300.
+            if rng.next() % 3 == 0 { key = "k\(rng.next() % 300)" }
+            switch rng.next() % 10 {
+            case 0:
+                if let i = recent.index(forKey: key) { recent.remove(at: i) }
+                plain[key] = nil
+            case 1 where step % 1_000 == 0:
+                recent.removeAll { $0.value % 2 == 0 }
+                plain = plain.filter { $0.value % 2 != 0 }
+            case 2 where step % 1_500 == 0:
+                recent.keepStrongest(100) { Double($0) }
+                #expect(recent.count <= 100)
+                plain = recent.table
+            default:
+                let i = recent.index(forKey: key) { 0 }
+                recent.withValue(at: i) { $0 += 1 }
+                plain[key, default: 0] += 1
+            }
+            if let i = recent.index(forKey: key) {
+                #expect(recent.table[i].key == key && recent.table[i].value == plain[key])
+            } else {
+                #expect(plain[key] == nil)
+            }
+        }
+        #expect(recent.table == plain)
+    }
+}

@@ -44,10 +44,11 @@ struct AccountTally {
     mutating func add(_ name: String, weight: Double, invalid isInvalid: Bool) {
         totalAttempts += weight
         if name == "root" { triedRoot = true }
-        if let old = attempts[name] {
-            attempts[name] = old + weight
+        if let i = attempts.index(forKey: name) {
+            // Changed where it is (one hash of the name, not two).
+            attempts.values[i] += weight
             if isInvalid { invalid.insert(name) }
-            raise(name, to: old + weight)
+            raise(name, to: attempts.values[i])
         } else if attempts.count < AccountTally.nameLimit {
             attempts[name] = weight
             if isInvalid { invalid.insert(name) }

@@ -51,7 +51,7 @@ struct DetectionWindows {
     /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
-    private var sourceFailures: [String: SlidingCounts] = [:]
+    private var sourceFailures = RecentKeyDictionary<String, SlidingCounts>()
     private var userKind: [UserKind: SlidingCounts] = [:]
     /// A user and an event kind (a key of two strings, not one made by joining them per event).
     struct UserKind: Hashable, Comparable {
@@ -319,11 +319,15 @@ struct DetectionWindows {
         // change copy the window).
         if let s = e.sourceIP {
             if weight > 0 {
-                srcCount = sourceFailures[s, default: SlidingCounts(resolution: 1_000_000)].adding(t, weight: weight, window: DetectionWindows.tenMinutes)
+                let i = sourceFailures.index(forKey: s) { SlidingCounts(resolution: 1_000_000) }
+                srcCount = sourceFailures.withValue(at: i) { $0.adding(t, weight: weight, window: DetectionWindows.tenMinutes) }
             } else if let i = sourceFailures.index(forKey: s) {
-                sourceFailures.values[i].advance(to: t, window: DetectionWindows.tenMinutes)
-                srcCount = sourceFailures.values[i].total
-                if sourceFailures.values[i].isEmpty { sourceFailures.remove(at: i) }
+                let (total, empty) = sourceFailures.withValue(at: i) { c in
+                    c.advance(to: t, window: DetectionWindows.tenMinutes)
+                    return (c.total, c.isEmpty)
+                }
+                srcCount = total
+                if empty { sourceFailures.remove(at: i) }
             }
         }
         var kindCount = 0.0
