@@ -180,7 +180,20 @@ import Testing
         t.removeAll { $0.key % 4 != 1 }
         #expect(t.count == 2_500 && t.capacity < capacity)
         #expect(t.keys.allSatisfy { $0 % 4 == 1 })
-        t.removeAll { _ in false }
+        t.removeAll(where: { _ in false })
+        #expect(t.count == 2_500)
+    }
+
+    /// The same, choosing on values read in place.
+    @Test func removeAllByValueShrinksOnlyWhenMostGo() {
+        var t = Dictionary(uniqueKeysWithValues: (0..<10_000).map { ($0, $0 * 2) })
+        let capacity = t.capacity
+        t.removeAll(whereValue: { $0 % 8 == 0 })
+        #expect(t.count == 7_500 && t.capacity == capacity)
+        t.removeAll(whereValue: { $0 % 8 != 2 })
+        #expect(t.count == 2_500 && t.capacity < capacity)
+        #expect(t.allSatisfy { $0.key % 4 == 1 && $0.value == $0.key * 2 })
+        t.removeAll(whereValue: { _ in false })
         #expect(t.count == 2_500)
     }
 

@@ -347,8 +347,8 @@ struct DetectionWindows {
         let pressed = sourceFailures.count > maxKeys || userKind.count > maxKeys
         let keepAt = pressed ? maxKeys / 2 : maxKeys
         let now = self.now
-        sourceFailures.removeAll { ($0.value.newest ?? .min) < now - DetectionWindows.tenMinutes }
-        userKind.removeAll { ($0.value.newest ?? .min) < now - DetectionWindows.hour }
+        sourceFailures.removeAll(whereValue: { ($0.newest ?? .min) < now - DetectionWindows.tenMinutes })
+        userKind.removeAll(whereValue: { ($0.newest ?? .min) < now - DetectionWindows.hour })
         if sourceFailures.count > keepAt { sourceFailures.keepStrongest(keepAt) { $0.total } }
         if userKind.count > keepAt { userKind.keepStrongest(keepAt) { $0.total } }
     }

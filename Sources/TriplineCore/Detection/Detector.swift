@@ -177,17 +177,23 @@ public struct Detector {
         eventsAtCollect = eventsProcessed
         let keep = micros(max(config.slowWindow, config.sprayWindow, config.successAfterFailuresWindow))
         let shortKeep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
-        // In place: a second table of every source would double the peak.
-        let stale = sources.compactMap { $0.value.lastActivity < now - keep ? $0.key : nil }
+        // In place: a second table of every source would double the peak. (Each state read
+        // where it is: iterating the table's elements copied every state, retaining its arrays.)
+        var stale: [String] = []
+        for j in sources.values.indices where sources.values[j].lastActivity < now - keep { stale.append(sources.keys[j]) }
         for s in stale { sources.removeValue(forKey: s) }
+        // Each host's time looked up once, not once per source (a hash of the host's name each).
+        let hostNow = clocks.names.indices.map { clocks.now(number: UInt32($0)) }
         var i = sources.startIndex
         while i != sources.endIndex {
-            let clock = sources.values[i].clock
-            sources.values[i].letGoOfFailures(now: clocks.now(number: clock), keep: shortKeep)
+            sources.withValue(at: i) { st in
+                let n = Int(st.clock) < hostNow.count ? hostNow[Int(st.clock)] : clocks.newest
+                st.letGoOfFailures(now: n, keep: shortKeep)
+            }
             sources.formIndex(after: &i)
         }
         let userKeep = micros(max(config.takeoverWatch, config.privilegeWindow, config.bulkWindow, config.outlierWindow))
-        users.removeAll { $0.value.lastActivity < now - userKeep }
+        users.removeAll(whereValue: { $0.lastActivity < now - userKeep })
         // A flood of addresses or names still within their windows: keep the half that matters
         // (the most failures; the most recent users), so memory has a bound whatever is sent.
         if sources.count > (pressed ? limits.sources / 2 : limits.sources) {
@@ -205,7 +211,7 @@ public struct Detector {
             users.keepStrongest(limits.users / 2) { u in Double(u.lastActivity / 1_000_000) + (u.watch != nil ? 1e12 : 0) }
         }
         // Scans are remembered for a day (the context of a later incident).
-        scans.removeAll { $0.value.last < now - Detector.scanContext }
+        scans.removeAll(whereValue: { $0.last < now - Detector.scanContext })
         if scans.count > limits.sources / 2 {
             scans.keepStrongest(limits.sources / 4) { s in Double(s.last / 1_000_000) + (s.reported != nil ? 1e12 : 0) }
         }
@@ -213,7 +219,11 @@ public struct Detector {
     }
 
     /// Failures kept one by one, over every source (the rest are counted by the hour).
-    var failuresKept: Int { sources.values.reduce(0) { $0 + $1.failures.count } }
+    var failuresKept: Int {
+        var n = 0
+        for i in sources.values.indices { n += sources.values[i].failureCount }
+        return n
+    }
 
     /// Lets go of the failures of the sources quiet longest, in their own host's time, down to
     /// three quarters of ``Limits/failures``. A source keeps its failures one by one for the
@@ -395,6 +405,8 @@ struct SourceState {
         set { storedHead = Int16(newValue) }
     }
     var failures: ArraySlice<Failure> { store[head...] }
+    /// ``failures``' count, without making the slice.
+    var failureCount: Int { store.count - head }
     /// How many failures the store has room for (see ``grown(_:)``).
     var failureRoom: Int { store.capacity }
     /// Weighted failures by the hour, within the slow window.

@@ -26,6 +26,20 @@ extension Dictionary {
             for k in doomed { removeValue(forKey: k) }
         }
     }
+
+    /// ``removeAll(where:)`` for a choice made on the value alone, each value read where it is:
+    /// going through the entries copied every one (a source's windows, a user's state), retaining
+    /// and releasing its arrays, on every sweep of tables of tens of thousands.
+    mutating func removeAll(whereValue shouldRemove: (Value) -> Bool) {
+        var doomed: [Key] = []
+        for i in values.indices where shouldRemove(values[i]) { doomed.append(keys[i]) }
+        guard !doomed.isEmpty else { return }
+        if doomed.count * 2 > count {
+            self = filter { !shouldRemove($0.value) }
+        } else {
+            for k in doomed { removeValue(forKey: k) }
+        }
+    }
 }
 
 extension Dictionary where Key: Comparable {
@@ -38,7 +52,13 @@ extension Dictionary where Key: Comparable {
         guard self.count > count else { return }
         guard count > 0 else { removeAll(keepingCapacity: true); return }
         // Scores in the table's order (no NaN: it would have no place in the order).
-        let scores = values.map { v -> Double in let s = score(v); return s.isNaN ? -.infinity : s }
+        // (Each value read where it is: mapping `values` copied every one, retaining its arrays.)
+        var scores: [Double] = []
+        scores.reserveCapacity(self.count)
+        for i in values.indices {
+            let s = score(values[i])
+            scores.append(s.isNaN ? -.infinity : s)
+        }
         let cut = scores.sorted(by: >)[count - 1]
         var room = count - scores.reduce(0) { $0 + ($1 > cut ? 1 : 0) }
         var doomed: [Key] = [], tied: [Key] = []

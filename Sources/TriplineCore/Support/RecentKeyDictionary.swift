@@ -48,6 +48,12 @@ struct RecentKeyDictionary<Key: Hashable, Value> {
         last = nil
         table.removeAll(where: shouldRemove)
     }
+
+    /// Removes the entries whose value `shouldRemove` picks (see `Dictionary.removeAll(whereValue:)`).
+    mutating func removeAll(whereValue shouldRemove: (Value) -> Bool) {
+        last = nil
+        table.removeAll(whereValue: shouldRemove)
+    }
 }
 
 extension RecentKeyDictionary where Key: Comparable {
