@@ -355,6 +355,24 @@ import TriplineTestSupport
                 "one brute force of 240 failures per copy, each alike: \(found.map { "\($0.eventCount) \($0.severity)" })")
     }
 
+    /// An attacker who can write lines for the host (a syslog server that keeps the senders'
+    /// timestamps) sends one stamped two hours back after every third password it tries: each
+    /// takes the host's time back, a new timeline, which closes its incidents, but the attack's
+    /// own failures go on forward in time and keep their windows: every failure is still counted
+    /// in a brute force.
+    @Test func linesStampedHoursBackDoNotWipeAnAttack() {
+        var text = ""
+        for i in 0..<60 {
+            text += Self.line(7200 + 2 * i, "Failed password for root from 198.51.100.66 port \(2000 + i) ssh2", pid: 2000 + i)
+            if i % 3 == 2 { text += Self.line(2 * i, "Connection closed by 10.0.0.1 port 22 [preauth]", pid: 9000 + i) }
+        }
+        var d = Detector(model: nil)
+        _ = LogReader().read(bytes: Array(text.utf8), name: "a.log") { d.process($0) }
+        let attack = d.finish().filter { $0.sourceIP == "198.51.100.66" }
+        #expect(attack.contains { $0.kind == .bruteForce }, "\(attack.map { "\($0.kind) \($0.eventCount)" })")
+        #expect(attack.reduce(0) { $0 + $1.eventCount } >= 55, "the failures are counted: \(attack.map { "\($0.kind) \($0.eventCount)" })")
+    }
+
     /// `sudo` refused again and again for one user.
     @Test func privilegeFlood() {
         Self.expectLinear("sudo refusals", n: 1500) { n in

@@ -425,18 +425,22 @@ struct SourceState {
     /// by more than a window starts that window over (another timeline: a second file, a
     /// replayed log); one slightly out of order lands in its place (see ``disorder``).
     ///
-    /// A failure on a later `timeline` of the same `clock` (its host's time went back: the same
-    /// log read again, a replayed day) starts everything over, failures and hours: what the
-    /// source did on the timeline that ended is not part of this one. Kept, a log read twice
-    /// counted each failure twice, and every replayed failure was squeezed in after the last
-    /// (``disorder``) until the store held ``cap`` of them, each looked through on every line.
+    /// A failure earlier than the source's newest, on a later `timeline` of the same `clock` (its
+    /// host's time went back: the same log read again, a replayed day), starts everything over,
+    /// failures and hours: what the source did on the timeline that ended is not part of this
+    /// one. Kept, a log read twice counted each failure twice, and every replayed failure was
+    /// squeezed in after the last (``disorder``) until the store held ``cap`` of them, each
+    /// looked through on every line. A failure later than the source's newest carries on, even
+    /// when the host went back in between: one line stamped hours back (a late relay, or one
+    /// sent on purpose to a syslog server that keeps senders' timestamps) must not wipe the
+    /// windows of an attack under way.
     @discardableResult
     mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: UInt32 = 0, timeline: UInt32 = 0) -> Int {
         // Moved in, not copied (a copy retains and releases its strings); what is needed of it
         // once it is stored is read first.
         let time = failure.time, weight = failure.weight
         var f = failure
-        let replayed = clock == self.clock && UInt16(truncatingIfNeeded: timeline) != self.timeline
+        let replayed = clock == self.clock && UInt16(truncatingIfNeeded: timeline) != self.timeline && f.time < lastActivity
         self.clock = clock
         self.timeline = UInt16(truncatingIfNeeded: timeline)
         if lastActivity != .min, replayed || f.time < lastActivity - slowKeep {
