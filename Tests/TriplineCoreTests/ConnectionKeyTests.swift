@@ -112,7 +112,7 @@ import Testing
                 if let i = recent.index(forKey: key) { recent.remove(at: i) }
                 plain[key] = nil
             case 1 where step % 1_000 == 0:
-                recent.removeAll { $0.value % 2 == 0 }
+                recent.removeAll(whereValue: { $0 % 2 == 0 })
                 plain = plain.filter { $0.value % 2 != 0 }
             case 2 where step % 1_500 == 0:
                 recent.keepStrongest(100) { Double($0) }

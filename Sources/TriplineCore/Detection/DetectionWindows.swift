@@ -369,29 +369,17 @@ struct DetectionWindows {
 /// hashes a name when it changes rather than once or twice per connection (a sweep of 15,000
 /// connections hashed 45,000 names: 14 % of the time of a flood of new connections).
 struct NewestByHost {
-    private var table: [String?: Int64] = [:]
-    private var last: (host: String?, index: Dictionary<String?, Int64>.Index)?
+    private var table = RecentKeyDictionary<String?, Int64>()
 
     /// Notes a time of `host`.
     mutating func note(_ t: Int64, host: String?) {
-        if let l = last, l.host == host {
-            if t > table.values[l.index] { table.values[l.index] = t }
-            return
-        }
-        if let i = table.index(forKey: host) {
-            if t > table.values[i] { table.values[i] = t }
-        } else {
-            table[host] = t
-        }
-        // (Found again after an insertion, which moves the places of the others.)
-        last = table.index(forKey: host).map { (host, $0) }
+        let i = table.index(forKey: host) { t }
+        table.withValue(at: i) { $0 = max($0, t) }
     }
 
     /// The newest time noted for `host` (`.min` for a host never noted).
     mutating func time(of host: String?) -> Int64 {
-        if let l = last, l.host == host { return table.values[l.index] }
         guard let i = table.index(forKey: host) else { return .min }
-        last = (host, i)
-        return table.values[i]
+        return table.table.values[i]
     }
 }

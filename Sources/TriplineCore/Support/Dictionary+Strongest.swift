@@ -19,12 +19,7 @@ extension Dictionary {
     mutating func removeAll(where shouldRemove: (Element) -> Bool) {
         var doomed: [Key] = []
         for entry in self where shouldRemove(entry) { doomed.append(entry.key) }
-        guard !doomed.isEmpty else { return }
-        if doomed.count * 2 > count {
-            self = filter { !shouldRemove($0) }
-        } else {
-            for k in doomed { removeValue(forKey: k) }
-        }
+        remove(doomed) { !shouldRemove($0) }
     }
 
     /// ``removeAll(where:)`` for a choice made on the value alone, each value read where it is:
@@ -33,9 +28,15 @@ extension Dictionary {
     mutating func removeAll(whereValue shouldRemove: (Value) -> Bool) {
         var doomed: [Key] = []
         for i in values.indices where shouldRemove(values[i]) { doomed.append(keys[i]) }
+        remove(doomed) { !shouldRemove($0.value) }
+    }
+
+    /// Removes the `doomed` keys: one by one when most entries stay, else by keeping what `keeps`
+    /// picks in a fresh table (see ``removeAll(where:)``).
+    private mutating func remove(_ doomed: [Key], keeping keeps: (Element) -> Bool) {
         guard !doomed.isEmpty else { return }
         if doomed.count * 2 > count {
-            self = filter { !shouldRemove($0.value) }
+            self = filter(keeps)
         } else {
             for k in doomed { removeValue(forKey: k) }
         }

@@ -43,12 +43,6 @@ struct RecentKeyDictionary<Key: Hashable, Value> {
         table.remove(at: i)
     }
 
-    /// Removes the entries `shouldRemove` picks (see `Dictionary.removeAll(where:)`).
-    mutating func removeAll(where shouldRemove: (Dictionary<Key, Value>.Element) -> Bool) {
-        last = nil
-        table.removeAll(where: shouldRemove)
-    }
-
     /// Removes the entries whose value `shouldRemove` picks (see `Dictionary.removeAll(whereValue:)`).
     mutating func removeAll(whereValue shouldRemove: (Value) -> Bool) {
         last = nil
