@@ -223,3 +223,38 @@ import Testing
         #expect(largest == bound + 1, "the table grew to room for \(largest) sources")
     }
 }
+
+/// The selection that finds a bounded table's cut-off score, against a sort, on the shapes that
+/// break naive quickselects: sorted either way, all equal, few distinct values, organ pipes.
+@Suite struct KthLargestTests {
+    func check(_ values: [Double], _ what: String, maxRounds: Int? = nil) {
+        let sorted = values.sorted(by: >)
+        for k in Set([1, 2, values.count / 3, values.count / 2, values.count - 1, values.count]) where k >= 1 && k <= values.count {
+            var v = values
+            let got = kthLargest(&v, k, maxRounds: maxRounds)
+            #expect(got == sorted[k - 1], "\(what): k = \(k)")
+            #expect(v.sorted(by: >) == sorted, "\(what): the values are only reordered")
+        }
+    }
+
+    @Test func agreesWithASortOnHardShapes() {
+        var rng = SplitMix64(seed: 7)
+        let n = 5_001
+        check((0..<n).map(Double.init), "ascending")
+        check((0..<n).reversed().map(Double.init), "descending")
+        check(Array(repeating: 3, count: n), "all equal")
+        check((0..<n).map { Double($0 % 3) }, "three values")
+        check((0..<n).map { _ in Double(rng.next() % 50) }, "random with ties")
+        check((0..<n).map { Double(min($0, n - $0)) }, "organ pipe")
+        check((0..<n).map { $0 % 7 == 0 ? -.infinity : Double(rng.next() % 1000) }, "with -infinity")
+        check([42], "one value")
+        check([1, 2], "two values")
+    }
+
+    /// Past its rounds the selection sorts what is left: the same answers, however early.
+    @Test func theFallbackSortAgrees() {
+        var rng = SplitMix64(seed: 11)
+        let values = (0..<2_000).map { _ in Double(rng.next() % 300) }
+        for rounds in [0, 1, 2, 3] { check(values, "after \(rounds) rounds", maxRounds: rounds) }
+    }
+}

@@ -46,8 +46,8 @@ extension Dictionary {
 extension Dictionary where Key: Comparable {
     /// Keeps the `count` entries with the highest `score`, for tables an attacker can fill with
     /// keys of their choosing (addresses, account names): over their limit they keep what
-    /// matters most and drop the rest, in O(n log n) once per halving, so amortised O(log n) a
-    /// key. In place (a second table would double the peak), and ties at the cut go to the
+    /// matters most and drop the rest, in expected O(n) once per halving (the cut-off score is
+    /// selected, not sorted for: ``kthLargest(_:_:)``), so amortised O(1) a key. In place (a second table would double the peak), and ties at the cut go to the
     /// smallest keys, so what is kept does not depend on the table's hash seed.
     mutating func keepStrongest(_ count: Int, by score: (Value) -> Double) {
         guard self.count > count else { return }
@@ -60,7 +60,9 @@ extension Dictionary where Key: Comparable {
             let s = score(values[i])
             scores.append(s.isNaN ? -.infinity : s)
         }
-        let cut = scores.sorted(by: >)[count - 1]
+        var scratch = scores
+        let cut = kthLargest(&scratch, count)
+        scratch = []
         var room = count - scores.reduce(0) { $0 + ($1 > cut ? 1 : 0) }
         var doomed: [Key] = [], tied: [Key] = []
         for (k, s) in zip(keys, scores) {
