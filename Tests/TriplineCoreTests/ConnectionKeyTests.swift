@@ -132,3 +132,42 @@ import Testing
         #expect(recent.table == plain)
     }
 }
+
+/// A name that carries its hash (`HashedName`, the key of the detector's tables of addresses):
+/// equal names are equal keys and hash alike, and names an attacker picks spread over a table.
+@Suite struct HashedNameTests {
+    @Test func equalNamesAreEqualKeys() {
+        let names = ["", "10.0.0.1", "10.0.0.10", "2001:db8::1", "caf\u{E9}", "cafe\u{301}", String(repeating: "a", count: 40)]
+        for a in names {
+            for b in names {
+                let x = HashedName(a), y = HashedName(b)
+                #expect((x == y) == (a == b), "\(a) and \(b)")
+                #expect((x < y) == (a < b), "ordered by name")
+                guard x == y else { continue }
+                for seed in [0, 1, -7, Int.max] { #expect(x._rawHashValue(seed: seed) == y._rawHashValue(seed: seed)) }
+                #expect(x.hashValue == y.hashValue)
+            }
+        }
+        // A table finds each key made again, through insertions and removals that move entries.
+        var table: [HashedName: Int] = [:]
+        for i in 0..<20_000 { table[HashedName("198.51.\(i / 256).\(i % 256)")] = i }
+        for i in stride(from: 0, to: 20_000, by: 3) { table[HashedName("198.51.\(i / 256).\(i % 256)")] = nil }
+        for i in 0..<20_000 { #expect(table[HashedName("198.51.\(i / 256).\(i % 256)")] == (i % 3 == 0 ? nil : i)) }
+    }
+
+    /// Addresses in one block, differing only in their last digits, and names differing in
+    /// their middle: 49,152 of them over 65,536 slots, no bucket with more than a dozen.
+    @Test(arguments: [0, 0x5EED])
+    func chosenNamesSpreadOverTheBuckets(seed: Int) {
+        let slots = 1 << 16
+        func fullest(_ keys: [HashedName]) -> Int {
+            var bucket = [Int](repeating: 0, count: slots)
+            for k in keys { bucket[k._rawHashValue(seed: seed) & (slots - 1)] += 1 }
+            return bucket.max() ?? 0
+        }
+        let count = 49_152
+        #expect(fullest((0..<count).map { HashedName("10.\($0 >> 16).\($0 >> 8 & 255).\($0 & 255)") }) <= 12)
+        #expect(fullest((0..<count).map { HashedName("2001:db8::\(String($0, radix: 16))") }) <= 12)
+        #expect(fullest((0..<count).map { HashedName("host-\($0)-x.example.com") }) <= 12)
+    }
+}

@@ -159,6 +159,8 @@ import Testing
         let window: Int64 = 600_000_000
         for s in [10, 30, 20, 5, 40, 25] { c.add(t0 + Int64(s) * 1_000_000, window: window) }
         #expect(c.total == 6 && c.times == c.times.sorted(), "\(c.times)")
+        #expect(c.firstTime(atOrAfter: t0 + 21_000_000) == t0 + 25_000_000)
+        #expect(c.firstTime(atOrAfter: t0 + 41_000_000) == nil)
         c.advance(to: t0 + 621_000_000, window: window)    // the window now starts at 21 s
         #expect(c.total == 3, "25, 30 and 40 are left")
         c.add(t0 - 86_400_000_000, window: window)         // a day back: a new timeline

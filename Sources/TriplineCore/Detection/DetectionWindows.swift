@@ -51,7 +51,7 @@ struct DetectionWindows {
     /// Host names PAM logged (`rhost=` under sshd's UseDNS) for the addresses sshd logged on the
     /// same connection: later lines with the name count for the address.
     private(set) var aliases: [String: String] = [:]
-    private var sourceFailures = RecentKeyDictionary<String, SlidingCounts>()
+    private var sourceFailures = RecentKeyDictionary<HashedName, SlidingCounts>()
     private var userKind: [UserKind: SlidingCounts] = [:]
     /// A user and an event kind (a key of two strings, not one made by joining them per event).
     struct UserKind: Hashable, Comparable {
@@ -309,6 +309,11 @@ struct DetectionWindows {
 
     /// Updates the windows with `e` and returns its counts (this event included).
     mutating func observe(_ e: LogEvent) -> Counts {
+        observe(e, source: e.sourceIP.map(HashedName.init))
+    }
+
+    /// ``observe(_:)`` with `e`'s source already made a key (`e.sourceIP`'s, or nil).
+    mutating func observe(_ e: LogEvent, source: HashedName?) -> Counts {
         let t = e.timestamp.microseconds
         if t > now { now = t }
         seen += 1
@@ -317,7 +322,7 @@ struct DetectionWindows {
         var srcCount = 0.0
         // One lookup each, changed in place in its table (a copy taken out would make every
         // change copy the window).
-        if let s = e.sourceIP {
+        if let s = source {
             if weight > 0 {
                 let i = sourceFailures.index(forKey: s) { SlidingCounts(resolution: 1_000_000) }
                 srcCount = sourceFailures.withValue(at: i) { $0.adding(t, weight: weight, window: DetectionWindows.tenMinutes) }

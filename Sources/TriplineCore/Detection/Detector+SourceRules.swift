@@ -2,11 +2,12 @@ import Foundation
 
 /// Brute force, slow brute force, password spraying, user enumeration and success after failures.
 extension Detector {
-    mutating func sourceFailure(_ e: LogEvent, source s: String, weight: Double, unknownAccount: Bool) {
+    /// A failure from source `s` (`key` is its key in ``sources``).
+    mutating func sourceFailure(_ e: LogEvent, source s: String, key sourceKey: HashedName, weight: Double, unknownAccount: Bool) {
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
         // In place: a copy of the state would copy its failures on every line. Found once: the
         // source's key is hashed once for a known source.
-        let at = sources.index(forKey: s) { SourceState() }
+        let at = sources.index(forKey: sourceKey) { SourceState() }
         let before = sources.withValue(at: at) { $0.failures.count }
         let this = sources.values[at].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight,
@@ -312,12 +313,14 @@ extension Detector {
     }
 
     /// A successful login: after failures from the same source, it is the attack succeeding.
-    mutating func successfulLogin(_ e: LogEvent, user u: String) {
+    /// (`sourceKey` is the source's key in ``sources``, when the login names one.)
+    mutating func successfulLogin(_ e: LogEvent, user u: String, sourceKey: HashedName?) {
         let t = e.timestamp.microseconds
         var st = users[u] ?? UserState()
         st.lastActivity = t
         users[u] = st
-        if let s = e.sourceIP, let src = sources[s] {
+        if let key = sourceKey, let src = sources[key] {
+            let s = key.name
             let from = t - micros(config.successAfterFailuresWindow)
             var recent = 0.0
             var forUser = 0.0
@@ -357,7 +360,7 @@ extension Detector {
             // Not suspicious: this account's failures just before were typos. Taking them out
             // keeps an office's shared address (NAT, a proxy) from adding its people's typos up
             // into a slow brute force or a spray.
-            if !attackOpen { sources[s]?.forgive(user: u, since: t - micros(config.typoWindow)) }
+            if !attackOpen { sources[key]?.forgive(user: u, since: t - micros(config.typoWindow)) }
         }
         loginNovelty(e, user: u)
     }

@@ -64,7 +64,7 @@ extension Detector {
                 }
                 // An address that has been guessing passwords lately (too long ago, or too
                 // little, for success after failures) now has a working one.
-                let guessed = sources[s]?.recentFailures(since: t - micros(config.slowWindow)) ?? 0
+                let guessed = sources[HashedName(s)]?.recentFailures(since: t - micros(config.slowWindow)) ?? 0
                 if guessed >= 3 {
                     points += 1.5
                     reasons.append("\(s) failed \(Int(guessed.rounded())) logins in the \(Int(config.slowWindow / 3600)) hours before")
@@ -310,7 +310,7 @@ extension Detector {
             if !book.isOpen(key) {
                 followUp(e, user: u, what: "\(Int(n)) \(kind) events within \(Int(config.bulkWindow / 60)) min", points: 1.5)
             }
-            let windowStart = c.times.first { $0 >= t - micros(config.bulkWindow) } ?? t
+            let windowStart = c.firstTime(atOrAfter: t - micros(config.bulkWindow)) ?? t
             book.record(key, kind: .bulkDataAccess, event: e, gap: micros(config.bulkWindow / 2), user: u, source: e.sourceIP) { inc in
                 if inc.points == 0 {
                     inc.anomaly.start = Timestamp(microseconds: windowStart)
@@ -361,7 +361,7 @@ extension Detector {
         let rate = st.outliers.total / max(1, st.scored.total)
         guard (Int(st.outliers.total) >= config.outlierMinEvents && rate >= 0.2) || book.isOpen(key) else { return }
         let already = Int(st.outliers.total)
-        let windowStart = st.outliers.times.first { $0 >= t - micros(config.outlierWindow) } ?? t
+        let windowStart = st.outliers.firstTime(atOrAfter: t - micros(config.outlierWindow)) ?? t
         book.record(key, kind: .unusualActivity, event: e, gap: micros(config.outlierWindow), user: e.user, source: e.sourceIP) { inc in
             if inc.points == 0, already > 1 {
                 inc.points = Double(already - 1)

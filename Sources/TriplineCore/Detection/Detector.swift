@@ -21,7 +21,9 @@ public struct Detector {
     var windows = DetectionWindows()
     var book: IncidentBook
     var limits = Limits()
-    var sources: [String: SourceState] = [:]
+    /// What each source did, by address (``HashedName``: a botnet's every line adds one and a
+    /// sweep removes it, and their hashes are taken once).
+    var sources: [HashedName: SourceState] = [:]
     /// The number of the host clock of the event being processed (see ``HostClocks/observe(host:at:)``).
     var clockNumber: UInt32 = 0
     /// The timeline of that clock (``HostClocks/Tick/timeline``).
@@ -93,16 +95,18 @@ public struct Detector {
         clockTimeline = tick.timeline
         if tick.rewound { book.closeAll(clock: clock) }
         book.begin(time: t, clock: clock)
-        let counts = windows.observe(e)
+        // The source's key, hashed once for the tables that key on it.
+        let sourceKey = e.sourceIP.map(HashedName.init)
+        let counts = windows.observe(e, source: sourceKey)
 
-        if let s = e.sourceIP, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
-            sourceFailure(e, source: s, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
+        if let s = e.sourceIP, let key = sourceKey, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
+            sourceFailure(e, source: s, key: key, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
         }
         if counts.probe > 0, let s = e.sourceIP {
             probe(e, source: s)
         }
         if e.eventType == .login, e.outcome == .success, let u = e.user {
-            successfulLogin(e, user: u)
+            successfulLogin(e, user: u, sourceKey: sourceKey)
         }
         if e.eventType == .sudo || e.eventType == .su, let u = e.user {
             privilege(e, user: u)
@@ -179,7 +183,7 @@ public struct Detector {
         let shortKeep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
         // In place: a second table of every source would double the peak. (Each state read
         // where it is: iterating the table's elements copied every state, retaining its arrays.)
-        var stale: [String] = []
+        var stale: [HashedName] = []
         for j in sources.values.indices where sources.values[j].lastActivity < now - keep { stale.append(sources.keys[j]) }
         for s in stale { sources.removeValue(forKey: s) }
         // Each host's time looked up once, not once per source (a hash of the host's name each).
@@ -236,7 +240,7 @@ public struct Detector {
         failuresHeld = failuresKept
         let target = limits.failures - limits.failures / 4
         guard failuresHeld > target else { return }
-        var quiet: [(idle: Int64, index: Dictionary<String, SourceState>.Index)] = []
+        var quiet: [(idle: Int64, index: Dictionary<HashedName, SourceState>.Index)] = []
         var i = sources.startIndex
         while i != sources.endIndex {
             let (n, newest, clock) = sources.withValue(at: i) { ($0.failures.count, $0.newestFailure, $0.clock) }

@@ -2,9 +2,17 @@
 /// moves on. Events within `resolution` of each other share one entry, so memory follows the
 /// window's length (at most window / resolution entries), never the event rate: a busy server
 /// logging thousands of lines a second keeps as little as a quiet one.
+///
+/// Each entry's time and weight sit side by side in one array: a botnet sends each address
+/// once, and its counts' allocation (two, when times and weights were apart) was most of the
+/// cost of a new address.
 struct SlidingCounts {
-    private(set) var times: [Int64] = []
-    private(set) var weights: [Double] = []
+    /// One entry: events within `resolution` of `time` (its first), with their weight.
+    struct Entry {
+        var time: Int64
+        var weight: Double
+    }
+    private var entries: [Entry] = []
     private var head = 0
     private(set) var total = 0.0
     /// Entries are per this many microseconds (6 s by default: 600 for an hour's window).
@@ -14,10 +22,18 @@ struct SlidingCounts {
         self.resolution = max(1, resolution)
     }
 
-    var isEmpty: Bool { head >= times.count }
-    var count: Int { times.count - head }
-    var newest: Int64? { isEmpty ? nil : times[times.count - 1] }
-    var oldest: Int64? { isEmpty ? nil : times[head] }
+    var isEmpty: Bool { head >= entries.count }
+    var count: Int { entries.count - head }
+    var newest: Int64? { isEmpty ? nil : entries[entries.count - 1].time }
+    var oldest: Int64? { isEmpty ? nil : entries[head].time }
+    /// The entries' times, oldest first, for inspection (this copies them).
+    var times: [Int64] { entries.map(\.time) }
+
+    /// The first entry's time at or after `t` (dropped entries included, as they are still
+    /// stored), or nil.
+    func firstTime(atOrAfter t: Int64) -> Int64? {
+        entries.first { $0.time >= t }?.time
+    }
 
     /// Counts `weight` at `t`, then keeps only the window `[t - window, …]`.
     ///
@@ -46,8 +62,7 @@ struct SlidingCounts {
 
     private mutating func rewind(to t: Int64, window: Int64) {
         if let n = newest, t < n - window {
-            times.removeAll(keepingCapacity: true)
-            weights.removeAll(keepingCapacity: true)
+            entries.removeAll(keepingCapacity: true)
             head = 0
             total = 0
         }
@@ -55,43 +70,39 @@ struct SlidingCounts {
 
     private mutating func add(_ t: Int64, weight: Double) {
         total += weight
-        guard let last = times.last, !isEmpty else {
-            times.append(t)
-            weights.append(weight)
+        guard let last = entries.last?.time, !isEmpty else {
+            entries.append(Entry(time: t, weight: weight))
             return
         }
         if t >= last {
             if t / resolution == last / resolution {
-                weights[weights.count - 1] += weight
+                entries[entries.count - 1].weight += weight
             } else {
-                times.append(t)
-                weights.append(weight)
+                entries.append(Entry(time: t, weight: weight))
             }
             return
         }
         // Out of order: find its place from the end (events are rarely far out of order, and
         // never more than the window, which holds at most window / resolution entries).
-        var i = times.count - 1
-        while i > head, times[i - 1] > t { i -= 1 }
-        if times[i] / resolution == t / resolution {
-            weights[i] += weight
-        } else if i > head, times[i - 1] / resolution == t / resolution {
-            weights[i - 1] += weight
+        var i = entries.count - 1
+        while i > head, entries[i - 1].time > t { i -= 1 }
+        if entries[i].time / resolution == t / resolution {
+            entries[i].weight += weight
+        } else if i > head, entries[i - 1].time / resolution == t / resolution {
+            entries[i - 1].weight += weight
         } else {
-            times.insert(t, at: i)
-            weights.insert(weight, at: i)
+            entries.insert(Entry(time: t, weight: weight), at: i)
         }
     }
 
     /// Drops entries older than `cutoff`.
     private mutating func prune(before cutoff: Int64) {
-        while head < times.count, times[head] < cutoff {
-            total -= weights[head]
+        while head < entries.count, entries[head].time < cutoff {
+            total -= entries[head].weight
             head += 1
         }
-        if head > 64, head * 2 > times.count {
-            times.removeFirst(head)
-            weights.removeFirst(head)
+        if head > 64, head * 2 > entries.count {
+            entries.removeFirst(head)
             head = 0
         }
         if isEmpty { total = 0 }
