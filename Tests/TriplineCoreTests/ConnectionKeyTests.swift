@@ -155,6 +155,20 @@ import Testing
         for i in 0..<20_000 { #expect(table[HashedName("198.51.\(i / 256).\(i % 256)")] == (i % 3 == 0 ? nil : i)) }
     }
 
+    /// The windows' key of a user and an event kind carries its hash the same way.
+    @Test func userKindKeysAreEqualAndHashAlikeByValue() {
+        typealias UK = DetectionWindows.UserKind
+        let a = UK(user: "caf\u{E9}", kind: .login), b = UK(user: "cafe\u{301}", kind: .login)
+        #expect(a == b && a._rawHashValue(seed: 99) == b._rawHashValue(seed: 99) && a.hashValue == b.hashValue)
+        #expect(a != UK(user: "caf\u{E9}", kind: .sudo))
+        #expect(UK(user: "ab", kind: .login) != UK(user: "a", kind: EventType(rawValue: "blogin")), "the two strings are not run together")
+        #expect(UK(user: "alice", kind: .sudo) < UK(user: "bob", kind: .login) && UK(user: "a", kind: .login) < UK(user: "a", kind: .sudo))
+        var table: [UK: Int] = [:]
+        for i in 0..<10_000 { table[UK(user: "u\(i)", kind: i % 2 == 0 ? .login : .sudo)] = i }
+        for i in stride(from: 0, to: 10_000, by: 2) { table[UK(user: "u\(i)", kind: .login)] = nil }
+        for i in 0..<10_000 { #expect(table[UK(user: "u\(i)", kind: i % 2 == 0 ? .login : .sudo)] == (i % 2 == 0 ? nil : i)) }
+    }
+
     /// Addresses in one block, differing only in their last digits, and names differing in
     /// their middle: 49,152 of them over 65,536 slots, no bucket with more than a dozen.
     @Test(arguments: [0, 0x5EED])

@@ -251,6 +251,32 @@ import Testing
         check([1, 2], "two values")
     }
 
+    /// The same selection over names, the keys tied at a table's cut: the n-th smallest is the
+    /// sort's, with many equal names, and after any number of rounds.
+    @Test func namesAreSelectedAsASortWouldOrderThem() {
+        var rng = SplitMix64(seed: 3)
+        let names = (0..<3_000).map { _ in "u" + String(rng.next() % 900, radix: 36) }
+        let sorted = names.sorted()
+        for rounds in [nil, 0, 2] as [Int?] {
+            for n in [0, 1, 1_499, 2_998, 2_999] {
+                var v = names
+                #expect(nthSmallest(&v, n, by: <, maxRounds: rounds) == sorted[n], "n = \(n), rounds \(String(describing: rounds))")
+            }
+        }
+    }
+
+    /// A flood of names that each failed once: every score ties at the cut, and the smallest
+    /// names are the ones kept.
+    @Test func aTableWhoseScoresAllTieKeepsTheSmallestKeys() {
+        var rng = SplitMix64(seed: 9)
+        var t: [String: Double] = [:]
+        while t.count < 20_000 { t["n" + String(rng.next() % 1_000_000_007, radix: 36)] = 1 }
+        let expected = t.keys.sorted().prefix(7_001)
+        t.keepStrongest(7_001) { $0 }
+        #expect(t.count == 7_001)
+        #expect(t.keys.sorted() == Array(expected))
+    }
+
     /// Past its rounds the selection sorts what is left: the same answers, however early.
     @Test func theFallbackSortAgrees() {
         var rng = SplitMix64(seed: 11)

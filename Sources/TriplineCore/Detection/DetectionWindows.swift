@@ -54,9 +54,28 @@ struct DetectionWindows {
     private var sourceFailures = RecentKeyDictionary<HashedName, SlidingCounts>()
     private var userKind: [UserKind: SlidingCounts] = [:]
     /// A user and an event kind (a key of two strings, not one made by joining them per event).
+    ///
+    /// It carries its hash, taken once when it is made, as ``HashedName`` does and for the same
+    /// reason: a flood of names fills the table with keys that a sweep then removes, and each
+    /// removal hashed both strings of the entries that moved up after it.
     struct UserKind: Hashable, Comparable {
-        var user: String
-        var kind: EventType
+        let user: String
+        let kind: EventType
+        /// `user` and `kind` through one `Hasher` (seeded per process).
+        let pairHash: Int
+
+        init(user: String, kind: EventType) {
+            self.user = user
+            self.kind = kind
+            var h = Hasher()
+            h.combine(user)
+            h.combine(kind)
+            pairHash = h.finalize()
+        }
+
+        static func == (a: UserKind, b: UserKind) -> Bool { a.pairHash == b.pairHash && a.user == b.user && a.kind == b.kind }
+        func hash(into hasher: inout Hasher) { hasher.combine(pairHash) }
+        func _rawHashValue(seed: Int) -> Int { seededMix(pairHash, seed: seed) }
         /// By account, then kind (which of equally busy keys a full table keeps).
         static func < (a: UserKind, b: UserKind) -> Bool { (a.user, a.kind.rawValue) < (b.user, b.kind.rawValue) }
     }

@@ -47,8 +47,9 @@ extension Dictionary where Key: Comparable {
     /// Keeps the `count` entries with the highest `score`, for tables an attacker can fill with
     /// keys of their choosing (addresses, account names): over their limit they keep what
     /// matters most and drop the rest, in expected O(n) once per halving (the cut-off score is
-    /// selected, not sorted for: ``kthLargest(_:_:)``), so amortised O(1) a key. In place (a second table would double the peak), and ties at the cut go to the
-    /// smallest keys, so what is kept does not depend on the table's hash seed.
+    /// selected, not sorted for: ``kthLargest(_:_:maxRounds:)``), so amortised O(1) a key. In
+    /// place (a second table would double the peak), and ties at the cut go to the smallest
+    /// keys (selected too), so what is kept does not depend on the table's hash seed.
     mutating func keepStrongest(_ count: Int, by score: (Value) -> Double) {
         guard self.count > count else { return }
         guard count > 0 else { removeAll(keepingCapacity: true); return }
@@ -68,9 +69,16 @@ extension Dictionary where Key: Comparable {
         for (k, s) in zip(keys, scores) {
             if s < cut { doomed.append(k) } else if s == cut { tied.append(k) }
         }
-        tied.sort()
-        for k in tied {
-            if room > 0 { room -= 1 } else { doomed.append(k) }
+        // The `room` smallest of the tied keys stay (selected: a flood of names that each
+        // failed once ties them all, and sorting them was a fifth of its analysis). Keys are
+        // distinct, so exactly `room` are at or below the last of them.
+        if room < tied.count {
+            var order = tied
+            let last = room > 0 ? nthSmallest(&order, room - 1, by: <) : nil
+            order = []
+            for k in tied {
+                if let last, !(last < k), room > 0 { room -= 1 } else { doomed.append(k) }
+            }
         }
         for k in doomed { removeValue(forKey: k) }
     }

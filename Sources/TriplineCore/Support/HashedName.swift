@@ -30,11 +30,16 @@ struct HashedName: Hashable, Comparable {
 
     func hash(into hasher: inout Hasher) { hasher.combine(nameHash) }
 
-    /// The name's hash mixed with the table's seed (splitmix64's finaliser).
-    func _rawHashValue(seed: Int) -> Int {
-        var z = UInt64(bitPattern: Int64(nameHash)) ^ (UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int(Int64(bitPattern: z ^ (z >> 31)))
-    }
+    /// The name's hash mixed with the table's seed.
+    func _rawHashValue(seed: Int) -> Int { seededMix(nameHash, seed: seed) }
+}
+
+/// A hash taken once (a SipHash, seeded per process) mixed with a table's seed by splitmix64's
+/// finaliser: what keys that carry their hash (``HashedName``) give a table for theirs.
+@inline(__always)
+func seededMix(_ hash: Int, seed: Int) -> Int {
+    var z = UInt64(bitPattern: Int64(hash)) ^ (UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return Int(Int64(bitPattern: z ^ (z >> 31)))
 }

@@ -2,53 +2,63 @@
 /// sort: the detector's tables cut a flood's 50,000–100,000 scores back to half on every
 /// halving, and sorting them all to read one was 13 % of a botnet's analysis.
 ///
-/// Reorders `values`. Expected O(n): median-of-three pivots and a three-way partition (so that
-/// many equal scores, the usual case of a flood's single failures, end a round at once rather
-/// than making it quadratic). Inputs that defeat the pivots anyway — an attacker can choose
-/// the order of the scores, not their values, but only so far — fall back to a sort once the
-/// rounds pass twice the bits of `n`, which bounds the worst case at O(n log n).
+/// Reorders `values`. See ``nthSmallest(_:_:by:maxRounds:)``, which does the work.
 ///
-/// - Parameter maxRounds: the partitioning rounds before the sort takes over; by default twice
-///   the bits of `n`, plus 4 (tests lower it to check the fallback).
 /// - Precondition: `1 <= k <= values.count`, and no value is NaN (it has no place in the order).
 func kthLargest(_ values: inout [Double], _ k: Int, maxRounds: Int? = nil) -> Double {
-    precondition(k >= 1 && k <= values.count, "k must name one of the values")
-    // Selects, in descending order, the value that belongs at index `k - 1`.
-    let target = k - 1
+    nthSmallest(&values, k - 1, by: >, maxRounds: maxRounds)
+}
+
+/// The element that would be at index `n` if `values` were sorted by `areInIncreasingOrder`
+/// (a strict weak order), found by selection: expected O(n) comparisons where a sort takes
+/// O(n log n). A flood of names that each fail once ties them all at a table's cut, and sorting
+/// the tied names (to keep the smallest, whatever the hash seed) was a fifth of its analysis.
+///
+/// Reorders `values`. Median-of-three pivots and a three-way partition, so that many equal
+/// elements end a round at once rather than making it quadratic. Orders that defeat the
+/// pivots anyway fall back to a sort once the rounds pass twice the bits of the count, plus 4,
+/// which bounds the worst case at O(n log n).
+///
+/// - Parameter maxRounds: the partitioning rounds before the sort takes over (tests lower it
+///   to check the fallback).
+/// - Precondition: `0 <= n < values.count`.
+func nthSmallest<T>(_ values: inout [T], _ n: Int, by areInIncreasingOrder: (T, T) -> Bool, maxRounds: Int? = nil) -> T {
+    precondition(n >= 0 && n < values.count, "n must name one of the elements")
     var lo = 0, hi = values.count - 1
     var rounds = 0
     let roundLimit = maxRounds ?? 2 * (Int.bitWidth - values.count.leadingZeroBitCount) + 4
-    return values.withUnsafeMutableBufferPointer { v -> Double in
+    return values.withUnsafeMutableBufferPointer { v -> T in
         while lo < hi {
             rounds += 1
             if rounds > roundLimit {
-                v[lo...hi].sort(by: >)
-                return v[target]
+                v[lo...hi].sort(by: areInIncreasingOrder)
+                return v[n]
             }
             // Median of three, as the pivot.
             let mid = lo + (hi - lo) / 2
-            let a = v[lo], b = v[mid], c = v[hi]
-            let pivot = max(min(a, b), min(max(a, b), c))
-            // Three-way partition, descending: [lo, gt) > pivot, [gt, i) == pivot, (lt, hi] < pivot.
-            var gt = lo, i = lo, lt = hi
-            while i <= lt {
-                let x = v[i]
-                if x > pivot {
-                    v.swapAt(i, gt); gt += 1; i += 1
-                } else if x < pivot {
-                    v.swapAt(i, lt); lt -= 1
+            var a = v[lo], b = v[mid]
+            let c = v[hi]
+            if areInIncreasingOrder(b, a) { swap(&a, &b) }         // a <= b
+            let pivot = areInIncreasingOrder(c, b) ? (areInIncreasingOrder(c, a) ? a : c) : b
+            // Three-way partition: [lo, below) before the pivot, [below, i) equal, (above, hi] after.
+            var below = lo, i = lo, above = hi
+            while i <= above {
+                if areInIncreasingOrder(v[i], pivot) {
+                    v.swapAt(i, below); below += 1; i += 1
+                } else if areInIncreasingOrder(pivot, v[i]) {
+                    v.swapAt(i, above); above -= 1
                 } else {
                     i += 1
                 }
             }
-            if target < gt {
-                hi = gt - 1
-            } else if target > lt {
-                lo = lt + 1
+            if n < below {
+                hi = below - 1
+            } else if n > above {
+                lo = above + 1
             } else {
                 return pivot
             }
         }
-        return v[target]
+        return v[n]
     }
 }
