@@ -261,6 +261,7 @@ import Testing
             for n in [0, 1, 1_499, 2_998, 2_999] {
                 var v = names
                 #expect(nthSmallest(&v, n, by: <, maxRounds: rounds) == sorted[n], "n = \(n), rounds \(String(describing: rounds))")
+                #expect(v[..<n].allSatisfy { $0 <= sorted[n] } && v[n...].allSatisfy { $0 >= sorted[n] }, "the smaller first, the larger after")
             }
         }
     }

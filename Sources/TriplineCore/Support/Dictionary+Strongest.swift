@@ -53,33 +53,31 @@ extension Dictionary where Key: Comparable {
     mutating func keepStrongest(_ count: Int, by score: (Value) -> Double) {
         guard self.count > count else { return }
         guard count > 0 else { removeAll(keepingCapacity: true); return }
-        // Scores in the table's order (no NaN: it would have no place in the order).
-        // (Each value read where it is: mapping `values` copied every one, retaining its arrays.)
+        // (No NaN: it would have no place in the order. Each value read where it is: mapping
+        // `values` copied every one, retaining its arrays.)
+        func scored(_ i: Index) -> Double {
+            let s = score(values[i])
+            return s.isNaN ? -.infinity : s
+        }
         var scores: [Double] = []
         scores.reserveCapacity(self.count)
-        for i in values.indices {
-            let s = score(values[i])
-            scores.append(s.isNaN ? -.infinity : s)
-        }
-        var scratch = scores
-        let cut = kthLargest(&scratch, count)
-        scratch = []
-        var room = count - scores.reduce(0) { $0 + ($1 > cut ? 1 : 0) }
+        for i in indices { scores.append(scored(i)) }
+        let cut = kthLargest(&scores, count)
+        let room = count - scores.reduce(0) { $0 + ($1 > cut ? 1 : 0) }
+        scores = []
         var doomed: [Key] = [], tied: [Key] = []
-        for (k, s) in zip(keys, scores) {
-            if s < cut { doomed.append(k) } else if s == cut { tied.append(k) }
+        for i in indices {
+            let s = scored(i)
+            if s < cut { doomed.append(keys[i]) } else if s == cut { tied.append(keys[i]) }
         }
-        // The `room` smallest of the tied keys stay (selected: a flood of names that each
-        // failed once ties them all, and sorting them was a fifth of its analysis). Keys are
-        // distinct, so exactly `room` are at or below the last of them.
+        // The `room` smallest of the tied keys stay: selected, which leaves them first (a flood
+        // of names that each failed once ties them all, and sorting them was a fifth of its
+        // analysis). Keys are distinct, so the rest are all larger.
         if room < tied.count {
-            var order = tied
-            let last = room > 0 ? nthSmallest(&order, room - 1, by: <) : nil
-            order = []
-            for k in tied {
-                if let last, !(last < k), room > 0 { room -= 1 } else { doomed.append(k) }
-            }
+            if room > 0 { _ = nthSmallest(&tied, room - 1, by: <) }
+            doomed.append(contentsOf: tied[room...])
         }
+        tied = []
         for k in doomed { removeValue(forKey: k) }
     }
 }
