@@ -9,6 +9,7 @@
 #   bombs      message repeated 1000 times: [ Failed password … ] (each line 1,000 events)
 #   pool       the botnet's lines with addresses drawn from 1,000 (what `addresses` costs
 #              against: the issue's bound on cardinality is 1.3x)
+#   namepool   the enumeration flood's lines with names drawn from 1,000 (the same, for `names`)
 #   backwards  loghub's real OpenSSH sample repeated, time jumping back at each copy
 #              (fetched into bench_data/ by hand: see BENCHMARKS.md; skipped when absent)
 set -euo pipefail
@@ -36,6 +37,8 @@ write("addresses", lambda i: f"{stamp(i)} web sshd[{1000 + i % 60000}]: Failed p
 write("bombs", lambda i: f"{stamp(i)} web sshd[{1000 + i % 60000}]: message repeated 1000 times: [ Failed password for root from 198.51.100.{i % 200} port 22 ssh2]")
 pool = [f"{r.randrange(1, 224)}.{r.randrange(256)}.{r.randrange(256)}.{r.randrange(1, 255)}" for _ in range(1000)]
 write("pool", lambda i: f"{stamp(i)} web sshd[{1000 + i % 60000}]: Failed password for root from {r.choice(pool)} port {1024 + i % 60000} ssh2")
+names = [''.join(r.choice(letters) for _ in range(10)) for _ in range(1000)]
+write("namepool", lambda i: f"{stamp(i)} web sshd[{1000 + i % 60000}]: Invalid user {r.choice(names)} from 203.0.113.7 port {1024 + i % 60000}")
 EOF
 if [ -f bench_data/openssh_2k.log ]; then
   for scale in 64 512; do

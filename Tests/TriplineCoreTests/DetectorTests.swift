@@ -151,6 +151,26 @@ import Testing
         #expect(c.count <= 301)
     }
 
+    /// The newest time a sweep reads is kept beside the counts, 32 bytes in all; whatever order
+    /// the events come in (late, far back, windows of either size), it is the newest entry's.
+    @Test func slidingWindowsKeepTheirNewestTimeTrue() {
+        #expect(MemoryLayout<SlidingCounts>.size == 32)
+        var rng = SplitMix64(seed: 21)
+        for resolution: Int64 in [1_000_000, 6_000_000] {
+            var c = SlidingCounts(resolution: resolution)
+            var t: Int64 = 1_000_000_000_000
+            for _ in 0..<20_000 {
+                let r = rng.next() % 100
+                let at: Int64 = r < 70 ? t + Int64(rng.next() % 3_000_000) : r < 90 ? t - Int64(rng.next() % 30_000_000)
+                    : r < 95 ? t - 7_200_000_000 : t + 900_000_000
+                t = max(t, at)
+                if rng.next() % 4 == 0 { c.advance(to: at, window: 600_000_000) } else { c.add(at, window: 600_000_000) }
+                #expect(c.newest == (c.isEmpty ? nil : c.times.last))
+                if c.isEmpty { #expect(c.total == 0) }
+            }
+        }
+    }
+
     /// Out-of-order events land in their place; an event from another timeline (older than the
     /// newest by more than the window) starts the counts over instead of mixing the two.
     @Test func slidingWindowsTakeDisorderAndRewinds() {

@@ -13,18 +13,29 @@ struct SlidingCounts {
         var weight: Double
     }
     private var entries: [Entry] = []
-    private var head = 0
+    /// The first entry still in the window (the ones before it are dropped, and let go of in
+    /// bulk); 32 bits, beside ``storedResolution``, so that the counts take 32 bytes.
+    private var storedHead: Int32 = 0
+    private var storedResolution: Int32
     private(set) var total = 0.0
-    /// Entries are per this many microseconds (6 s by default: 600 for an hour's window).
-    let resolution: Int64
+    /// ``newest``, kept here (`Int64.min` for none) so that a sweep over tens of thousands of
+    /// counts reads each where it is rather than going to its entries (a cache miss each).
+    private var storedNewest = Int64.min
+    /// Entries are per this many microseconds (6 s by default: 600 for an hour's window; at
+    /// most `Int32.max`, 35 minutes).
+    var resolution: Int64 { Int64(storedResolution) }
 
     init(resolution: Int64 = 6_000_000) {
-        self.resolution = max(1, resolution)
+        self.storedResolution = Int32(clamping: max(1, resolution))
     }
 
+    private var head: Int {
+        get { Int(storedHead) }
+        set { storedHead = Int32(newValue) }
+    }
     var isEmpty: Bool { head >= entries.count }
     var count: Int { entries.count - head }
-    var newest: Int64? { isEmpty ? nil : entries[entries.count - 1].time }
+    var newest: Int64? { storedNewest == .min ? nil : storedNewest }
     var oldest: Int64? { isEmpty ? nil : entries[head].time }
     /// The entries' times, oldest first, for inspection (this copies them).
     var times: [Int64] { entries.map(\.time) }
@@ -65,13 +76,15 @@ struct SlidingCounts {
             entries.removeAll(keepingCapacity: true)
             head = 0
             total = 0
+            storedNewest = .min
         }
     }
 
     private mutating func add(_ t: Int64, weight: Double) {
         total += weight
-        guard let last = entries.last?.time, !isEmpty else {
+        guard let last = newest else {
             entries.append(Entry(time: t, weight: weight))
+            storedNewest = t
             return
         }
         if t >= last {
@@ -79,6 +92,7 @@ struct SlidingCounts {
                 entries[entries.count - 1].weight += weight
             } else {
                 entries.append(Entry(time: t, weight: weight))
+                storedNewest = t
             }
             return
         }
@@ -105,7 +119,10 @@ struct SlidingCounts {
             entries.removeFirst(head)
             head = 0
         }
-        if isEmpty { total = 0 }
+        if isEmpty {
+            total = 0
+            storedNewest = .min
+        }
     }
 }
 
