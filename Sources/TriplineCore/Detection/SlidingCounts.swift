@@ -3,15 +3,18 @@
 /// window's length (at most window / resolution entries), never the event rate: a busy server
 /// logging thousands of lines a second keeps as little as a quiet one.
 ///
-/// Each entry's time and weight sit side by side in one array: a botnet sends each address
-/// once, and its counts' allocation (two, when times and weights were apart) was most of the
-/// cost of a new address.
+/// Each entry's time and weight sit side by side in one array, and a single entry takes no
+/// array at all: its time is the newest and its weight the total, both kept here. A botnet
+/// sends each address once and a flood of names each name once; allocating counts for each
+/// (and freeing them when the table is cut back) was most of the cost of a new key.
 struct SlidingCounts {
     /// One entry: events within `resolution` of `time` (its first), with their weight.
     struct Entry {
         var time: Int64
         var weight: Double
     }
+    /// The entries, oldest first, from the second entry on: while there is one entry (or none),
+    /// this is empty and the entry is (``storedNewest``, ``total``).
     private var entries: [Entry] = []
     /// The first entry still in the window (the ones before it are dropped, and let go of in
     /// bulk); 32 bits, beside ``storedResolution``, so that the counts take 32 bytes.
@@ -33,17 +36,22 @@ struct SlidingCounts {
         get { Int(storedHead) }
         set { storedHead = Int32(newValue) }
     }
-    var isEmpty: Bool { head >= entries.count }
-    var count: Int { entries.count - head }
-    var newest: Int64? { storedNewest == .min ? nil : storedNewest }
-    var oldest: Int64? { isEmpty ? nil : entries[head].time }
-    /// The entries' times, oldest first, for inspection (this copies them).
-    var times: [Int64] { entries.map(\.time) }
+    /// No entries in the window.
+    var isEmpty: Bool { storedNewest == .min }
+    /// Entries in the window.
+    var count: Int { entries.isEmpty ? (isEmpty ? 0 : 1) : entries.count - head }
+    var newest: Int64? { isEmpty ? nil : storedNewest }
+    var oldest: Int64? { entries.isEmpty ? newest : head < entries.count ? entries[head].time : nil }
+    /// The stored entries' times (the window's, and dropped ones not yet let go of), oldest
+    /// first, for inspection (this copies them).
+    var times: [Int64] { entries.isEmpty ? (newest.map { [$0] } ?? []) : entries.map(\.time) }
 
-    /// The first entry's time at or after `t` (dropped entries included, as they are still
-    /// stored), or nil.
+    /// The time of the first entry in the window at or after `t`, or nil: where the events
+    /// that ``total`` counts from `t` on begin. (Entries dropped from the window are not
+    /// counted, and not looked at: a late line could make one of them look recent again.)
     func firstTime(atOrAfter t: Int64) -> Int64? {
-        entries.first { $0.time >= t }?.time
+        if entries.isEmpty { return newest.flatMap { $0 >= t ? $0 : nil } }
+        return entries[head...].first { $0.time >= t }?.time
     }
 
     /// Counts `weight` at `t`, then keeps only the window `[t - window, …]`.
@@ -81,10 +89,24 @@ struct SlidingCounts {
     }
 
     private mutating func add(_ t: Int64, weight: Double) {
+        let before = total
         total += weight
         guard let last = newest else {
-            entries.append(Entry(time: t, weight: weight))
+            // The first entry: kept in place while it is the only one, or after dropped ones.
+            if !entries.isEmpty { entries.append(Entry(time: t, weight: weight)) }
             storedNewest = t
+            return
+        }
+        if entries.isEmpty {
+            // One entry, (last, before): the same one again, or the array begins.
+            if t / resolution == last / resolution { return }
+            if t > last {
+                entries = [Entry(time: last, weight: before), Entry(time: t, weight: weight)]
+                storedNewest = t
+            } else {
+                entries = [Entry(time: t, weight: weight), Entry(time: last, weight: before)]
+            }
+            head = 0
             return
         }
         if t >= last {
@@ -111,6 +133,13 @@ struct SlidingCounts {
 
     /// Drops entries older than `cutoff`.
     private mutating func prune(before cutoff: Int64) {
+        if entries.isEmpty {
+            if storedNewest < cutoff {
+                total = 0
+                storedNewest = .min
+            }
+            return
+        }
         while head < entries.count, entries[head].time < cutoff {
             total -= entries[head].weight
             head += 1
@@ -119,7 +148,7 @@ struct SlidingCounts {
             entries.removeFirst(head)
             head = 0
         }
-        if isEmpty {
+        if head >= entries.count {
             total = 0
             storedNewest = .min
         }
