@@ -2,8 +2,9 @@ import Foundation
 
 /// Brute force, slow brute force, password spraying, user enumeration and success after failures.
 extension Detector {
-    /// A failure from source `s` (`key` is its key in ``sources``).
-    mutating func sourceFailure(_ e: LogEvent, source s: String, key sourceKey: HashedName, weight: Double, unknownAccount: Bool) {
+    /// A failure from `source` (its address, as its key in ``sources``).
+    mutating func sourceFailure(_ e: LogEvent, source sourceKey: HashedName, weight: Double, unknownAccount: Bool) {
+        let s = sourceKey.name
         let keep = micros(max(config.sprayWindow, config.bruteForceWindow, config.enumerationWindow, config.successAfterFailuresWindow))
         // In place: a copy of the state would copy its failures on every line. Found once: the
         // source's key is hashed once for a known source.

@@ -99,8 +99,8 @@ public struct Detector {
         let sourceKey = e.sourceIP.map(HashedName.init)
         let counts = windows.observe(e, source: sourceKey)
 
-        if let s = e.sourceIP, let key = sourceKey, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
-            sourceFailure(e, source: s, key: key, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
+        if let key = sourceKey, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
+            sourceFailure(e, source: key, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
         }
         if counts.probe > 0, let s = e.sourceIP {
             probe(e, source: s)

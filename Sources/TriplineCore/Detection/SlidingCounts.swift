@@ -81,7 +81,8 @@ struct SlidingCounts {
 
     private mutating func rewind(to t: Int64, window: Int64) {
         if let n = newest, t < n - window {
-            entries.removeAll(keepingCapacity: true)
+            // (Nothing kept of the array: its first entry would be kept in place anyway.)
+            entries = []
             head = 0
             total = 0
             storedNewest = .min
