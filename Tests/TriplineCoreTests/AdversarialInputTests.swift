@@ -95,6 +95,28 @@ import TriplineTestSupport
         }
     }
 
+    /// The two floods above past limits that grow with them (an eighth of the lines), so that
+    /// the tables are cut back to half again and again (at the sizes above, under the real
+    /// limits, they never fill). 8x the lines with 8x the room must cost about 8x: a cut must
+    /// cost in proportion to what it lets go of, names that all tie at the cut included (they
+    /// were sorted at every cut; a cut that let go of too little would make each new key cost
+    /// the whole table, and the larger table 64x).
+    @Test(arguments: ["names", "addresses"])
+    func cutBacksStayLinear(shape: String) {
+        Self.expectLinear("cut-backs, \(shape)", n: 6000) { n in
+            let text = shape == "names" ? Self.enumeration(n, seed: 5)
+                : Self.flood(n, seed: 6) { i, rng in "Failed password for root from \(Self.address(&rng)) port \(1024 + i) ssh2" }
+            let bytes = Array(text.utf8)
+            return {
+                var d = Detector(model: nil)
+                d.limits = .init(sources: n / 8, users: n / 8)
+                d.windows.maxKeys = n / 8
+                _ = LogReader().read(bytes: bytes, name: "attack.log") { d.process($0) }
+                _ = d.finish()
+            }
+        }
+    }
+
     /// A detector with every table an attacker can fill held to `bound` keys, keeping no
     /// closed incidents (as a live view).
     static func boundedDetector(_ bound: Int) -> Detector {
