@@ -10,7 +10,7 @@ struct SSHSessionTracker {
     /// Every sshd line looks its connection up two or three times (here, and in the detector's
     /// attempts), so the key hashes without `Hasher`: the host's hash is taken once per host
     /// (``HostHashes``: a seeded SipHash, as `String` hashes itself) and mixed with the process
-    /// id by one multiply-xorshift (``Swift/Hashable/_rawHashValue(seed:)``, which `Dictionary`
+    /// id by splitmix64's finaliser (``Swift/Hashable/_rawHashValue(seed:)``, which `Dictionary`
     /// calls for a key's hash). An attacker who picks process ids cannot aim them at one
     /// bucket without the host's secret hash; host names go through SipHash as before.
     struct Key: Hashable, Comparable {
@@ -36,14 +36,8 @@ struct SSHSessionTracker {
 
         func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
 
-        /// The host's hash and the process id mixed (splitmix64's finaliser), with the table's seed.
-        func _rawHashValue(seed: Int) -> Int {
-            var z = UInt64(bitPattern: Int64(hostHash)) ^ UInt64(bitPattern: Int64(seed))
-            z = (z ^ UInt64(bitPattern: Int64(pid))) &* 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int(Int64(bitPattern: z ^ (z >> 31)))
-        }
+        /// The host's hash and the process id mixed with the table's seed (``seededMix(_:seed:)``).
+        func _rawHashValue(seed: Int) -> Int { seededMix(hostHash ^ pid, seed: seed) }
 
         /// By process id, then host (no host first): which of equally recent connections a
         /// full table keeps, the same on every run.

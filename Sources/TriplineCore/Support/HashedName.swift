@@ -35,7 +35,8 @@ struct HashedName: Hashable, Comparable {
 }
 
 /// A hash taken once (a SipHash, seeded per process) mixed with a table's seed by splitmix64's
-/// finaliser: what keys that carry their hash (``HashedName``) give a table for theirs.
+/// finaliser: what keys that carry their hash (``HashedName``, `DetectionWindows.UserKind`,
+/// `SSHSessionTracker.Key`) give a table for theirs.
 @inline(__always)
 func seededMix(_ hash: Int, seed: Int) -> Int {
     var z = UInt64(bitPattern: Int64(hash)) ^ (UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15)

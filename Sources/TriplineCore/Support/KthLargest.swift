@@ -15,10 +15,10 @@ func kthLargest(_ values: inout [Double], _ k: Int, maxRounds: Int? = nil) -> Do
 /// the tied names (to keep the smallest, whatever the hash seed) was a fifth of its analysis.
 ///
 /// Reorders `values`, leaving the `n` smallest before index `n` and the largest after it (as
-/// a sort would, but in no particular order within each part). Median-of-three pivots and a three-way partition, so that many equal
-/// elements end a round at once rather than making it quadratic. Orders that defeat the
-/// pivots anyway fall back to a sort once the rounds pass twice the bits of the count, plus 4,
-/// which bounds the worst case at O(n log n).
+/// a sort would, but in no particular order within each part). Median-of-three pivots and a
+/// three-way partition, so that many equal elements end a round at once rather than making it
+/// quadratic. Orders that defeat the pivots anyway fall back to a sort once the rounds pass
+/// twice the bits of the count, plus 4, which bounds the worst case at O(n log n).
 ///
 /// - Parameter maxRounds: the partitioning rounds before the sort takes over (tests lower it
 ///   to check the fallback).
