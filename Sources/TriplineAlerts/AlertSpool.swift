@@ -246,8 +246,8 @@ public final class AlertSpool: Sendable {
 
     /// Writes `bytes` to `path` atomically: a temporary file, fsync, rename, fsync of the folder.
     func write(_ bytes: [UInt8], to path: String, syncFolder: Bool = true) throws(AlertError) {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = dir + "/." + (path as NSString).lastPathComponent + ".tmp"
+        let dir = PathName.parent(path)
+        let tmp = dir + "/." + PathName.lastComponent(path) + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .spoolUnusable(path: directory, reason: String(cString: strerror(errno))) }
         var off = 0

@@ -109,6 +109,9 @@ public actor DetectionEngine {
                 count += 1
             }
             window.flush { process($0) }
+            // Idle: a line held for being hours from its host's clock (the first after a
+            // quiet night) has had nothing contradict it; it goes on, so it is not kept waiting.
+            if count == 0 { detector.settle() }
         } else {
             count = replayTick()
         }

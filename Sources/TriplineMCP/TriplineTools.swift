@@ -141,6 +141,9 @@ public struct TriplineTools: Sendable {
             return document(analysis)
         case "analyze_log_file":
             let path = try string(args, "file_path", required: true) ?? ""
+            guard !path.utf8.contains(0) else {
+                throw ToolError(message: "file_path contains a NUL byte; no file name can hold one")
+            }
             let minimum = try severity(args, "min_severity") ?? .low
             let real: String
             switch roots.check(path) {
@@ -224,7 +227,12 @@ public struct TriplineTools: Sendable {
     private func integerText(_ args: [String: Value], _ key: String) throws -> String? {
         guard let v = args[key], !v.isNull else { return nil }
         if let i = v.intValue { return String(i) }
-        if let d = v.doubleValue, d == d.rounded() { return String(Int(d)) }
+        if let d = v.doubleValue, d == d.rounded() {
+            // A whole number too large for Int is still a number: the filter answers it as out
+            // of range, as it does any other; Int(d) would trap past ±2^63.
+            if let i = Int(exactly: d) { return String(i) }
+            return d < 0 ? "-9223372036854775809" : "9223372036854775808"
+        }
         if let s = v.stringValue { return s }
         throw ToolError(message: "argument '\(key)' must be a whole number")
     }

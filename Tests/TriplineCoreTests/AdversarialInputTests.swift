@@ -368,7 +368,9 @@ import TriplineTestSupport
         for i in 0..<240 {
             copy += Self.line(i, "Failed password for root from 198.51.100.77 port \(2000 + i) ssh2", pid: 2000 + i)
         }
-        copy += Self.line(7200, "Accepted publickey for deploy from 10.0.0.1 port 4000 ssh2", pid: 4000)
+        // Two hours later, the day goes on (a lone line hours ahead, followed by lines back at
+        // the old time, would be a stray: see TimeJumpTests).
+        for i in 0..<10 { copy += Self.line(7200 + i, "Accepted publickey for deploy from 10.0.0.1 port \(4000 + i) ssh2", pid: 4000 + i) }
         Self.expectLinear("a log read again and again", n: 8) { n in Self.detection(String(repeating: copy, count: n)) }
         var d = Detector(model: nil)
         _ = LogReader().read(bytes: Array(String(repeating: copy, count: 20).utf8), name: "a.log") { d.process($0) }

@@ -332,7 +332,8 @@ struct DetectionWindows {
     }
 
     /// ``observe(_:)`` with `e`'s source already made a key (`e.sourceIP`'s, or nil).
-    mutating func observe(_ e: LogEvent, source: HashedName?) -> Counts {
+    /// A `displaced` event (see ``TimeJumpGuard``) counts no earlier than each window's newest.
+    mutating func observe(_ e: LogEvent, source: HashedName?, displaced: Bool = false) -> Counts {
         let t = e.timestamp.microseconds
         if t > now { now = t }
         seen += 1
@@ -344,10 +345,10 @@ struct DetectionWindows {
         if let s = source {
             if weight > 0 {
                 let i = sourceFailures.index(forKey: s) { SlidingCounts(resolution: 1_000_000) }
-                srcCount = sourceFailures.withValue(at: i) { $0.adding(t, weight: weight, window: DetectionWindows.tenMinutes) }
+                srcCount = sourceFailures.withValue(at: i) { $0.adding(t, weight: weight, window: DetectionWindows.tenMinutes, displaced: displaced) }
             } else if let i = sourceFailures.index(forKey: s) {
                 let (total, empty) = sourceFailures.withValue(at: i) { c in
-                    c.advance(to: t, window: DetectionWindows.tenMinutes)
+                    c.advance(to: t, window: DetectionWindows.tenMinutes, displaced: displaced)
                     return (c.total, c.isEmpty)
                 }
                 srcCount = total
@@ -357,7 +358,7 @@ struct DetectionWindows {
         var kindCount = 0.0
         if let u = e.user, FeatureExtractor.isScored(e) {
             kindCount = userKind[UserKind(user: u, kind: e.eventType), default: SlidingCounts()]
-                .adding(t, weight: Double(e.repeatCount), window: DetectionWindows.hour)
+                .adding(t, weight: Double(e.repeatCount), window: DetectionWindows.hour, displaced: displaced)
         }
         let probe = weight == 0 ? probeWeight(e) : 0
         return Counts(failureWeight: weight, probe: probe, sourceFailures10m: srcCount, userKindLastHour: kindCount)

@@ -13,7 +13,7 @@ extension Detector {
         let this = sources.values[at].add(
             .init(time: e.timestamp.microseconds, user: e.user, invalid: unknownAccount, weight: weight,
                   fileNumber: failureFiles.number(e.file), line: e.line, events: e.repeatCount),
-            keep: keep, slowKeep: micros(config.slowWindow), clock: clockNumber, timeline: clockTimeline)
+            keep: keep, slowKeep: micros(config.slowWindow), clock: clockNumber, timeline: clockTimeline, displaced: displaced)
         failuresHeld += sources.withValue(at: at) { $0.failures.count } - before
         guard sources.withValue(at: at, { $0.holdsFailure(this) }) else { return }
         let key = IncidentBook.sourceKey(s)

@@ -34,6 +34,11 @@ public struct Detector {
     /// Sources' probing connections (reconnaissance).
     var scans: [String: ScanState] = [:]
     var clocks = HostClocks()
+    /// Holds a line far from its host's clock until the lines after it confirm the jump.
+    var timeGuard = TimeJumpGuard()
+    /// The event being processed was displaced (see ``TimeJumpGuard``): each state it touches
+    /// counts it no earlier than its own newest, and it starts nothing over.
+    var displaced = false
     var lastSweep: Int64 = .min
     var lastCollect: Int64 = .min
     var eventsAtCollect = 0
@@ -80,8 +85,37 @@ public struct Detector {
         book.evidenceLimit = self.config.evidenceLimit
     }
 
-    /// Processes one event.
+    /// Processes one event. A line far from its host's clock may be held until the lines after
+    /// it say whether the clock really jumped (see ``TimeJumpGuard``); ``finish()`` and
+    /// ``settle()`` hand on what is held.
     public mutating func process(_ event: LogEvent) {
+        if timeGuard.admit(event) {
+            processAdmitted(event)
+        } else {
+            processReady()
+        }
+    }
+
+    /// Hands on the lines held by the time guard with their own times: a live source has gone
+    /// idle, and nothing contradicted them (they may be the first lines after a quiet night).
+    public mutating func settle() {
+        timeGuard.settle()
+        processReady()
+    }
+
+    /// Lines handed on displaced: their time was hours from their host's clock, and the lines
+    /// after them did not follow it, so they were counted at the clock's time.
+    public var displacedEvents: Int { timeGuard.displaced }
+
+    private mutating func processReady() {
+        for (e, displaced) in timeGuard.takeReady() {
+            self.displaced = displaced
+            processAdmitted(e)
+        }
+        self.displaced = false
+    }
+
+    private mutating func processAdmitted(_ event: LogEvent) {
         // A PAM host name known to stand for an address counts as that address (copying the
         // event only then: this is the hot path).
         if let e = windows.withCanonicalSource(event) { processCanonical(e) } else { processCanonical(event) }
@@ -97,7 +131,7 @@ public struct Detector {
         book.begin(time: t, clock: clock)
         // The source's key, hashed once for the tables that key on it.
         let sourceKey = e.sourceIP.map(HashedName.init)
-        let counts = windows.observe(e, source: sourceKey)
+        let counts = windows.observe(e, source: sourceKey, displaced: displaced)
 
         if let key = sourceKey, counts.failureWeight > 0 || (e.invalidUser && e.outcome == .failure) {
             sourceFailure(e, source: key, weight: counts.failureWeight, unknownAccount: isUnknownAccount(e))
@@ -156,6 +190,7 @@ public struct Detector {
 
     /// Ends the input: closes every incident and returns all anomalies, oldest first.
     public mutating func finish() -> [Anomaly] {
+        settle()
         book.closeAll()
         return book.closed.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
     }
@@ -439,12 +474,17 @@ struct SourceState {
     /// sent on purpose to a syslog server that keeps senders' timestamps) must not wipe the
     /// windows of an attack under way.
     @discardableResult
-    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: UInt32 = 0, timeline: UInt32 = 0) -> Int {
+    ///
+    /// A `displaced` failure (its time was hours from its host's clock, see ``TimeJumpGuard``)
+    /// counts no earlier than the source's newest and starts nothing over.
+    mutating func add(_ failure: consuming Failure, keep: Int64, slowKeep: Int64, clock: UInt32 = 0, timeline: UInt32 = 0,
+                      displaced: Bool = false) -> Int {
         // Moved in, not copied (a copy retains and releases its strings); what is needed of it
         // once it is stored is read first.
-        let time = failure.time, weight = failure.weight
         var f = failure
-        let replayed = clock == self.clock && UInt16(truncatingIfNeeded: timeline) != self.timeline && f.time < lastActivity
+        if displaced, lastActivity != .min, f.time < lastActivity { f.time = lastActivity }
+        let time = f.time, weight = f.weight
+        let replayed = !displaced && clock == self.clock && UInt16(truncatingIfNeeded: timeline) != self.timeline && f.time < lastActivity
         self.clock = clock
         self.timeline = UInt16(truncatingIfNeeded: timeline)
         if lastActivity != .min, replayed || f.time < lastActivity - slowKeep {

@@ -61,12 +61,15 @@ struct SlidingCounts {
     /// newest by more than the window starts the counts over, as a new timeline (counts never
     /// mix two timelines, and the entries ahead of it are not kept for ever).
     /// ``add(_:weight:window:)``, returning the total after it (one dictionary access for both).
-    mutating func adding(_ t: Int64, weight: Double = 1, window: Int64) -> Double {
-        add(t, weight: weight, window: window)
+    mutating func adding(_ t: Int64, weight: Double = 1, window: Int64, displaced: Bool = false) -> Double {
+        add(t, weight: weight, window: window, displaced: displaced)
         return total
     }
 
-    mutating func add(_ t: Int64, weight: Double = 1, window: Int64) {
+    /// A `displaced` event (its time was hours from its host's clock, see ``TimeJumpGuard``)
+    /// counts no earlier than the newest: it can neither start the counts over nor drop out.
+    mutating func add(_ t: Int64, weight: Double = 1, window: Int64, displaced: Bool = false) {
+        let t = displaced ? max(t, storedNewest) : t
         rewind(to: t, window: window)
         add(t, weight: weight)
         prune(before: t - window)
@@ -74,7 +77,8 @@ struct SlidingCounts {
 
     /// Keeps only the window `[t - window, …]` without counting anything (and starts over when
     /// `t` is older than the newest by more than the window).
-    mutating func advance(to t: Int64, window: Int64) {
+    mutating func advance(to t: Int64, window: Int64, displaced: Bool = false) {
+        let t = displaced ? max(t, storedNewest) : t
         rewind(to: t, window: window)
         prune(before: t - window)
     }

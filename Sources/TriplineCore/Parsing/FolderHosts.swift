@@ -16,16 +16,20 @@ public enum FolderHosts {
         var out: [String: String] = [:]
         for (file, folder) in found where isHostName(folder) { out[file] = folder }
         // Sibling folders among the files given: group by the folder above each file's folder.
+        // (Each file's folders are taken from its absolute path, so that `./auth.log`, `x/`,
+        // `//x` and `a/../b` group as the folders they name.)
+        var folders: [String: (parent: String, grandparent: String)] = [:]
         var parentsByGrandparent: [String: Set<String>] = [:]
         for f in files where out[f] == nil && f != "-" && f != LogReader.systemJournal {
-            let parent = (f as NSString).deletingLastPathComponent
-            guard !parent.isEmpty else { continue }
-            parentsByGrandparent[(parent as NSString).deletingLastPathComponent, default: []].insert(parent)
+            let parent = PathName.parent(PathName.absolute(f))
+            guard parent != "/" else { continue }
+            let grandparent = PathName.parent(parent)
+            folders[f] = (parent, grandparent)
+            parentsByGrandparent[grandparent, default: []].insert(parent)
         }
-        for f in files where out[f] == nil && f != "-" && f != LogReader.systemJournal {
-            let parent = (f as NSString).deletingLastPathComponent
-            guard !parent.isEmpty, (parentsByGrandparent[(parent as NSString).deletingLastPathComponent]?.count ?? 0) >= 2 else { continue }
-            let name = (parent as NSString).lastPathComponent
+        for f in files where out[f] == nil {
+            guard let (parent, grandparent) = folders[f], (parentsByGrandparent[grandparent]?.count ?? 0) >= 2 else { continue }
+            let name = PathName.lastComponent(parent)
             if isHostName(name) { out[f] = name }
         }
         return out

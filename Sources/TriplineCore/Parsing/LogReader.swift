@@ -72,7 +72,7 @@ public struct LogReader: Sendable {
             if files.isEmpty {
                 for folder in folders where !JournalReader.isJournalDirectory(folder) {
                     let inside = entries(folder).files
-                    for f in inside { found[f] = (folder as NSString).lastPathComponent }
+                    for f in inside { found[f] = PathName.lastComponent(folder) }
                     out += inside
                 }
             } else {
