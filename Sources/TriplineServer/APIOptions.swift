@@ -25,6 +25,9 @@ public struct APIOptions: Sendable {
     /// several) and that may wait for one (503 beyond).
     public var analysisWorkers: Int?
     public var analysisWaiting = 8
+    /// The clock the rate limit counts minutes by, in seconds (the system's; tests pass their
+    /// own, so that a slow machine cannot let a minute pass between two requests).
+    public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     public init() {}
 

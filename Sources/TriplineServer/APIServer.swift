@@ -28,7 +28,7 @@ public struct APIServer: Sendable {
         let router = Router(context: TriplineRequestContext.self)
         router.middlewares.add(ObservabilityMiddleware(metrics: metrics, logger: logger))
         if options.rateLimitPerMinute > 0 {
-            router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(perMinute: options.rateLimitPerMinute)))
+            router.middlewares.add(RateLimitMiddleware(limiter: RateLimiter(perMinute: options.rateLimitPerMinute, clock: options.clock)))
         }
         if let token = options.token, !token.isEmpty {
             router.middlewares.add(BearerAuthMiddleware(token: token))

@@ -16,7 +16,13 @@ final class RateLimiter: Sendable {
     private struct Table { var buckets: [String: Bucket] = [:]; var lastSweep = 0.0 }
     private let table = Mutex(Table())
 
-    init(perMinute: Int) { self.perMinute = perMinute }
+    /// The time now, in seconds.
+    let clock: @Sendable () -> Double
+
+    init(perMinute: Int, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.perMinute = perMinute
+        self.clock = clock
+    }
 
     /// Clients with a bucket now.
     var clients: Int { table.withLock { $0.buckets.count } }
@@ -54,7 +60,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/health" || path.hasPrefix("/health/") || path == "/metrics" { return try await next(request, context) }
-        if let wait = limiter.take(context.clientAddress, now: Date().timeIntervalSince1970) {
+        if let wait = limiter.take(context.clientAddress, now: limiter.clock()) {
             throw APIError(.tooManyRequests, "rate limit of \(limiter.perMinute) requests a minute reached; retry in \(wait) s",
                            headers: [.retryAfter: String(wait)])
         }

@@ -34,10 +34,17 @@ import TriplineTestSupport
     }
 
     @Test func testAlertReachesEverySinkAndSaysWhenOneRefuses() async throws {
+        // A generous deadline for each delivery: with both cores busy, a sink's default 10 s
+        // once passed before the receiver answered. The test waits for the answers themselves.
+        let dir = try CLIRunner.tempDir()
+        let config = dir.appendingPathComponent("tripline.toml")
+        try ["slack", "splunk", "elasticsearch", "webhook"].map { "[alerts.\($0)]\ntimeout = 300\n" }.joined()
+            .write(to: config, atomically: true, encoding: .utf8)
         try await FakeReceiver.with { r in
             let env = ["TRIPLINE_SLACK_WEBHOOK_URL": r.url("/services/T1/B1/SECRETPATH"),
                        "TRIPLINE_SPLUNK_HEC_URL": r.url(), "TRIPLINE_SPLUNK_HEC_TOKEN": "hec-secret-token",
-                       "TRIPLINE_ELASTICSEARCH_URL": r.url(), "TRIPLINE_WEBHOOK_URL": r.url("/hook"), "TRIPLINE_WEBHOOK_SECRET": "whsec"]
+                       "TRIPLINE_ELASTICSEARCH_URL": r.url(), "TRIPLINE_WEBHOOK_URL": r.url("/hook"), "TRIPLINE_WEBHOOK_SECRET": "whsec",
+                       "TRIPLINE_CONFIG": config.path]
             r.answer { req in req.path == "/_bulk" ? .status(200, body: #"{"took":1,"errors":false,"items":[{"create":{"status":201}}]}"#) : nil }
             let ok = try await Self.run(["alert", "--test", "all"], env: env)
             #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriplineTestSupport
 @testable import TriplineCore
 
 @Suite struct StructuredInputTests {
@@ -54,6 +55,33 @@ import Testing
         #expect(events[1].message == "said \"no\"\nover two lines" && events[1].outcome == .failure && events[1].line == 3)
         #expect(summary.skipped[.csvFieldCount] == 1)
         #expect(summary.examples.contains { $0.location == "\(path):5" })
+    }
+
+    /// A quote opened and never closed: the record may span 64 lines at most; past that its
+    /// line is an error and every row after it is read (once up to a megabyte of rows was lost
+    /// as "1 line skipped"), at the end of the file too.
+    @Test(arguments: [false, true]) func anUnterminatedQuoteLosesOnlyItsLine(atEnd: Bool) throws {
+        var text = "timestamp,user,source_ip,event_type,action,message\n"
+        text += "2026-01-15T10:00:00Z,mallory,10.0.0.9,login,failed,\"never closed\n"
+        let rows = atEnd ? 20 : 1000
+        for i in 0..<rows { text += "2026-01-15T10:\(String(format: "%02d", i % 60)):00Z,u\(i),10.0.0.\(i % 200),login,failed,plain\n" }
+        let path = try temporaryFile(text, name: "q\(atEnd).csv")
+        let (events, summary) = readAll(path)
+        #expect(events.count == rows, "\(summary.skipped)")
+        #expect(summary.skipped[.csvUnterminatedQuote] == 1)
+        #expect(summary.examples.contains { $0.location == "\(path):2" })
+    }
+
+    /// An unterminated quote costs linear time (it was quadratic: 120 KB in 7 s, 240 KB in 32 s),
+    /// with a quote on every line after it too.
+    @Test(arguments: [false, true]) func unterminatedQuotesCostLinearTime(quoteOnEveryLine: Bool) {
+        let ratio = Growth.ratio(n: 4000) { n in
+            var text = "timestamp,user,source_ip,event_type,action,message\n2026-01-15T10:00:00Z,m,10.0.0.9,login,failed,\"open\n"
+            for i in 0..<n { text += "2026-01-15T10:00:00Z,u\(i),10.0.0.1,login,failed,\(quoteOnEveryLine ? "\"x" : "x")\n" }
+            let bytes = Array(text.utf8)
+            return { _ = LogReader().read(bytes: bytes, name: "q.csv") { _ in } }
+        }
+        #expect(ratio.ratio <= AdversarialInputTests.limit, "8x the input took \(ratio.ratio)x the time")
     }
 
     @Test func parseOutputIsValidInputAgain() throws {

@@ -85,6 +85,31 @@ import TriplineEngine
         #expect(tools.call("analyze_logs", ["logs": .string("")]).isError == true)
         #expect(tools.call("list_anomalies", ["severity": .string("severe")]).isError == true)
         #expect(tools.call("explain_anomaly", ["id": .string("TL-0000")]).isError == true)
+        // A NUL in a path is refused, not cut (the part before it would be read).
+        try Self.attack.write(toFile: dir.path + "/a.log", atomically: true, encoding: .utf8)
+        let nul = tools.call("analyze_log_file", ["file_path": .string(dir.path + "/a.log\u{0}/../../etc/passwd")])
+        #expect(nul.isError == true && Self.text(nul).contains("NUL"), "\(Self.text(nul))")
+    }
+
+    /// Numbers at and past every integer bound, of every JSON type, in every argument: an
+    /// error or an answer, never a trap that stops the server.
+    @Test func numbersPastEveryBoundAreAnswered() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tools = TriplineTools(service: AnalysisService(modelDirectory: dir.path), roots: AllowedRoots([dir.path]))
+        let numbers: [Value] = [.double(1e19), .double(-1e19), .double(1e300), .double(-1e300), .double(9_223_372_036_854_775_808),
+                                .double(.infinity), .double(-.infinity), .double(.nan), .double(0.5), .int(.max), .int(.min), .int(0), .int(-1),
+                                .string("99999999999999999999999"), .bool(true), .array([.int(1)]), .object([:]), .null]
+        for n in numbers {
+            let r = tools.call("list_anomalies", ["limit": n])
+            if case .int(let i) = n, (1...AnomalyFilter.maximumLimit).contains(i) { #expect(r.isError != true) }
+            if case .double(let d) = n, abs(d) > 1e18 || d != d.rounded() { #expect(r.isError == true, "limit \(n)") }
+            for key in ["severity", "kind", "user", "source_ip", "host", "since", "until"] { _ = tools.call("list_anomalies", [key: n]) }
+            for (tool, key) in [("analyze_logs", "logs"), ("analyze_logs", "min_severity"), ("analyze_log_file", "file_path"), ("explain_anomaly", "id")] {
+                if case .string = n, key == "logs" { continue }  // a line of text is a log
+                #expect(tools.call(tool, [key: n]).isError == true, "\(tool) \(key) \(n)")
+            }
+        }
     }
 
     @Test func statsSayWhyThereIsNoModel() throws {

@@ -275,6 +275,9 @@ import TriplineTestSupport
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
         var o = APIOptions()
         o.rateLimitPerMinute = 3
+        // A clock that stands still: however slow the machine, no token comes back between the
+        // requests (the suite once took 108 s, and the minute had passed before the fourth).
+        o.clock = { 1_768_039_200 }
         try await Self.withServer(o) { client, _ in
             for _ in 0..<3 { #expect(try await client.execute(uri: "/stats", method: .get).status == .ok) }
             let limited = try await client.execute(uri: "/stats", method: .get)

@@ -9,6 +9,10 @@ struct FileState {
     var csvHeader: [String]?
     var csvPending: [UInt8] = []
     var csvPendingLine = 0
+    /// Lines in ``csvPending``.
+    var csvPendingLines = 0
+    /// Lines after an abandoned record are being read again (see ``abandonCSVRecord``).
+    var csvRefeeding = false
 
     init(options: ParseOptions, format: LogFormat?, file: String) {
         self.format = format
@@ -23,23 +27,25 @@ struct FileState {
         var s = raw
         if s.count > 0, s[s.count - 1] == 0x0D { s = s.slice(0, s.count - 1) }
         if number == 1, s.hasPrefix("\u{FEFF}") { s = s.suffix(from: 3) }
-        if !csvPending.isEmpty {
+        if !csvPending.isEmpty, !csvRefeeding {
             // Continuation of a quoted CSV field.
             csvPending.append(0x0A)
             csvPending.append(contentsOf: UnsafeBufferPointer(start: s.base, count: s.count))
-            if csvPending.count > LogReader.maxLineBytes {
-                summary.linesRead += 1
-                summary.skip(.tooLong, file: file, line: csvPendingLine, detail: "unterminated quoted CSV field")
-                csvPending = []
+            csvPendingLines += 1
+            if csvPending.count > FileState.maxCSVRecordBytes || csvPendingLines > FileState.maxCSVRecordLines {
+                try abandonCSVRecord(summary: &summary, onEvent)
                 return
             }
+            // Only a quote can close the field: a line without one is not looked at again (the
+            // record is read whole once more only when it may have ended).
+            guard s.firstIndex(of: UInt8(ascii: "\"")) != nil else { return }
             let pending = csvPending
             let done = try pending.withUnsafeBufferPointer { buf -> Bool in
                 guard CSVRow.fields(ByteSpan(buf)) != nil else { return false }
                 try csvRecord(ByteSpan(buf), number: csvPendingLine, summary: &summary, onEvent)
                 return true
             }
-            if done { csvPending = [] }
+            if done { csvPending = []; csvPendingLines = 0 }
             return
         }
         summary.linesRead += 1
@@ -67,8 +73,14 @@ struct FileState {
             }
         case .csv:
             if CSVRow.fields(s) == nil {
+                if csvRefeeding {
+                    // Lines read again after an unterminated quote are records of one line each.
+                    summary.skip(.csvUnterminatedQuote, file: file, line: number, detail: nil)
+                    return
+                }
                 csvPending = Array(UnsafeBufferPointer(start: s.base, count: s.count))
                 csvPendingLine = number
+                csvPendingLines = 1
                 return
             }
             try csvRecord(s, number: number, summary: &summary, onEvent)
@@ -109,10 +121,37 @@ struct FileState {
     }
 
     mutating func finish(summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
-        if !csvPending.isEmpty {
-            summary.linesRead += 1
-            summary.skip(.csvFieldCount, file: file, line: csvPendingLine, detail: "unterminated quoted field at end of file")
-            csvPending = []
+        if !csvPending.isEmpty { try abandonCSVRecord(summary: &summary, onEvent) }
+    }
+
+    /// A quoted CSV field spans at most this many lines…
+    static let maxCSVRecordLines = 64
+    /// …and this many bytes; past either (or at the end of the file), its opening quote is an
+    /// error on its line, and the lines after it are read again as records of their own.
+    static let maxCSVRecordBytes = 64 << 10
+
+    /// The pending record's quote is not closed within the bounds: its first line is counted
+    /// as skipped, and the lines after it are read again, each as a record of one line (so a
+    /// line costs at most two readings, whatever quotes an attacker sends).
+    private mutating func abandonCSVRecord(summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
+        let pending = csvPending
+        let first = csvPendingLine
+        csvPending = []
+        csvPendingLines = 0
+        summary.linesRead += 1
+        summary.skip(.csvUnterminatedQuote, file: file, line: first, detail: nil)
+        guard let cut = pending.firstIndex(of: 0x0A) else { return }
+        csvRefeeding = true
+        defer { csvRefeeding = false }
+        try pending.withUnsafeBufferPointer { buf in
+            var start = cut + 1
+            var number = first + 1
+            while start <= buf.count {
+                let end = buf[start...].firstIndex(of: 0x0A) ?? buf.count
+                try line(ByteSpan(UnsafeBufferPointer(rebasing: buf[start..<end])), number: number, summary: &summary, onEvent)
+                start = end + 1
+                number += 1
+            }
         }
     }
 

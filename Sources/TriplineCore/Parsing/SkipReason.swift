@@ -10,6 +10,7 @@ public enum SkipReason: String, Sendable, Hashable, CaseIterable, Comparable {
     case notAnObject = "JSON value is not an object"
     case csvFieldCount = "CSV row with the wrong number of fields"
     case csvHeader = "CSV header row"
+    case csvUnterminatedQuote = "CSV quoted field not closed within 64 lines"
     case unreadableFile = "file could not be read"
 
     /// Blank lines and CSV header rows are expected, not problems.
