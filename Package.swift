@@ -52,6 +52,8 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], resources: [.embedInCode("Resources/openapi.json")]),
         // Alert sinks (Slack, Splunk HEC, Elasticsearch, webhooks) with on-disk spools.
         .target(name: "TriplineAlerts", dependencies: [

@@ -136,7 +136,7 @@ public struct BatchRunner: Sendable {
         var plans: [Plan] = []
         defer { for p in plans where p.fd >= 0 { close(p.fd) } }
         let outputReal = AllowedRoots.resolve(outputDirectory)
-        let (found, hostFolders) = folderIsJournal ? ([], [:]) : LogReader.expandFindingHosts([logDirectory])
+        let (found, hostFolders, _) = folderIsJournal ? ([], [:], []) : LogReader.expandFindingHosts([logDirectory])
         for path in found {
             if let o = outputReal, let r = AllowedRoots.resolve(path), r.hasPrefix(o + "/") { continue }
             var st = stat()

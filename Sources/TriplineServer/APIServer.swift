@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MultipartKit
 import NIOCore
+import NIOHTTP1
 import TriplineCore
 import TriplineEngine
 
@@ -65,10 +66,12 @@ public struct APIServer: Sendable {
 
         router.post("/analyze") { request, context in
             let minimum = try APIServer.minimumSeverity(request)
-            let ticket = try APIServer.admit(queue)
-            defer { ticket.release() }
+            // A slot is taken once the body is in: a client sending its body a byte at a time
+            // holds a connection, not an analysis (nine such once made every /analyze answer 503).
             let bytes = try await APIServer.body(request, options: options)
             try APIServer.requireBody(request, bytes)
+            let ticket = try APIServer.admit(queue)
+            defer { ticket.release() }
             let analysis: Analysis
             if APIServer.mediaType(request) == "application/json" {
                 let maxRecords = options.maxRecords
@@ -89,10 +92,10 @@ public struct APIServer: Sendable {
 
         router.post("/analyze/file") { request, context in
             let minimum = try APIServer.minimumSeverity(request)
-            let ticket = try APIServer.admit(queue)
-            defer { ticket.release() }
             var bytes = try await APIServer.body(request, options: options)
             try APIServer.requireBody(request, bytes)
+            let ticket = try APIServer.admit(queue)
+            defer { ticket.release() }
             var name = "upload"
             if APIServer.mediaType(request) == "multipart/form-data" {
                 let file = try APIServer.uploadedFile(request, body: bytes)
@@ -215,7 +218,18 @@ public struct APIServer: Sendable {
         let seconds = options.bodyTimeoutSeconds
         let body = request.body
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { Array(buffer: try await body.collect(upTo: limit)) }
+            group.addTask {
+                do {
+                    return Array(buffer: try await body.collect(upTo: limit))
+                } catch let e as HTTPParserError {
+                    // The client sent a body that is not HTTP (a malformed chunk size, …).
+                    throw APIError(.badRequest, "the request body could not be read: \(e)")
+                } catch let e as ChannelError {
+                    // The client went away before its body was in: no one to answer, and not
+                    // the server's fault (nginx's 499, in the logs and metrics).
+                    throw APIError(APIServer.clientClosedRequest, "the client closed the connection before its body arrived (\(e))")
+                }
+            }
             group.addTask {
                 try await Task.sleep(for: .seconds(seconds))
                 return nil
@@ -227,6 +241,9 @@ public struct APIServer: Sendable {
             return bytes
         }
     }
+
+    /// The status a request gets when its client went away before sending it whole (nginx's).
+    static let clientClosedRequest = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
 
     static func mediaType(_ request: Request) -> String {
         let ct = request.headers[.contentType] ?? ""
@@ -270,7 +287,11 @@ public struct APIServer: Sendable {
         do { try parser.execute(body) } catch {
             throw APIError(.badRequest, "the multipart body could not be read: \(error)")
         }
-        guard let part = c.parts.first(where: { $0.disposition.contains("filename") }) ?? c.parts.first(where: { $0.disposition.contains("name=\"file\"") }) else {
+        let files = c.parts.filter { $0.disposition.contains("filename") }
+        guard files.count <= 1 else {
+            throw APIError(.badRequest, "the multipart body holds \(files.count) files; send one file a request (curl -F file=@auth.log), or concatenate them")
+        }
+        guard let part = files.first ?? c.parts.first(where: { $0.disposition.contains("name=\"file\"") }) else {
             throw APIError(.badRequest, "no file in the multipart body: send it as a form field, e.g. curl -F file=@auth.log")
         }
         var name = "upload"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TriplineAlerts
 import TriplineConfig
@@ -109,16 +110,20 @@ import TriplineTestSupport
             await first.shutdown()
             #expect(Fixture.files(spool, "webhook", "pending").count == 1)
 
-            r.script([], fallback: .status(200))
-            let before = r.requests.count
+            // What was delivered is what the receiver took (answered 200): a request of the first
+            // process still in the receiver's socket when it shut down is answered 503 and
+            // counts for nothing, however late a busy machine handles it.
+            let delivered = Mutex<[[String]]>([])
+            r.answer { req in
+                guard case .array(let alerts)? = (try? JSONParser.parse(req.text))?["alerts"] else { return .status(400) }
+                delivered.withLock { $0.append(alerts.compactMap { $0["alert_id"]?.scalarText }) }
+                return .status(200)
+            }
             let second = try Fixture.dispatcher(sinks, spool: spool)
             second.start()
             #expect(await second.flush(timeout: 60) == 0)
             await second.shutdown()
-            #expect(r.requests.count == before + 1)
-            let last = try #require(r.requests.last)
-            guard case .array(let alerts)? = try JSONParser.parse(last.text)["alerts"] else { Issue.record("no alerts"); return }
-            #expect(alerts.map { $0["alert_id"]?.scalarText } == ["x1.high", "x2.critical"])
+            #expect(delivered.withLock { $0 } == [["x1.high", "x2.critical"]])
 
             let third = try Fixture.dispatcher(sinks, spool: spool)
             // The same incidents seen again after a restart (the dashboard's history, a repeated run) stay quiet …
@@ -126,12 +131,12 @@ import TriplineTestSupport
             third.start()
             // Had anything been queued, flushing would deliver it before returning.
             #expect(await third.flush(timeout: 60) == 0)
-            #expect(r.requests.count == before + 1, "nothing is sent twice after a clean delivery")
+            #expect(delivered.withLock { $0.count } == 1, "nothing is sent twice after a clean delivery")
             // … but an incident that got worse is news.
             #expect(third.offer([Fixture.anomaly(id: "x1", score: 88)]) == 1)
             #expect(await third.flush(timeout: 60) == 0)
             await third.shutdown()
-            #expect(r.requests.count == before + 2)
+            #expect(delivered.withLock { $0.count } == 2)
         }
     }
 

@@ -50,6 +50,24 @@ import TriplineCore
         #expect(up.status == 0 && upFound == 1, "\(up.stderr)")
     }
 
+    /// The same file named twice, through a link, or as a folder and a file in it is read
+    /// once: its lines are not counted twice (its brute force was twice as long).
+    @Test func theSameFileIsReadOnce() throws {
+        let dir = try Self.layout()
+        let models = dir.appendingPathComponent("models").path
+        let once = try CLIRunner.run(["analyze", "logs/auth log.txt", "--model-dir", models, "--output", "json"], cwd: dir)
+        let events = try JSONParser.parse(once.stdout)["events_analyzed"]?.numberValue
+        #expect(events == 30)
+        for names in [["logs/auth log.txt", "logs/auth log.txt"], ["logs/auth log.txt", "via/auth log.txt"], ["logs", "logs/auth log.txt"], ["logs/", "via"]] {
+            let r = try CLIRunner.run(["analyze"] + names + ["--model-dir", models, "--output", "json"], cwd: dir)
+            #expect(r.status == 0, "\(names): \(r.stderr)")
+            #expect(try JSONParser.parse(r.stdout)["events_analyzed"]?.numberValue == events, "\(names)")
+            #expect(r.stderr.contains("read once"), "\(names): \(r.stderr)")
+        }
+        let parsed = try CLIRunner.run(["parse", "logs/auth log.txt", "via/auth log.txt"], cwd: dir)
+        #expect(parsed.stdout.split(separator: "\n").count == 30)
+    }
+
     @Test func parseTrainAndBatchTakeTheWorkingFolder() throws {
         let dir = try Self.layout()
         let logs = dir.appendingPathComponent("logs")

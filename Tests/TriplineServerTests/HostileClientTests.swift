@@ -154,6 +154,41 @@ import TriplineTestSupport
         }
     }
 
+    /// Slow uploads hold connections, not analyses: with more clients each sending a part of
+    /// a body than there are workers and waiting places, a complete request is still served.
+    @Test func slowUploadsDoNotHoldAnalysisSlots() async throws {
+        var o = APIOptions()
+        o.analysisWorkers = 2
+        o.analysisWaiting = 1
+        o.rateLimitPerMinute = 0
+        try await Self.withRunningServer(o) { port, _ in
+            var slow: [RawHTTP.Connection] = []
+            for _ in 0..<9 {
+                let c = try RawHTTP.Connection(port: port)
+                try c.send("POST /analyze/file HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nx")
+                slow.append(c)
+            }
+            let line = "2026-03-06T10:00:00Z web sshd[1]: Failed password for root from 203.0.113.9 port 1 ssh2\n"
+            for path in ["/analyze", "/analyze/file"] {
+                let r = try await RawHTTP.request(port: port, "POST \(path) HTTP/1.1", headers: ["Content-Type: text/plain"], body: line)
+                #expect(r.status == 200, "\(path) with nine slow uploads under way: \(r.status) \(r.body.prefix(200))")
+            }
+            withExtendedLifetime(slow) {}
+        }
+    }
+
+    /// A body the server cannot read is the client's fault: a malformed chunk size is a 400.
+    @Test func aMalformedChunkIsABadRequest() async throws {
+        try await Self.withRunningServer(APIOptions()) { port, _ in
+            let r = try await RawHTTP.blocking {
+                let c = try RawHTTP.Connection(port: port)
+                try c.send("POST /analyze HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n")
+                return try c.readResponse(timeout: 60)
+            }
+            #expect(r.status == 400, "\(r.status) \(r.body.prefix(300))")
+        }
+    }
+
     /// Two real heavy analyses at once, while health is probed: both answer.
     @Test func heavyAnalysesRunWhileHealthAnswers() async throws {
         var o = APIOptions()
@@ -300,7 +335,7 @@ enum RawHTTP {
     }
 
     static func blockingRequest(port: Int, _ requestLine: String, headers: [String], body: String?, timeout: Int) throws -> Response {
-        let c = try Connection(port: port)
+        let c = try RawHTTP.Connection(port: port)
         var h = headers
         if !h.contains(where: { $0.lowercased().hasPrefix("host:") }) { h.append("Host: 127.0.0.1:\(port)") }
         if let body { h.append("Content-Length: \(body.utf8.count)") }

@@ -32,7 +32,7 @@ public struct Trainer {
     /// Trains on the files (folders expanded) read by `reader`.
     public func train(paths: [String], reader: LogReader, progress: ((Progress) -> Void)? = nil) -> (TriplineModel, ParseSummary) {
         let started = Date()
-        let (files, found) = LogReader.expandFindingHosts(paths)
+        let (files, found, _) = LogReader.expandFindingHosts(paths)
         var reader = reader.withFolderHosts(files, found: found)
         reader.options.keepsMessages = false  // training reads none (see ParseOptions)
         // A first pass when the input can be read twice: the earliest time (for the cut-off of

@@ -106,8 +106,22 @@ public final class Decompressor {
                     atBoundary = false
                     if inputStart == inputEnd { finished = true; break }
                     if format == .gzip {
-                        // Another member, or padding after the last (ignored, as `gzip -d` does).
-                        guard input[inputStart] == 0x1F else { finished = true; break }
+                        // Another member, or zero padding after the last (ignored, as `gzip -d`
+                        // does). Anything else is an error, as it is for xz: the file was
+                        // damaged, or written to after it was compressed.
+                        while true {
+                            while inputStart < inputEnd, input[inputStart] == 0 { inputStart += 1; consumed += 1 }
+                            if inputStart < inputEnd || inputDone { break }
+                            let n = next(input, Self.inputBytes)
+                            if n < 0 { return produced > 0 ? produced : n }
+                            inputStart = 0
+                            inputEnd = n
+                            inputDone = n == 0
+                        }
+                        if inputStart == inputEnd { finished = true; break }
+                        guard input[inputStart] == 0x1F else {
+                            throw Failure(reason: "gzip: what follows the compressed data at compressed byte \(consumed) is not gzip (the file is damaged, or was written to after it was compressed)")
+                        }
                         inflateReset(&zlib)
                     }
                 }

@@ -24,6 +24,11 @@ public struct LineSplitter: Sendable {
 
     private var partial: [UInt8] = []
     private var discarding = false
+    /// What ends a line: a newline, or, in a file that ends its lines with a carriage return
+    /// alone (classic Mac OS, some network devices), that. Decided by the first chunk that
+    /// holds either: CR and no LF makes it CR. (CRLF is a newline; the parsers drop the CR.)
+    private var terminator: UInt8 = 0x0A
+    private var decided = false
 
     public init() {}
 
@@ -34,14 +39,24 @@ public struct LineSplitter: Sendable {
     public mutating func reset() {
         partial = []
         discarding = false
+        decided = false
+        terminator = 0x0A
     }
 
     /// Splits `chunk`: complete lines (and over-long ones) go to `onPiece` in order; an
     /// unfinished end is kept for the next chunk.
     public mutating func push(_ chunk: ByteSpan, _ onPiece: (Piece) throws -> Void) rethrows {
         let base = chunk.base, n = chunk.count
+        if !decided, n > 0 {
+            if memchr(base, 0x0A, n) != nil {
+                decided = true
+            } else if memchr(base, 0x0D, n) != nil {
+                decided = true
+                terminator = 0x0D
+            }
+        }
         var start = 0
-        while start < n, let hit = memchr(base + start, 0x0A, n - start) {
+        while start < n, let hit = memchr(base + start, Int32(terminator), n - start) {
             let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             if discarding || partial.count + (end - start) > LineSplitter.maxLineBytes {
                 discarding = false

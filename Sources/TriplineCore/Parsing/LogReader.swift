@@ -46,8 +46,29 @@ public struct LogReader: Sendable {
     /// per-host layout (`/var/log/remote/HOST/…`): the files of each subfolder are read.
     public static func expand(_ paths: [String]) -> [String] { expandFindingHosts(paths).files }
 
-    /// ``expand(_:)``, and for files found in a host's subfolder, that subfolder's name.
-    public static func expandFindingHosts(_ paths: [String]) -> (files: [String], found: [String: String]) {
+    /// ``expand(_:)``, and for files found in a host's subfolder, that subfolder's name. Each
+    /// file is listed once, by identity (device and inode): the same file named twice, through
+    /// a link, or as a folder and a file in it is read once; `sameAs` says which names were
+    /// dropped and the name kept for each.
+    public static func expandFindingHosts(_ paths: [String]) -> (files: [String], found: [String: String], sameAs: [(file: String, original: String)]) {
+        let (files, found) = expandAll(paths)
+        var seen: [FileIdentity: String] = [:]
+        var kept: [String] = []
+        var sameAs: [(file: String, original: String)] = []
+        kept.reserveCapacity(files.count)
+        for f in files {
+            guard f != "-", f != systemJournal, let id = FileIdentity(path: f) else { kept.append(f); continue }
+            if let first = seen[id] {
+                sameAs.append((f, first))
+            } else {
+                seen[id] = f
+                kept.append(f)
+            }
+        }
+        return (kept, found, sameAs)
+    }
+
+    private static func expandAll(_ paths: [String]) -> (files: [String], found: [String: String]) {
         var out: [String] = []
         var found: [String: String] = [:]
         let fm = FileManager.default
@@ -92,11 +113,12 @@ public struct LogReader: Sendable {
     /// Reads every path (folders expanded) and returns the merged summary.
     public func read(paths: [String], _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
         var total = ParseSummary()
-        let (files, found) = LogReader.expandFindingHosts(paths)
+        let (files, found, sameAs) = LogReader.expandFindingHosts(paths)
         let reader = withFolderHosts(files, found: found)
         for p in files {
             total.merge(try reader.read(path: p, onEvent))
         }
+        total.noteSameFiles(sameAs)
         return total
     }
 
@@ -104,10 +126,11 @@ public struct LogReader: Sendable {
     /// as they are read (see ``EventMerge``), in memory that does not grow with their number
     /// or size.
     public func readMerged(paths: [String], _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
-        let (files, found) = LogReader.expandFindingHosts(paths)
+        let (files, found, sameAs) = LogReader.expandFindingHosts(paths)
         let reader = withFolderHosts(files, found: found)
-        if files.count <= 1 { return try reader.read(paths: files, onEvent) }
-        return try EventMerge.read(files, reader: reader, onEvent)
+        var summary = files.count <= 1 ? try reader.read(paths: files, onEvent) : try EventMerge.read(files, reader: reader, onEvent)
+        summary.noteSameFiles(sameAs)
+        return summary
     }
 
     /// The name that stands for the local system's journal among paths (`--journal`).

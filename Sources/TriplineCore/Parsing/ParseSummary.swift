@@ -58,6 +58,11 @@ public struct ParseSummary: Sendable {
         }
     }
 
+    /// Notes names that are the same file as one read (passed over: each file is read once).
+    mutating func noteSameFiles(_ sameAs: [(file: String, original: String)]) {
+        for d in sameAs { passedOver.append((d.file, "the same file as \(d.original), read once")) }
+    }
+
     /// Adds another summary's counts to this one.
     public mutating func merge(_ o: ParseSummary) {
         files += o.files

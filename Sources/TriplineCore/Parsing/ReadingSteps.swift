@@ -43,6 +43,8 @@ final class ReadingSteps: EventSteps {
     private var firstChunk = true
     private var wholeFile: [UInt8]? // JSON documents are collected whole
     private var decompressor: Decompressor?
+    /// Set when the file is UTF-16 text with a byte-order mark: it is read as UTF-8.
+    private var utf16: UTF16Decoder?
 
     /// `next` fills up to `cap` bytes and returns how many (0 at the end, or `-(errno) - 1` for
     /// a read error); the first line read is number `firstLine`.
@@ -70,7 +72,9 @@ final class ReadingSteps: EventSteps {
     /// the reading stops here (a read error or damaged compressed data, recorded).
     private func fill() -> Int? {
         var n: Int
-        if let d = decompressor {
+        if let u = utf16 {
+            n = u.read(into: buffer, capacity: capacity, from: next)
+        } else if let d = decompressor {
             do { n = try d.read(into: buffer, capacity: capacity, from: next) } catch {
                 summary.unreadable.append((path, error.reason))
                 return nil
@@ -102,13 +106,20 @@ final class ReadingSteps: EventSteps {
             guard let m = fill() else { isDone = true; return }
             n = m
         }
+        if firstChunk, n > 0, decompressor == nil, utf16 == nil, let bigEndian = UTF16Decoder.byteOrder(ByteSpan(base: buffer, count: n)) {
+            utf16 = UTF16Decoder(bigEndian: bigEndian, head: ByteSpan(base: buffer, count: n))
+            guard let m = fill() else { isDone = true; return }
+            n = m
+        }
         let eof = n == 0
         if firstChunk {
             firstChunk = false
             if state.format == nil {
                 guard let f = LogFormat.detect(firstBytes: ByteSpan(base: buffer, count: n)) else {
-                    summary.passedOver.append((path, decompressor.map { "\($0.format.rawValue)-compressed, but what it holds is binary data, not a log" }
-                                               ?? "binary data, not a log"))
+                    let what = UTF16Decoder.looksLikeUTF16(ByteSpan(base: buffer, count: n)).map {
+                        "UTF-16 text without a byte-order mark, which cannot be told from binary data: convert it to UTF-8 (iconv -f UTF-16\($0 ? "BE" : "LE") -t UTF-8)"
+                    } ?? "binary data, not a log"
+                    summary.passedOver.append((path, decompressor.map { "\($0.format.rawValue)-compressed, but what it holds is \(what)" } ?? what))
                     isDone = true
                     return
                 }
