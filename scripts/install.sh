@@ -120,7 +120,11 @@ if [ "$MAN" = 1 ]; then
   for page in "$work"/man/*.1; do
     name=$(basename "$page" .1)      # tripline.analyze
     name=${name//./-}                # tripline-analyze
-    put 0644 "$page" "share/man/man1/$name.1"
+    # The pages name each other as the files are named: the title (.Dt TRIPLINE.ANALYZE) and
+    # SEE ALSO (.Xr tripline.alert 1) say tripline-analyze, so that `man tripline-alert` finds
+    # what a page points at.
+    sed -E -e 's/^\.Dt TRIPLINE\./.Dt TRIPLINE-/' -e 's/^\.Xr tripline\.([a-z-]+)/.Xr tripline-\1/' "$page" > "$page.renamed"
+    put 0644 "$page.renamed" "share/man/man1/$name.1"
   done
 fi
 

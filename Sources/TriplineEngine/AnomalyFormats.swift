@@ -76,8 +76,11 @@ public enum AnomalyFormats {
         return cells.map(csvCell).joined(separator: ",")
     }
 
+    /// A cell, quoted as RFC 4180 requires. Control characters (ESC, BEL, C1, bidirectional
+    /// overrides, from user names and file names an attacker chose) are written as escapes:
+    /// CSV is read by people, in spreadsheets and with `cat`, and has no escapes of its own.
     static func csvCell(_ raw: String) -> String {
-        var s = raw
+        var s = TerminalSafe.sanitize(raw)
         if let f = s.first, "=+-@\t\r".contains(f), Double(s) == nil { s = "'" + s }
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -61,7 +61,7 @@ struct AnalyzeCommand: ParsableCommand {
                                     minimumSeverity: Severity(named: minSeverity) ?? .low, threads: threads,
                                     handing: { a in if hostFilter?.matches(a) ?? true { spool.append(a) } })
         if analysis.summary.nothingRead {
-            printError(analysis.summary.report())
+            printError(analysis.summary.nothingReadReport(command: "analyze"))
             throw ExitCode(2)
         }
         var out = BufferedOutput()

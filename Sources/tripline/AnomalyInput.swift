@@ -35,7 +35,17 @@ func readAnomalies(_ path: String, command: String) throws -> [Anomaly] {
     do {
         return try AnomalyDocument.anomalies(in: String(decoding: data, as: UTF8.self))
     } catch {
-        printError("tripline \(command): \(path): \(error)")
+        let name = TerminalSafe.sanitize(path)
+        // A log given where a result was expected (`tripline explain ID auth.log`): say so.
+        let head = data.prefix(4096)
+        let looksLikeLog = head.withUnsafeBytes { buf in
+            LogFormat.detect(firstBytes: ByteSpan(buf.bindMemory(to: UInt8.self))).map { $0 != .json && $0 != .ndjson } ?? false
+        }
+        if looksLikeLog {
+            printError("tripline \(command): \(name) is a log, not a result: \(command) reads the anomalies Tripline found, so make them first (tripline analyze \(name) --output json > result.json, then tripline \(command) … result.json)")
+        } else {
+            printError("tripline \(command): \(name) is not a Tripline result (\(error)): give the output of tripline analyze --output json, a batch run's anomalies.json, or the dashboard's export")
+        }
         throw ExitCode(2)
     }
 }

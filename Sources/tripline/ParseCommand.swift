@@ -57,10 +57,11 @@ struct ParseCommand: ParsableCommand {
             }
         }
         out.writeNow(w.bytes)
-        if !quiet { printError(summary.report()) }
         if summary.nothingRead {
+            printError(summary.nothingReadReport(command: "parse"))
             throw ExitCode(2)
         }
+        if !quiet { printError(summary.report()) }
         // Done in part: some of the files named could not be read.
         if !summary.unreadable.isEmpty { throw ExitCode(1) }
     }

@@ -68,11 +68,16 @@ struct TrainCommand: ParsableCommand {
         var trainer = Trainer(config: config, seed: seed)
         trainer.excludeIncidents = !keepIncidents
         let (m, summary) = trainer.train(paths: parsing.inputs(inputs), reader: parsing.reader()) { p in
-            printError("  \(p.phase): \(p.events) events")
+            // A phase starting says so; a count of 0 read as an error ("finding incidents: 0 events").
+            printError(p.events == 0 ? "  \(p.phase)…" : "  \(p.phase): \(p.events) events")
         }
         if summary.events == 0 {
-            printError(summary.report())
-            printError("tripline train: no events could be read from \(inputs.joined(separator: " ")); nothing to learn from")
+            if summary.nothingRead {
+                printError(summary.nothingReadReport(command: "train"))
+            } else {
+                printError(summary.report())
+            }
+            printError("tripline train: no events could be read from \(TerminalSafe.sanitize(inputs.joined(separator: " "))); nothing to learn from")
             throw ExitCode(2)
         }
         do { try m.save(to: model.resolved) } catch {

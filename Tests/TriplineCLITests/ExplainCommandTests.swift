@@ -92,6 +92,12 @@ import TriplineCore
         #expect(try JSONParser.parse(part.stdout)["anomalies_detected"] == JSONParser.parse(all.stdout)["anomalies_detected"], "the rest analysed")
         let none = try CLIRunner.run(["analyze", missing, "--model-dir", models, "--output", "json"])
         #expect(none.status == 2, "\(none.stderr)")
+        // The error alone, named by the command (no summary of nothing first).
+        #expect(none.stderr.hasPrefix("tripline analyze: could not read \(missing): No such file or directory"), "\(none.stderr)")
+        #expect(!none.stderr.contains("0 lines read"), "\(none.stderr)")
+        // A log where a result is expected: say so, and how to make one.
+        let log = try CLIRunner.run(["explain", "TL-0000000000000000", Self.sample])
+        #expect(log.status == 2 && log.stderr.contains("is a log, not a result") && log.stderr.contains("tripline analyze"), "\(log.stderr)")
         let parsePart = try CLIRunner.run(["parse", Self.sample, missing, "--quiet"])
         #expect(parsePart.status == 1 && !parsePart.stdout.isEmpty)
         let noModel = try CLIRunner.run(["analyze", Self.sample, "--model-dir", dir.appendingPathComponent("none").path])

@@ -60,4 +60,36 @@ import Testing
         #expect(parsed.stderr.contains("\\x1b"), "the bad timestamp is quoted with its escape shown: \(parsed.stderr)")
         #expect(parsed.stdout.contains("\\u009b") && parsed.stdout.contains("\\u202e"), "JSON escapes C1 controls and bidi overrides")
     }
+
+    /// CSV (export's and batch's) has no escapes of its own and is read by people: control
+    /// characters from user names and file names are written as escapes; a file name with a
+    /// newline and an escape sequence is shown escaped in every summary.
+    @Test func csvAndFileNamesAreSafe() throws {
+        let d = try Self.hostileFiles()
+        let models = d.appendingPathComponent("models").path
+        // A file whose name retitles the window and breaks the summary's line, holding a bad line.
+        let logs = d.appendingPathComponent("logs\u{1B}]0;t\u{07}")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var text = ""
+        for i in 0..<12 { text += "2026-03-06T11:00:\(String(format: "%02d", i))Z web sshd[\(i)]: Failed password for r\u{1B}[2Joot from 198.51.100.4 port \(i) ssh2\n" }
+        text += "Mar 99 99:99:99 broken header\n"
+        try text.write(to: logs.appendingPathComponent("a\nb\u{9B}.log"), atomically: true, encoding: .utf8)
+        #expect(try CLIRunner.run(["train", "--data-path", d.path, "--model-dir", models]).status == 0)
+        let json = try CLIRunner.run(["analyze", logs.path, "--model-dir", models, "--output", "json"])
+        Self.expectClean(json.stderr, "analyze's summary of a hostile file name")
+        let result = d.appendingPathComponent("r.json")
+        try json.stdout.write(to: result, atomically: true, encoding: .utf8)
+        let csv = try CLIRunner.run(["export", result.path, "-o", "csv"])
+        #expect(csv.status == 0 && csv.stdout.contains("brute_force"), "\(csv.stderr)")
+        Self.expectClean(csv.stdout.replacingOccurrences(of: "\r\n", with: "\n"), "export -o csv")
+        #expect(csv.stdout.contains("\\x1b"), "the user name's escape is shown")
+        let out = d.appendingPathComponent("reports")
+        let b = try CLIRunner.run(["batch", "--log-dir", logs.path, "--output-dir", out.path, "--once", "--model-dir", models])
+        Self.expectClean(b.stderr + b.stdout, "batch's output")
+        let batchCSV = try String(contentsOf: out.appendingPathComponent("latest/anomalies.csv"), encoding: .utf8)
+        #expect(batchCSV.contains("brute_force"))
+        Self.expectClean(batchCSV.replacingOccurrences(of: "\r\n", with: "\n"), "batch's anomalies.csv")
+        let summary = try String(contentsOf: out.appendingPathComponent("latest/summary.txt"), encoding: .utf8)
+        Self.expectClean(summary, "batch's summary.txt")
+    }
 }

@@ -24,7 +24,7 @@ final class ScriptedTerminal: DashboardTerminal {
     var stuck: String?
     var pending: [Key] = []
     // Generous: on a loaded CI machine the engine's task can wait long for a thread.
-    let deadline = Date().addingTimeInterval(120)
+    let deadline = Date().addingTimeInterval(600)
 
     init(_ steps: [Step]) { self.steps = steps }
 

@@ -57,7 +57,7 @@ public final class FakeReceiver: Sendable {
     }
 
     /// Waits until `n` requests have arrived (or `timeout` seconds pass); true if they did.
-    public func waitFor(requests n: Int, timeout: Double = 20) async -> Bool {
+    public func waitFor(requests n: Int, timeout: Double = 120) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if requests.count >= n { return true }

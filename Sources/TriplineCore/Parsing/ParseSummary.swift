@@ -81,6 +81,16 @@ public struct ParseSummary: Sendable {
         passedOver += o.passedOver
     }
 
+    /// Why nothing could be read, for a command that stops there: one line per file, each
+    /// with the command's name first (`tripline analyze: could not read /x: No such file or directory`).
+    public func nothingReadReport(command: String) -> String {
+        var lines: [String] = []
+        for u in unreadable { lines.append("tripline \(command): could not read \(TerminalSafe.sanitize(u.file)): \(TerminalSafe.sanitize(u.reason))") }
+        for p in passedOver { lines.append("tripline \(command): passed over \(TerminalSafe.sanitize(p.file)): \(TerminalSafe.sanitize(p.reason))") }
+        if lines.isEmpty { lines.append("tripline \(command): nothing could be read") }
+        return lines.joined(separator: "\n")
+    }
+
     /// A few lines for people: totals, then each skip reason with its first locations.
     public func report() -> String {
         var out = "\(linesRead) lines read from \(files.count) file\(files.count == 1 ? "" : "s"), \(events) events"
@@ -90,7 +100,7 @@ public struct ParseSummary: Sendable {
         out += "\n"
         for (reason, n) in skipped.sorted(by: { $0.key < $1.key }) where reason.isProblem {
             let ex = examples.filter { $0.reason == reason }
-            let locs = ex.map { e in e.location + (e.detail.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            let locs = ex.map { e in TerminalSafe.sanitize(e.location + (e.detail.map { " (\($0))" } ?? "")) }.joined(separator: ", ")
             out += "  skipped \(n) × \(reason.rawValue): \(locs)\(n > ex.count ? ", …" : "")\n"
         }
         if !compressed.isEmpty {
@@ -101,8 +111,10 @@ public struct ParseSummary: Sendable {
             out += "  \(lateEvents) events came more than \(reorderSeconds) s before an event already read (other hosts, clocks apart); analysed where they came\n"
         }
         if repairedUTF8 > 0 { out += "  kept \(repairedUTF8) lines with invalid UTF-8 (bad bytes shown as U+FFFD)\n" }
-        for p in passedOver { out += "  passed over \(p.file): \(p.reason)\n" }
-        for u in unreadable { out += "  could not read \(u.file): \(u.reason)\n" }
+        // File names (and what is said of them) as people see them: a name may hold a newline
+        // or an escape sequence.
+        for p in passedOver { out += "  passed over \(TerminalSafe.sanitize(p.file)): \(TerminalSafe.sanitize(p.reason))\n" }
+        for u in unreadable { out += "  could not read \(TerminalSafe.sanitize(u.file)): \(TerminalSafe.sanitize(u.reason))\n" }
         return out
     }
 }
