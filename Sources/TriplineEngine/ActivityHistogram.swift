@@ -178,6 +178,15 @@ public struct ActivityHistogram: Sendable {
 
     /// The finest zoom whose `columns` buckets cover every event seen (the span of the log in
     /// view), or ``Zoom/minute`` with nothing seen.
+    /// How many buckets of `zoom` the events read span, from the first's to the last's (0
+    /// before any event).
+    public func bucketsSpanned(_ zoom: Zoom) -> Int {
+        guard let a = firstEvent, let b = lastEvent else { return 0 }
+        let shift: Int64 = zoom == .week ? 4 * 86_400 : 0
+        let n = floorDiv(max(a, b) + shift, zoom.seconds) - floorDiv(min(a, b) + shift, zoom.seconds) + 1
+        return Int(min(n, Int64(Int32.max)))
+    }
+
     public func fittingZoom(columns: Int) -> Zoom {
         guard let a = firstEvent, let b = lastEvent, columns > 0 else { return .minute }
         for z in Zoom.allCases where (b - a) / z.seconds < Int64(columns) { return z }

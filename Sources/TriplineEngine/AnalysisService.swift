@@ -76,6 +76,9 @@ public final class AnalysisService: Sendable {
     public func analyze(bytes: [UInt8], name: String, format: LogFormat? = nil, options: ParseOptions = ParseOptions(),
                         minimumSeverity: Severity = .low) -> Analysis {
         let (m, config, compiled) = state.withLock { ($0.slot.model, $0.slot.config, $0.slot.compiled) }
+        // An upload: a compressed one expands within bounds (README, "Limits").
+        var options = options
+        if options.decompressionLimit == nil { options.decompressionLimit = .requests }
         let result = Analysis.run(bytes: bytes, name: name, reader: LogReader(options: options, format: format), model: m, config: config,
                                   compiled: .some(compiled))
         return record(result, minimumSeverity: minimumSeverity)
@@ -88,6 +91,8 @@ public final class AnalysisService: Sendable {
         let (m, config, compiled) = state.withLock { ($0.slot.model, $0.slot.config, $0.slot.compiled) }
         var reader = LogReader(options: options)
         reader.admit = admit
+        // Files read for a client (MCP): compressed ones expand within bounds, as uploads do.
+        if admit != nil, reader.options.decompressionLimit == nil { reader.options.decompressionLimit = .requests }
         let result = Analysis.run(paths: paths, reader: reader, model: m, config: config,
                                   compiled: .some(compiled))
         return record(result, minimumSeverity: minimumSeverity)

@@ -489,6 +489,8 @@ public final class FileFollower {
         case .tooLong:
             f.lineNumber += 1
             f.parser.skipTooLong(number: f.lineNumber)
+        case .blankLines(let run):
+            for _ in 0..<run { emit(f, ByteSpan(UnsafeBufferPointer<UInt8>(start: nil, count: 0)), onEvent) }
         }
     }
 

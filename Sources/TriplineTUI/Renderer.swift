@@ -116,7 +116,7 @@ public struct Renderer: Sendable {
         var c = Columns(time: wide ? 14 : (width >= 98 ? 11 : 5), sev: wide ? 8 : 4, kind: wide ? 22 : 16, user: 0, source: 0,
                         host: 0, score: wide ? 5 : 3, wide: wide, reason: 0)
         let longest: (KeyPath<Anomaly, String?>) -> Int = { path in
-            items.reduce(0) { max($0, Renderer.cols(TerminalSafe.sanitize($1[keyPath: path] ?? "-"))) }
+            items.reduce(0) { max($0, Renderer.cols(TerminalSafe.distinguishable($1[keyPath: path] ?? "-"))) }
         }
         if natural {
             c.time = 14; c.sev = 8; c.score = 5; c.kind = 22; c.wide = true
@@ -219,9 +219,9 @@ public struct Renderer: Sendable {
             col(Renderer.startText(a.start, width: c.time, newest: s.snapshot.stats.lastEvent), c.time, y: y)
             col(Renderer.sevWord(a.severity, wide: c.wide), c.sev, y: y, role: sevRole, bold: a.severity >= .high)
             col(c.kind >= 22 ? a.kind.rawValue : Renderer.shortKind(a.kind), c.kind, y: y)
-            col(TerminalSafe.sanitize(a.user ?? "-"), c.user, y: y)
-            col(TerminalSafe.sanitize(a.sourceIP ?? "-"), c.source, y: y)
-            col(TerminalSafe.sanitize(a.host ?? "-"), c.host, y: y)
+            col(TerminalSafe.distinguishable(a.user ?? "-"), c.user, y: y)
+            col(TerminalSafe.distinguishable(a.sourceIP ?? "-"), c.source, y: y)
+            col(TerminalSafe.distinguishable(a.host ?? "-"), c.host, y: y)
             col(String(Int(a.score.rounded())), c.score, y: y)
             line.put(TerminalSafe.sanitize(a.reasons.first ?? ""), x: x, y: y, maxWidth: max(0, lineWidth - x), role: .dim)
             b.blit(line, fromX: shift, fromY: y, x: r.x + 1, y: r.y + 1 + y, count: inner)
@@ -239,8 +239,12 @@ public struct Renderer: Sendable {
         let inner = r.width - 2, rows = r.height - 2
         let activity = s.snapshot.activity
         let zoom = s.histogramZoom ?? activity.fittingZoom(columns: inner)
-        let spanText = Renderer.span(zoom.seconds * Int64(max(1, inner)) * 1_000_000)
-        let buckets = activity.lastEvent.map { activity.buckets(zoom, count: max(0, inner), ending: $0) } ?? []
+        // As many buckets as the events read span (never days before the first), each as wide
+        // as the pane allows; a zoom finer than the log shows its last `inner` buckets.
+        let count = max(1, min(max(0, inner), activity.bucketsSpanned(zoom)))
+        let columnsPerBucket = max(1, max(0, inner) / count)
+        let spanText = Renderer.span(zoom.seconds * Int64(count) * 1_000_000)
+        let buckets = activity.lastEvent.map { activity.buckets(zoom, count: inner > 0 ? count : 0, ending: $0) } ?? []
         let mostIncidents = buckets.map(\.counts.total).max() ?? 0
         let tail = " · \(spanText)" + (mostIncidents > 0 ? " · max \(mostIncidents)" : "") + (s.histogramZoom == nil ? "" : " · zoomed")
         let long = "Incidents \(zoom.label)" + tail
@@ -286,13 +290,14 @@ public struct Renderer: Sendable {
             let mostIncidents = max(1, mostIncidents)
             let mostEvents = max(1, buckets.map(\.counts.events).max() ?? 0)
             let bottom = r.y + r.height - 3
+            let w = columnsPerBucket
             for (i, bucket) in buckets.enumerated() {
-                let x = r.x + 1 + i
+                let x = r.x + 1 + i * w
                 var barBottom = bottom
                 if volumeRow {
                     let e = bucket.counts.events
                     let level = e == 0 ? 0 : max(1, Int((Double(e) / Double(mostEvents) * 8).rounded()))
-                    b.put(eighths[min(8, level)], x: x, y: bottom, role: .dim)
+                    b.put(String(repeating: eighths[min(8, level)], count: w), x: x, y: bottom, role: .dim)
                     barBottom -= 1
                 }
                 let n = bucket.counts.total
@@ -300,7 +305,7 @@ public struct Renderer: Sendable {
                 var height = max(1, Int((Double(n) / Double(mostIncidents) * Double(barRows * 8)).rounded()))
                 var row = barBottom
                 while height > 0 && row > barBottom - barRows {
-                    b.put(eighths[min(8, height)], x: x, y: row, role: Renderer.role(worst))
+                    b.put(String(repeating: eighths[min(8, height)], count: w), x: x, y: row, role: Renderer.role(worst))
                     height -= 8
                     row -= 1
                 }
@@ -311,7 +316,8 @@ public struct Renderer: Sendable {
             let left = Renderer.axisLabel(first.start, zoom), right = Renderer.axisLabel(last.start, zoom)
             let axisY = r.y + r.height - 2
             b.put(left, x: r.x + 1, y: axisY, maxWidth: inner, role: .dim)
-            if left.count + right.count + 1 <= inner { b.put(right, x: r.x + 1 + inner - right.count, y: axisY, role: .dim) }
+            let end = min(inner, buckets.count * columnsPerBucket)
+            if left.count + right.count + 1 <= end { b.put(right, x: r.x + 1 + end - right.count, y: axisY, role: .dim) }
         }
     }
 
@@ -343,11 +349,23 @@ public struct Renderer: Sendable {
             let first = s.focus == pane ? max(0, s.offenderCursor - (share - 2)) : 0
             for (i, o) in list.enumerated().dropFirst(first).prefix(share - 1) {
                 guard y < r.y + r.height - 1 else { break }
+                // The name whole first (an IPv4 address is 15 columns): the severity word gives
+                // way, then the count (the name then takes the severity's colour), and only then
+                // is the name cut.
                 let count = String(o.count)
-                let nameWidth = inner - count.count - 7
-                b.put(TerminalSafe.sanitize(o.name), x: r.x + 1, y: y, maxWidth: max(1, nameWidth))
-                b.put(Renderer.sevWord(o.worst, wide: false), x: r.x + r.width - 2 - count.count - 5, y: y, role: Renderer.role(o.worst))
-                b.put(count, x: r.x + r.width - 1 - count.count, y: y)
+                let name = TerminalSafe.distinguishable(o.name)
+                let sev = Renderer.sevWord(o.worst, wide: false)
+                let nameCols = Renderer.cols(name)
+                if nameCols + 1 + sev.count + 1 + count.count <= inner {
+                    b.put(name, x: r.x + 1, y: y, maxWidth: inner)
+                    b.put(sev, x: r.x + r.width - 2 - count.count - 5, y: y, role: Renderer.role(o.worst))
+                    b.put(count, x: r.x + r.width - 1 - count.count, y: y)
+                } else if nameCols + 1 + count.count <= inner {
+                    b.put(name, x: r.x + 1, y: y, maxWidth: inner, role: Renderer.role(o.worst))
+                    b.put(count, x: r.x + r.width - 1 - count.count, y: y)
+                } else {
+                    b.put(name, x: r.x + 1, y: y, maxWidth: inner, role: Renderer.role(o.worst))
+                }
                 if s.focus == pane, i == s.offenderCursor { b.restyle(x: r.x + 1, y: y, width: inner, role: .cursor, reverse: true) }
                 y += 1
             }
@@ -444,7 +462,7 @@ public struct Renderer: Sendable {
     }
 
     func drill(_ b: inout ScreenBuffer, _ s: DashboardState, _ req: DetectionEngine.EntityRequest, _ r: Layout.Rect) {
-        box(&b, r, title: "\(req.kind.rawValue) \(TerminalSafe.sanitize(req.name))", focused: true)
+        box(&b, r, title: "\(req.kind.rawValue) \(TerminalSafe.distinguishable(req.name))", focused: true)
         guard let d = s.details, d.name == req.name else {
             b.put("loading…", x: r.x + 2, y: r.y + 1, role: .dim)
             return

@@ -115,7 +115,7 @@ enum AnomalyTable {
             x.score = e.score // the JSON's is rounded to a tenth
             let start = String(x.start.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ")
             var line = pad(x.severity.rawValue.uppercased(), 9) + pad(String(Int(x.score.rounded())), 6) + pad(x.kind.rawValue, 24)
-            line += pad(TerminalSafe.sanitize(x.entity), 28) + pad(start, 21) + pad(String(x.eventCount), 7)
+            line += pad(TerminalSafe.distinguishable(x.entity), 28) + pad(start, 21) + pad(String(x.eventCount), 7)
             line += TerminalSafe.sanitize(x.reasons.first ?? "") + "\n"
             output.write(line)
         }

@@ -32,6 +32,42 @@ import Testing
         #expect(got == Self.lines + Self.lines)
     }
 
+    /// Runs of empty lines are counted at once, and numbering stays right after them: LF and
+    /// CRLF, split into chunks anywhere, inside an open CSV field too.
+    @Test(arguments: ["\n", "\r\n"]) func blankRunsKeepLineNumbers(ending: String) throws {
+        var text = ""
+        var expected: [Int] = []
+        var n = 0
+        for (i, l) in Self.lines.enumerated() {
+            text += l + ending
+            n += 1
+            expected.append(n)
+            let blanks = i * 3 % 7
+            text += String(repeating: ending, count: blanks)
+            n += blanks
+        }
+        let path = try temporaryFile(text, name: "blank\(ending.utf8.count).log")
+        let (events, summary) = readAll(path)
+        #expect(events.map(\.line) == expected)
+        #expect(summary.linesRead == n && summary.skipped[.blank] == n - 12)
+        // In chunks of 5 bytes, the same pieces.
+        var splitter = LineSplitter(), count = 0
+        let bytes = Array(text.utf8)
+        for at in stride(from: 0, to: bytes.count, by: 5) {
+            Array(bytes[at..<min(bytes.count, at + 5)]).withUnsafeBufferPointer { buf in
+                splitter.push(ByteSpan(buf)) { p in
+                    if case .blankLines(let r) = p { count += r } else { count += 1 }
+                }
+            }
+        }
+        splitter.finish { p in if case .blankLines(let r) = p { count += r } else { count += 1 } }
+        #expect(count == n)
+        // Empty lines inside a quoted CSV field belong to it.
+        let csv = "timestamp,user,source_ip,event_type,action,message\n2026-01-15T10:00:00Z,a,10.0.0.1,login,failed,\"one\n\n\n\ntwo\"\n\n\n2026-01-15T10:01:00Z,b,10.0.0.1,login,failed,x\n"
+        let (rows, s2) = readAll(try temporaryFile(csv, name: "blank\(ending.utf8.count).csv"))
+        #expect(rows.map(\.message) == ["one\n\n\n\ntwo", "x"] && rows.map(\.line) == [2, 9], "\(s2.report())")
+    }
+
     static func utf16(_ text: String, bigEndian: Bool, mark: Bool) -> [UInt8] {
         var out: [UInt8] = mark ? (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) : []
         for u in text.utf16 { out += bigEndian ? [UInt8(u >> 8), UInt8(u & 0xFF)] : [UInt8(u & 0xFF), UInt8(u >> 8)] }

@@ -12,6 +12,8 @@ import Testing
             switch p {
             case .line(let l): out.append(.line((0..<l.count).map { l[$0] }))
             case .tooLong: out.append(.tooLong)
+            // A run of empty lines is so many empty lines (the CR of a CRLF kept, as a line's is).
+            case .blankLines(let n): for _ in 0..<n { out.append(.line([])) }
             }
         }
         var at = 0, k = 0

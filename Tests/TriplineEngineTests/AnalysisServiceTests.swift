@@ -7,6 +7,39 @@ import TriplineTestSupport
 
 /// The shared service behind the API: what callers asked to see, and what alerting sees.
 @Suite struct AnalysisServiceTests {
+    /// A compressed upload expands within bounds: 40 MiB of newlines in 40 KiB of gzip is
+    /// refused past its first 16 MiB (as the README says), with what came before analysed;
+    /// the command line reads the same file whole, and its blank lines are counted.
+    @Test func aDecompressionBombIsCutShort() throws {
+        guard let gzip = ["/usr/bin/gzip", "/bin/gzip"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("note: gzip is not installed; the decompression bomb test is skipped")
+            return
+        }
+        let dir = TestFolders.path("bomb")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let plain = dir + "/bomb.log"
+        var text = "2026-03-06T10:00:00.000000+00:00 web sshd[1]: Failed password for root from 198.51.100.1 port 4000 ssh2\n"
+        text += String(repeating: "\n", count: 40 << 20)
+        try text.write(toFile: plain, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gzip)
+        p.arguments = ["-f", plain]
+        try p.run()
+        p.waitUntilExit()
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
+        #expect(bytes.count < 200_000)
+        let service = AnalysisService(modelDirectory: dir)
+        let upload = service.analyze(bytes: bytes, name: "bomb.log.gz")
+        #expect(upload.summary.unreadable.first?.reason.contains("decompresses to over 500 times") == true, "\(upload.summary.unreadable)")
+        #expect(upload.summary.events == 1, "what came before the cut is read")
+        #expect(upload.summary.linesRead < 40 << 20)
+        var own = LogReader()
+        own.options.year = 2026
+        let whole = own.read(path: plain + ".gz") { _ in }
+        #expect(whole.unreadable.isEmpty && whole.events == 1)
+        #expect(whole.skipped[.blank] == 40 << 20, "every blank line is counted")
+    }
+
     @Test func alertingSeesEveryAnomalyWhateverTheCallerAskedFor() throws {
         let seen = Mutex<[Anomaly]>([])
         let dir = TestFolders.path("svc")

@@ -113,6 +113,29 @@ import TriplineCore
         #expect(b.text.contains("CRIT") && b.text.contains("203.0.113.45"))
     }
 
+    /// At 80×24 the offenders pane is 22 wide: an IPv4 address (15 columns) is shown whole,
+    /// and the severity word, then the count, give way; names that differ only by what cannot
+    /// be seen (a trailing space, a zero-width space) never read alike.
+    @Test func offendersShowNamesWholeAndDistinct() {
+        var s = Self.state(width: 80, height: 24)
+        s.snapshot.topSources = [.init(name: "179.123.133.199", count: 2, worst: .critical), .init(name: "203.0.113.45", count: 12345, worst: .high)]
+        s.snapshot.topUsers = [.init(name: "admin", count: 3, worst: .critical), .init(name: "admin ", count: 2, worst: .high), .init(name: "ad\u{200B}min", count: 1, worst: .low)]
+        let b = Renderer(unicode: true, now: Self.now).render(s)
+        #expect(b.text.contains("179.123.133.199"), "\(b.text)")
+        #expect(b.text.contains("203.0.113.45"))
+        // The offenders pane's rows: the middle box below the feed.
+        let lines = b.text.split(separator: "\n").map(String.init)
+        let top = lines.firstIndex { $0.contains("Top offenders") } ?? lines.count
+        let pane = lines.dropFirst(top + 1).compactMap { l -> String? in
+            let parts = l.split(separator: "│", omittingEmptySubsequences: false)
+            return parts.count > 3 ? String(parts[3]) : nil
+        }
+        let names = pane.filter { $0.contains("ad") }.map { String($0.prefix(while: { $0 != " " || true })).trimmingCharacters(in: .whitespaces) }
+        #expect(names.count == 3, "\(b.text)")
+        #expect(Set(names).count == 3, "three names, three different rows: \(names)")
+        #expect(b.text.contains("admin\\x20"))
+    }
+
     @Test func mainScreenLargeShowsMoreColumns() throws {
         let b = Renderer(unicode: true, now: Self.now).render(Self.state(width: 140, height: 40))
         try Self.check("main-140x40", b)

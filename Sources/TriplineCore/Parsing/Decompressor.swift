@@ -43,8 +43,8 @@ public final class Decompressor {
     private var inputStart = 0
     private var inputEnd = 0
     private var inputDone = false
-    /// Compressed bytes consumed so far (for error messages).
-    private var consumed = 0
+    /// Compressed bytes consumed so far (for error messages and the ratio of a bomb).
+    public private(set) var consumed = 0
     private var finished = false
     /// A member, stream or frame just ended: the next input decides whether another follows.
     private var atBoundary = false

@@ -38,11 +38,19 @@ public enum EvidenceLines {
         var n = 0
         var splitter = LineSplitter()
         func piece(_ p: LineSplitter.Piece) {
+            if case .blankLines(let run) = p {
+                for _ in 0..<run {
+                    n += 1
+                    if wanted.contains(n) { found[n] = span(ByteSpan(base: ByteSpan.emptyBase, count: 0)) }
+                }
+                return
+            }
             n += 1
             guard wanted.contains(n) else { return }
             switch p {
             case .line(let line): found[n] = span(line)
             case .tooLong: found[n] = tooLong
+            case .blankLines: break
             }
         }
         if got > 0, let format = head.prefix(max(0, got)).withUnsafeBufferPointer({ Decompressor.Format.detect(ByteSpan($0)) }) {

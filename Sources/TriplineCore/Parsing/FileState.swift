@@ -89,6 +89,20 @@ struct FileState {
         }
     }
 
+    /// `run` empty lines in a row, numbered from `first`: blank lines, counted at once, unless
+    /// a quoted CSV field is open (an empty line is then part of it, and each is taken in turn
+    /// until it closes or is abandoned).
+    mutating func blankLines(_ run: Int, from first: Int, summary: inout ParseSummary, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
+        var i = 0
+        while i < run, !csvPending.isEmpty {
+            try line(ByteSpan(base: ByteSpan.emptyBase, count: 0), number: first + i, summary: &summary, onEvent)
+            i += 1
+        }
+        guard i < run else { return }
+        summary.linesRead += run - i
+        summary.skipped[.blank, default: 0] += run - i
+    }
+
     private mutating func emit(_ r: consuming LineResult, number: Int, summary: inout ParseSummary, onEvent: (consuming LogEvent) throws -> Void) rethrows {
         // Consumed, so that the event moves on rather than being copied (each copy retains and
         // releases every string of the event).

@@ -20,6 +20,9 @@ public struct LineSplitter: Sendable {
         case line(ByteSpan)
         /// A line over ``maxLineBytes``, skipped.
         case tooLong
+        /// This many empty lines in a row (a CR before each newline allowed), counted at once:
+        /// a gigabyte of newlines (decompressed from a megabyte) costs a scan, not a call per line.
+        case blankLines(Int)
     }
 
     private var partial: [UInt8] = []
@@ -63,6 +66,23 @@ public struct LineSplitter: Sendable {
                 partial.removeAll(keepingCapacity: false)
                 try onPiece(.tooLong)
             } else if partial.isEmpty {
+                if end - start <= 1, end == start || base[start] == 0x0D {
+                    // An empty line: take the run of them that follows at once.
+                    var k = end + 1, run = 1
+                    while k < n {
+                        if base[k] == terminator {
+                            k += 1
+                        } else if base[k] == 0x0D, k + 1 < n, base[k + 1] == terminator {
+                            k += 2
+                        } else {
+                            break
+                        }
+                        run += 1
+                    }
+                    try onPiece(run == 1 ? .line(ByteSpan(base: base + start, count: end - start)) : .blankLines(run))
+                    start = k
+                    continue
+                }
                 try onPiece(.line(ByteSpan(base: base + start, count: end - start)))
             } else {
                 partial.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))

@@ -24,6 +24,10 @@ public struct ParseOptions: Sendable {
     /// line's message, and an event held in the reorder window is some 100 bytes smaller.
     /// Structured records (NDJSON, JSON, CSV) keep theirs.
     public var keepsMessages = true
+    /// How far a compressed file may expand (nil: without bound, the command line's own files).
+    /// The REST API's uploads and the MCP server's files set it: a megabyte of gzip can hold
+    /// gigabytes of empty lines.
+    public var decompressionLimit: DecompressionLimit?
 
     /// Options with the machine's zone and the current date.
     public init(year: Int? = nil, timeZone: TimeZone = .current, referenceDate: Date = Date()) {
@@ -103,5 +107,33 @@ struct YearTracker {
         }
         lastMonth = month
         return cur
+    }
+}
+
+/// The most a compressed input may expand to: at most ``maxBytes`` in all, and past the first
+/// ``freeBytes`` at most ``maxRatio`` times its compressed size (logs compress 5–50 times; a
+/// file of one line repeated, a few hundred).
+public struct DecompressionLimit: Sendable, Equatable {
+    public var maxBytes: Int64
+    public var maxRatio: Int64
+    public var freeBytes: Int64 = 16 << 20
+
+    public init(maxBytes: Int64, maxRatio: Int64) {
+        self.maxBytes = maxBytes
+        self.maxRatio = maxRatio
+    }
+
+    /// What the REST API and the MCP server allow: 1 GiB, and 500 times the compressed size.
+    public static let requests = DecompressionLimit(maxBytes: 1 << 30, maxRatio: 500)
+
+    /// Why `decompressed` bytes from `compressed` are too many, or nil when they are not.
+    public func refusal(decompressed: Int64, compressed: Int64) -> String? {
+        if decompressed > maxBytes {
+            return "decompresses to more than \(maxBytes >> 20) MiB, the most this server reads of one file; the rest was not read"
+        }
+        if decompressed > freeBytes, decompressed > maxRatio * max(compressed, 1) {
+            return "decompresses to over \(maxRatio) times its compressed size (\(decompressed >> 20) MiB from \(compressed >> 10) KiB), the most this server allows; the rest was not read"
+        }
+        return nil
     }
 }

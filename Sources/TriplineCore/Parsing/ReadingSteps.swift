@@ -43,6 +43,9 @@ final class ReadingSteps: EventSteps {
     private var firstChunk = true
     private var wholeFile: [UInt8]? // JSON documents are collected whole
     private var decompressor: Decompressor?
+    /// Bytes the decompressor gave so far, and how many it may give (``ParseOptions/decompressionLimit``).
+    private var decompressed: Int64 = 0
+    private let decompressionLimit: DecompressionLimit?
     /// Set when the file is UTF-16 text with a byte-order mark: it is read as UTF-8.
     private var utf16: UTF16Decoder?
 
@@ -53,6 +56,7 @@ final class ReadingSteps: EventSteps {
         self.path = path
         self.summary = summary
         self.state = FileState(options: options, format: format, file: path)
+        self.decompressionLimit = options.decompressionLimit
         self.next = next
         self.capacity = chunkBytes
         self.buffer = .allocate(capacity: chunkBytes)
@@ -77,6 +81,11 @@ final class ReadingSteps: EventSteps {
         } else if let d = decompressor {
             do { n = try d.read(into: buffer, capacity: capacity, from: next) } catch {
                 summary.unreadable.append((path, error.reason))
+                return nil
+            }
+            decompressed += Int64(max(0, n))
+            if let limit = decompressionLimit, let why = limit.refusal(decompressed: decompressed, compressed: Int64(d.consumed)) {
+                summary.unreadable.append((path, why))
                 return nil
             }
         } else {
@@ -155,13 +164,17 @@ final class ReadingSteps: EventSteps {
     }
 
     private func piece(_ p: LineSplitter.Piece, _ onEvent: (consuming LogEvent) throws -> Void) rethrows {
-        lineNo += 1
         switch p {
         case .line(let line):
+            lineNo += 1
             try state.line(line, number: lineNo, summary: &summary, onEvent)
         case .tooLong:
+            lineNo += 1
             summary.linesRead += 1
             summary.skip(.tooLong, file: path, line: lineNo, detail: nil)
+        case .blankLines(let run):
+            try state.blankLines(run, from: lineNo + 1, summary: &summary, onEvent)
+            lineNo += run
         }
     }
 }

@@ -31,6 +31,43 @@ public enum TerminalSafe {
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { sanitize(String($0)) }.joined(separator: "\n")
     }
 
+    /// A name (a user, an address, a host) shown so that two different names never look alike:
+    /// ``sanitize(_:)``, and spaces at either end and characters that take no room or look like
+    /// a space (zero-width spaces and joiners, the byte-order mark, no-break and other Unicode
+    /// spaces, soft hyphens) shown as escapes. `admin ` (a real attacker's try) reads `admin\x20`,
+    /// not `admin`.
+    public static func distinguishable(_ name: String) -> String {
+        let scalars = Array(name.unicodeScalars)
+        guard scalars.contains(where: { isControl($0) || isInvisible($0) }) || scalars.first == " " || scalars.last == " " else {
+            return name
+        }
+        var out = ""
+        let firstKept = scalars.firstIndex { $0 != " " } ?? scalars.count
+        let lastKept = scalars.lastIndex { $0 != " " } ?? -1
+        for (i, s) in scalars.enumerated() {
+            if s == " ", i < firstKept || i > lastKept {
+                out += "\\x20"
+            } else if isInvisible(s) {
+                out += "\\u{" + String(s.value, radix: 16) + "}"
+            } else if isControl(s) {
+                out += sanitize(String(s))
+            } else {
+                out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
+
+    /// Characters that take no room or look like an ordinary space.
+    static func isInvisible(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0xA0, 0xAD, 0x034F, 0x115F, 0x1160, 0x180E, 0x2000...0x200F, 0x2028, 0x2029, 0x202F, 0x205F...0x2064, 0x3000, 0x3164, 0xFEFF, 0xFFA0:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// C0 controls, DEL, C1 controls, and the bidirectional overrides that can reorder what is shown.
     @inlinable public static func isControl(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
