@@ -33,6 +33,38 @@ import TriplineCore
         return out
     }
 
+    /// A CSV of 20,000 columns, 12 MB: each record was an event of a megabyte (its fields kept
+    /// as they were). An analysis keeps what detection reads; what waits between the reading
+    /// and the detecting threads, and in the reorder window, is bounded in bytes too: two
+    /// threads peak near one (batches of 2,048 such events once held a gigabyte).
+    @Test func wideRecordsWaitBetweenThreadsInBoundedMemory() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let columns = 20_000, rows = 300
+        var text = "timestamp,user,source_ip,event_type,action," + (0..<columns).map { "c\($0)" }.joined(separator: ",") + "\n"
+        let cells = String(repeating: ",v", count: columns)
+        for i in 0..<rows { text += "\(Self.iso(1_767_225_600 + i)),u\(i % 7),10.0.0.\(i % 50),login,failed" + cells + "\n" }
+        let csv = dir.appendingPathComponent("wide.csv")
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let benign = dir.appendingPathComponent("benign.log")
+        try Self.benignLog().write(to: benign, atomically: true, encoding: .utf8)
+        let models = dir.appendingPathComponent("models").path
+        #expect(try CLIRunner.run(["train", benign.path, "--baseline-days", "1", "--model-dir", models]).status == 0)
+        var peaks: [Int] = []
+        for threads in ["1", "2"] {
+            let r = try ChildProcess.run(CLIRunner.binary.path, ["analyze", csv.path, "--model-dir", models, "--output", "json", "--threads", threads],
+                                         environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"], timeout: 600)
+            #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
+            #expect(try JSONParser.parse(String(decoding: r.stdout, as: UTF8.self))["events_analyzed"]?.numberValue == Double(rows))
+            peaks.append(r.peakKB)
+        }
+        print("wide CSV: peak \(peaks[0] / 1024) MB with one thread, \(peaks[1] / 1024) MB with two")
+        #expect(peaks[1] < peaks[0] + 96 * 1024, "two threads \(peaks[1] / 1024) MB against one \(peaks[0] / 1024) MB")
+        // And neither holds the records by the hundred (the reorder window held every one of
+        // them, 417 MB, when an analysis kept the fields it does not read).
+        #expect(peaks.allSatisfy { $0 < 128 * 1024 }, "\(peaks.map { $0 / 1024 }) MB")
+    }
+
     @Test func memoryDoesNotGrowWithTheNumberOfIncidents() throws {
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,6 +10,16 @@ import Foundation
 public final class EventPipe: @unchecked Sendable {
     /// Events per batch.
     public static let batchSize = 2048
+    /// Bytes per batch, about (see ``approximateBytes(_:)``): a batch is handed over when it
+    /// holds this much even with fewer events, so what waits between the threads is bounded in
+    /// bytes too (a CSV of 100,000 columns makes events of megabytes each; batches of 2,048 of
+    /// them held a gigabyte).
+    public static let batchBytes = 1 << 20
+
+    /// About how much memory an event holds: its text and its structured fields.
+    @inline(__always) static func approximateBytes(_ e: borrowing LogEvent) -> Int {
+        256 + e.message.utf8.count + e.extra.count * 96
+    }
     /// Batches waiting at most.
     public let capacity: Int
 
@@ -43,9 +53,14 @@ public final class EventPipe: @unchecked Sendable {
         let thread = Thread {
             var batch: [LogEvent] = []
             batch.reserveCapacity(EventPipe.batchSize)
+            var bytes = 0
             let summary = reading { e in
+                bytes += EventPipe.approximateBytes(e)
                 batch.append(e)
-                if batch.count == EventPipe.batchSize { batch = pipe.put(batch) }
+                if batch.count == EventPipe.batchSize || bytes >= EventPipe.batchBytes {
+                    batch = pipe.put(batch)
+                    bytes = 0
+                }
             }
             if !batch.isEmpty { _ = pipe.put(batch) }
             pipe.end(summary)
@@ -79,6 +94,9 @@ public final class EventPipe: @unchecked Sendable {
 
     /// Hands a processed batch back to the reading thread to free (and fill again).
     func giveBack(_ batch: consuming [LogEvent]) {
+        // Only full batches of small events go back: a batch cut short by its bytes holds a
+        // few large events, freed here at once rather than kept waiting.
+        guard batch.count == EventPipe.batchSize else { return }
         condition.lock()
         if spent.count < 2 * capacity { spent.append(batch) }
         condition.unlock()

@@ -16,6 +16,11 @@ public struct ReorderWindow: Sendable {
     public let span: Int64
     /// Most events held at once.
     public let maxHeld: Int
+    /// Most bytes held at once, about (``EventPipe/approximateBytes(_:)``): past it the oldest
+    /// are handed on early, as past ``maxHeld`` (events of large records must not be held by
+    /// the thousand).
+    public static let maxHeldBytes = 32 << 20
+    private var heldBytes = 0
     /// Events that came later than the window allowed (analysed where they came).
     public private(set) var late = 0
 
@@ -56,6 +61,7 @@ public struct ReorderWindow: Sendable {
         guard span > 0 else { return try emit(e) }
         let t = e.timestamp
         sequence += 1
+        heldBytes += EventPipe.approximateBytes(e)
         let h = Held(event: e, seq: sequence)
         if let n = newest, t < n {
             if t.microseconds < n.microseconds - span {
@@ -79,7 +85,7 @@ public struct ReorderWindow: Sendable {
             held.append(h)
         }
         let horizon = (newest?.microseconds ?? 0) - span
-        while let next = peekTime(), next.microseconds < horizon || count > maxHeld {
+        while let next = peekTime(), next.microseconds < horizon || count > maxHeld || heldBytes > ReorderWindow.maxHeldBytes {
             try emit(take().event)
         }
     }
@@ -102,9 +108,13 @@ public struct ReorderWindow: Sendable {
 
     /// Takes the earliest held event out (moved, not copied).
     private mutating func take() -> Held {
+        let h: Held
         if !heap.isEmpty, let b = heap.min, held.isEmpty || b.order < held[0].order {
-            return heap.removeMin()
+            h = heap.removeMin()
+        } else {
+            h = held.removeFirst()
         }
-        return held.removeFirst()
+        heldBytes -= EventPipe.approximateBytes(h.event)
+        return h
     }
 }

@@ -14,6 +14,8 @@
 struct StructuredRecordMapper {
     private var clock: LocalTimeConverter
     private let options: ParseOptions
+    /// How much of a record's message an analysis keeps (``ParseOptions/keepsMessages`` off).
+    static let detectionMessageBytes = 8192
     /// Reads log text carried in records; made when a file first needs it (most structured
     /// records say what happened, and the mapper stays small for them).
     private var textReader: TextReader?
@@ -152,7 +154,11 @@ struct StructuredRecordMapper {
                 } else if v != .null {
                     extra[k] = v
                 }
-            } else {
+            } else if options.keepsMessages {
+                // Fields Tripline does not model are kept for what shows events (parse, the
+                // dashboard), not for detection, which reads none of them: an analysis keeps an
+                // event's size to what it needs (a CSV of 100,000 columns made each event
+                // megabytes, held by the thousand in the reorder window).
                 extra[k] = v
             }
         }
@@ -185,6 +191,11 @@ struct StructuredRecordMapper {
             if StructuredRecordMapper.kindsAnActionNames.contains(t) { e.eventType = t; impliedOutcome = implied }
         }
         e.message = text(.message) ?? ""
+        if !options.keepsMessages, e.message.utf8.count > StructuredRecordMapper.detectionMessageBytes {
+            // Detection reads the start of a message (what kind of event it tells); the rest of
+            // a megabyte of it is not held.
+            e.message = String(decoding: e.message.utf8.prefix(StructuredRecordMapper.detectionMessageBytes), as: UTF8.self)
+        }
         e.host = text(.host) ?? options.defaultHost
         e.program = text(.program)
         if let p = slots[Field.pid.rawValue]?.numberValue, p >= 0, p < 1e10 { e.pid = Int(p) }
