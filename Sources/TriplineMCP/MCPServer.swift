@@ -48,7 +48,7 @@ public struct MCPServer: Sendable {
         }
         let trimmer = MemoryTuning.giveBackPeriodically { tools.service.compactIfNeeded() }
         defer { trimmer.cancel() }
-        try await server.start(transport: transport ?? StdioTransport(logger: logger))
+        try await server.start(transport: transport ?? LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
 }

@@ -54,7 +54,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func mcpServerWithTheOfficialPythonClient() throws {
-        let r = try ChildProcess.run(Self.python, [Self.pythonScript("mcp_client_test.py"), CLIRunner.binary.path], timeout: 240)
+        let r = try ChildProcess.run(Self.python, [Self.pythonScript("mcp_client_test.py"), CLIRunner.binary.path], timeout: 900)
         let out = String(decoding: r.stdout + r.stderr, as: UTF8.self)
         print(out)
         #expect(r.status == 0, "\(out)")

@@ -150,6 +150,15 @@ async def main(binary):
             for secret in ["/etc/passwd", "/etc/shadow", os.path.join(logs, "auth.log")]:
                 r = await session.call_tool("analyze_log_file", {"file_path": secret})
                 check(r.is_error and ("outside" in text(r) or "no such" in text(r)), f"started from / with no --allow, {secret} is refused")
+            # The documented largest logs argument, 32 MiB, in one message: the transport reads it
+            # in time linear in its size (the SDK's stdio transport took minutes at 8 MB).
+            line = "2026-03-06T10:00:00Z web sshd[1]: Accepted publickey for alice from 10.0.0.1 port 22 ssh2\n"
+            big = line * ((31 << 20) // len(line))
+            r = await asyncio.wait_for(session.call_tool("analyze_logs", {"logs": big}), 240)
+            doc = json.loads(text(r)) if not r.is_error else {}
+            check(not r.is_error and doc.get("lines_read") == big.count("\n"), f"a 31 MiB logs argument is analysed ({text(r)[:120]})")
+            r = await session.call_tool("get_detection_stats", {})
+            check(not r.is_error, "the server answers after a 31 MiB message")
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(outside, ignore_errors=True)
 
@@ -157,5 +166,5 @@ async def main(binary):
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    asyncio.run(asyncio.wait_for(main(os.path.abspath(sys.argv[1])), timeout=120))
+    asyncio.run(asyncio.wait_for(main(os.path.abspath(sys.argv[1])), timeout=600))
     sys.exit(summary())
