@@ -88,7 +88,7 @@ public struct AnomalyExplanation: Sendable {
     /// Opens `path` for reading if it is a regular file (not a FIFO or a device that would
     /// block or never end), for a command run with the user's own rights.
     public static func openRegularFile(_ path: String) -> Int32? {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = PathName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { close(fd); return nil }

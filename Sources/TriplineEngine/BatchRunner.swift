@@ -140,9 +140,9 @@ public struct BatchRunner: Sendable {
         for path in found {
             if let o = outputReal, let r = AllowedRoots.resolve(path), r.hasPrefix(o + "/") { continue }
             var st = stat()
-            guard stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
+            guard PathName.stat(path, &st) == 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
             guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = PathName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { report.problems.append("\(path): \(String(cString: strerror(errno)))"); continue }
             var keepOpen = false
             defer { if !keepOpen { close(fd) } }
@@ -223,7 +223,7 @@ public struct BatchRunner: Sendable {
         // A plan whose file was closed is read only if its name still opens the same file; if
         // not, it waits for the next run (its mark goes back to what it was).
         for i in plans.indices where plans[i].fd < 0 {
-            let fd = open(plans[i].path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = PathName.open(plans[i].path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             var st = stat()
             if fd >= 0, fstat(fd, &st) == 0, UInt64(st.st_dev) == plans[i].device, UInt64(st.st_ino) == plans[i].inode {
                 plans[i].fd = fd

@@ -121,7 +121,7 @@ public final class FileFollower {
         var total: Int64 = 0
         for f in followed.values {
             var st = stat()
-            if !f.isStream, stat(f.path, &st) == 0, UInt64(st.st_ino) == f.inode { total += max(0, Int64(st.st_size) - f.offset) }
+            if !f.isStream, PathName.stat(f.path, &st) == 0, UInt64(st.st_ino) == f.inode { total += max(0, Int64(st.st_size) - f.offset) }
         }
         return total
     }
@@ -159,12 +159,12 @@ public final class FileFollower {
         guard !leftAlone.contains(path) else { return }
         if addJournal(path, initial: initial) { return }
         var st = stat()
-        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
+        if PathName.stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
         if let kind = FileFollower.compression(of: path) {
             // Read when asked for: named on its own, or history under a glob with fromStart.
             guard initial && (fromStart || named) else { leftAlone.insert(path); return }
             let f = Followed(path: path, parser: LineParser(options: options, format: format, file: path))
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = PathName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             do throws(Decompressor.Failure) {
                 guard fd >= 0 else { throw Decompressor.Failure(reason: String(cString: strerror(errno))) }
                 f.fd = fd
@@ -191,7 +191,7 @@ public final class FileFollower {
         var isDirectory = false
         if path != LogReader.systemJournal {
             var st = stat()
-            guard stat(path, &st) == 0 else { return false }
+            guard PathName.stat(path, &st) == 0 else { return false }
             isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
             if isDirectory {
                 guard JournalReader.isJournalDirectory(path) else { return false }
@@ -204,7 +204,7 @@ public final class FileFollower {
             if path == LogReader.systemJournal {
                 reader = try JournalReader(localSystem: options)
             } else {
-                let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | (isDirectory ? O_DIRECTORY : 0))
+                let fd = PathName.open(path, O_RDONLY | O_CLOEXEC | (isDirectory ? O_DIRECTORY : 0))
                 guard fd >= 0 else { throw JournalReader.Failure(description: String(cString: strerror(errno))) }
                 reader = isDirectory ? try JournalReader(directoryDescriptor: fd, name: path, options: options)
                                      : try JournalReader(fileDescriptors: [fd], name: path, options: options)
@@ -229,7 +229,7 @@ public final class FileFollower {
     /// a retired file renamed, or a copy of a truncated file. Returns false for a new file.
     private func continueKnown(_ path: String) -> Bool {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        guard PathName.stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
         let device = UInt64(st.st_dev), inode = UInt64(st.st_ino)
         if takeOver(path, device: device, inode: inode) != nil {
             order.append(path)
@@ -239,7 +239,7 @@ public final class FileFollower {
         if let r = retired.last(where: { $0.device == device && $0.inode == inode }) {
             from = r
         } else {
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = PathName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             if fd >= 0 {
                 let head = readFingerprint(fd)
                 close(fd)
@@ -289,7 +289,7 @@ public final class FileFollower {
     /// that stopped, anything else is new and read from its start. Returns the reading.
     private func reopen(_ f: Followed) -> Followed {
         var st = stat()
-        if stat(f.path, &st) == 0 {
+        if PathName.stat(f.path, &st) == 0 {
             if let moved = takeOver(f.path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) { return moved }
         }
         open(f, atEnd: false)
@@ -304,7 +304,7 @@ public final class FileFollower {
     }
 
     private func open(_ f: Followed, atEnd: Bool) {
-        let fd = Glibc.open(f.path, O_RDONLY | O_CLOEXEC)
+        let fd = PathName.open(f.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         var st = stat()
         fstat(fd, &st)
@@ -382,7 +382,7 @@ public final class FileFollower {
             return n
         }
         var st = stat()
-        let exists = stat(f.path, &st) == 0
+        let exists = PathName.stat(f.path, &st) == 0
         var f = f
         if f.fd < 0 {
             guard exists else { return 0 } // still waiting for it
@@ -513,7 +513,7 @@ extension FileFollower {
     /// The first bytes (up to 8, enough for every magic number) of the regular file at
     /// `path`; empty for anything else or a file that cannot be read.
     static func firstBytes(of path: String) -> [UInt8] {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = PathName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return [] }
         defer { close(fd) }
         var st = stat()
@@ -528,7 +528,7 @@ extension FileFollower {
     static func oldestFirst(_ paths: [String]) -> [String] {
         func mtime(_ p: String) -> (Int, Int) {
             var st = stat()
-            guard stat(p, &st) == 0 else { return (Int.max, 0) }
+            guard PathName.stat(p, &st) == 0 else { return (Int.max, 0) }
             return (Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec))
         }
         return paths.map { ($0, mtime($0)) }.sorted { ($0.1.0, $0.1.1, $0.0) < ($1.1.0, $1.1.1, $1.0) }.map(\.0)

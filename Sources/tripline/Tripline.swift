@@ -37,7 +37,8 @@ extension Tripline {
         if let note = ConfigLocations.ignoredHere(usingConfig: ConfigLocations.configFile(explicit: explicitConfig()), env: envFile) {
             printError("tripline: \(note)")
         }
-        await Self.main(nil)
+        // Arguments by their bytes: a file name that is not UTF-8 is opened as it was given.
+        await Self.main(PathName.arguments())
     }
 
     /// The `--config FILE` on the command line, if any (read before the command is parsed).

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import TriplineCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every way a user names a path works, for every command that reads logs: `.`, `..`, `./x`,
 /// `x/`, `//x`, `a/../b`, a relative path through a link, a name with spaces. (The parent of
@@ -66,6 +69,48 @@ import TriplineCore
         }
         let parsed = try CLIRunner.run(["parse", "logs/auth log.txt", "via/auth log.txt"], cwd: dir)
         #expect(parsed.stdout.split(separator: "\n").count == 30)
+    }
+
+    /// File and folder names that are not UTF-8 are read by their bytes: a brute force in
+    /// `remote/h\xffx/auth.log` is found whether the folder is read or the file named, and
+    /// the name is shown escaped (it was passed over without a word, exit 0).
+    @Test func namesThatAreNotUTF8AreReadByTheirBytes() throws {
+        let dir = try Self.layout()
+        let models = dir.appendingPathComponent("models").path
+        let remote = dir.path + "/remote"
+        mkdir(remote, 0o755)
+        var text = ""
+        for i in 0..<30 {
+            let t = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(i) * 2_000_000)
+            text += "\(t.iso8601) sshd[\(100 + i)]: Failed password for root from 198.51.100.77 port \(4000 + i) ssh2\n"
+        }
+        text += "not a log line\n"
+        // remote/h\xffx/auth.log and remote/web/auth.log (a per-host layout), made by their bytes.
+        var folder = Array((remote + "/h").utf8) + [0xFF] + Array("x".utf8)
+        folder.append(0)
+        #expect(folder.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { mkdir($0.baseAddress!, 0o755) } } == 0)
+        folder.removeLast()
+        var file = folder + Array("/auth.log".utf8)
+        file.append(0)
+        let fd = file.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_TRUNC, 0o644) } }
+        #expect(fd >= 0)
+        _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        mkdir(remote + "/web", 0o755)
+        try "2026-01-10T10:00:00Z sshd[1]: Accepted publickey for alice from 10.0.0.1 port 22 ssh2\n".write(toFile: remote + "/web/auth.log", atomically: true, encoding: .utf8)
+        let folderRun = try CLIRunner.run(["analyze", remote, "--model-dir", models, "--output", "json"])
+        #expect(folderRun.status == 0, "\(folderRun.stderr)")
+        let doc = try JSONParser.parse(folderRun.stdout)
+        guard case .array(let list)? = doc["anomalies"] else { Issue.record("no anomalies"); return }
+        let attack = list.first { $0["source_ip"]?.scalarText == "198.51.100.77" }
+        #expect(attack?["kind"]?.scalarText == "brute_force", "\(folderRun.stdout.prefix(400))")
+        // People see the name with its byte escaped (the JSON keeps it, so that explain finds the file).
+        #expect(folderRun.stderr.contains("h\\xffx/auth.log:31"), "\(folderRun.stderr)")
+        // Named on the command line by its bytes (printf makes the \xff; the shell passes it raw).
+        let named = try ChildProcess.run("/bin/sh", ["-c", #"exec "$0" analyze "$(printf '%s/h\377x/auth.log' "$1")" --model-dir "$2" --output json"#,
+                                                     CLIRunner.binary.path, remote, models], environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"])
+        #expect(named.status == 0, "\(String(decoding: named.stderr, as: UTF8.self))")
+        #expect(String(decoding: named.stdout, as: UTF8.self).contains("198.51.100.77"))
     }
 
     @Test func parseTrainAndBatchTakeTheWorkingFolder() throws {

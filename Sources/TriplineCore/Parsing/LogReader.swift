@@ -71,16 +71,14 @@ public struct LogReader: Sendable {
     private static func expandAll(_ paths: [String]) -> (files: [String], found: [String: String]) {
         var out: [String] = []
         var found: [String: String] = [:]
-        let fm = FileManager.default
-        func isFolder(_ p: String) -> Bool {
-            var isDir: ObjCBool = false
-            return fm.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue
-        }
+        // By their bytes: a name that is not UTF-8 (`h\xffx/`) is listed and opened as any
+        // other (FileManager passed it over).
+        func isFolder(_ p: String) -> Bool { PathName.isFolder(p) }
         func entries(_ p: String) -> (files: [String], folders: [String]) {
             var files: [String] = [], folders: [String] = []
-            for name in ((try? fm.contentsOfDirectory(atPath: p)) ?? []).sorted() where !name.hasPrefix(".") {
+            for name in PathName.entries(p).sorted() where !name.hasPrefix(".") {
                 let full = p.hasSuffix("/") ? p + name : p + "/" + name
-                if isFolder(full) { folders.append(full) } else if fm.fileExists(atPath: full) { files.append(full) }
+                if isFolder(full) { folders.append(full) } else if PathName.exists(full) { files.append(full) }
             }
             return (files, folders)
         }
@@ -194,7 +192,7 @@ public struct LogReader: Sendable {
             summary.unreadable.append((path, "standard input is not read here"))
             return nil
         }
-        let fd: Int32 = path == "-" ? 0 : Glibc.open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
+        let fd: Int32 = path == "-" ? 0 : PathName.open(path, O_RDONLY | O_CLOEXEC | (admit == nil ? 0 : O_NONBLOCK))
         guard fd >= 0 else {
             summary.unreadable.append((path, String(cString: strerror(errno))))
             return nil
@@ -219,7 +217,7 @@ public struct LogReader: Sendable {
     /// `header` (a CSV file's first line, with its newline) is read first when `from` is past it.
     public func read(path: String, from: Int64, to: Int64, firstLine: Int, header: [UInt8] = [],
                      _ onEvent: (consuming LogEvent) throws -> Void) rethrows -> ParseSummary {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = PathName.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             var summary = ParseSummary()
             summary.files.append(path)

@@ -13,7 +13,7 @@ public struct FileIdentity: Hashable, Sendable {
     /// The identity of the file `path` leads to, or nil when it cannot be found.
     public init?(path: String) {
         var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard PathName.stat(path, &st) == 0 else { return nil }
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
     }

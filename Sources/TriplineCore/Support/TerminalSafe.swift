@@ -14,6 +14,11 @@ public enum TerminalSafe {
                 case "\n": out += "\\n"
                 case "\r": out += "\\r"
                 default:
+                    if s.value >= PathName.escapeBase + 0x80, s.value <= PathName.escapeBase + 0xFF {
+                        // A byte of a file name that is not UTF-8 (see PathName.string(fromBytes:)).
+                        out += "\\x" + String(s.value - PathName.escapeBase, radix: 16)
+                        continue
+                    }
                     let hex = String(s.value, radix: 16)
                     out += s.value <= 0xFF ? "\\x" + (hex.count == 1 ? "0" + hex : hex) : "\\u{" + hex + "}"
                 }
@@ -72,5 +77,6 @@ public enum TerminalSafe {
     @inlinable public static func isControl(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         return v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069)
+            || (v >= 0x10FF80 && v <= 0x10FFFF)
     }
 }
