@@ -115,6 +115,7 @@ public struct Detector {
         self.displaced = false
     }
 
+    @inline(__always)
     private mutating func processAdmitted(_ event: LogEvent) {
         // A PAM host name known to stand for an address counts as that address (copying the
         // event only then: this is the hot path).
