@@ -101,7 +101,7 @@ let package = Package(
             ]
         ),
         // libFuzzer targets over the parsers and the model loader (built by scripts/fuzz.sh).
-        .executableTarget(name: "TriplineFuzz", dependencies: ["TriplineCore"]),
+        .executableTarget(name: "TriplineFuzz", dependencies: ["TriplineCore", "TriplineEngine"]),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineGeneratorTests", dependencies: ["TriplineGenerator", "TriplineCore", "TriplineTestSupport"]),
         .testTarget(name: "TriplineCLITests", dependencies: ["TriplineCore", "TriplineTestSupport"]),

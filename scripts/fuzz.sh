@@ -4,6 +4,9 @@
 #   structured  the structured reader (JSON documents, NDJSON, CSV, auto-detected) and the
 #               REST API's record batches
 #   model       the model loader (model.json), then a detector with the model
+#   csv         the CSV reader alone (quotes, records over several lines), then the detector
+#   mcp         the MCP server's request framing (newline-delimited JSON-RPC, read in pieces)
+#               and decoding: JSON, then a list_anomalies call's arguments as a filter
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 s each, all three targets
 #
@@ -16,7 +19,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(syslog structured model)
+[ ${#targets[@]} -gt 0 ] || targets=(syslog structured model csv mcp)
 
 scratch=.build-fuzz
 swift build --product TriplineFuzz --scratch-path "$scratch" \
@@ -27,7 +30,7 @@ bin="$(swift build --product TriplineFuzz --scratch-path "$scratch" --show-bin-p
 conformance=${TRIPLINE_CONFORMANCE_DIR:-${TRIPLINE_CONFORMANCE:-../shared/conformance}}
 seeds="$scratch/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/syslog" "$seeds/structured" "$seeds/model"
+mkdir -p "$seeds/syslog" "$seeds/structured" "$seeds/model" "$seeds/csv" "$seeds/mcp"
 # syslog: the sample in chunks of 40 lines, and the peers' sample logs.
 split -l 40 -d -a 4 test_logs/auth.log "$seeds/syslog/auth-"
 if [ -d "$conformance" ]; then
@@ -44,6 +47,12 @@ head -n 30 test_logs/ndjson/events.ndjson > "$seeds/structured/events.ndjson"
 printf 'timestamp,user,source_ip,event_type,action,message\n2026-03-06T12:00:00Z,alice,192.0.2.7,login,failed,"Failed, ""quoted"" password"\n2026-03-06T12:00:01Z,bob,192.0.2.7,login,success,Accepted\n' > "$seeds/structured/a.csv"
 printf '{"__REALTIME_TIMESTAMP":"1767225600000000","_HOSTNAME":"web","SYSLOG_IDENTIFIER":"sshd","_PID":"7","MESSAGE":"Failed password for root from 203.0.113.9 port 22 ssh2"}\n' > "$seeds/structured/journal.json"
 printf '[{"timestamp":"2026-01-01T00:00:00Z","user":"a"}}]' > "$seeds/structured/stray-bracket.json"
+# csv: quoted fields, records over several lines, one never closed.
+printf 'timestamp,user,source_ip,event_type,action,message\n2026-03-06T12:00:00Z,alice,192.0.2.7,login,failed,"Failed, ""quoted""\nover two lines"\n2026-03-06T12:00:01Z,bob,192.0.2.7,login,success,Accepted\n' > "$seeds/csv/multiline.csv"
+printf 'timestamp,user,source_ip,event_type,action,message\n2026-03-06T12:00:00Z,m,192.0.2.7,login,failed,"never closed\n2026-03-06T12:00:01Z,bob,192.0.2.7,login,failed,x\n' > "$seeds/csv/open.csv"
+cp "$seeds/structured/a.csv" "$seeds/csv/a.csv"
+# mcp: a read size (the first byte), then messages as a client sends them.
+printf '\x07{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}\n{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_anomalies","arguments":{"severity":"high","limit":1e19,"since":"2026-01-01T00:00:00Z"}}}\n' > "$seeds/mcp/calls.jsonl"
 # model: a small model trained on the sample's first day.
 "$(swift build --show-bin-path)/tripline" train --data-path test_logs/auth.log --baseline-days 0.3 --model-dir "$scratch/seed-model" >/dev/null 2>&1 \
   || swift run -q tripline train --data-path test_logs/auth.log --baseline-days 0.3 --model-dir "$scratch/seed-model" >/dev/null 2>&1 || true

@@ -12,6 +12,9 @@ public actor DetectionEngine {
         public var fromStart = false
         /// Replay the files with their original timing sped up this many times.
         public var replaySpeed: Double?
+        /// Where a replay starts being timed: what comes before is read at once (the history the
+        /// detector learns from), then the rest with its own timing.
+        public var replayFrom: Timestamp?
         public var parse = ParseOptions()
         public var format: LogFormat?
         public var modelDirectory: String
@@ -137,7 +140,7 @@ public actor DetectionEngine {
         guard replayIndex < replay.count, let speed = options.replaySpeed else { return 0 }
         let start = replayStart ?? Date()
         replayStart = start
-        let first = replay[0].timestamp.seconds
+        let first = max(replay[0].timestamp.seconds, options.replayFrom?.seconds ?? -.infinity)
         let horizon = first + Date().timeIntervalSince(start) * speed
         var n = 0
         while replayIndex < replay.count, replay[replayIndex].timestamp.seconds <= horizon, n < 50_000 {

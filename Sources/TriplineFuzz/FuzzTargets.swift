@@ -1,9 +1,11 @@
 import Foundation
 import TriplineCore
+import TriplineEngine
 
 /// libFuzzer targets over what reads attacker-chosen bytes: the syslog line parser, the
 /// structured reader (JSON documents, NDJSON, CSV, as `LogReader` detects them) and the model
-/// loader. One binary; `TRIPLINE_FUZZ_TARGET` (syslog, structured, model) picks the target.
+/// loader; the CSV reader on its own, and the MCP server's request framing and decoding. One
+/// binary; `TRIPLINE_FUZZ_TARGET` (syslog, structured, model, csv, mcp) picks the target.
 /// Built only by `scripts/fuzz.sh` (`-sanitize=fuzzer,address -DTRIPLINE_FUZZING`); an ordinary
 /// build makes a stub that says so.
 enum FuzzTargets {
@@ -14,6 +16,8 @@ enum FuzzTargets {
         switch target {
         case "structured": structured(bytes)
         case "model": model(bytes)
+        case "csv": csv(bytes)
+        case "mcp": mcp(bytes)
         default: syslog(bytes)
         }
     }
@@ -45,6 +49,55 @@ enum FuzzTargets {
             _ = d.finish()
         }
         _ = try? RecordBatch.events(body: data, name: "fuzz")
+    }
+
+    /// The input as CSV, through the reader and the detector: every line is counted once,
+    /// whatever quotes it opens (a record spans at most 64 lines), and the events keep the
+    /// order of their lines.
+    static func csv(_ bytes: UnsafeRawBufferPointer) {
+        let data = Array(bytes)
+        var lines: [Int] = []
+        var d = Detector(model: nil)
+        let summary = LogReader(options: ParseOptions(year: 2026), format: .csv).read(bytes: data, name: "fuzz.csv") { e in
+            lines.append(e.line)
+            d.process(e)
+        }
+        _ = d.finish()
+        let newlines = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        precondition(summary.linesRead <= newlines + 1, "more lines counted (\(summary.linesRead)) than the input holds (\(newlines + 1))")
+        precondition(lines == lines.sorted(), "events out of the order of their lines")
+        precondition(lines.allSatisfy { $0 >= 1 && $0 <= newlines + 1 }, "an event names a line the input has not")
+    }
+
+    /// The MCP server's request decoding: the input as a stream framed into messages (read in
+    /// pieces whose sizes the input chooses), each message parsed as JSON-RPC, and the
+    /// arguments of a `list_anomalies` call read as a filter is. The framer keeps every byte of
+    /// each message it hands on and never one over its bound.
+    static func mcp(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 1 else { return }
+        let cut = Int(bytes[0]) + 1
+        let stream = UnsafeRawBufferPointer(rebasing: bytes[1...])
+        let maxBytes = 4096
+        var framer = LineFramer(maxBytes: maxBytes)
+        var messages: [Data] = []
+        var dropped = 0
+        var at = 0
+        while at < stream.count {
+            let n = min(cut, stream.count - at)
+            framer.push(UnsafeRawBufferPointer(rebasing: stream[at..<(at + n)]), message: { messages.append($0) }, tooLong: { dropped += 1 })
+            at += n
+        }
+        // What the framer handed on is exactly the input's lines within the bound.
+        let expected = stream.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().filter { !$0.isEmpty && $0.count <= maxBytes }
+        precondition(messages.count == expected.count && zip(messages, expected).allSatisfy { Array($0) == Array($1) },
+                     "the framer changed a message")
+        for m in messages {
+            guard let request = try? JSONParser.parse(String(decoding: m, as: UTF8.self)), let params = request["params"] else { continue }
+            let arguments = params["arguments"]
+            func text(_ key: String) -> String? { arguments?[key]?.scalarText }
+            _ = try? AnomalyFilter.parse(severity: text("severity"), kind: text("kind"), user: text("user"), sourceIP: text("source_ip"),
+                                         host: text("host"), since: text("since"), until: text("until"), limit: text("limit"))
+        }
     }
 
     /// The input as `model.json`.

@@ -34,6 +34,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Replay the files with their original timing, this many times faster.", valueName: "speed"))
     var replay: Double?
 
+    @Option(name: .long, help: ArgumentHelp("With --replay: read what comes before this time at once, then replay from it (ISO 8601, e.g. 2026-03-03T06:30:00Z).", valueName: "time"))
+    var replayFrom: String?
+
     @Option(name: .long, help: ArgumentHelp("Theme name (a file in the themes folder): dark, light, high-contrast.", valueName: "name"))
     var theme: String?
 
@@ -52,6 +55,10 @@ struct DashboardCommand: ParsableCommand {
 
     func validate() throws {
         if let r = replay, !(r > 0) { throw ValidationError("--replay must be a positive speed-up, such as 60") }
+        if let f = replayFrom {
+            guard replay != nil else { throw ValidationError("--replay-from goes with --replay SPEED") }
+            guard Timestamp(iso8601: f) != nil else { throw ValidationError("--replay-from '\(f)' is not an ISO 8601 time, such as 2026-03-03T06:30:00Z") }
+        }
         // The dashboard is the default command, so `tripline analyse FILE` would follow a file
         // called "analyse": a word that is no file and looks like a command is a typo.
         if let first = paths.first, first != "-", !FileManager.default.fileExists(atPath: first),
@@ -96,6 +103,7 @@ struct DashboardCommand: ParsableCommand {
         var opts = DetectionEngine.Options(paths: follow, modelDirectory: model.resolved)
         opts.fromStart = fromStart
         opts.replaySpeed = replay
+        opts.replayFrom = replayFrom.flatMap { Timestamp(iso8601: $0) }
         opts.parse = reader.options
         opts.format = reader.format
         let file = try configFile.file()

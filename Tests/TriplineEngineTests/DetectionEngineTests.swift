@@ -59,6 +59,25 @@ import TriplineTestSupport
     }
 
     /// More attacks than the feed keeps: the header's totals count them all, the feed keeps the newest.
+    /// A replay from a time reads what comes before it at once (the quick start's quiet first
+    /// day), then plays the rest with its own timing: at a speed that would take hours to
+    /// reach the attacks from the log's start, the first tick already has the history read and
+    /// nothing after the time.
+    @Test func aReplayStartsWhereItIsAskedTo() async throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("auth.log")
+        // Ten brute forces ten minutes apart (100 min of log).
+        try Self.bruteForces(10).write(to: file, atomically: true, encoding: .utf8)
+        var o = DetectionEngine.Options(paths: [file.path], modelDirectory: dir.path)
+        o.replaySpeed = 1
+        o.replayFrom = Timestamp(microseconds: 1_768_039_200_000_000 + Int64(5 * 600 - 60) * 1_000_000)
+        let engine = DetectionEngine(options: o)
+        await engine.tick()
+        let s = engine.snapshots.get()
+        #expect(s.stats.events == 30, "the five attacks before the time are read at once, none after: \(s.stats.events) events")
+    }
+
     @Test func totalsCountEverythingTheFeedKeepsTheNewest() async throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import TriplineTestSupport
 @testable import TriplineMCP
+import TriplineCore
 #if canImport(Glibc)
 import Glibc
 #endif
