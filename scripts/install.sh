@@ -153,15 +153,27 @@ mkdir -p "$(dirname "$MANIFEST")"
 printf '%s\n' "${installed[@]}" > "$MANIFEST"
 echo "installed ${#installed[@]} files under $ROOT (list: $MANIFEST)"
 if [ -z "$DESTDIR" ]; then
-  cat <<EOF
-
-next steps:
-  $PREFIX/bin/tripline --help              (man tripline, man tripline-analyze, …)
-  systemctl daemon-reload
-  systemctl start tripline-train           (a model from this machine's logs, into /var/lib/tripline)
-  systemctl enable --now tripline-batch.timer tripline-api
-  settings: /etc/tripline/tripline.toml (example: $PREFIX/share/doc/tripline/tripline.toml.example)
-uninstall: scripts/install.sh --prefix $PREFIX --uninstall
-EOF
+  echo
+  echo "next steps:"
+  echo "  $PREFIX/bin/tripline --help              (man tripline, man tripline-analyze, …)"
+  case "$PREFIX" in
+    /usr|/usr/local)
+      # Folders systemd reads units from.
+      echo "  systemctl daemon-reload"
+      echo "  systemctl start tripline-train           (a model from this machine's logs, into /var/lib/tripline)"
+      echo "  systemctl enable --now tripline-batch.timer tripline-api"
+      ;;
+    *)
+      # systemd reads units from /usr/lib, /usr/local/lib and /etc, not from $PREFIX/lib.
+      units=$(cd "$ROOT/lib/systemd/system" && ls)
+      echo "  the systemd units are in $PREFIX/lib/systemd/system, where systemd does not look for them;"
+      echo "  to run Tripline as a service, link them (as root), then start them:"
+      echo "    systemctl link $(for u in $units; do printf '%s ' "$PREFIX/lib/systemd/system/$u"; done)"
+      echo "    systemctl start tripline-train && systemctl enable --now tripline-batch.timer tripline-api"
+      echo "  (or install with --prefix /usr/local, which systemd reads)"
+      ;;
+  esac
+  echo "  settings: /etc/tripline/tripline.toml (example: $PREFIX/share/doc/tripline/tripline.toml.example)"
+  echo "uninstall: scripts/install.sh --prefix $PREFIX --uninstall"
   command -v systemctl >/dev/null && [ -d /run/systemd/system ] && systemctl daemon-reload 2>/dev/null || true
 fi

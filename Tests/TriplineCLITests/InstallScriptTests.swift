@@ -28,6 +28,9 @@ import Testing
             #expect(fm.fileExists(atPath: prefix + "/" + f), "\(f) installed")
         }
         #expect(fm.isExecutableFile(atPath: prefix + "/bin/tripline"))
+        // A prefix systemd does not read units from: the next steps say so, and how to link them.
+        #expect(r.stdout.contains("systemctl link \(prefix)/lib/systemd/system/tripline-api.service"), "\(r.stdout)")
+        #expect(!r.stdout.contains("  systemctl daemon-reload"), "\(r.stdout)")
         // Stripped: smaller than the binary it came from.
         let size = { (p: String) in ((try? fm.attributesOfItem(atPath: p))?[.size] as? Int) ?? 0 }
         #expect(size(prefix + "/bin/tripline") < size(CLIRunner.binary.path))
