@@ -63,7 +63,9 @@ enum FuzzTargets {
             d.process(e)
         }
         _ = d.finish()
-        let newlines = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        // Lines end with LF, or with CR alone in a file that has no LF (see LineSplitter).
+        let lf = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let newlines = lf > 0 ? lf : data.reduce(0) { $0 + ($1 == 0x0D ? 1 : 0) }
         precondition(summary.linesRead <= newlines + 1, "more lines counted (\(summary.linesRead)) than the input holds (\(newlines + 1))")
         precondition(lines == lines.sorted(), "events out of the order of their lines")
         precondition(lines.allSatisfy { $0 >= 1 && $0 <= newlines + 1 }, "an event names a line the input has not")

@@ -69,6 +69,7 @@ import TriplineTestSupport
         let (events, summary) = readAll(path)
         #expect(events.count == rows, "\(summary.skipped)")
         #expect(summary.skipped[.csvUnterminatedQuote] == 1)
+        #expect(summary.linesRead == rows + 2, "every line counted once (the fuzzer found the quote's line counted twice)")
         #expect(summary.examples.contains { $0.location == "\(path):2" })
     }
 

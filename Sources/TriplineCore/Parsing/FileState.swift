@@ -152,7 +152,7 @@ struct FileState {
         let first = csvPendingLine
         csvPending = []
         csvPendingLines = 0
-        summary.linesRead += 1
+        // (Its first line was counted as read when it opened the record.)
         summary.skip(.csvUnterminatedQuote, file: file, line: first, detail: nil)
         guard let cut = pending.firstIndex(of: 0x0A) else { return }
         csvRefeeding = true
