@@ -33,6 +33,12 @@ import TriplineTestSupport
         #expect(upload.summary.unreadable.first?.reason.contains("decompresses to over 500 times") == true, "\(upload.summary.unreadable)")
         #expect(upload.summary.events == 1, "what came before the cut is read")
         #expect(upload.summary.linesRead < 40 << 20)
+        // The answer says so: a client must not take the part for the whole.
+        var w = JSONWriter()
+        upload.writeJSON(to: &w)
+        let doc = try JSONParser.parse(String(decoding: w.bytes, as: UTF8.self))
+        guard case .array(let notRead)? = doc["not_read"] else { Issue.record("no not_read in \(String(decoding: w.bytes.prefix(300), as: UTF8.self))"); return }
+        #expect(notRead.first?["file"]?.scalarText == "bomb.log.gz" && notRead.first?["reason"]?.scalarText?.contains("500 times") == true)
         var own = LogReader()
         own.options.year = 2026
         let whole = own.read(path: plain + ".gz") { _ in }

@@ -114,6 +114,16 @@ public struct Analysis: Sendable {
         w.raw("}")
         w.raw(","); w.raw(nl); w.key("lines_read"); w.int(summary.linesRead)
         w.raw(","); w.raw(nl); w.key("lines_skipped"); w.int(summary.problemLines)
+        if !summary.unreadable.isEmpty {
+            // What was not read whole, and why (a compressed upload past the server's bounds,
+            // damaged data): a client must not take a part for the whole.
+            w.raw(","); w.raw(nl); w.key("not_read"); w.raw("[")
+            for (i, u) in summary.unreadable.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.raw("{"); w.key("file"); w.string(u.file); w.raw(","); w.key("reason"); w.string(u.reason); w.raw("}")
+            }
+            w.raw("]")
+        }
         w.raw(","); w.raw(nl); w.key("model"); writeModel(to: &w)
         w.raw(","); w.raw(nl); w.key("anomalies"); w.raw("[")
     }
