@@ -96,6 +96,21 @@ import Testing
         #expect(d.displacedEvents == 0)
     }
 
+    /// Past the guard's 10,000 hosts (host names come from logs an attacker can write), hosts
+    /// share one guard as they share one clock: a flood of names first, then the stray-line
+    /// attack on a host not seen before, is still one brute force (it was 36 incidents).
+    @Test func aFloodOfHostNamesLeavesNoHostUnguarded() {
+        var text = ""
+        for i in 0..<10_050 { text += Self.line(Int64(i / 100), "Connection closed by 10.0.0.1 port 22 [preauth]", host: "h\(i)") }
+        for i in 0..<40 {
+            let t = 3600 + Int64(i) * 3
+            text += Self.failure(i, at: t)
+            text += Self.line(t - 7200, "Connection closed by 198.51.100.66 port \(3000 + i) [preauth]", pid: 3000 + i)
+        }
+        let attack = Self.anomalies(text).filter { $0.sourceIP == "198.51.100.66" && $0.kind == .bruteForce }
+        #expect(attack.count == 1, "\(attack.map { "\($0.kind) \($0.eventCount)" })")
+    }
+
     /// Displaced lines are counted: one stray line among many.
     @Test func strayLinesAreCountedAsDisplaced() {
         var text = ""

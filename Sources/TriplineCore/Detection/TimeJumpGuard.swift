@@ -31,8 +31,8 @@ struct TimeJumpGuard {
     static let span = HostClocks.rewindSpan
     /// Lines in a row, away from the old clock, that make a jump real.
     static let confirmLines = 8
-    /// Hosts with a guard of their own; lines of hosts beyond pass straight through (their
-    /// clocks share one in ``HostClocks`` too). Host names come from logs, which an attacker can write.
+    /// Hosts with a guard of their own; hosts beyond share one, as their clocks share one in
+    /// ``HostClocks``. Host names come from logs, which an attacker can write.
     static let maxHosts = HostClocks.maxHosts
     /// Lines held at most over every host.
     static let maxHeld = 4096
@@ -47,7 +47,7 @@ struct TimeJumpGuard {
     private var hosts: [String: Host] = [:]
     /// The host of the line before, and where it is (the table only grows, so a place stays
     /// good until the next insertion, which clears this): most lines are the same host's.
-    private var last: (key: String, index: Dictionary<String, Host>.Index)?
+    private var last: (name: String, key: String, index: Dictionary<String, Host>.Index)?
     /// Hosts with lines held, so that ``settle()`` does not walk every host.
     private var holding: Set<String> = []
     /// Lines to hand on, in order, each with whether it is displaced (see ``admit(_:)``).
@@ -64,20 +64,29 @@ struct TimeJumpGuard {
         let t = e.timestamp.microseconds
         let i: Dictionary<String, Host>.Index
         let key: String
-        if let l = last, l.key == e.host ?? "" {
+        if let l = last, l.name == e.host ?? "" {
             i = l.index
             key = l.key
         } else {
-            key = e.host ?? ""
-            guard let found = hosts.index(forKey: key) else {
-                if hosts.count < TimeJumpGuard.maxHosts {
-                    hosts[key] = Host(now: t)
-                    last = nil
-                }
+            let name = e.host ?? ""
+            if let found = hosts.index(forKey: name) {
+                key = name
+                i = found
+            } else if hosts.count < TimeJumpGuard.maxHosts {
+                hosts[name] = Host(now: t)
+                last = nil
+                return true
+            } else if let shared = hosts.index(forKey: "") {
+                // Past the limit, hosts share one guard, as they share one clock in
+                // HostClocks: a flood of host names must not leave a host unguarded.
+                key = ""
+                i = shared
+            } else {
+                hosts[""] = Host(now: t)
+                last = nil
                 return true
             }
-            i = found
-            last = (key, i)
+            last = (name, key, i)
         }
         let now = hosts.values[i].now
         let agrees = t >= now &- TimeJumpGuard.span && t <= now &+ TimeJumpGuard.span
