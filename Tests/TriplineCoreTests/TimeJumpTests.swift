@@ -71,6 +71,25 @@ import Testing
         }
     }
 
+    /// Two lines two hours ahead after every failure move the host's clock (time moves
+    /// forward); the real failures, then behind it, are displaced to it and counted together:
+    /// the attack is found with every failure, in at most two incidents.
+    @Test func twoLinesAheadAfterEachFailureMoveTheClockNotTheAttack() {
+        var text = ""
+        for i in 0..<40 {
+            let t = 100_000 + Int64(i) * 3
+            text += Self.failure(i, at: t)
+            for k in 0..<2 {
+                text += Self.line(t + 7200 + Int64(k), "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)", program: "CRON", pid: 5000 + 2 * i + k)
+            }
+        }
+        let attack = Self.anomalies(text).filter { $0.sourceIP == "198.51.100.66" }
+        #expect(attack.contains { $0.kind == .bruteForce })
+        #expect(attack.count <= 2, "\(attack.map { "\($0.kind) \($0.eventCount)" })")
+        // (The first failure, before the clock moved, is alone on its side of the jump.)
+        #expect(attack.reduce(0) { $0 + $1.eventCount } >= 39)
+    }
+
     /// A log read twice (time goes back a day between the copies) is two timelines: each
     /// copy's brute force is found once, and the copies' failures are not added together.
     @Test func aLogReadTwiceIsTwoTimelines() {

@@ -10,9 +10,9 @@
 /// So a line more than ``span`` away from its host's clock, either way, does not move the clock
 /// by itself. It is held (at most ``confirmLines`` per host) while the lines after it say what
 /// happened:
-/// - ``confirmLines`` lines in a row that are away from the old clock mean the clock really
-///   jumped (a replay, a second file, a night's silence): the held lines are handed on with
-///   their own times and the clock follows them.
+/// - ``confirmLines`` lines in a row behind the old clock (``confirmLinesAhead`` ahead of it)
+///   mean the clock really jumped (a replay, a second file, a night's silence): the held lines
+///   are handed on with their own times and the clock follows them.
 /// - A line that agrees with the old clock means the held lines were strays: they are handed on
 ///   *displaced*, stamped with the clock's time, and the clock stays where it was. Each state a
 ///   displaced line touches counts it no earlier than its own newest time (see
@@ -29,8 +29,14 @@
 struct TimeJumpGuard {
     /// How far from its host's clock a line may be, either way, and still move it at once.
     static let span = HostClocks.rewindSpan
-    /// Lines in a row, away from the old clock, that make a jump real.
+    /// Lines in a row, behind the old clock, that make a jump back real (a log read again).
     static let confirmLines = 8
+    /// Lines in a row, ahead of the old clock, that make a jump forward real. Time moves
+    /// forward: a sparse log has a gap of over an hour every few lines (loghub's Linux sample,
+    /// one line in 15), and what follows a gap is its next lines. A forward jump made by an
+    /// attacker's own lines only moves the clock: the real lines after it are then displaced,
+    /// counted together at the clock's time, never split up or wiped.
+    static let confirmLinesAhead = 2
     /// Hosts with a guard of their own; hosts beyond share one, as their clocks share one in
     /// ``HostClocks``. Host names come from logs, which an attacker can write.
     static let maxHosts = HostClocks.maxHosts
@@ -103,7 +109,9 @@ struct TimeJumpGuard {
         hosts.values[i].held.append(e)
         heldCount += 1
         if hosts.values[i].held.count == 1 { holding.insert(key) }
-        if hosts.values[i].held.count >= TimeJumpGuard.confirmLines {
+        let held = hosts.values[i].held
+        let needed = held[0].timestamp.microseconds > now ? TimeJumpGuard.confirmLinesAhead : TimeJumpGuard.confirmLines
+        if held.count >= needed {
             release(at: i, key: key, confirmed: true)
         } else if heldCount > TimeJumpGuard.maxHeld {
             // Memory has a bound whatever host names are sent: past it, what is held goes on.

@@ -36,6 +36,8 @@ public struct ReorderWindow: Sendable {
     private struct Held: Sendable, Comparable {
         var event: LogEvent
         var seq: Int
+        /// ``EventPipe/approximateBytes(_:)`` of the event, taken once.
+        var bytes: Int
         /// Time order, ties in the order they came.
         var order: (Timestamp, Int) { (event.timestamp, seq) }
         static func < (a: Held, b: Held) -> Bool { a.order < b.order }
@@ -61,8 +63,9 @@ public struct ReorderWindow: Sendable {
         guard span > 0 else { return try emit(e) }
         let t = e.timestamp
         sequence += 1
-        heldBytes += EventPipe.approximateBytes(e)
-        let h = Held(event: e, seq: sequence)
+        let bytes = EventPipe.approximateBytes(e)
+        heldBytes += bytes
+        let h = Held(event: e, seq: sequence, bytes: bytes)
         if let n = newest, t < n {
             if t.microseconds < n.microseconds - span {
                 // Late: what is held came first; then this, and the window starts again here.
@@ -114,7 +117,7 @@ public struct ReorderWindow: Sendable {
         } else {
             h = held.removeFirst()
         }
-        heldBytes -= EventPipe.approximateBytes(h.event)
+        heldBytes -= h.bytes
         return h
     }
 }
