@@ -221,6 +221,9 @@ public struct APIServer: Sendable {
             group.addTask {
                 do {
                     return Array(buffer: try await body.collect(upTo: limit))
+                } catch HTTPParserError.invalidEOFState {
+                    // The connection ended inside the body: the client went away.
+                    throw APIError(APIServer.clientClosedRequest, "the client closed the connection before its body arrived")
                 } catch let e as HTTPParserError {
                     // The client sent a body that is not HTTP (a malformed chunk size, …).
                     throw APIError(.badRequest, "the request body could not be read: \(e)")

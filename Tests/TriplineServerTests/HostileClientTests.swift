@@ -177,6 +177,28 @@ import TriplineTestSupport
         }
     }
 
+    /// A client that goes away before its body is in is no server error: the request is
+    /// counted as nginx's 499, not 500.
+    @Test func aClientGoneBeforeItsBodyIsNotAServerError() async throws {
+        var o = APIOptions()
+        o.rateLimitPerMinute = 0
+        try await Self.withRunningServer(o) { port, _ in
+            try await RawHTTP.blocking {
+                let c = try RawHTTP.Connection(port: port)
+                try c.send("POST /analyze HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\npart of a body")
+            }
+            // (The connection is closed as it goes out of scope.) Wait for the server to count it.
+            var metrics = ""
+            for _ in 0..<600 {
+                metrics = try await RawHTTP.request(port: port, "GET /metrics HTTP/1.1", headers: [], body: nil).body
+                if metrics.contains(#"route="/analyze",method="POST""#) { break }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            #expect(metrics.contains(#"route="/analyze",method="POST",status="499""#), "\(metrics.split(separator: "\n").filter { $0.contains("analyze") })")
+            #expect(!metrics.contains(#"route="/analyze",method="POST",status="500""#))
+        }
+    }
+
     /// A body the server cannot read is the client's fault: a malformed chunk size is a 400.
     @Test func aMalformedChunkIsABadRequest() async throws {
         try await Self.withRunningServer(APIOptions()) { port, _ in
