@@ -538,7 +538,10 @@ extension FileFollower {
     public static func expandGlob(_ pattern: String) -> [String] {
         var g = glob_t()
         defer { globfree(&g) }
-        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
-        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
+        // Matched by their bytes, and carried as PathName does (a name that is not UTF-8 stays openable).
+        guard PathName.fileSystemBytes(pattern).withUnsafeBufferPointer({ glob($0.baseAddress!, 0, nil, &g) }) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { i in
+            g.gl_pathv[i].map { p in PathName.string(fromBytes: UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))) }
+        }
     }
 }
