@@ -109,9 +109,9 @@ struct TimeJumpGuard {
         hosts.values[i].held.append(e)
         heldCount += 1
         if hosts.values[i].held.count == 1 { holding.insert(key) }
-        let held = hosts.values[i].held
-        let needed = held[0].timestamp.microseconds > now ? TimeJumpGuard.confirmLinesAhead : TimeJumpGuard.confirmLines
-        if held.count >= needed {
+        // Read in place: a copy of the held lines would retain each of them.
+        let needed = hosts.values[i].held[0].timestamp.microseconds > now ? TimeJumpGuard.confirmLinesAhead : TimeJumpGuard.confirmLines
+        if hosts.values[i].held.count >= needed {
             release(at: i, key: key, confirmed: true)
         } else if heldCount > TimeJumpGuard.maxHeld {
             // Memory has a bound whatever host names are sent: past it, what is held goes on.

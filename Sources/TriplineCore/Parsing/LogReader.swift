@@ -71,19 +71,18 @@ public struct LogReader: Sendable {
     private static func expandAll(_ paths: [String]) -> (files: [String], found: [String: String]) {
         var out: [String] = []
         var found: [String: String] = [:]
-        // By their bytes: a name that is not UTF-8 (`h\xffx/`) is listed and opened as any
-        // other (FileManager passed it over).
-        func isFolder(_ p: String) -> Bool { PathName.isFolder(p) }
+        // By their bytes (PathName): a name that is not UTF-8 (`h\xffx/`) is listed and opened
+        // as any other (FileManager passed it over).
         func entries(_ p: String) -> (files: [String], folders: [String]) {
             var files: [String] = [], folders: [String] = []
             for name in PathName.entries(p).sorted() where !name.hasPrefix(".") {
                 let full = p.hasSuffix("/") ? p + name : p + "/" + name
-                if isFolder(full) { folders.append(full) } else if PathName.exists(full) { files.append(full) }
+                if PathName.isFolder(full) { folders.append(full) } else if PathName.exists(full) { files.append(full) }
             }
             return (files, folders)
         }
         for p in paths {
-            guard p != "-", isFolder(p), !JournalReader.isJournalDirectory(p) else {
+            guard p != "-", PathName.isFolder(p), !JournalReader.isJournalDirectory(p) else {
                 out.append(p)
                 continue
             }
